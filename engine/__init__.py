@@ -1,0 +1,96 @@
+"""A PyTorch-compatible tensor and autograd library on NumPy: `import engine as torch`.
+
+It matches PyTorch 2.13 CPU in names, signatures, printing, dtypes, strides, gradients and
+grad_fn names for the subset it implements. It knows nothing of the app that draws it; an
+observer can watch it through `engine.observe`.
+"""
+from __future__ import annotations
+
+import math as _math
+
+from . import autograd, dtypes, observe, random
+from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_grad_enabled
+from .device import device
+from .dtypes import (bfloat16, bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A004
+                     int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
+from .memory_format import (channels_last, channels_last_3d, contiguous_format, memory_format,
+                            preserve_format)
+from .ops import TENSOR_METHODS, TORCH_FUNCTIONS
+from .ops.creation import LEGACY_TYPES
+from .printing import set_printoptions
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .size import Size
+from .tensor import Tensor, UntypedStorage, is_tensor
+
+__version__ = "2.13.0+numpy"
+
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+cfloat = cdouble = None  # complex dtypes are not supported
+
+for _name, _fn in TENSOR_METHODS.items():
+    setattr(Tensor, _name, _fn)
+globals().update(TORCH_FUNCTIONS)
+globals().update(LEGACY_TYPES)
+
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+default_generator = random.default_generator
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    return dtypes.result_type(tensor1, tensor2)
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    return from_.category <= to.category
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.dtype.is_floating_point
+
+
+def is_nonzero(input: Tensor) -> bool:
+    return input.__bool__()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def get_num_threads() -> int:
+    return 1
+
+
+def set_num_threads(n: int) -> None:
+    """Accepted for compatibility; the engine runs on one thread."""
+
+
+def _tensor_type_property(self) -> type:
+    return LEGACY_TYPES[self.dtype.legacy]
+
+
+def _conversion(target: dtype):
+    def convert(self, memory_format=preserve_format):
+        return self.to(target)
+    return convert
+
+
+for _name, _target in (("float", float32), ("double", float64), ("half", float16),
+                       ("int", int32), ("long", int64), ("short", int16), ("bool", bool),
+                       ("byte", uint8), ("char", int8)):
+    setattr(Tensor, _name, _conversion(_target))
+
+Tensor.T = property(lambda self: self.permute(*range(self.dim() - 1, -1, -1)))
+Tensor.mT = property(lambda self: self.transpose(-2, -1))
+Tensor.H = Tensor.T
+Tensor.new_tensor = lambda self, data, dtype=None, **kw: tensor(data, dtype=dtype or self.dtype,
+                                                              **kw)
+Tensor.new_zeros = lambda self, *size, dtype=None, **kw: zeros(*size, dtype=dtype or self.dtype,
+                                                              **kw)
+Tensor.new_ones = lambda self, *size, dtype=None, **kw: ones(*size, dtype=dtype or self.dtype,
+                                                            **kw)
+Tensor.new_full = lambda self, size, fill_value, dtype=None, **kw: full(
+    size, fill_value, dtype=dtype or self.dtype, **kw)
+Tensor.new_empty = lambda self, *size, dtype=None, **kw: zeros(*size, dtype=dtype or self.dtype,
+                                                              **kw)

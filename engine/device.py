@@ -1,0 +1,49 @@
+"""torch.device: the engine runs on the CPU only, and says so for anything else."""
+from __future__ import annotations
+
+
+class device:
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            index = int(idx)
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def check_cpu(dev) -> None:
+    """Refuse devices other than the CPU with the message PyTorch's CPU-only build gives."""
+    if dev is None:
+        return
+    d = dev if isinstance(dev, device) else device(str(dev)) if not isinstance(dev, int) \
+        else device("cuda", dev)
+    if d.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    if d.type != "cpu":
+        raise RuntimeError(f"Autograd Explorer runs on the CPU only; device '{d}' is not "
+                           "available")

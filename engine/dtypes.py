@@ -1,0 +1,157 @@
+"""torch.dtype objects and PyTorch's type-promotion rules.
+
+Promotion follows c10's ResultTypeState: operands are ranked in three tiers (tensors with
+dimensions, zero-dim tensors, Python scalars), and a lower tier only changes the result when it
+belongs to a higher category (bool < integer < floating point).
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "result_type"]
+
+_BOOL, _INT, _FLOAT = 0, 1, 2
+
+
+class dtype:
+    """A tensor element type; `np` is the NumPy dtype that stores it (None if unsupported)."""
+
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category", "legacy")
+
+    def __init__(self, name: str, np_dtype, itemsize: int, category: int, signed: bool, legacy: str):
+        self.name = name
+        self.np = np.dtype(np_dtype) if np_dtype is not None else None
+        self.itemsize = itemsize
+        self.category = category
+        self.is_floating_point = category == _FLOAT
+        self.is_signed = signed
+        self.legacy = legacy  # the legacy type name, e.g. FloatTensor
+
+    is_complex = False
+
+    def __repr__(self) -> str:
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+    def to_real(self) -> "dtype":
+        return self
+
+
+bool = dtype("bool", np.bool_, 1, _BOOL, False, "BoolTensor")  # noqa: A001 - torch.bool
+uint8 = dtype("uint8", np.uint8, 1, _INT, False, "ByteTensor")
+int8 = dtype("int8", np.int8, 1, _INT, True, "CharTensor")
+int16 = dtype("int16", np.int16, 2, _INT, True, "ShortTensor")
+int32 = dtype("int32", np.int32, 4, _INT, True, "IntTensor")
+int64 = dtype("int64", np.int64, 8, _INT, True, "LongTensor")
+float16 = dtype("float16", np.float16, 2, _FLOAT, True, "HalfTensor")
+float32 = dtype("float32", np.float32, 4, _FLOAT, True, "FloatTensor")
+float64 = dtype("float64", np.float64, 8, _FLOAT, True, "DoubleTensor")
+# NumPy has no bfloat16; the dtype exists so code can name it, and creating one is refused.
+bfloat16 = dtype("bfloat16", None, 2, _FLOAT, True, "BFloat16Tensor")
+
+ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, bfloat16)
+ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16, "int": int32,
+           "long": int64}
+_NAMES = {d.name: d for d in ALL} | ALIASES
+_FROM_NP = {d.np: d for d in ALL if d.np is not None}
+
+
+def _by_name(name: str) -> dtype:
+    return _NAMES[name]
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The engine dtype that stores `np_dtype`; TypeError for NumPy types PyTorch lacks."""
+    found = _FROM_NP.get(np.dtype(np_dtype))
+    if found is None:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported "
+            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
+            "int8, uint64, uint32, uint16, uint8, and bool.")
+    return found
+
+
+def check_supported(d: dtype) -> dtype:
+    if d.np is None:
+        raise TypeError(f"{d} is not supported by Autograd Explorer's NumPy engine "
+                        "(NumPy has no bfloat16 type); use torch.float16 or torch.float32")
+    return d
+
+
+_default = float32
+
+
+def get_default_dtype() -> dtype:
+    return _default
+
+
+def set_default_dtype(d: dtype) -> None:
+    global _default
+    if d not in (float32, float64, float16, bfloat16):
+        raise TypeError("only floating-point types are supported as the default type")
+    _default = check_supported(d)
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both operands convert to without losing category."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        return a if a.category > b.category else b
+    if {a, b} == {float16, bfloat16}:
+        return float32
+    return _FROM_NP[np.promote_types(a.np, b.np)]
+
+
+def scalar_dtype(value) -> dtype:
+    """The dtype a Python number is wrapped as (floats become float64, like PyTorch)."""
+    if isinstance(value, (builtins.bool, np.bool_)):
+        return bool
+    if isinstance(value, (int, np.integer)):
+        return int64
+    if isinstance(value, (float, np.floating)):
+        return float64
+    if isinstance(value, complex):
+        raise TypeError("complex numbers are not supported by Autograd Explorer's engine")
+    raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    if higher is None:
+        return lower
+    if lower is None or higher.is_floating_point:
+        return higher
+    if higher is bool or lower.is_floating_point:
+        return promote_types(higher, lower)
+    return higher
+
+
+def _promote(a: dtype | None, b: dtype) -> dtype:
+    return b if a is None else promote_types(a, b)
+
+
+def result_type(*operands) -> dtype:
+    """torch.result_type over tensors (anything with .dtype and .dim()) and Python scalars."""
+    dim_result = zero_result = wrapped_result = None
+    for op in operands:
+        if getattr(op, "_wrapped", False):   # a Python number already wrapped as a tensor
+            d = op.dtype
+            wrapped_result = _promote(wrapped_result, _default if d.is_floating_point else d)
+        elif hasattr(op, "dtype") and hasattr(op, "dim"):
+            if op.dim() > 0:
+                dim_result = _promote(dim_result, op.dtype)
+            else:
+                zero_result = _promote(zero_result, op.dtype)
+        else:
+            d = scalar_dtype(op)
+            if d.is_floating_point:
+                d = _default
+            wrapped_result = _promote(wrapped_result, d)
+    out = _combine(dim_result, _combine(zero_result, wrapped_result))
+    if out is None:
+        raise TypeError("result_type needs at least one operand")
+    return out

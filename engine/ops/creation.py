@@ -1,0 +1,453 @@
+"""Creating tensors: from data, filled, ranges, random (same numbers as PyTorch), legacy types."""
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+
+import numpy as np
+
+from .. import dtypes
+from .. import random as _random
+from ..device import check_cpu
+from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
+from ..tensor import Tensor
+from .registry import expose
+
+_MAX_ELEMENTS = None  # set by a sandbox to refuse huge allocations before they happen
+
+
+def set_element_limit(limit: int | None) -> None:
+    """Refuse to create any tensor with more than `limit` elements (None: no limit)."""
+    global _MAX_ELEMENTS
+    _MAX_ELEMENTS = limit
+
+
+def check_numel(shape) -> None:
+    if _MAX_ELEMENTS is not None:
+        n = math.prod(shape)
+        if n > _MAX_ELEMENTS:
+            raise RuntimeError(f"refusing to allocate a tensor of {n:,} elements (shape "
+                               f"{list(shape)}): the limit here is {_MAX_ELEMENTS:,} elements")
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)) or len(size) == 1 and \
+            type(size[0]).__name__ == "Size":
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(f"empty(): argument 'size' (position 1) must be tuple of ints, but "
+                            f"found element of type {type(s).__name__} at pos {len(out)}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+        out.append(int(s))
+    check_numel(out)
+    return tuple(out)
+
+
+def _dtype(dtype, default=None) -> dtypes.dtype:
+    d = dtype if dtype is not None else (default or dtypes.get_default_dtype())
+    return dtypes.check_supported(d)
+
+
+def _finish(t: Tensor, requires_grad: bool, device=None) -> Tensor:
+    check_cpu(device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# ---- from data ------------------------------------------------------------------------------
+def _infer(data):
+    """Shape check (PyTorch's ragged-list error) and the dtype Python data implies."""
+    category = [0]
+    found_dtype = [None]
+
+    def walk(x, depth, shape):
+        if isinstance(x, Tensor):
+            if x.dim() == 0:
+                found_dtype[0] = x.dtype if found_dtype[0] is None else dtypes.promote_types(
+                    found_dtype[0], x.dtype)
+                return x.item()
+            return [walk(v, depth + 1, shape) for v in x.tolist()]
+        if isinstance(x, (list, tuple)):
+            if len(shape) <= depth:
+                shape.append(len(x))
+            elif shape[depth] != len(x):
+                raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
+                                 f"(got {len(x)})")
+            return [walk(v, depth + 1, shape) for v in x]
+        if len(shape) > depth:
+            raise TypeError("not a sequence")
+        if isinstance(x, (builtins.bool, np.bool_)):
+            pass
+        elif isinstance(x, (int, np.integer)):
+            category[0] = max(category[0], 1)
+        elif isinstance(x, (float, np.floating)):
+            category[0] = max(category[0], 2)
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        return x
+
+    values = walk(data, 0, [])
+    if found_dtype[0] is not None and category[0] == 0:
+        return values, found_dtype[0]
+    return values, (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[category[0]]
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor that copies `data` (lists, numbers, NumPy arrays or tensors)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+        arr = data._data.copy()
+    elif isinstance(data, np.ndarray):
+        arr = np.array(data, copy=True)
+        dtypes.from_numpy_dtype(arr.dtype)
+    elif isinstance(data, (np.generic,)):
+        arr = np.array(data)
+    else:
+        values, inferred = _infer(data)
+        arr = np.array(values, dtype=_dtype(dtype, inferred).np)
+    if dtype is not None:
+        arr = arr.astype(_dtype(dtype).np, copy=False)
+    check_numel(arr.shape)
+    return _finish(Tensor._from_array(np.ascontiguousarray(arr)), requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Share memory with a tensor or NumPy array when no conversion is needed."""
+    check_cpu(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing the array's memory: a write through either is seen by both."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtypes.from_numpy_dtype(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
+                      "non-writable tensors.", UserWarning, stacklevel=2)
+    return Tensor._from_array(ndarray, share=True)
+
+
+# ---- filled ---------------------------------------------------------------------------------
+def _filled(fill, size, dtype, device, requires_grad, default=None) -> Tensor:
+    shape = _size(size)
+    d = _dtype(dtype, default)
+    return _finish(Tensor._from_array(np.full(shape, fill, dtype=d.np)), requires_grad, device)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False) -> Tensor:
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False) -> Tensor:
+    return _filled(1, size, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=contiguous_format) -> Tensor:
+    """Uninitialized in PyTorch; zeros here, so runs stay deterministic."""
+    t = _filled(0, size, dtype, device, requires_grad)
+    if memory_format is channels_last:
+        return empty_strided(t.shape, strides_for(t.shape, channels_last), dtype=t.dtype,
+                             requires_grad=requires_grad)
+    return t
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = dtypes.scalar_dtype(fill_value)
+    if default.is_floating_point:
+        default = dtypes.get_default_dtype()
+    return _filled(fill_value, (size,), dtype, device, requires_grad, default)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
+                  requires_grad=False, pin_memory=False) -> Tensor:
+    size, stride = tuple(size), tuple(stride)
+    d = _dtype(dtype)
+    span = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    check_numel((span,))
+    storage = Tensor._from_array(np.zeros(span, dtype=d.np))
+    from .views import strided_view
+    arr = strided_view(storage._storage.array, size, stride, 0)
+    t = storage._make_view(arr)
+    t._base = None
+    return _finish(t, requires_grad, device)
+
+
+def _like(fn, input: Tensor, dtype, requires_grad, memory_format, **kw) -> Tensor:
+    t = fn(input.shape, dtype=dtype or input.dtype, requires_grad=False, **kw)
+    fmt = memory_format
+    if fmt is preserve_format and input.dim() == 4 and not input.is_contiguous() and \
+            input.is_contiguous(memory_format=channels_last):
+        fmt = channels_last
+    if fmt is channels_last:
+        t = t.contiguous(memory_format=channels_last)
+    return _finish(t, requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=preserve_format) -> Tensor:
+    return _like(zeros, input, dtype, requires_grad, memory_format)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=preserve_format) -> Tensor:
+    return _like(ones, input, dtype, requires_grad, memory_format)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=preserve_format) -> Tensor:
+    return _like(zeros, input, dtype, requires_grad, memory_format)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=preserve_format) -> Tensor:
+    return _like(lambda shape, **kw: full(shape, fill_value, **kw), input, dtype, requires_grad,
+                 memory_format)
+
+
+def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad=False) -> Tensor:
+    m = n if m is None else m
+    _size((n, m))
+    return _finish(Tensor._from_array(np.eye(n, m, dtype=_dtype(dtype).np)), requires_grad,
+                   device)
+
+
+# ---- ranges ---------------------------------------------------------------------------------
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = values
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    is_float = any(isinstance(v, float) for v in values)
+    d = _dtype(dtype, dtypes.get_default_dtype() if is_float else dtypes.int64)
+    n = max(math.ceil((end - start) / step), 0)
+    check_numel((n,))
+    arr = (start + np.arange(n, dtype=np.float64) * step) if is_float or d.is_floating_point \
+        else np.arange(start, start + n * step, step, dtype=np.int64)[:n]
+    return _finish(Tensor._from_array(arr.astype(d.np)), requires_grad, device)
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """PyTorch's symmetric formula: the first half counts up from start, the rest down from end."""
+    d = _dtype(dtype)
+    check_numel((steps,))
+    if steps == 1:
+        arr = np.array([start], dtype=np.float64)
+    else:
+        work = np.float64 if d is dtypes.float64 or not d.is_floating_point else d.np
+        step = (np.asarray(end, work) - np.asarray(start, work)) / work(steps - 1) \
+            if d.is_floating_point else (end - start) / (steps - 1)
+        i = np.arange(steps)
+        half = steps // 2
+        arr = np.where(i < half, np.asarray(start, work) + step * i,
+                       np.asarray(end, work) - step * (steps - i - 1))
+    if not d.is_floating_point:
+        arr = np.trunc(arr)
+    return _finish(Tensor._from_array(arr.astype(d.np)), requires_grad, device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, requires_grad=False,
+             **kw) -> Tensor:
+    exps = linspace(start, end, steps, dtype=dtypes.float64)
+    d = _dtype(dtype)
+    return _finish(Tensor._from_array(np.power(base, exps._data).astype(d.np)), requires_grad)
+
+
+# ---- random: the same stream and transforms as PyTorch's CPU generator --------------------
+def _random_tensor(arr: np.ndarray, requires_grad: bool, device) -> Tensor:
+    return _finish(Tensor._from_array(arr), requires_grad, device)
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:
+    shape = _size(size)
+    return _random_tensor(_random.uniform(shape, _dtype(dtype).np, generator=generator),
+                          requires_grad, device)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False) -> Tensor:
+    shape = _size(size)
+    return _random_tensor(_random.normal(shape, _dtype(dtype).np, generator=generator),
+                          requires_grad, device)
+
+
+def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    shape = _size((size,))
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    return _random_tensor(_random.randint(shape, low, high, _dtype(dtype, dtypes.int64).np,
+                                          generator=generator), requires_grad, device)
+
+
+def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False) -> Tensor:
+    _size((n,))
+    return _random_tensor(_random.randperm(n, _dtype(dtype, dtypes.int64).np,
+                                           generator=generator), requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False) -> Tensor:
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        like = mean if isinstance(mean, Tensor) else std
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        if isinstance(std, Tensor) and np.any(std._data < 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        return Tensor._from_array(_random.normal_tensor(m, s, like.dtype.np, generator=generator))
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    shape = _size((size,))
+    return _random_tensor(_random.normal(shape, _dtype(dtype).np, mean, std, generator=generator),
+                          requires_grad, device)
+
+
+def rand_like(input, *, dtype=None, requires_grad=False, **kw) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, requires_grad=False, **kw) -> Tensor:
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **kw) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
+    probs = input._data if p is None else p
+    return Tensor._from_array(_random.bernoulli(probs, input.shape, input.dtype.np,
+                                                generator=generator))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None,
+                out=None) -> Tensor:
+    return Tensor._from_array(_random.multinomial(input._data, num_samples, replacement,
+                                                  generator=generator))
+
+
+def _fill_random(self: Tensor, arr: np.ndarray) -> Tensor:
+    from .registry import check_inplace_allowed
+    from ..autograd.grad_mode import is_grad_enabled
+    if is_grad_enabled():
+        check_inplace_allowed(self)
+    self._data[...] = arr
+    self._version[0] += 1
+    return self
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    return _fill_random(self, _random.uniform(self.shape, self.dtype.np, a, b,
+                                              generator=generator))
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    return _fill_random(self, _random.normal(self.shape, self.dtype.np, mean, std,
+                                             generator=generator))
+
+
+def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
+    if from_ is None:
+        return _fill_random(self, _random.random_(self.shape, self.dtype.np, generator=generator))
+    if to is None:
+        from_, to = 0, from_
+    return _fill_random(self, _random.randint(self.shape, from_, to, self.dtype.np,
+                                              generator=generator))
+
+
+def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
+    probs = p._data if isinstance(p, Tensor) else p
+    return _fill_random(self, _random.bernoulli(probs, self.shape, self.dtype.np,
+                                                generator=generator))
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    return _fill_random(self, _random.exponential(self.shape, self.dtype.np, lambd,
+                                                  generator=generator))
+
+
+# ---- legacy constructors ------------------------------------------------------------------
+def legacy_new(dtype: dtypes.dtype, args: tuple, kwargs: dict) -> Tensor:
+    """torch.Tensor(2, 3) / torch.FloatTensor([1, 2]): sizes give zeros, data is copied."""
+    check_cpu(kwargs.pop("device", None))
+    if not args:
+        return zeros(0, dtype=dtype)
+    if all(isinstance(a, (int, np.integer)) for a in args) or (
+            len(args) == 1 and type(args[0]).__name__ == "Size"):
+        return zeros(*args, dtype=dtype)
+    if len(args) == 1:
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data.dtype is not dtype:
+                raise TypeError(f"expected {dtype.legacy} (got {data.dtype.legacy})")
+            return data
+        return tensor(data, dtype=dtype)
+    raise TypeError(f"new(): invalid arguments for {dtype.legacy}")
+
+
+class _LegacyTypeMeta(type):
+    """isinstance(t, torch.FloatTensor) checks the dtype, as in PyTorch."""
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype
+
+
+def _legacy_type(d: dtypes.dtype) -> type:
+    def new(cls, *args, **kwargs):
+        return legacy_new(d, args, kwargs)
+    return _LegacyTypeMeta(d.legacy, (), {"__new__": new, "_legacy_dtype": d,
+                                          "__module__": "torch"})
+
+
+LEGACY_TYPES = {d.legacy: _legacy_type(d) for d in dtypes.ALL if d.np is not None}
+
+for _fn in (tensor, as_tensor, from_numpy, zeros, ones, empty, full, empty_strided, zeros_like,
+            ones_like, empty_like, full_like, eye, arange, linspace, logspace, rand, randn,
+            randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli,
+            multinomial):
+    expose(_fn, method=False)
+expose(bernoulli, function=False)
+expose(multinomial, function=False)
+for _fn in (uniform_, normal_, random_, bernoulli_, exponential_):
+    expose(_fn, function=False)

@@ -1,0 +1,299 @@
+"""The op registry: every differentiable op declared once, like PyTorch's derivatives.yaml.
+
+An entry holds the op's name, its NumPy forward, its backward (written in engine ops, so
+create_graph works), the grad_fn class name, the per-input formula text the app shows, what it
+saves, and whether it returns a view. `OpDef.__call__` runs the forward and records the node.
+
+    @defop("mul", "MulBackward0", inputs=("self", "other"), saves=("self", "other"),
+           formulas={"self": "grad * other", "other": "grad * self"})
+    def mul(a, b, *, dtype):                 # forward, on NumPy arrays
+        return np.multiply(a, b, dtype=dtype)
+
+    @mul.derivative
+    def _(grad, s):                          # backward, on tensors: one gradient per input
+        return grad * s.other, grad * s.self
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .. import observe
+from ..autograd import grad_mode
+from ..autograd.graph import Node, SavedTensor
+from ..tensor import Tensor
+
+__all__ = ["OpDef", "defop", "REGISTRY", "Saved"]
+
+REGISTRY: dict[str, "OpDef"] = {}
+
+
+class Saved:
+    """What a backward formula reads: `s.self`, `s.other`, `s.result`, `s.dim`, ..."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+
+    def __getattr__(self, key: str):
+        return self._node.saved(key)
+
+
+class OpNode(Node):
+    """A grad_fn made from a registry entry: backward runs the entry's formula."""
+
+    def apply(self, grad_outputs: tuple) -> tuple:
+        op = self.op
+        grad = grad_outputs if op.n_outputs != 1 else grad_outputs[0]
+        grads = op.backward(grad, Saved(self))
+        return grads if isinstance(grads, tuple) else (grads,)
+
+
+@dataclass(eq=False)
+class OpDef:
+    name: str
+    grad_fn: str | None
+    forward: Callable
+    inputs: tuple = ("self",)
+    saves: tuple = ()
+    formulas: dict = field(default_factory=dict)
+    view: bool = False
+    n_outputs: int = 1
+    differentiable_outputs: tuple = (0,)
+    backward: Callable | None = None
+    node_cls: type | None = None
+
+    def derivative(self, fn: Callable) -> Callable:
+        """Attach the backward formula: fn(grad, saved) -> one gradient (or None) per input."""
+        self.backward = fn
+        return fn
+
+    def __call__(self, *tensors: Tensor, **attrs) -> Tensor:
+        return run(self, tensors, attrs)
+
+    def formula_text(self) -> dict:
+        return dict(self.formulas)
+
+
+def defop(name: str, grad_fn: str | None = None, *, inputs=("self",), saves=(), formulas=None,
+          view: bool = False, n_outputs: int = 1, differentiable_outputs=(0,)):
+    """Declare an op; see the module docstring. `saves` names inputs, "result" or attrs."""
+    def register(forward: Callable) -> OpDef:
+        op = OpDef(name, grad_fn, forward, tuple(inputs), tuple(saves), dict(formulas or {}),
+                   view, n_outputs, tuple(differentiable_outputs))
+        if grad_fn is not None:
+            op.node_cls = _node_class(grad_fn, op)
+        if name in REGISTRY:
+            raise ValueError(f"op {name!r} registered twice")
+        REGISTRY[name] = op
+        return op
+    return register
+
+
+_NODE_CLASSES: dict[str, type] = {}
+
+
+def _node_class(grad_fn: str, op: OpDef) -> type:
+    """One Node subclass per grad_fn name, so type(t.grad_fn).__name__ reads like PyTorch."""
+    cls = type(grad_fn, (OpNode,), {"op": op, "__module__": "torch.autograd.graph"})
+    _NODE_CLASSES[grad_fn] = cls
+    return cls
+
+
+def run(op: OpDef, tensors: tuple, attrs: dict):
+    """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
+    result = op.forward(*[t._data for t in tensors], **attrs)
+    if op.n_outputs == 1:
+        outputs = (_wrap_output(op, result, tensors),)
+    else:
+        outputs = tuple(_wrap_output(op, r, tensors) for r in result)
+    node = None
+    if op.node_cls is not None and grad_mode._state["enabled"]:
+        for t in tensors:
+            if t._requires_grad or t._grad_fn is not None or t.grad_fn is not None:
+                node = _record(op, tensors, attrs, outputs)
+                break
+    if observe.observers:
+        observe.emit(observe.ForwardEvent(
+            op.name, tensors, outputs, node, broadcast_shape=attrs.get("_broadcast"),
+            view_of=tensors[0] if op.view else None, attrs=attrs))
+    return outputs[0] if op.n_outputs == 1 else outputs
+
+
+def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
+    if op.view:
+        return tensors[0]._make_view(arr)
+    return Tensor._from_array(arr)
+
+
+def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
+    node = op.node_cls()
+    node.next_functions = tuple(t._edge() for t in tensors)
+    node._input_meta = tuple((t._data.shape, t.dtype) for t in tensors)
+    saved = node._saved
+    for key in op.saves:
+        if key == "result":
+            saved[key] = SavedTensor(outputs[0], is_output=True)
+        elif key in op.inputs:
+            saved[key] = SavedTensor(tensors[op.inputs.index(key)])
+        elif key.endswith("_sym_sizes"):
+            saved[key] = tensors[op.inputs.index(key[:-len("_sym_sizes")])].shape
+        else:
+            saved[key] = attrs.get(key)
+    node._n_outputs = len(outputs)
+    for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
+        out = outputs[i]
+        out._grad_fn = node
+        out._output_nr = i
+        out._view_version = out._version[0]
+    return node
+
+
+def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, original=None) -> Node:
+    """Give `target` (already modified in place) a new grad_fn for `op` over `tensors`.
+
+    tensors[0] stands for target's old value: its edge is taken before the history changes, and
+    `original` is a copy of its old data for ops whose backward needs it.
+    """
+    node = op.node_cls()
+    edges = [t._edge() for t in tensors]
+    node.next_functions = tuple(edges)
+    node._input_meta = tuple((t._data.shape, t.dtype) for t in tensors)
+    saved = node._saved
+    for key in op.saves:
+        if key == "result":
+            saved[key] = None  # filled in after target's history is set
+        elif key == "self":
+            saved[key] = SavedTensor(original if original is not None else target)
+        elif key in op.inputs:
+            saved[key] = SavedTensor(tensors[op.inputs.index(key)])
+        elif key.endswith("_sym_sizes"):
+            saved[key] = tensors[op.inputs.index(key[:-len("_sym_sizes")])].shape
+        else:
+            saved[key] = attrs.get(key)
+    return node
+
+
+def broadcast_shapes(a: tuple, b: tuple) -> tuple:
+    """The shape two operands broadcast to, or PyTorch's error naming the failing dimension."""
+    if a == b:
+        return a
+    n = max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                               f"at non-singleton dimension {i}")
+    return tuple(out)
+
+
+def sum_to_shape(arr: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a broadcast result back to `shape`: the leading dims, then the stretched 1s."""
+    lead = arr.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and arr.shape[lead + i] != 1)
+    if axes:
+        arr = arr.sum(axis=axes, keepdims=True)
+    return arr.reshape(shape)
+
+
+# The public API, filled by the op modules: torch.X functions and Tensor.X methods.
+TORCH_FUNCTIONS: dict[str, Callable] = {}
+TENSOR_METHODS: dict[str, Callable] = {}
+
+
+def expose(fn: Callable, *names: str, function: bool = True, method: bool = True) -> Callable:
+    """Publish fn as torch.<name> and/or Tensor.<name> (first parameter becomes self)."""
+    for name in names or (fn.__name__,):
+        if function:
+            TORCH_FUNCTIONS[name] = fn
+        if method:
+            TENSOR_METHODS[name] = fn
+    return fn
+
+
+def scalar_tensor(value) -> Tensor:
+    """A Python number as a 0-dim "wrapped number" tensor (it promotes like a scalar)."""
+    from ..dtypes import scalar_dtype
+    t = Tensor._from_array(np.array(value, dtype=scalar_dtype(value).np))
+    t._wrapped = True
+    return t
+
+
+def operand(x) -> Tensor:
+    return x if isinstance(x, Tensor) else scalar_tensor(x)
+
+
+def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor:
+    """Run op with target as first input and write the result into target's memory."""
+    from ..dtypes import from_numpy_dtype
+    result = np.asarray(op.forward(target._data, *[o._data for o in others], **attrs))
+    if result.shape != target._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, target.shape))}] doesn't "
+                           f"match the broadcast shape [{', '.join(map(str, result.shape))}]")
+    result_dtype = from_numpy_dtype(result.dtype)
+    if result_dtype.category > target.dtype.category:
+        raise RuntimeError(f"result type {_scalar_type_name(result_dtype)} can't be cast to the "
+                           f"desired output type {_scalar_type_name(target.dtype)}")
+    tensors = (target,) + tuple(others)
+    record = (op.node_cls is not None and grad_mode._state["enabled"]
+              and any(t.requires_grad for t in tensors))
+    if record:
+        check_inplace_allowed(target)
+    check_no_internal_overlap(target)
+    original = None
+    if record and "self" in op.saves:
+        original = Tensor._from_array(target._data.copy())
+        original._version = [0]
+    node = record_inplace(op, target, tensors, attrs, original) if record else None
+    np.copyto(target._data, result, casting="unsafe")
+    target._version[0] += 1
+    if node is not None:
+        set_inplace_history(target, node)
+        if "result" in op.saves:
+            node._saved["result"] = SavedTensor(target, is_output=True)
+    if observe.observers:
+        observe.emit(observe.ForwardEvent(op.name, tensors, (target,), node,
+                                          broadcast_shape=attrs.get("_broadcast"),
+                                          inplace=True, attrs=attrs))
+    return target
+
+
+def _scalar_type_name(d) -> str:
+    return d.legacy[:-len("Tensor")] if d.legacy.endswith("Tensor") else d.name
+
+
+def check_inplace_allowed(target: Tensor) -> None:
+    if target._grad_fn is None and target._requires_grad and target._base is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    base = target._base
+    if base is not None and base._grad_fn is None and base._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+
+
+def check_no_internal_overlap(target: Tensor) -> None:
+    if any(s == 0 and n > 1 for s, n in zip(target._data.strides, target._data.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+def set_inplace_history(target: Tensor, node: Node) -> None:
+    """After an in-place op: target's grad_fn is node, or, for a view, its base gets CopySlices."""
+    if target._base is None:
+        target._grad_fn = node
+        target._output_nr = 0
+        target._view_version = target._version[0]
+        return
+    from .views import copy_slices
+    copy_slices(target, node)

@@ -1,0 +1,793 @@
+"""View and shape ops. A view aliases its input's storage; only the shape, strides and offset
+change. Also: copies (clone, contiguous, to), copy_, and what PyTorch does when a view is
+modified in place (CopySlices on the base, an as_strided history on the view)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..memory_format import channels_last, contiguous_format, is_contiguous, preserve_format, \
+    strides_for
+from ..size import Size
+from ..tensor import Tensor, _wrap_dim
+from .registry import OpNode, defop, expose, run, run_inplace
+
+__all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view"]
+
+
+def strided_view(storage: np.ndarray, shape, strides, offset: int) -> np.ndarray:
+    """A NumPy view of `storage` with element strides and offset (bounds-checked by NumPy)."""
+    item = storage.itemsize
+    return np.ndarray(tuple(shape), storage.dtype, buffer=storage, offset=offset * item,
+                      strides=tuple(s * item for s in strides))
+
+
+def _offset_of(arr: np.ndarray, storage: np.ndarray) -> int:
+    if arr.size == 0:
+        return 0
+    return (arr.__array_interface__["data"][0] - storage.__array_interface__["data"][0]) \
+        // arr.itemsize
+
+
+def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
+    """Same first element, new shape and element strides."""
+    return np.lib.stride_tricks.as_strided(a, tuple(shape), tuple(s * a.itemsize for s in strides),
+                                           writeable=a.flags.writeable)
+
+
+def _shape_str(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def infer_size(shape, numel: int) -> tuple:
+    """Resolve one -1 in a requested shape, with PyTorch's errors."""
+    shape = tuple(int(s) for s in shape)
+    infer = [i for i, s in enumerate(shape) if s == -1]
+    if len(infer) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if infer:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{_shape_str(shape)}' is invalid for input of size {numel}")
+        shape = shape[:infer[0]] + (numel // known,) + shape[infer[0] + 1:]
+    elif known != numel:
+        raise RuntimeError(f"shape '{_shape_str(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def compute_stride(old_shape, old_stride, new_shape):
+    """Strides that view old_shape/old_stride as new_shape without copying, or None.
+
+    Dims of the old tensor are grouped into chunks that are contiguous with one another; a view
+    exists when each chunk maps onto whole dims of the new shape (PyTorch's computeStride).
+    """
+    numel = 1
+    for s in old_shape:
+        numel *= s
+    if not old_shape:
+        return (1,) * len(new_shape)
+    if numel == 0:
+        return old_stride if tuple(old_shape) == tuple(new_shape) else strides_for(new_shape)
+    new_stride = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base = old_stride[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or (old_shape[d - 1] != 1 and old_stride[d - 1] != tensor_numel * chunk_base):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_stride[view_d] = view_numel * chunk_base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_base = old_stride[d - 1]
+                tensor_numel = view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(new_stride)
+
+
+def _shape_args(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+# ---- view -------------------------------------------------------------------------------------
+@defop("view", "ViewBackward0", saves=("self_sym_sizes",), view=True,
+       formulas={"self": "grad.reshape(self.sizes())"})
+def VIEW(a, *, size, stride):
+    return _restride(a, size, stride)
+
+
+VIEW.derivative(lambda g, s: g.reshape(s.self_sym_sizes))
+
+
+def view(input: Tensor, *shape) -> Tensor:
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        return view_dtype(input, shape[0])
+    size = infer_size(_shape_args(shape), input.numel())
+    stride = compute_stride(input.shape, input.stride(), size)
+    if stride is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    return VIEW(input, size=size, stride=stride)
+
+
+def view_dtype(input: Tensor, dtype) -> Tensor:
+    if dtype.itemsize != input.dtype.itemsize:
+        raise RuntimeError("view(dtype) with a different element size is not supported here")
+    return input._make_view(input._data.view(dtype.np))
+
+
+@defop("_unsafe_view", "UnsafeViewBackward0", saves=("self_sym_sizes",),
+       formulas={"self": "grad.reshape(self.sizes())"})
+def UNSAFE_VIEW(a, *, size):
+    return a.reshape(size)
+
+
+UNSAFE_VIEW.derivative(lambda g, s: g.reshape(s.self_sym_sizes))
+
+
+def reshape(input: Tensor, *shape) -> Tensor:
+    """A view when the strides allow it, otherwise a copy (clone, then _unsafe_view)."""
+    size = infer_size(_shape_args(shape), input.numel())
+    stride = compute_stride(input.shape, input.stride(), size)
+    if stride is not None:
+        return VIEW(input, size=size, stride=stride)
+    return UNSAFE_VIEW(clone(input, memory_format=contiguous_format), size=size)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return view(input, other.shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    return reshape(input, other.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    nd = input.dim()
+    if nd == 0:
+        return reshape(input, 1)
+    start, end = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input.shape
+    n = 1
+    for s in shape[start:end + 1]:
+        n *= s
+    return reshape(input, tuple(shape[:start]) + (n,) + tuple(shape[end + 1:]))
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    d = _wrap_dim(dim, input.dim())
+    sizes = infer_size(sizes, input.shape[d]) if -1 in tuple(sizes) else tuple(sizes)
+    return view(input, tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
+
+
+# ---- dims: transpose, permute, squeeze, unsqueeze, expand -------------------------------------
+@defop("transpose", "TransposeBackward0", saves=("dim0", "dim1"), view=True,
+       formulas={"self": "grad.transpose(dim0, dim1)"})
+def TRANSPOSE(a, *, dim0, dim1):
+    return a.swapaxes(dim0, dim1)
+
+
+TRANSPOSE.derivative(lambda g, s: g.transpose(s.dim0, s.dim1))
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    nd = input.dim()
+    return TRANSPOSE(input, dim0=_wrap_dim(dim0, nd), dim1=_wrap_dim(dim1, nd))
+
+
+@defop("t", "TBackward0", view=True, formulas={"self": "grad.t()"})
+def T(a):
+    return a.T
+
+
+T.derivative(lambda g, s: g.t())
+
+
+def t(input: Tensor) -> Tensor:
+    if input.dim() > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input.dim()}D")
+    return T(input)
+
+
+@defop("permute", "PermuteBackward0", saves=("dims",), view=True,
+       formulas={"self": "grad.permute(argsort(dims))"})
+def PERMUTE(a, *, dims):
+    return a.transpose(dims)
+
+
+PERMUTE.derivative(lambda g, s: g.permute(tuple(int(i) for i in np.argsort(s.dims))))
+
+
+def permute(input: Tensor, *dims) -> Tensor:
+    dims = _shape_args(dims)
+    nd = input.dim()
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    wrapped = tuple(_wrap_dim(d, nd) for d in dims)
+    if len(set(wrapped)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return PERMUTE(input, dims=wrapped)
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    nd = input.dim()
+    src = [_wrap_dim(d, nd) for d in ((source,) if isinstance(source, int) else source)]
+    dst = [_wrap_dim(d, nd) for d in ((destination,) if isinstance(destination, int)
+                                      else destination)]
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return PERMUTE(input, dims=tuple(order))
+
+
+def _squeeze_grad(g, s):
+    return g.reshape(s.self_sym_sizes)
+
+
+@defop("squeeze", "SqueezeBackward0", saves=("self_sym_sizes",), view=True,
+       formulas={"self": "grad.reshape(self.sizes())"})
+def SQUEEZE(a):
+    return np.squeeze(a)
+
+
+@defop("squeeze_dim", "SqueezeBackward1", saves=("dim", "self_sym_sizes"), view=True,
+       formulas={"self": "grad.unsqueeze(dim)"})
+def SQUEEZE_DIM(a, *, dim):
+    return a.squeeze(dim) if a.ndim and a.shape[dim] == 1 else a[...]
+
+
+@defop("squeeze_dims", "SqueezeBackward2", saves=("dim", "self_sym_sizes"), view=True,
+       formulas={"self": "grad.reshape(self.sizes())"})
+def SQUEEZE_DIMS(a, *, dim):
+    drop = tuple(d for d in dim if a.shape[d] == 1)
+    return a.squeeze(drop) if drop else a[...]
+
+
+for _op in (SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS):
+    _op.derivative(_squeeze_grad)
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        return SQUEEZE(input)
+    nd = input.dim()
+    if isinstance(dim, (tuple, list)):
+        return SQUEEZE_DIMS(input, dim=tuple(_wrap_dim(d, nd) for d in dim))
+    return SQUEEZE_DIM(input, dim=_wrap_dim(dim, nd))
+
+
+@defop("unsqueeze", "UnsqueezeBackward0", saves=("dim",), view=True,
+       formulas={"self": "grad.squeeze(dim)"})
+def UNSQUEEZE(a, *, dim):
+    return np.expand_dims(a, dim)
+
+
+UNSQUEEZE.derivative(lambda g, s: g.squeeze(s.dim))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    return UNSQUEEZE(input, dim=_wrap_dim(dim, input.dim() + 1))
+
+
+@defop("expand", "ExpandBackward0", saves=("self_sym_sizes",), view=True,
+       formulas={"self": "grad.sum_to_size(self.sizes())  # sum over the stretched dims"})
+def EXPAND(a, *, size):
+    lead = len(size) - a.ndim
+    strides = [0] * lead + [0 if (n == 1 and size[lead + i] != 1) else st // a.itemsize
+                            for i, (n, st) in enumerate(zip(a.shape, a.strides))]
+    return _restride(a, size, strides)
+
+
+EXPAND.derivative(lambda g, s: g.sum_to_size(s.self_sym_sizes))
+
+
+def expand(input: Tensor, *sizes) -> Tensor:
+    sizes = _shape_args(sizes)
+    nd = input.dim()
+    if len(sizes) < nd:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{_shape_str(input.shape)}}}, "
+                           f"size={_shape_str(sizes)}): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({nd})")
+    lead = len(sizes) - nd
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   "leading, non-existing dimension 0")
+            out.append(s)
+            continue
+        have = input.shape[i - lead]
+        if s == -1:
+            s = have
+        elif have != s and have != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
+                               f"size ({have}) at non-singleton dimension {i}.  Target sizes: "
+                               f"{_shape_str(sizes)}.  Tensor sizes: {_shape_str(input.shape)}")
+        out.append(s)
+    return EXPAND(input, size=tuple(out))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other.shape)
+
+
+def broadcast_to(input: Tensor, size) -> Tensor:
+    return expand(input, tuple(size))
+
+
+# ---- select, slice, narrow, unbind, split, chunk ----------------------------------------------
+@defop("select", "SelectBackward0", saves=("dim", "index", "self_sym_sizes"), view=True,
+       formulas={"self": "zeros(self.sizes()) with [dim][index] = grad"})
+def SELECT(a, *, dim, index):
+    return a[(slice(None),) * dim + (index,)]
+
+
+@defop("select_backward", "SelectBackwardBackward0", inputs=("grad_output",),
+       saves=("dim", "index"), formulas={"grad_output": "grad.select(dim, index)"})
+def SELECT_BACKWARD(g, *, input_sizes, dim, index):
+    out = np.zeros(input_sizes, dtype=g.dtype)
+    out[(slice(None),) * dim + (index,)] = g
+    return out
+
+
+SELECT.derivative(lambda g, s: SELECT_BACKWARD(g, input_sizes=s.self_sym_sizes, dim=s.dim,
+                                               index=s.index))
+SELECT_BACKWARD.derivative(lambda g, s: g.select(s.dim, s.index))
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    nd = input.dim()
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, nd)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{_shape_str(input.shape)} at dimension {d}" if dim >= 0 else
+                         f"index {index} is out of bounds for dimension {d} with size {size}")
+    return SELECT(input, dim=d, index=index + size if index < 0 else index)
+
+
+@defop("slice", "SliceBackward0", saves=("dim", "start", "end", "step", "self_sym_sizes"),
+       view=True, formulas={"self": "zeros(self.sizes()) with [dim][start:end:step] = grad"})
+def SLICE(a, *, dim, start, end, step):
+    return a[(slice(None),) * dim + (slice(start, end, step),)]
+
+
+@defop("slice_backward", "SliceBackwardBackward0", inputs=("grad_output",),
+       saves=("dim", "start", "end", "step"),
+       formulas={"grad_output": "grad.slice(dim, start, end, step)"})
+def SLICE_BACKWARD(g, *, input_sizes, dim, start, end, step):
+    out = np.zeros(input_sizes, dtype=g.dtype)
+    out[(slice(None),) * dim + (slice(start, end, step),)] = g
+    return out
+
+
+SLICE.derivative(lambda g, s: SLICE_BACKWARD(g, input_sizes=s.self_sym_sizes, dim=s.dim,
+                                             start=s.start, end=s.end, step=s.step))
+SLICE_BACKWARD.derivative(lambda g, s: SLICE(g, dim=s.dim, start=s.start, end=s.end,
+                                             step=s.step))
+
+
+def slice_dim(input: Tensor, dim: int, start, end, step: int = 1) -> Tensor:
+    """input[..., start:end:step, ...] on one dim, with Python's clamping of the bounds."""
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    size = input.shape[dim]
+    start, end, _ = slice(start, end, step).indices(size)
+    end = max(end, start)
+    return SLICE(input, dim=dim, start=start, end=end, step=step)
+
+
+def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
+    d = _wrap_dim(dim, input.dim())
+    start = int(start)
+    size = input.shape[d]
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    return SLICE(input, dim=d, start=start, end=start + length, step=1)
+
+
+@defop("unbind", "UnbindBackward0", saves=("dim",), view=True, n_outputs=-1,
+       formulas={"self": "stack(grads, dim)"})
+def UNBIND(a, *, dim):
+    return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+
+
+def _stack_grads(grads, like_shape, dim, dtype):
+    from .creation import zeros
+    from .joining import stack
+    parts = [g if g is not None else zeros(like_shape, dtype=dtype) for g in grads]
+    return stack(parts, dim)
+
+
+UNBIND.derivative(lambda g, s: _stack_grads(g, _part_shape(g), s.dim, _grad_dtype(g)))
+
+
+def _part_shape(grads):
+    return next(g.shape for g in grads if g is not None)
+
+
+def _grad_dtype(grads):
+    return next(g.dtype for g in grads if g is not None)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    d = _wrap_dim(dim, input.dim())
+    return _multi(UNBIND, input, input.shape[d], dim=d)
+
+
+def _multi(op, input: Tensor, n: int, **attrs) -> tuple:
+    """Run an op whose number of outputs depends on its input (unbind, split)."""
+    return run(op, (input,), attrs)
+
+
+@defop("split", "SplitBackward0", saves=("dim", "split_size", "self_sym_sizes"), view=True,
+       n_outputs=-1, formulas={"self": "cat(grads, dim)"})
+def SPLIT(a, *, dim, split_size, sections):
+    return tuple(a[(slice(None),) * dim + (slice(b, e),)] for b, e in sections)
+
+
+@defop("split_with_sizes", "SplitWithSizesBackward0", saves=("dim", "split_sizes",
+                                                            "self_sym_sizes"),
+       view=True, n_outputs=-1, formulas={"self": "cat(grads, dim)"})
+def SPLIT_SIZES(a, *, dim, split_sizes, sections):
+    return tuple(a[(slice(None),) * dim + (slice(b, e),)] for b, e in sections)
+
+
+def _cat_grads(grads, s, sections):
+    from .creation import zeros
+    from .joining import cat
+    shape = list(s.self_sym_sizes)
+    dtype = _grad_dtype(grads)
+    parts = []
+    for g, (b, e) in zip(grads, sections):
+        if g is None:
+            shape[s.dim] = e - b
+            g = zeros(tuple(shape), dtype=dtype)
+        parts.append(g)
+    return cat(parts, s.dim)
+
+
+def _sections(sizes) -> list:
+    out, b = [], 0
+    for n in sizes:
+        out.append((b, b + n))
+        b += n
+    return out
+
+
+SPLIT.derivative(lambda g, s: _cat_grads(g, s, _sections(_split_sizes(
+    s.self_sym_sizes[s.dim], s.split_size))))
+SPLIT_SIZES.derivative(lambda g, s: _cat_grads(g, s, _sections(s.split_sizes)))
+
+
+def _split_sizes(size: int, split_size: int) -> list:
+    if size == 0:
+        return [0]
+    return [min(split_size, size - b) for b in range(0, size, split_size)]
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    d = _wrap_dim(dim, tensor.dim())
+    size = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        sizes = _split_sizes(size, split_size_or_sections)
+        return _multi(SPLIT, tensor, len(sizes), dim=d, split_size=split_size_or_sections,
+                      sections=_sections(sizes))
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != size:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                           f"(input tensor's size at dimension {d}), but got split_sizes="
+                           f"{_shape_str(sizes)}")
+    return _multi(SPLIT_SIZES, tensor, len(sizes), dim=d, split_sizes=sizes,
+                  sections=_sections(sizes))
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _wrap_dim(dim, input.dim())
+    size = input.shape[d]
+    return split(input, max(-(-size // chunks), 1) if size else 1, d)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    d = _wrap_dim(dim, input.dim())
+    size = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        sizes = [size // n + (1 if i < size % n else 0) for i in range(n)]
+    else:
+        bounds = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
+        sizes = [max(e - b, 0) for b, e in zip(bounds, bounds[1:])]
+    return split(input, sizes, d)
+
+
+# ---- as_strided and diagonal ------------------------------------------------------------------
+@defop("as_strided", "AsStridedBackward0", saves=("size", "stride", "storage_offset"),
+       view=True, formulas={"self": "zeros(storage) with the strided positions += grad"})
+def AS_STRIDED(a, *, size, stride, storage_offset, storage):
+    return strided_view(storage, size, stride, storage_offset)
+
+
+@defop("as_strided_backward", "AsStridedBackwardBackward0", inputs=("grad_output",),
+       formulas={"grad_output": "grad.as_strided(size, stride, storage_offset)"})
+def AS_STRIDED_BACKWARD(g, *, input_sizes, input_strides, input_offset, size, stride,
+                        storage_offset):
+    # Scatter-add into a flat buffer laid out like the input's storage, then read the input.
+    span = storage_offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if g.size else 0
+    span = max(span, input_offset + 1 + sum((n - 1) * s for n, s in zip(input_sizes,
+                                                                          input_strides)))
+    flat = np.zeros(span, dtype=g.dtype)
+    idx = storage_offset + sum(np.arange(n).reshape((-1,) + (1,) * (len(size) - i - 1)) * s
+                               for i, (n, s) in enumerate(zip(size, stride)))
+    np.add.at(flat, np.broadcast_to(idx, tuple(size)).ravel(), g.ravel())
+    return strided_view(flat, input_sizes, input_strides, input_offset).copy()
+
+
+AS_STRIDED_BACKWARD.derivative(lambda g, s: g)
+
+
+@AS_STRIDED.derivative
+def _(g, s):
+    node_input = s.self_geometry
+    return AS_STRIDED_BACKWARD(g, input_sizes=node_input[0], input_strides=node_input[1],
+                               input_offset=node_input[2], size=s.size, stride=s.stride,
+                               storage_offset=s.storage_offset)
+
+
+AS_STRIDED.saves = AS_STRIDED.saves + ("self_geometry",)
+
+
+def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+    offset = input.storage_offset() if storage_offset is None else storage_offset
+    geometry = (tuple(input.shape), input.stride(), input.storage_offset())
+    return AS_STRIDED(input, size=tuple(size), stride=tuple(stride), storage_offset=offset,
+                      storage=input._storage.array, self_geometry=geometry)
+
+
+@defop("diagonal", "DiagonalBackward0", saves=("offset", "dim1", "dim2", "self_sym_sizes"),
+       view=True, formulas={"self": "zeros(self.sizes()) with the diagonal = grad"})
+def DIAGONAL(a, *, offset, dim1, dim2):
+    # np.diagonal returns a read-only view; build the same (writable) strided view directly.
+    start = tuple(slice(-offset, None) if d == dim1 and offset < 0 else
+                  slice(offset, None) if d == dim2 and offset > 0 else slice(None)
+                  for d in range(a.ndim))
+    b = a[start]
+    n = max(min(b.shape[dim1], b.shape[dim2]), 0)
+    keep = [d for d in range(a.ndim) if d not in (dim1, dim2)]
+    return np.lib.stride_tricks.as_strided(
+        b, tuple(b.shape[d] for d in keep) + (n,),
+        tuple(b.strides[d] for d in keep) + (b.strides[dim1] + b.strides[dim2],))
+
+
+@DIAGONAL.derivative
+def _(g, s):
+    from .creation import zeros
+    out = zeros(s.self_sym_sizes, dtype=g.dtype)
+    out.diagonal(s.offset, s.dim1, s.dim2).copy_(g)
+    return out
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    nd = input.dim()
+    return DIAGONAL(input, offset=offset, dim1=_wrap_dim(dim1, nd), dim2=_wrap_dim(dim2, nd))
+
+
+# ---- copies: clone, contiguous, to, copy_ ------------------------------------------------------
+@defop("clone", "CloneBackward0", formulas={"self": "grad"})
+def CLONE(a, *, memory_format):
+    if memory_format is preserve_format:
+        return a.copy(order="K")
+    if memory_format is channels_last:
+        out = np.empty_like(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        out[...] = a
+        return out
+    return np.array(a, order="C", copy=True)
+
+
+CLONE.derivative(lambda g, s: g)
+
+
+def clone(input: Tensor, *, memory_format=preserve_format) -> Tensor:
+    return CLONE(input, memory_format=memory_format)
+
+
+def contiguous(input: Tensor, memory_format=contiguous_format) -> Tensor:
+    if input.is_contiguous(memory_format=memory_format):
+        return input
+    return CLONE(input, memory_format=memory_format)
+
+
+@defop("_to_copy", "ToCopyBackward0", formulas={"self": "grad.to(self.dtype)"})
+def TO_COPY(a, *, dtype):
+    return a.astype(dtype, order="K")
+
+
+TO_COPY.derivative(lambda g, s: g)
+
+
+def to(input: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False,
+       memory_format=preserve_format) -> Tensor:
+    """Tensor.to(dtype), .to(device), .to(other), .to(device, dtype): CPU only."""
+    from ..device import check_cpu
+    for a in args:
+        if isinstance(a, dtypes.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        elif a is not None and not isinstance(a, bool):
+            check_cpu(a)
+    check_cpu(device)
+    if dtype is None or dtype is input.dtype:
+        if memory_format is not preserve_format:
+            return contiguous(input, memory_format)
+        return clone(input) if copy else input
+    dtypes.check_supported(dtype)
+    return TO_COPY(input, dtype=dtype.np)
+
+
+_LEGACY = {d.legacy: d for d in dtypes.ALL}
+
+
+def type_(input: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
+    """Tensor.type(): the legacy type name, or a conversion to the given dtype or type name."""
+    if dtype is None:
+        return "torch." + input.dtype.legacy
+    if isinstance(dtype, str):
+        name = dtype.split(".")[-1]
+        if name not in _LEGACY:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = _LEGACY[name]
+    elif isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
+        dtype = dtype._legacy_dtype
+    return to(input, dtype)
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    return to(input, other.dtype)
+
+
+@defop("copy_", "CopyBackwards", inputs=("self", "src"),
+       formulas={"self": "0", "src": "grad.to(src.dtype).sum_to_size(src.sizes())"})
+def COPY(a, b, *, _broadcast=None):
+    return np.broadcast_to(b, a.shape).astype(a.dtype, copy=False)
+
+
+COPY.derivative(lambda g, s: (g * 0, g))
+
+
+def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
+    from .registry import broadcast_shapes, operand
+    src = operand(src)
+    shape = broadcast_shapes(self._data.shape, src._data.shape)
+    if shape != self._data.shape:
+        raise RuntimeError(f"output with shape {_shape_str(self.shape)} doesn't match the "
+                           f"broadcast shape {_shape_str(shape)}")
+    return run_inplace(COPY, self, (src,), {"_broadcast": shape})
+
+
+def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
+    """The `out=` argument: resize an empty out, then copy (no autograd through out=)."""
+    if out.requires_grad and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{_op_name(result)}(): functions with out=... arguments don't "
+                           "support automatic differentiation, but one of the arguments "
+                           "requires grad.")
+    if out.shape != result.shape:
+        if out.numel() != 0:
+            raise RuntimeError(f"output with shape {_shape_str(out.shape)} doesn't match the "
+                               f"broadcast shape {_shape_str(result.shape)}")
+        fresh = Tensor._from_array(np.empty(result.shape, dtype=out.dtype.np))
+        out._data, out._storage = fresh._data, fresh._storage
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._version[0] += 1
+    return out
+
+
+def _op_name(t: Tensor) -> str:
+    fn = t.grad_fn
+    return fn.name().replace("Backward0", "").lower() if fn is not None else "op"
+
+
+# ---- in-place ops on views -------------------------------------------------------------------
+class CopySlices(OpNode):
+    """The base's grad_fn after one of its views was modified in place.
+
+    Backward: the gradient of the base passes through unchanged except in the view's region,
+    where the in-place op's own backward (fn) is applied; fn's other inputs get its other grads.
+    """
+
+    op = None
+
+    def __init__(self, fn, base_shape, base_dtype, size, stride, offset) -> None:
+        super().__init__()
+        self.fn = fn
+        self._geometry = (tuple(size), tuple(stride), offset)
+        self._base_meta = (tuple(base_shape), base_dtype)
+
+    def apply(self, grad_outputs: tuple) -> tuple:
+        from .creation import empty_strided
+        grad = grad_outputs[0]
+        size, stride, offset = self._geometry
+        base_shape, base_dtype = self._base_meta
+        result = empty_strided(base_shape, strides_for(base_shape), dtype=grad.dtype)
+        result.copy_(grad)
+        region = result.as_strided(size, stride, offset)
+        fn_grads = self.fn.apply((region.clone(),))
+        first = fn_grads[0]
+        if first is None:
+            region.zero_()
+        else:
+            region.copy_(first)
+        return (result,) + tuple(fn_grads[1:])
+
+    def release(self) -> None:
+        self.fn.release()
+
+
+def copy_slices(view_t: Tensor, node) -> None:
+    """Make the in-place `node` on view `view_t` part of its base's history (CopySlices)."""
+    base = view_t._base
+    base_edge = base._edge()
+    base_offset = base.storage_offset()
+    cs = CopySlices(node, base.shape, base.dtype, view_t.shape, view_t.stride(),
+                    view_t.storage_offset() - base_offset)
+    cs.next_functions = (base_edge,) + tuple(node.next_functions[1:])
+    cs._input_meta = ((tuple(base.shape), base.dtype),) + tuple(node._input_meta[1:])
+    base._grad_fn = cs
+    base._output_nr = 0
+    base._view_version = base._version[0]
+    view_t._grad_fn = None
+    view_t._view_version = -1  # stale: the next grad_fn access regenerates it from the base
+
+
+def regenerate_view_grad_fn(view_t: Tensor):
+    """A view's history after its base changed in place: as_strided of the base's new history."""
+    base = view_t._base
+    base_offset = base.storage_offset()
+    node = AS_STRIDED.node_cls()
+    node.next_functions = (base._edge(),)
+    node._input_meta = ((tuple(base.shape), base.dtype),)
+    node._saved = {"size": tuple(view_t.shape), "stride": view_t.stride(),
+                   "storage_offset": view_t.storage_offset() - base_offset,
+                   "self_geometry": (tuple(base.shape), base.stride(), 0)}
+    view_t._grad_fn = node
+    view_t._output_nr = 0
+    view_t._view_version = view_t._version[0]
+    return node
+
+
+for _fn in (view, reshape, view_as, reshape_as, flatten, unflatten, transpose, t, permute,
+            movedim, squeeze, unsqueeze, expand, expand_as, broadcast_to, select, narrow, unbind,
+            split, chunk, tensor_split, as_strided, diagonal, clone, contiguous, to, type_as,
+            copy_):
+    expose(_fn)
+for _name, _fn in (("swapaxes", transpose), ("swapdims", transpose), ("moveaxis", movedim),
+                   ("type", type_)):
+    expose(_fn, _name)
