@@ -151,15 +151,15 @@ class Generator:
         self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
         self._fresh = pos == _N
 
-    def random(self, n: int) -> np.ndarray:
+    def next_uint32(self, n: int) -> np.ndarray:
         """The next n 32-bit words (torch's generator->random()), as uint64."""
         if n:
             self._fresh = False
         return self._bits.random_raw(n)
 
-    def random64(self, n: int) -> np.ndarray:
+    def next_uint64(self, n: int) -> np.ndarray:
         """The next n 64-bit words (torch's random64(): first word high, second word low)."""
-        w = self.random(2 * n).reshape(n, 2)
+        w = self.next_uint32(2 * n).reshape(n, 2)
         return (w[:, 0] << np.uint64(32)) | w[:, 1]
 
 
@@ -314,11 +314,11 @@ def uniform(shape: Shape, np_dtype: DTypeLike = np.float32, low: float = 0.0, hi
                            f"from={low} which result in to-from to exceed the limit")
     n, gen = _numel(shape), _gen(generator)
     if dt == np.float64:
-        x = _unit53(gen.random64(n))
+        x = _unit53(gen.next_uint64(n))
         values = _fma64(x, high - low, low)
     else:
         f, t = _F32(low), _F32(high)
-        values = _fma32(_unit24(gen.random(n)), t - f, f)
+        values = _fma32(_unit24(gen.next_uint32(n)), t - f, f)
     out = _to_dtype(values, dt)
     out[out == _scalar(high, dt)] = _scalar(low, dt)
     return out.reshape(shape)
@@ -338,7 +338,7 @@ def _box_muller_pairs(gen: Generator, n: int) -> np.ndarray:
         gen._next_double_normal = None
         n -= 1
     pairs = (n + 1) // 2
-    w = gen.random64(2 * pairs).reshape(pairs, 2)
+    w = gen.next_uint64(2 * pairs).reshape(pairs, 2)
     u1, u2 = _unit53(w[:, 0]), _unit53(w[:, 1])
     r = np.sqrt(-2.0 * np.log1p(-u2))
     theta = (2.0 * np.pi) * u1
@@ -425,6 +425,11 @@ def _normal_fill16_double(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     return _fma64(out, std, mean).reshape(-1)
 
 
+def _fill_uniforms(gen: Generator, k: int, dt: np.dtype) -> np.ndarray:
+    """k uniforms of normal_fill's compute type: 53-bit doubles for float64, else 24-bit floats."""
+    return _unit53(gen.next_uint64(k)) if dt == np.float64 else _unit24(gen.next_uint32(k))
+
+
 def _normal_fill(gen: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
     """normal_fill for >= 16 contiguous elements: Box-Muller in blocks of 16 uniforms; when n is
     not a multiple of 16 the last 16 outputs are recomputed from 16 fresh uniforms.
@@ -432,15 +437,12 @@ def _normal_fill(gen: Generator, n: int, dt: np.dtype, mean: float, std: float) 
     float/double draw all n uniforms first (so the leftover n % 16 are drawn and thrown away);
     float16 draws block by block, so it skips them."""
     full = n - n % 16
-    if dt == np.float64:
-        draw, fill = (lambda k: _unit53(gen.random64(k))), _normal_fill16_double
-    else:
-        draw, fill = (lambda k: _unit24(gen.random(k))), _normal_fill16_float
-    u = draw(n if dt != np.float16 else full)
+    fill = _normal_fill16_double if dt == np.float64 else _normal_fill16_float
+    u = _fill_uniforms(gen, full if dt == np.float16 else n, dt)
     out = np.empty(n, _F64 if dt == np.float64 else _F32)
     out[:full] = fill(u[:full], mean, std)
     if n % 16:
-        out[n - 16:] = fill(draw(16), mean, std)
+        out[n - 16:] = fill(_fill_uniforms(gen, 16, dt), mean, std)
     return out
 
 
@@ -550,7 +552,7 @@ def _from_int64(values: np.ndarray, dt: np.dtype) -> np.ndarray:
 def _random_from_to(gen: Generator, n: int, span: int, low: int, dt: np.dtype) -> np.ndarray:
     """uniform_int_from_to_distribution: (word % span) + low, in uint64 arithmetic.
     Spans of 2**28 or more use a 64-bit word per element to keep the modulo skew small."""
-    words = gen.random64(n) if span >= 1 << 28 else gen.random(n)
+    words = gen.next_uint64(n) if span >= 1 << 28 else gen.next_uint32(n)
     values = (words % np.uint64(span) + np.uint64(low & ((1 << 64) - 1))).view(np.int64)
     return _from_int64(values, dt)
 
@@ -560,7 +562,7 @@ def _random_bits(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
     (yes, inclusive), [0, max] for integers; 64-bit words only for int64 and float64."""
     if dt in (np.uint16, np.uint32, np.uint64):
         raise NotImplementedError(f'"random_kernel_cpu" not implemented for {dt}')
-    words = gen.random64(n) if dt in (np.int64, np.float64) else gen.random(n)
+    words = gen.next_uint64(n) if dt in (np.int64, np.float64) else gen.next_uint32(n)
     if dt == np.bool_:
         return (words & np.uint64(1)).astype(bool)
     if dt.kind == "f":
@@ -601,7 +603,7 @@ def random_(shape: Shape, np_dtype: DTypeLike = np.int64, low: Optional[int] = N
         if dt not in (np.int64, np.float64, np.float32):
             raise RuntimeError("random_full_64_bits_range_kernel_cpu handles only int64, double, "
                                "float and bfloat16")
-        return _from_int64(gen.random64(n).view(np.int64), dt).reshape(shape)
+        return _from_int64(gen.next_uint64(n).view(np.int64), dt).reshape(shape)
     if dt.kind == "f":
         high_inc = 1 << _DIGITS[dt]
         low = _update_from(low, dt)
@@ -639,7 +641,7 @@ def randperm(n: int, np_dtype: DTypeLike = np.int64,
     if n == 0:
         return np.empty(0, dt)
     steps = np.arange(n - 1, dtype=np.int64)
-    offsets = _gen(generator).random(n - 1) % (n - steps).astype(np.uint64)
+    offsets = _gen(generator).next_uint32(n - 1) % (n - steps).astype(np.uint64)
     targets = steps + offsets.astype(np.int64)
     return _from_int64(_swap_sequence_result(targets), dt)
 
@@ -693,17 +695,20 @@ def bernoulli(p: Union[np.ndarray, float], shape: Optional[Shape] = None,
         shape = p.shape if shape is None else _shape(shape)
         dt = np.dtype(p.dtype if np_dtype is None else np_dtype)
         probs = np.broadcast_to(p, shape).reshape(-1)
+        if not np.all((probs >= 0) & (probs <= 1)):
+            raise RuntimeError("bernoulli expects all elements of p to be in [0, 1]")
         n = probs.size
         if p.dtype == np.float64:
-            hits = _unit53(gen.random64(n)) < probs
+            hits = _unit53(gen.next_uint64(n)) < probs
         else:
-            hits = _unit24(gen.random(n)) < probs.astype(_F32)
+            hits = _unit24(gen.next_uint32(n)) < probs.astype(_F32)
     else:
         p = float(p)
         if not 0.0 <= p <= 1.0:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-        shape, dt = _shape(() if shape is None else shape), np.dtype(np_dtype or np.float32)
-        hits = _unit53(gen.random64(_numel(shape))) < p
+        shape = _shape(() if shape is None else shape)
+        dt = np.dtype(np.float32 if np_dtype is None else np_dtype)
+        hits = _unit53(gen.next_uint64(_numel(shape))) < p
     return hits.astype(dt).reshape(shape)
 
 
@@ -716,7 +721,7 @@ def exponential(shape: Shape, np_dtype: DTypeLike = np.float32, lambd: float = 1
     shape, dt = _shape(shape), _float_dtype(np_dtype, "exponential_")
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    u = _unit53(_gen(generator).random64(_numel(shape)))
+    u = _unit53(_gen(generator).next_uint64(_numel(shape)))
     return _to_dtype((-1.0 / lambd) * np.log1p(-u), dt).reshape(shape)
 
 
@@ -725,9 +730,9 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
     """torch.multinomial for a 1-D or 2-D probability array; returns int64 indices.
 
     Without replacement, or for a single sample, torch draws q ~ Exp(1) like probs and takes the
-    top num_samples of probs / q (argmax when num_samples == 1). Otherwise each row gets num_samples double
-    uniforms, located by binary search in the row's normalized cumulative sum (in the row's
-    dtype, float for float16)."""
+    top num_samples of probs / q (argmax when num_samples == 1). Otherwise each row gets
+    num_samples double uniforms, located by binary search in the row's normalized cumulative sum
+    (accumulated in the row's dtype, float for float16)."""
     probs = np.asarray(probs)
     if probs.dtype.kind != "f":
         raise RuntimeError("multinomial only supports floating-point dtypes for input")
@@ -755,7 +760,7 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
         cum = np.cumsum(rows.astype(work), axis=1, dtype=work)
         cum /= cum[:, -1:]
         cum[:, -1] = 1
-        u = _unit53(gen.random64(rows.shape[0] * num_samples)).reshape(rows.shape[0], -1)
+        u = _unit53(gen.next_uint64(rows.shape[0] * num_samples)).reshape(rows.shape[0], -1)
         result = np.stack([np.searchsorted(c.astype(_F64), r, side="left")
                            for c, r in zip(cum, u)])
     return result.astype(np.int64).reshape(probs.shape[:-1] + (num_samples,))

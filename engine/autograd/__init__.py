@@ -39,7 +39,7 @@ def _root_grads(outputs: list, grad_outputs: list) -> list:
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
              grad_variables=None, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into each leaf's .grad."""
-    from .backward import run_backward
+    from .executor import run_backward
     outputs = _as_list(tensors)
     grads = _root_grads(outputs, _as_list(grad_tensors if grad_tensors is not None
                                           else grad_variables))
@@ -56,7 +56,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          materialize_grads: bool = False):
     """Return d(outputs)/d(inputs) without touching any .grad."""
     from ..ops.creation import zeros_like
-    from .backward import run_backward
+    from .executor import run_backward
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     if allow_unused is None:

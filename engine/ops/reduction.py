@@ -79,7 +79,7 @@ def SUM_DIM(a, *, dim, keepdim, dtype):
 SUM_DIM.derivative(lambda g, s: _restore(g, s.self_sym_sizes, s.dim, s.keepdim))
 
 
-def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+def sum_(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     dims = _dims(dim, input.dim())
     if dims is None and dim is None:
         return SUM(input, dtype=_sum_dtype(input, dtype))
@@ -134,9 +134,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     out_dtype = src.dtype.np
     dims = _dims(dim, src.dim())
     if dims is None and dim is None:
-        return run(MEAN, (src,), {"dtype": out_dtype, "self_sym_numel": src.numel()})
-    return run(MEAN_DIM, (src,), {"dim": dims, "keepdim": keepdim, "dtype": out_dtype,
-                                  "self_sym_numel": src.numel()})
+        return MEAN(src, dtype=out_dtype)
+    return MEAN_DIM(src, dim=dims, keepdim=keepdim, dtype=out_dtype)
 
 
 # ---- prod, var, std ---------------------------------------------------------------------------
@@ -333,7 +332,7 @@ def _extreme(all_op, dim_op, ret, name):
         d = _wrap_dim(dim, input.dim())
         if input.dim() and input.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-        op_result = run(dim_op, (input,), {"dim": d, "keepdim": keepdim, "indices": None})
+        op_result = dim_op(input, dim=d, keepdim=keepdim)
         values, indices = op_result
         if values.grad_fn is not None:
             values.grad_fn._saved["indices"] = indices
@@ -342,8 +341,8 @@ def _extreme(all_op, dim_op, ret, name):
     return fn
 
 
-max = _extreme(MAX_ALL, MAX_DIM, MAX_RET, "max")  # noqa: A001
-min = _extreme(MIN_ALL, MIN_DIM, MIN_RET, "min")  # noqa: A001
+max_ = _extreme(MAX_ALL, MAX_DIM, MAX_RET, "max")
+min_ = _extreme(MIN_ALL, MIN_DIM, MIN_RET, "min")
 MAX_DIM.differentiable_outputs = MIN_DIM.differentiable_outputs = (0,)
 
 
@@ -503,8 +502,7 @@ SORT.derivative(lambda grads, s: _scatter_at(grads[0], s.indices, s.dim, True, s
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
     d = _wrap_dim(dim, input.dim())
-    values, indices = run(SORT, (input,), {"dim": d, "descending": descending, "stable": stable,
-                                           "indices": None})
+    values, indices = SORT(input, dim=d, descending=descending, stable=stable)
     if values.grad_fn is not None:
         values.grad_fn._saved["indices"] = indices
     return SORT_RET((values, indices))
@@ -532,8 +530,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     d = _wrap_dim(dim, input.dim())
     if k > (input.shape[d] if input.dim() else 1):
         raise RuntimeError("selected index k out of range")
-    values, indices = run(TOPK, (input,), {"k": k, "dim": d, "largest": largest,
-                                           "sorted": sorted, "indices": None})
+    values, indices = TOPK(input, k=k, dim=d, largest=largest, sorted=sorted)
     if values.grad_fn is not None:
         values.grad_fn._saved["indices"] = indices
     return TOPK_RET((values, indices))
@@ -624,6 +621,10 @@ def log_softmax(input: Tensor, dim=None, dtype=None, *, _stacklevel: int = 3) ->
     return LOG_SOFTMAX(src, dim=d if src.dim() else None)
 
 
-for _fn in (sum, sum_to_size, mean, prod, var, std, max, min, amax, amin, norm, logsumexp,
-            cumsum, cumprod, sort, argsort, topk, count_nonzero, median, softmax, log_softmax):
-    expose(_fn, method=True, function=_fn is not sum_to_size)
+for _fn in (mean, prod, var, std, amax, amin, norm, logsumexp, cumsum, cumprod, sort, argsort,
+            topk, count_nonzero, median, softmax, log_softmax):
+    expose(_fn)
+expose(sum_to_size, function=False)
+expose(sum_, "sum")
+expose(max_, "max")
+expose(min_, "min")

@@ -139,8 +139,8 @@ def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
             saved[key] = SavedTensor(outputs[0], is_output=True)
         elif key in op.inputs:
             saved[key] = SavedTensor(tensors[op.inputs.index(key)])
-        elif key.endswith("_sym_sizes"):
-            saved[key] = tensors[op.inputs.index(key[:-len("_sym_sizes")])].shape
+        elif key.endswith(("_sym_sizes", "_sym_numel")):
+            saved[key] = _geometry(key, tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])])
         else:
             saved[key] = attrs.get(key)
     node._n_outputs = len(outputs)
@@ -170,11 +170,16 @@ def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, origi
             saved[key] = SavedTensor(original if original is not None else target)
         elif key in op.inputs:
             saved[key] = SavedTensor(tensors[op.inputs.index(key)])
-        elif key.endswith("_sym_sizes"):
-            saved[key] = tensors[op.inputs.index(key[:-len("_sym_sizes")])].shape
+        elif key.endswith(("_sym_sizes", "_sym_numel")):
+            saved[key] = _geometry(key, tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])])
         else:
             saved[key] = attrs.get(key)
     return node
+
+
+def _geometry(key: str, t: Tensor):
+    """`self_sym_sizes` / `self_sym_numel`: what PyTorch saves of an input's geometry."""
+    return t.shape if key.endswith("_sizes") else t.numel()
 
 
 def broadcast_shapes(a: tuple, b: tuple) -> tuple:
