@@ -31,18 +31,23 @@ def check_numel(shape) -> None:
                                f"{list(shape)}): the limit here is {_MAX_ELEMENTS:,} elements")
 
 
-def _size(size) -> tuple:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)) or len(size) == 1 and \
-            type(size[0]).__name__ == "Size":
+def _size(size, name: str = "empty") -> tuple:
+    """A shape from varargs or one sequence, with PyTorch's errors (checked before allocating)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s)
-        if not isinstance(s, (int, np.integer)):
-            raise TypeError(f"empty(): argument 'size' (position 1) must be tuple of ints, but "
-                            f"found element of type {type(s).__name__} at pos {len(out)}")
+        if not isinstance(s, (int, np.integer)) or isinstance(s, builtins.bool):
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}" if len(size) == 1 else
+                            f"{name}(): argument 'size' (position {len(out) + 1}) must be tuple "
+                            f"of ints, but found element of type {type(s).__name__} at pos "
+                            f"{len(out)}")
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(size)}")
         out.append(int(s))
@@ -65,7 +70,7 @@ def _finish(t: Tensor, requires_grad: bool, device=None) -> Tensor:
 # ---- from data ------------------------------------------------------------------------------
 def _infer(data):
     """Shape check (PyTorch's ragged-list error) and the dtype Python data implies."""
-    category = [0]
+    category = [-1]  # -1: no scalar seen (an empty list gives the default dtype)
     found_dtype = [None]
 
     def walk(x, depth, shape):
@@ -85,18 +90,20 @@ def _infer(data):
         if len(shape) > depth:
             raise TypeError("not a sequence")
         if isinstance(x, (builtins.bool, np.bool_)):
-            pass
+            category[0] = builtins.max(category[0], 0)
         elif isinstance(x, (int, np.integer)):
-            category[0] = max(category[0], 1)
+            category[0] = builtins.max(category[0], 1)
         elif isinstance(x, (float, np.floating)):
-            category[0] = max(category[0], 2)
+            category[0] = builtins.max(category[0], 2)
         else:
             raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
         return x
 
     values = walk(data, 0, [])
-    if found_dtype[0] is not None and category[0] == 0:
+    if found_dtype[0] is not None and category[0] <= found_dtype[0].category:
         return values, found_dtype[0]
+    if category[0] < 0:
+        return values, dtypes.get_default_dtype()
     return values, (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[category[0]]
 
 
@@ -120,7 +127,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if dtype is not None:
         arr = arr.astype(_dtype(dtype).np, copy=False)
     check_numel(arr.shape)
-    return _finish(Tensor._from_array(np.ascontiguousarray(arr)), requires_grad, device)
+    return _finish(Tensor._from_array(np.array(arr, order="C")), requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -145,20 +152,20 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ---- filled ---------------------------------------------------------------------------------
-def _filled(fill, size, dtype, device, requires_grad, default=None) -> Tensor:
-    shape = _size(size)
+def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty") -> Tensor:
+    shape = _size(size, name)
     d = _dtype(dtype, default)
     return _finish(Tensor._from_array(np.full(shape, fill, dtype=d.np)), requires_grad, device)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False) -> Tensor:
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, size, dtype, device, requires_grad, name="zeros")
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False) -> Tensor:
-    return _filled(1, size, dtype, device, requires_grad)
+    return _filled(1, size, dtype, device, requires_grad, name="ones")
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -178,7 +185,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     default = dtypes.scalar_dtype(fill_value)
     if default.is_floating_point:
         default = dtypes.get_default_dtype()
-    return _filled(fill_value, (size,), dtype, device, requires_grad, default)
+    return _filled(fill_value, (size,), dtype, device, requires_grad, default, name="full")
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
@@ -230,6 +237,9 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     _size((n, m))
     return _finish(Tensor._from_array(np.eye(n, m, dtype=_dtype(dtype).np)), requires_grad,
                    device)
@@ -245,7 +255,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     is_float = any(isinstance(v, float) for v in values)
     d = _dtype(dtype, dtypes.get_default_dtype() if is_float else dtypes.int64)
     n = max(math.ceil((end - start) / step), 0)
@@ -257,19 +267,21 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
-    """PyTorch's symmetric formula: the first half counts up from start, the rest down from end."""
+    """PyTorch's symmetric formula: the first half counts up from start, the rest down from end,
+    computed in the output's float type."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     d = _dtype(dtype)
     check_numel((steps,))
-    if steps == 1:
-        arr = np.array([start], dtype=np.float64)
+    work = d.np.type if d.is_floating_point else np.float64
+    first, last = work(start), work(end)
+    i = np.arange(steps)
+    if steps <= 1:
+        arr = np.full(steps, first, dtype=work)
     else:
-        work = np.float64 if d is dtypes.float64 or not d.is_floating_point else d.np
-        step = (np.asarray(end, work) - np.asarray(start, work)) / work(steps - 1) \
-            if d.is_floating_point else (end - start) / (steps - 1)
-        i = np.arange(steps)
-        half = steps // 2
-        arr = np.where(i < half, np.asarray(start, work) + step * i,
-                       np.asarray(end, work) - step * (steps - i - 1))
+        step = (last - first) / work(steps - 1)
+        back = (steps - i - 1).astype(work)
+        arr = np.where(i < steps // 2, first + step * i.astype(work), last - step * back)
     if not d.is_floating_point:
         arr = np.trunc(arr)
     return _finish(Tensor._from_array(arr.astype(d.np)), requires_grad, device)
