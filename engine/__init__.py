@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math as _math
 
-from . import autograd, dtypes, observe, random
+from . import autograd, cuda, dtypes, observe, random
+from .ops import nn_ops  # noqa: F401  (registers the nn primitives)
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_grad_enabled
 from .device import device
@@ -28,6 +29,8 @@ __version__ = "2.13.0+numpy"
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 cfloat = cdouble = None  # complex dtypes are not supported
+
+from . import nn  # noqa: E402  (after the tensor methods exist)
 
 for _name, _fn in TENSOR_METHODS.items():
     setattr(Tensor, _name, _fn)

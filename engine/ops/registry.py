@@ -15,6 +15,7 @@ saves, and whether it returns a view. `OpDef.__call__` runs the forward and reco
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -65,6 +66,7 @@ class OpDef:
     differentiable_outputs: tuple = (0,)
     backward: Callable | None = None
     node_cls: type | None = None
+    defaults: dict = field(default_factory=dict)  # the forward's keyword defaults (saved too)
 
     def derivative(self, fn: Callable) -> Callable:
         """Attach the backward formula: fn(grad, saved) -> one gradient (or None) per input."""
@@ -84,6 +86,8 @@ def defop(name: str, grad_fn: str | None = None, *, inputs=("self",), saves=(), 
     def register(forward: Callable) -> OpDef:
         op = OpDef(name, grad_fn, forward, tuple(inputs), tuple(saves), dict(formulas or {}),
                    view, n_outputs, tuple(differentiable_outputs))
+        op.defaults = {k: p.default for k, p in inspect.signature(forward).parameters.items()
+                       if p.default is not p.empty}
         if grad_fn is not None:
             op.node_cls = _node_class(grad_fn, op)
         if name in REGISTRY:
@@ -105,7 +109,7 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
 
 def run(op: OpDef, tensors: tuple, attrs: dict):
     """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
-    result = op.forward(*[t._data for t in tensors], **attrs)
+    result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
     if op.n_outputs == 1:
         outputs = (_wrap_output(op, result, tensors),)
     else:
@@ -113,7 +117,8 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
     node = None
     if op.node_cls is not None and grad_mode._state["enabled"]:
         for t in tensors:
-            if t._requires_grad or t._grad_fn is not None or t.grad_fn is not None:
+            if t is not None and (t._requires_grad or t._grad_fn is not None
+                                  or t.grad_fn is not None):
                 node = _record(op, tensors, attrs, outputs)
                 break
     if observe.observers:
@@ -131,18 +136,21 @@ def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
 
 def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
     node = op.node_cls()
-    node.next_functions = tuple(t._edge() for t in tensors)
-    node._input_meta = tuple((t._data.shape, t.dtype) for t in tensors)
+    # Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
+    node.next_functions = tuple((None, 0) if t is None else t._edge() for t in tensors)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in tensors)
     saved = node._saved
     for key in op.saves:
-        if key == "result":
-            saved[key] = SavedTensor(outputs[0], is_output=True)
+        if key.startswith("result"):    # result, result1, ...: saved outputs
+            saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
         elif key in op.inputs:
-            saved[key] = SavedTensor(tensors[op.inputs.index(key)])
+            t = tensors[op.inputs.index(key)]
+            saved[key] = None if t is None else SavedTensor(t)
         elif key.endswith(("_sym_sizes", "_sym_numel")):
-            saved[key] = _geometry(key, tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])])
+            t = tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])]
+            saved[key] = None if t is None else _geometry(key, t)
         else:
-            saved[key] = attrs.get(key)
+            saved[key] = attrs.get(key, op.defaults.get(key))
     node._n_outputs = len(outputs)
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
         out = outputs[i]

@@ -1,0 +1,464 @@
+"""torch.nn.functional: argument handling around the registry's nn ops, and the composites
+PyTorch itself builds from smaller ops (dropout, l1_loss, cross_entropy with probabilities)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..ops import nn_ops
+from ..ops.pointwise import RELU, SIGMOID, TANH
+from ..tensor import Tensor
+
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm",
+           "layer_norm", "dropout", "embedding", "one_hot", "pad", "relu", "relu_", "leaky_relu",
+           "elu", "selu", "celu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax",
+           "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "normalize", "hardtanh",
+           "relu6", "logsigmoid", "softmin", "cosine_similarity"]
+
+
+def _pair(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+# ---- linear -----------------------------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ W.T + b. A 2-d input is one addmm (AddmmBackward0 over TBackward0), as in PyTorch."""
+    if input.dim() == 2 and bias is not None:
+        return nn_ops.ADDMM(bias, input, weight.t())
+    if input.dim() == 2:
+        return input.mm(weight.t())
+    if input.dim() > 2 and bias is not None:
+        flat = input.reshape(-1, input.shape[-1])
+        return nn_ops.ADDMM(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    out = ((input1.unsqueeze(1).unsqueeze(-1) * weight.unsqueeze(0)).sum(-2)
+           * input2.unsqueeze(1)).sum(-1)
+    return out if bias is None else out + bias
+
+
+# ---- convolution and pooling ------------------------------------------------------------------
+def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int) -> None:
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input "
+                           f"to conv{dims}d, but got input of size: {list(input.shape)}")
+    channels = input.shape[-dims - 1]
+    if channels != weight.shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got "
+            f"{channels} channels instead")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    _conv_check(input, weight, groups, 2)
+    if input.dim() == 3:
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
+                      groups).squeeze(0)
+    padding = _same_padding(padding, weight.shape[2:], _pair(dilation))
+    return nn_ops.CONV(input, weight, bias, stride=_pair(stride), padding=padding,
+                       dilation=_pair(dilation), groups=groups)
+
+
+def _same_padding(padding, kernel, dilation) -> tuple:
+    if padding == "valid":
+        return (0, 0)
+    if padding == "same":
+        return tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
+    return _pair(padding)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """A 1-d convolution is a 2-d one over a height of 1."""
+    _conv_check(input, weight, groups, 1)
+    if input.dim() == 2:
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
+                      groups).squeeze(0)
+    one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
+    pad = padding if isinstance(padding, str) else one(padding)
+    pad2 = (0, (dilation if isinstance(dilation, int) else dilation[0]) *
+            (weight.shape[2] - 1) // 2) if pad == "same" else (0, 0 if pad == "valid" else pad)
+    out = nn_ops.CONV(input.unsqueeze(2), weight.unsqueeze(2), bias, stride=(1, one(stride)),
+                      padding=pad2, dilation=(1, one(dilation)), groups=groups)
+    return out.squeeze(2)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None or stride == [] else _pair(stride)
+    unbatched = input.dim() == 3
+    x = input.unsqueeze(0) if unbatched else input
+    values, indices = nn_ops.MAX_POOL(x, kernel_size=kernel, stride=stride,
+                                      padding=_pair(padding), dilation=_pair(dilation),
+                                      ceil_mode=ceil_mode)
+    if unbatched:
+        values, indices = values.squeeze(0), indices.squeeze(0)
+    return (values, indices) if return_indices else values
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
+    out = max_pool2d(input.unsqueeze(-2), (1, one(kernel_size)),
+                     None if stride is None else (1, one(stride)), (0, one(padding)),
+                     (1, one(dilation)), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None or stride == [] else _pair(stride)
+    unbatched = input.dim() == 3
+    x = input.unsqueeze(0) if unbatched else input
+    out = nn_ops.AVG_POOL(x, kernel_size=kernel, stride=stride, padding=_pair(padding),
+                          ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                          divisor_override=divisor_override)
+    return out.squeeze(0) if unbatched else out
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
+    return avg_pool2d(input.unsqueeze(-2), (1, one(kernel_size)),
+                      None if stride is None else (1, one(stride)), (0, one(padding)),
+                      ceil_mode, count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    size = _pair(output_size)
+    size = tuple(input.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+    if size == (1, 1):
+        return input.mean((-1, -2), keepdim=True)   # PyTorch takes this path too
+    unbatched = input.dim() == 3
+    x = input.unsqueeze(0) if unbatched else input
+    out = nn_ops.ADAPTIVE_AVG(x, output_size=size)
+    return out.squeeze(0) if unbatched else out
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+# ---- normalization, dropout, embedding -------------------------------------------------------
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    if training:
+        size = input.numel() // input.shape[1]
+        if size == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+    return nn_ops.BATCH_NORM(input, weight, bias, running_mean=running_mean,
+                             running_var=running_var, training=training, momentum=momentum,
+                             eps=eps)[0]
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[-len(shape):]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, shape))}], but got input of size"
+                           f"{list(input.shape)}")
+    return nn_ops.LAYER_NORM(input, weight, bias, normalized_shape=shape, eps=eps)[0]
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p) (train mode only)."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0 if not inplace else input.zero_()
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        noise = input.new_empty(input.shape).bernoulli_(1 - p)
+        noise.div_(1 - p)
+    return input.mul_(noise) if inplace else input * noise
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm=None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
+    if input.dtype not in (dtypes.int64, dtypes.int32):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got torch.{input.dtype.legacy}"
+                           f" instead (while checking arguments for embedding)")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    if np.any(input._data >= weight.shape[0]) or np.any(input._data < 0):
+        raise IndexError("index out of range in self")
+    return nn_ops.EMBEDDING(weight, indices=input, padding_idx=padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    if tensor.dtype is not dtypes.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    data = tensor._data
+    if num_classes == -1:
+        num_classes = int(data.max()) + 1 if data.size else 0
+    if data.size and (data.min() < 0 or data.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes." if data.size and
+                           data.max() >= num_classes else "Class values must be non-negative.")
+    return Tensor._from_array(np.eye(num_classes, dtype=np.int64)[data])
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           "dimension but got padding length "
+                           f"{len(pad)} and input of dimension {input.dim()}")
+    if mode != "constant":
+        raise NotImplementedError(f"pad mode '{mode}' is not supported by Autograd Explorer's "
+                                  "engine; use mode='constant'")
+    return nn_ops.CONSTANT_PAD(input, pad=tuple(pad), value=0.0 if value is None else value)
+
+
+# ---- activations ------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.relu_() if inplace else RELU(input, dtype=input.dtype.np)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        from ..ops.registry import run_inplace
+        return run_inplace(nn_ops.LEAKY_RELU, input, (), {"negative_slope": negative_slope})
+    return nn_ops.LEAKY_RELU(input, negative_slope=negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return nn_ops.ELU(input, alpha=alpha, scale=1.0, input_scale=1.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return nn_ops.ELU(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return nn_ops.ELU(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return nn_ops.GELU(input, approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return nn_ops.SILU(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return nn_ops.SOFTPLUS(input, beta=beta, threshold=threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    return input.clamp(min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardtanh(input, 0.0, 6.0)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return -softplus(-input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return SIGMOID(input, dtype=input.dtype.np)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return TANH(input, dtype=input.dtype.np)
+
+
+def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    return input.softmax(_implicit_dim(input, dim), dtype=dtype)
+
+
+def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    return (-input).softmax(_implicit_dim(input, dim), dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    return input.log_softmax(_implicit_dim(input, dim), dtype=dtype)
+
+
+def _implicit_dim(input: Tensor, dim):
+    if dim is not None:
+        return dim
+    import warnings
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if input.dim() in (0, 1, 3) else 1
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    n1 = x1.norm(dim=dim).clamp(min=eps)
+    n2 = x2.norm(dim=dim).clamp(min=eps)
+    return (x1 * x2).sum(dim) / (n1 * n2)
+
+
+# ---- losses -----------------------------------------------------------------------------------
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _warn_size(input: Tensor, target: Tensor, name: str) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        import warnings
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=3)
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight=None) -> Tensor:
+    _check_reduction(reduction)
+    _warn_size(input, target, "mse_loss")
+    a, b = _broadcast_pair(input, target)
+    return nn_ops.MSE(a, b, reduction=reduction)
+
+
+def _broadcast_pair(a: Tensor, b: Tensor):
+    if a.shape == b.shape:
+        return a, b
+    from ..ops.registry import broadcast_shapes
+    shape = broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    return a.expand(shape), b.expand(shape)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean", weight=None) -> Tensor:
+    _check_reduction(reduction)
+    _warn_size(input, target, "l1_loss")
+    loss = (input - target).abs()
+    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    _check_reduction(reduction)
+    _warn_size(input, target, "smooth_l1_loss")
+    a, b = _broadcast_pair(input, target)
+    return nn_ops.SMOOTH_L1(a, b, reduction=reduction, beta=beta)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    _check_reduction(reduction)
+    if input.dim() > 2:   # (N, C, d1, ...): move classes last and flatten the rest
+        c = input.shape[1]
+        flat = input.movedim(1, -1).reshape(-1, c)
+        loss = nll_loss(flat, target.reshape(-1), weight, ignore_index=ignore_index,
+                        reduction=reduction)
+        return loss.view(target.shape) if reduction == "none" else loss
+    if input.dim() == 2 and target.dim() == 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")
+    if target.dtype.is_floating_point:
+        raise RuntimeError("expected scalar type Long but found Float")
+    return nn_ops.NLL(input, weight, target=target, reduction=reduction,
+                      ignore_index=ignore_index)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax then nll_loss for class indices; for class probabilities, the soft form."""
+    _check_reduction(reduction)
+    class_dim = 1 if input.dim() > 1 else 0
+    logp = input.log_softmax(class_dim)
+    if target.dtype.is_floating_point:
+        return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
+    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return loss
+    classes = input.shape[class_dim]
+    per_class = -logp if weight is None else -logp * _class_view(weight, input, class_dim)
+    smooth = per_class.sum(class_dim)
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        if weight is None:
+            smooth = smooth.sum() / (~ignored).sum()
+        else:
+            w = weight[target.masked_fill(ignored, 0)].masked_fill(ignored, 0.0)
+            smooth = smooth.sum() / w.sum()
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nn_ops.MUL_SCALAR(loss, other=1 - label_smoothing) + smooth * (
+        label_smoothing / classes)
+
+
+def _class_view(weight: Tensor, input: Tensor, class_dim: int) -> Tensor:
+    shape = [1] * input.dim()
+    shape[class_dim] = -1
+    return weight.view(shape)
+
+
+def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim):
+    classes = logp.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    prod = logp * target
+    if weight is not None:
+        prod = prod * _class_view(weight, logp, class_dim)
+    loss = -prod.sum(class_dim)
+    if reduction == "mean":
+        return nn_ops.DIV_SCALAR(loss.sum(), other=logp.numel() // classes)
+    return loss.sum() if reduction == "sum" else loss
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    w = weight.expand(input.shape) if weight is not None else None
+    return nn_ops.BCE(input, target, w, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    w = weight.expand(input.shape) if weight is not None else None
+    pw = pos_weight.expand(input.shape) if pos_weight is not None else None
+    return nn_ops.BCE_LOGITS(input, target, w, pw, reduction=reduction)

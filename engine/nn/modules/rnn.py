@@ -1,0 +1,262 @@
+"""Recurrent layers, built from linear ops in the order PyTorch's C++ cells use, so values and
+(for RNN and GRU) the grad_fn names match. All weights start uniform in ±1/sqrt(hidden_size)."""
+from __future__ import annotations
+
+import math
+
+from ...ops.creation import empty, zeros
+from ...ops.joining import stack
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# ---- one time step ------------------------------------------------------------------------
+def rnn_tanh_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+    return (F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).tanh()
+
+
+def rnn_relu_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+    return (F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).relu()
+
+
+def lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
+    h, c = state
+    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    c_next = f * c + i * g
+    return o * c_next.tanh(), c_next
+
+
+def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+    gi = F.linear(x, w_ih, b_ih).chunk(3, 1)
+    gh = F.linear(h, w_hh, b_hh).chunk(3, 1)
+    reset = (gh[0] + gi[0]).sigmoid()
+    update = (gh[1] + gi[1]).sigmoid()
+    new = (gi[2] + gh[2] * reset).tanh()
+    return (h - new) * update + new
+
+
+_CELLS = {"RNN_TANH": rnn_tanh_cell, "RNN_RELU": rnn_relu_cell, "LSTM": lstm_cell,
+          "GRU": gru_cell}
+
+
+class _CellBase(Module):
+    mode = "RNN_TANH"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, mode=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.mode = mode or type(self).mode
+        gates = _GATES[self.mode] * hidden_size
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self.weight_ih = Parameter(empty((gates, input_size), dtype=dtype))
+        self.weight_hh = Parameter(empty((gates, hidden_size), dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(gates, dtype=dtype))
+            self.bias_hh = Parameter(empty(gates, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _step(self, x: Tensor, hx):
+        unbatched = x.dim() == 1
+        if unbatched:
+            x = x.unsqueeze(0)
+            hx = None if hx is None else tuple(h.unsqueeze(0) for h in hx) \
+                if isinstance(hx, tuple) else hx.unsqueeze(0)
+        if hx is None:
+            h = zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+            hx = (h, h) if self.mode == "LSTM" else h
+        out = _CELLS[self.mode](x, hx, self.weight_ih, self.weight_hh, self.bias_ih,
+                                self.bias_hh)
+        if unbatched:
+            out = tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+        return out
+
+    def forward(self, input: Tensor, hx=None):
+        return self._step(input, hx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNNCell(_CellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        super().__init__(input_size, hidden_size, bias,
+                         "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", dtype)
+        self.nonlinearity = nonlinearity
+
+
+class LSTMCell(_CellBase):
+    mode = "LSTM"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, None, dtype)
+
+
+class GRUCell(_CellBase):
+    mode = "GRU"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, None, dtype)
+
+
+class RNNBase(Module):
+    """Stacked (and optionally bidirectional) recurrence over a sequence, one cell per step."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if proj_size:
+            raise NotImplementedError("proj_size is not supported by Autograd Explorer's engine")
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        gates = _GATES[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        for layer in range(num_layers):
+            for direction in range(directions):
+                size_in = input_size if layer == 0 else hidden_size * directions
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                self.register_parameter("weight_ih" + suffix,
+                                        Parameter(empty((gates, size_in), dtype=dtype)))
+                self.register_parameter("weight_hh" + suffix,
+                                        Parameter(empty((gates, hidden_size), dtype=dtype)))
+                if bias:
+                    self.register_parameter("bias_ih" + suffix,
+                                            Parameter(empty(gates, dtype=dtype)))
+                    self.register_parameter("bias_hh" + suffix,
+                                            Parameter(empty(gates, dtype=dtype)))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _weights(self, layer: int, direction: int) -> tuple:
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        get = self._parameters.get
+        return (get("weight_ih" + suffix), get("weight_hh" + suffix), get("bias_ih" + suffix),
+                get("bias_hh" + suffix))
+
+    def forward(self, input: Tensor, hx=None):
+        cell = _CELLS[self.mode]
+        is_lstm = self.mode == "LSTM"
+        unbatched = input.dim() == 2
+        x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first
+                                                  else input)
+        directions = 2 if self.bidirectional else 1
+        batch = x.shape[1]
+        if hx is None:
+            h0 = zeros(self.num_layers * directions, batch, self.hidden_size, dtype=x.dtype)
+            hx = (h0, h0) if is_lstm else h0
+        elif unbatched:
+            hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
+        finals_h, finals_c = [], []
+        layer_input = x
+        for layer in range(self.num_layers):
+            outputs_per_direction = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                state = (hx[0][k], hx[1][k]) if is_lstm else hx[k]
+                steps = range(layer_input.shape[0])
+                outs = [None] * layer_input.shape[0]
+                for t in (reversed(steps) if direction else steps):
+                    state = cell(layer_input[t], state, *self._weights(layer, direction))
+                    outs[t] = state[0] if is_lstm else state
+                outputs_per_direction.append(stack(outs, 0))
+                finals_h.append(state[0] if is_lstm else state)
+                if is_lstm:
+                    finals_c.append(state[1])
+            layer_input = outputs_per_direction[0] if directions == 1 else \
+                _cat_last(outputs_per_direction)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        output = layer_input
+        h_n = stack(finals_h, 0)
+        if unbatched:
+            output = output.squeeze(1)
+            h_n = h_n.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        if is_lstm:
+            c_n = stack(finals_c, 0)
+            return output, (h_n, c_n.squeeze(1) if unbatched else c_n)
+        return output, h_n
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+def _cat_last(parts):
+    from ...ops.joining import cat
+    return cat(parts, 2)
+
+
+class RNN(RNNBase):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device=None,
+                 dtype=None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
+
+
+class GRU(RNNBase):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device=None, dtype=None) -> None:
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, device=device, dtype=dtype)

@@ -1,0 +1,625 @@
+"""The neural-network primitives PyTorch shows as their own grad_fn: linear algebra for layers,
+convolution, pooling, normalization, embedding, activations and losses.
+
+Convolution and pooling run as one matrix product over a strided window view (im2col without a
+copy of the input), never as Python loops over pixels. Their backward formulas are written in
+NumPy, so they support one backward pass, not create_graph through them.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..tensor import Tensor
+from .registry import defop
+
+# ---- addmm: linear layers -------------------------------------------------------------------
+
+
+@defop("addmm", "AddmmBackward0", inputs=("self", "mat1", "mat2"),
+       saves=("mat1", "mat2", "alpha", "beta"),
+       formulas={"self": "grad * beta", "mat1": "grad @ mat2.T * alpha",
+                 "mat2": "mat1.T @ grad * alpha"})
+def ADDMM(bias, a, b, *, alpha=1, beta=1):
+    out = a @ b
+    if alpha != 1:
+        out = out * alpha
+    return out + (bias if beta == 1 else bias * beta)
+
+
+@ADDMM.derivative
+def _(g, s):
+    ga = g.mm(s.mat2.t())
+    gb = s.mat1.t().mm(g)
+    if s.alpha != 1:
+        ga, gb = ga * s.alpha, gb * s.alpha
+    return (g if s.beta == 1 else g * s.beta), ga, gb
+
+
+@defop("mul_scalar", "MulBackward1", saves=("other",), formulas={"self": "grad * other"})
+def MUL_SCALAR(a, *, other):
+    return a * np.asarray(other, dtype=a.dtype)
+
+
+MUL_SCALAR.derivative(lambda g, s: MUL_SCALAR(g, other=s.other))
+
+
+@defop("div_scalar", "DivBackward1", saves=("other",), formulas={"self": "grad / other"})
+def DIV_SCALAR(a, *, other):
+    return a / np.asarray(other, dtype=a.dtype)
+
+
+DIV_SCALAR.derivative(lambda g, s: DIV_SCALAR(g, other=s.other))
+
+
+# ---- convolution ----------------------------------------------------------------------------
+def _windows(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
+    """(N, C, OH, OW, KH, KW) view of a padded NCHW array: every receptive field, no copy."""
+    n, c, h, w = x.shape
+    sh, sw = stride
+    dh, dw = dilation
+    oh = (h - dh * (kh - 1) - 1) // sh + 1
+    ow = (w - dw * (kw - 1) - 1) // sw + 1
+    s = x.strides
+    return as_strided(x, (n, c, oh, ow, kh, kw),
+                      (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw), writeable=False)
+
+
+def _pad2d(x: np.ndarray, padding, value=0.0) -> np.ndarray:
+    ph, pw = padding
+    if not ph and not pw:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+@defop("convolution", "ConvolutionBackward0", inputs=("input", "weight", "bias"),
+       saves=("input", "weight", "stride", "padding", "dilation", "groups", "bias_sym_sizes"),
+       formulas={"input": "conv_transpose2d(grad, weight)", "weight": "conv2d(input, grad)",
+                 "bias": "grad.sum(N, H, W)"})
+def CONV(x, w, b, *, stride, padding, dilation, groups):
+    xp = _pad2d(x, padding)
+    oc, cg, kh, kw = w.shape
+    cols = _windows(xp, kh, kw, stride, dilation)          # N, C, OH, OW, KH, KW
+    n, c, oh, ow = cols.shape[:4]
+    outs = []
+    og = oc // groups
+    for g in range(groups):
+        part = cols[:, g * cg:(g + 1) * cg]
+        outs.append(np.einsum("nchwij,ocij->nohw", part, w[g * og:(g + 1) * og],
+                              optimize=True))
+    out = outs[0] if groups == 1 else np.concatenate(outs, axis=1)
+    if b is not None:
+        out = out + b.reshape(1, -1, 1, 1)
+    return out.astype(x.dtype, copy=False)
+
+
+@CONV.derivative
+def _(g, s):
+    x, w = s.input._data, s.weight._data
+    gy = g._data
+    stride, padding, dilation, groups = s.stride, s.padding, s.dilation, s.groups
+    xp = _pad2d(x, padding)
+    oc, cg, kh, kw = w.shape
+    og = oc // groups
+    cols = _windows(xp, kh, kw, stride, dilation)
+    gw = np.empty_like(w)
+    gxp = np.zeros_like(xp)
+    oh, ow = gy.shape[2:]
+    sh, sw = stride
+    dh, dw = dilation
+    for grp in range(groups):
+        gyg = gy[:, grp * og:(grp + 1) * og]
+        gw[grp * og:(grp + 1) * og] = np.einsum("nohw,nchwij->ocij", gyg,
+                                                 cols[:, grp * cg:(grp + 1) * cg], optimize=True)
+        wg = w[grp * og:(grp + 1) * og]
+        for i in range(kh):          # scatter each kernel tap back: KH*KW strided adds
+            for j in range(kw):
+                contrib = np.einsum("nohw,oc->nchw", gyg, wg[:, :, i, j], optimize=True)
+                gxp[:, grp * cg:(grp + 1) * cg,
+                    i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                    j * dw:j * dw + sw * (ow - 1) + 1:sw] += contrib
+    ph, pw = padding
+    gx = gxp[:, :, ph:gxp.shape[2] - ph, pw:gxp.shape[3] - pw]
+    gb = Tensor._from_array(gy.sum(axis=(0, 2, 3))) if s.bias_sym_sizes is not None else None
+    return Tensor._from_array(np.ascontiguousarray(gx)), Tensor._from_array(gw), gb
+
+
+# ---- pooling --------------------------------------------------------------------------------
+@defop("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0",
+       saves=("self", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "result1"),
+       n_outputs=2, formulas={"self": "zeros(self.sizes()) with grad at the argmax of each window"})
+def MAX_POOL(x, *, kernel_size, stride, padding, dilation, ceil_mode):
+    kh, kw = kernel_size
+    xp = _pad2d(x, padding, -np.inf)
+    xp = _ceil_pad(xp, x.shape, kernel_size, stride, padding, dilation, ceil_mode, -np.inf)
+    win = _windows(xp, kh, kw, stride, dilation)
+    n, c, oh, ow = win.shape[:4]
+    flat = win.reshape(n, c, oh, ow, kh * kw)
+    arg = flat.argmax(axis=-1)
+    values = np.take_along_axis(flat, arg[..., None], -1)[..., 0]
+    ki, kj = np.divmod(arg, kw)
+    rows = np.arange(oh)[:, None] * stride[0] + ki * dilation[0] - padding[0]
+    cols = np.arange(ow)[None, :] * stride[1] + kj * dilation[1] - padding[1]
+    index = rows * x.shape[3] + cols          # PyTorch's flat index into each H*W plane
+    return values.astype(x.dtype, copy=False), index.astype(np.int64)
+
+
+@MAX_POOL.derivative
+def _(grads, s):
+    g = grads[0]._data
+    x = s.self
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h * w), dtype=g.dtype)
+    idx = s.result1._data.reshape(n, c, -1)
+    np.add.at(out, (np.arange(n)[:, None, None], np.arange(c)[None, :, None], idx),
+              g.reshape(n, c, -1))
+    return Tensor._from_array(out.reshape(n, c, h, w))
+
+
+def _ceil_pad(xp, shape, kernel, stride, padding, dilation, ceil_mode, value):
+    """ceil_mode: extra cells on the bottom/right so the last partial window counts."""
+    if not ceil_mode:
+        return xp
+    extra = []
+    for d in range(2):
+        size = shape[2 + d] + 2 * padding[d]
+        eff = dilation[d] * (kernel[d] - 1) + 1
+        out = -(-(size - eff) // stride[d]) + 1
+        if (out - 1) * stride[d] >= shape[2 + d] + padding[d]:
+            out -= 1
+        extra.append(max((out - 1) * stride[d] + eff - size, 0))
+    if not any(extra):
+        return xp
+    return np.pad(xp, ((0, 0), (0, 0), (0, extra[0]), (0, extra[1])), constant_values=value)
+
+
+@defop("avg_pool2d", "AvgPool2DBackward0",
+       saves=("self", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+              "divisor_override"),
+       formulas={"self": "grad / window size, spread over each window"})
+def AVG_POOL(x, *, kernel_size, stride, padding, ceil_mode, count_include_pad,
+             divisor_override):
+    kh, kw = kernel_size
+    xp = _ceil_pad(_pad2d(x, padding), x.shape, kernel_size, stride, padding, (1, 1), ceil_mode,
+                   0.0)
+    win = _windows(xp, kh, kw, stride, (1, 1))
+    total = win.sum(axis=(-1, -2))
+    return (total / _avg_divisor(x.shape, total.shape, kernel_size, stride, padding,
+                                 count_include_pad, divisor_override)).astype(x.dtype)
+
+
+def _avg_divisor(in_shape, out_shape, kernel, stride, padding, count_include_pad, override):
+    if override:
+        return float(override)
+    h, w = in_shape[2:]
+    oh, ow = out_shape[2:]
+    divs = []
+    for size, out, k, st, p in ((h, oh, kernel[0], stride[0], padding[0]),
+                                (w, ow, kernel[1], stride[1], padding[1])):
+        start = np.arange(out) * st - p
+        end = np.minimum(start + k, size + p)
+        span = end - start
+        if not count_include_pad:
+            span = np.minimum(end, size) - np.maximum(start, 0)
+        divs.append(span)
+    return (divs[0][:, None] * divs[1][None, :]).astype(np.float64)
+
+
+@AVG_POOL.derivative
+def _(g, s):
+    x = s.self
+    kh, kw = s.kernel_size
+    stride, padding = s.stride, s.padding
+    gy = g._data / _avg_divisor(x.shape, g.shape, s.kernel_size, stride, padding,
+                                s.count_include_pad, s.divisor_override)
+    n, c, h, w = x.shape
+    oh, ow = gy.shape[2:]
+    gxp = np.zeros((n, c, h + 2 * padding[0] + kh + stride[0], w + 2 * padding[1] + kw +
+                    stride[1]), dtype=gy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            gxp[:, :, i:i + stride[0] * (oh - 1) + 1:stride[0],
+                j:j + stride[1] * (ow - 1) + 1:stride[1]] += gy
+    gx = gxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+    return Tensor._from_array(np.ascontiguousarray(gx))
+
+
+def _adaptive_bounds(size: int, out: int):
+    starts = [(i * size) // out for i in range(out)]
+    ends = [-(-((i + 1) * size) // out) for i in range(out)]
+    return starts, ends
+
+
+@defop("adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", saves=("self",),
+       formulas={"self": "grad / cell size, spread over each adaptive cell"})
+def ADAPTIVE_AVG(x, *, output_size):
+    oh, ow = output_size
+    hs, he = _adaptive_bounds(x.shape[2], oh)
+    ws, we = _adaptive_bounds(x.shape[3], ow)
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            out[:, :, i, j] = x[:, :, hs[i]:he[i], ws[j]:we[j]].mean(axis=(2, 3))
+    return out
+
+
+@ADAPTIVE_AVG.derivative
+def _(g, s):
+    x = s.self
+    gy = g._data
+    oh, ow = gy.shape[2:]
+    hs, he = _adaptive_bounds(x.shape[2], oh)
+    ws, we = _adaptive_bounds(x.shape[3], ow)
+    gx = np.zeros(x.shape, dtype=gy.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            area = (he[i] - hs[i]) * (we[j] - ws[j])
+            gx[:, :, hs[i]:he[i], ws[j]:we[j]] += gy[:, :, i:i + 1, j:j + 1] / area
+    return Tensor._from_array(gx)
+
+
+# ---- normalization --------------------------------------------------------------------------
+@defop("native_batch_norm", "NativeBatchNormBackward0", inputs=("input", "weight", "bias"),
+       saves=("input", "weight", "running_mean", "running_var", "training", "eps",
+              "result1", "result2"),
+       n_outputs=3, formulas={"input": "batch-norm backward (mean and variance of the batch)",
+                              "weight": "(grad * x_hat).sum(N, H, W)",
+                              "bias": "grad.sum(N, H, W)"})
+def BATCH_NORM(x, w, b, *, running_mean, running_var, training, momentum, eps):
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if training:
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
+        n = x.size // x.shape[1]
+        if running_mean is not None:
+            running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+            running_mean._version[0] += 1
+        if running_var is not None:
+            unbiased = var * n / max(n - 1, 1)
+            running_var._data[...] = (1 - momentum) * running_var._data + momentum * unbiased
+            running_var._version[0] += 1
+    else:
+        mean, var = running_mean._data, running_var._data
+    invstd = 1.0 / np.sqrt(var + eps)
+    out = (x - mean.reshape(shape)) * invstd.reshape(shape)
+    if w is not None:
+        out = out * w.reshape(shape)
+    if b is not None:
+        out = out + b.reshape(shape)
+    saved_mean = mean if training else np.zeros(0, x.dtype)
+    saved_invstd = invstd if training else np.zeros(0, x.dtype)
+    return (out.astype(x.dtype, copy=False), saved_mean.astype(x.dtype),
+            saved_invstd.astype(x.dtype))
+
+
+@BATCH_NORM.derivative
+def _(grads, s):
+    g = grads[0]._data
+    x = s.input._data
+    w = s.weight._data if s.weight is not None else None
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if s.training:
+        mean, invstd = s.result1._data, s.result2._data
+    else:
+        mean = s.running_mean._data
+        invstd = 1.0 / np.sqrt(s.running_var._data + s.eps)
+    xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
+    gamma = w.reshape(shape) if w is not None else 1.0
+    gw = (g * xhat).sum(axis=axes)
+    gb = g.sum(axis=axes)
+    if s.training:
+        n = x.size // x.shape[1]
+        gx = gamma * invstd.reshape(shape) / n * (n * g - gb.reshape(shape)
+                                                  - xhat * gw.reshape(shape))
+    else:
+        gx = g * gamma * invstd.reshape(shape)
+    wrap = Tensor._from_array
+    return (wrap(gx.astype(x.dtype)), wrap(gw.astype(x.dtype)) if w is not None else None,
+            wrap(gb.astype(x.dtype)))
+
+
+@defop("native_layer_norm", "NativeLayerNormBackward0", inputs=("input", "weight", "bias"),
+       saves=("input", "normalized_shape", "weight", "bias", "result1", "result2"),
+       n_outputs=3, formulas={"input": "layer-norm backward over the normalized dims",
+                              "weight": "(grad * x_hat) summed over the batch dims",
+                              "bias": "grad summed over the batch dims"})
+def LAYER_NORM(x, w, b, *, normalized_shape, eps):
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + eps)
+    out = (x - mean) * rstd
+    if w is not None:
+        out = out * w
+    if b is not None:
+        out = out + b
+    return out.astype(x.dtype, copy=False), mean.astype(x.dtype), rstd.astype(x.dtype)
+
+
+@LAYER_NORM.derivative
+def _(grads, s):
+    g = grads[0]._data
+    x = s.input._data
+    axes = tuple(range(x.ndim - len(s.normalized_shape), x.ndim))
+    batch_axes = tuple(range(x.ndim - len(s.normalized_shape)))
+    mean, rstd = s.result1._data, s.result2._data
+    xhat = (x - mean) * rstd
+    w = s.weight._data if s.weight is not None else None
+    gxhat = g * w if w is not None else g
+    n = int(np.prod([x.shape[a] for a in axes]))
+    gx = rstd / n * (n * gxhat - gxhat.sum(axis=axes, keepdims=True)
+                     - xhat * (gxhat * xhat).sum(axis=axes, keepdims=True))
+    wrap = Tensor._from_array
+    gw = wrap((g * xhat).sum(axis=batch_axes).astype(x.dtype)) if w is not None else None
+    gb = wrap(g.sum(axis=batch_axes).astype(x.dtype)) if s.bias is not None else None
+    return wrap(gx.astype(x.dtype)), gw, gb
+
+
+# ---- embedding --------------------------------------------------------------------------------
+@defop("embedding", "EmbeddingBackward0", inputs=("weight",),
+       saves=("indices", "padding_idx", "weight_sym_sizes"),
+       formulas={"weight": "zeros(weight.sizes()) with grad rows added at indices"})
+def EMBEDDING(w, *, indices, padding_idx):
+    return w[indices._data]
+
+
+@EMBEDDING.derivative
+def _(g, s):
+    out = np.zeros(s.weight_sym_sizes, dtype=g.dtype.np)
+    idx = s.indices._data.reshape(-1)
+    rows = g._data.reshape(idx.size, -1)
+    if s.padding_idx is not None:
+        keep = idx != s.padding_idx
+        idx, rows = idx[keep], rows[keep]
+    np.add.at(out, idx, rows.reshape((idx.size,) + tuple(s.weight_sym_sizes[1:])))
+    return Tensor._from_array(out)
+
+
+# ---- padding --------------------------------------------------------------------------------
+@defop("constant_pad_nd", "ConstantPadNdBackward0", saves=("pad",),
+       formulas={"self": "grad with the padding cut off"})
+def CONSTANT_PAD(x, *, pad, value):
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    neg = any(a < 0 or b < 0 for a, b in widths)
+    out = np.pad(x, [(max(a, 0), max(b, 0)) for a, b in widths], constant_values=value)
+    if neg:
+        out = out[tuple(slice(-min(a, 0), out.shape[d] + min(b, 0))
+                        for d, (a, b) in enumerate(widths))]
+    return np.ascontiguousarray(out)
+
+
+@CONSTANT_PAD.derivative
+def _(g, s):
+    return CONSTANT_PAD(g, pad=tuple(-p for p in s.pad), value=0)
+
+
+# ---- activations ------------------------------------------------------------------------------
+@defop("leaky_relu", "LeakyReluBackward0", saves=("self", "negative_slope"),
+       formulas={"self": "grad * (self > 0 ? 1 : negative_slope)"})
+def LEAKY_RELU(x, *, negative_slope):
+    return np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
+
+
+LEAKY_RELU.derivative(lambda g, s: g * Tensor._from_array(
+    np.where(s.self._data > 0, 1, s.negative_slope).astype(g.dtype.np)))
+
+
+@defop("elu", "EluBackward0", saves=("alpha", "scale", "input_scale", "self"),
+       formulas={"self": "grad * scale * (self > 0 ? 1 : alpha * input_scale * exp(self * input_scale))"})
+def ELU(x, *, alpha, scale, input_scale):
+    return (scale * np.where(x > 0, x, alpha * np.expm1(x * input_scale))).astype(x.dtype)
+
+
+@ELU.derivative
+def _(g, s):
+    x = s.self._data
+    d = s.scale * np.where(x > 0, 1.0, s.alpha * s.input_scale * np.exp(x * s.input_scale))
+    return g * Tensor._from_array(d.astype(x.dtype))
+
+
+def _gelu(x, approximate):
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        return 0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))
+    from math import erf
+    return 0.5 * x * (1 + np.vectorize(erf, otypes=[np.float64])(x / math.sqrt(2)))
+
+
+@defop("gelu", "GeluBackward0", saves=("approximate", "self"),
+       formulas={"self": "grad * (Φ(self) + self * φ(self))"})
+def GELU(x, *, approximate):
+    return _gelu(x.astype(np.float64), approximate).astype(x.dtype)
+
+
+@GELU.derivative
+def _(g, s):
+    x = s.self._data.astype(np.float64)
+    if s.approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        inner = k * (x + 0.044715 * x ** 3)
+        t = np.tanh(inner)
+        d = 0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * k * (1 + 3 * 0.044715 * x ** 2)
+    else:
+        from math import erf
+        cdf = 0.5 * (1 + np.vectorize(erf, otypes=[np.float64])(x / math.sqrt(2)))
+        d = cdf + x * np.exp(-0.5 * x ** 2) / math.sqrt(2 * math.pi)
+    return g * Tensor._from_array(d.astype(g.dtype.np))
+
+
+@defop("silu", "SiluBackward0", saves=("self",),
+       formulas={"self": "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))"})
+def SILU(x):
+    return x / (1 + np.exp(-x))
+
+
+@SILU.derivative
+def _(g, s):
+    sig = s.self.sigmoid()
+    return g * sig * (1 + s.self * (1 - sig))
+
+
+@defop("softplus", "SoftplusBackward0", saves=("self", "beta", "threshold"),
+       formulas={"self": "grad * sigmoid(beta * self)"})
+def SOFTPLUS(x, *, beta, threshold):
+    z = x * beta
+    return np.where(z > threshold, x, np.log1p(np.exp(z)) / beta).astype(x.dtype)
+
+
+@SOFTPLUS.derivative
+def _(g, s):
+    z = s.self * s.beta
+    return g * Tensor._from_array(np.where(z._data > s.threshold, 1.0,
+                                           1 / (1 + np.exp(-z._data))).astype(g.dtype.np))
+
+
+# ---- losses -----------------------------------------------------------------------------------
+_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+
+
+def _reduce(values: np.ndarray, reduction: str):
+    if reduction == "mean":
+        return values.mean(dtype=np.float64 if values.dtype == np.float16 else None).astype(
+            values.dtype)
+    if reduction == "sum":
+        return values.sum()
+    return values
+
+
+def _unreduce(g: Tensor, shape, reduction: str) -> np.ndarray:
+    gd = g._data
+    if reduction == "none":
+        return gd
+    n = int(np.prod(shape)) if reduction == "mean" else 1
+    return np.broadcast_to(gd / max(n, 1) if n != 1 else gd, shape)
+
+
+@defop("mse_loss", "MseLossBackward0", inputs=("self", "target"),
+       saves=("self", "target", "reduction"),
+       formulas={"self": "2 * (self - target) * grad / N", "target": "-2 * (self - target) * grad / N"})
+def MSE(x, t, *, reduction):
+    return np.asarray(_reduce((x - t) ** 2, reduction))
+
+
+@MSE.derivative
+def _(g, s):
+    d = 2 * (s.self - s.target)
+    scale = Tensor._from_array(np.ascontiguousarray(_unreduce(g, d.shape, s.reduction)))
+    return d * scale, -(d * scale)
+
+
+@defop("smooth_l1_loss", "SmoothL1LossBackward0", inputs=("self", "target"),
+       saves=("self", "target", "reduction", "beta"),
+       formulas={"self": "grad * clamp((self - target) / beta, -1, 1) / N",
+                 "target": "-(the same)"})
+def SMOOTH_L1(x, t, *, reduction, beta):
+    d = np.abs(x - t)
+    loss = np.where(d < beta, 0.5 * d ** 2 / beta, d - 0.5 * beta) if beta > 0 else d
+    return np.asarray(_reduce(loss.astype(x.dtype), reduction))
+
+
+@SMOOTH_L1.derivative
+def _(g, s):
+    diff = (s.self - s.target)._data
+    local = np.clip(diff / s.beta, -1, 1) if s.beta > 0 else np.sign(diff)
+    gx = Tensor._from_array((local * _unreduce(g, diff.shape, s.reduction)).astype(diff.dtype))
+    return gx, -gx
+
+
+@defop("binary_cross_entropy", "BinaryCrossEntropyBackward0", inputs=("self", "target", "weight"),
+       saves=("self", "target", "weight", "reduction"),
+       formulas={"self": "grad * (self - target) / (self * (1 - self)) / N"})
+def BCE(x, t, w, *, reduction):
+    if np.any((x < 0) | (x > 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log1p(-x), -100))
+    if w is not None:
+        loss = loss * w
+    return np.asarray(_reduce(loss.astype(x.dtype), reduction))
+
+
+@BCE.derivative
+def _(g, s):
+    x, t = s.self._data, s.target._data
+    eps = 1e-12
+    local = (x - t) / np.maximum((1 - x) * x, eps)
+    if s.weight is not None:
+        local = local * s.weight._data
+    gx = local * _unreduce(g, x.shape, s.reduction)
+    return Tensor._from_array(gx.astype(x.dtype)), None, None
+
+
+@defop("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
+       inputs=("self", "target", "weight", "pos_weight"),
+       saves=("self", "target", "weight", "pos_weight", "reduction"),
+       formulas={"self": "grad * (sigmoid(self) - target) / N  (with pos_weight)"})
+def BCE_LOGITS(x, t, w, pw, *, reduction):
+    log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x)), stable
+    log_one_minus = -np.logaddexp(0, x)     # log(1 - sigmoid(x))
+    if pw is not None:
+        loss = -(pw * t * log_sig + (1 - t) * log_one_minus)
+    else:
+        loss = -(t * log_sig + (1 - t) * log_one_minus)
+    if w is not None:
+        loss = loss * w
+    return np.asarray(_reduce(loss.astype(x.dtype), reduction))
+
+
+@BCE_LOGITS.derivative
+def _(g, s):
+    x, t = s.self._data, s.target._data
+    sig = 1 / (1 + np.exp(-x))
+    if s.pos_weight is not None:
+        pw = s.pos_weight._data
+        local = (pw * t + 1 - t) * sig - pw * t
+    else:
+        local = sig - t
+    if s.weight is not None:
+        local = local * s.weight._data
+    gx = local * _unreduce(g, x.shape, s.reduction)
+    return Tensor._from_array(gx.astype(x.dtype)), None, None, None
+
+
+@defop("nll_loss", "NllLossBackward0", inputs=("self", "weight"),
+       saves=("self", "target", "weight", "reduction", "ignore_index"),
+       formulas={"self": "-grad * weight[target] / total_weight at [i, target[i]], else 0"})
+def NLL(x, w, *, target, reduction, ignore_index):
+    t = target._data
+    classes = x.shape[1] if x.ndim > 1 else x.shape[0]
+    valid = t != ignore_index
+    safe = np.where(valid, t, 0)
+    if np.any(valid & ((t < 0) | (t >= classes))):
+        bad = t[valid & ((t < 0) | (t >= classes))].reshape(-1)[0]
+        raise IndexError(f"Target {bad} is out of bounds.")
+    picked = np.take_along_axis(x, np.expand_dims(safe, 1), 1).squeeze(1) if x.ndim > 1 \
+        else x[safe]
+    weights = (w[safe] if w is not None else np.ones_like(picked)) * valid
+    loss = -picked * weights
+    if reduction == "none":
+        return loss.astype(x.dtype)
+    if reduction == "sum":
+        return np.asarray(loss.sum()).astype(x.dtype)
+    return np.asarray(loss.sum() / weights.sum()).astype(x.dtype)
+
+
+@NLL.derivative
+def _(g, s):
+    x = s.self._data
+    t = s.target._data
+    valid = t != s.ignore_index
+    safe = np.where(valid, t, 0)
+    w = s.weight._data[safe] if s.weight is not None else np.ones(t.shape, x.dtype)
+    w = w * valid
+    scale = g._data / w.sum() if s.reduction == "mean" else g._data
+    gx = np.zeros_like(x)
+    contrib = -(w * scale)
+    if x.ndim > 1:
+        np.put_along_axis(gx, np.expand_dims(safe, 1), np.expand_dims(contrib, 1), 1)
+    else:
+        gx[safe] = contrib
+    return Tensor._from_array(gx.astype(x.dtype)), None
