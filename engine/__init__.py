@@ -20,6 +20,7 @@ from .memory_format import (channels_last, channels_last_3d, contiguous_format, 
 from .ops import TENSOR_METHODS, TORCH_FUNCTIONS
 from .ops.creation import LEGACY_TYPES
 from .printing import set_printoptions
+from .serialization import load, save
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .size import Size
 from .tensor import Tensor, UntypedStorage, is_tensor
@@ -30,7 +31,7 @@ half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 cfloat = cdouble = None  # complex dtypes are not supported
 
-from . import nn  # noqa: E402  (after the tensor methods exist)
+from . import nn, optim, utils  # noqa: E402,F401
 
 for _name, _fn in TENSOR_METHODS.items():
     setattr(Tensor, _name, _fn)

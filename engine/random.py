@@ -1,8 +1,9 @@
 """Random numbers bit-identical to PyTorch's CPU generator, produced as NumPy arrays.
 
-PyTorch's CPU generator is a 32-bit Mersenne Twister (mt19937) seeded with ``init_genrand`` on the
-low 32 bits of the seed. NumPy's ``MT19937`` bit generator runs the same recurrence and tempering, so
-once it holds the seeded key its ``random_raw`` yields exactly torch's stream of 32-bit words. Each
+PyTorch's CPU generator is a 32-bit Mersenne Twister (mt19937) seeded with ``init_genrand`` on
+the low 32 bits of the seed. NumPy's ``MT19937`` bit generator runs the same recurrence and
+tempering, so once it holds the seeded key its ``random_raw`` yields exactly torch's stream of
+32-bit words. Each
 sampler below then reproduces the matching ATen CPU kernel (``DistributionTemplates.h``,
 ``DistributionsHelper.h``, ``TransformationHelper.h``, ``TensorFactories.cpp``,
 ``MultinomialKernel.cpp``): how many words an element consumes, how words become numbers, and the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import numbers
 import secrets
+import warnings
 from typing import Optional, Sequence, Union
 
 import numpy as np
@@ -60,7 +62,7 @@ _STATE_DTYPE = np.dtype({
 })
 
 
-# ============================================ Generator ============================================
+# =========================================== Generator ============================================
 
 
 def _seed_to_uint64(seed: int) -> int:
@@ -147,7 +149,7 @@ class Generator:
         return self
 
     def _load(self, key: np.ndarray, pos: int) -> None:
-        """Put an mt19937 key into the NumPy bit generator; pos=624 means 'twist before next draw'."""
+        """Put an mt19937 key into the bit generator; pos=624 means 'twist before next draw'."""
         self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
         self._fresh = pos == _N
 
@@ -224,7 +226,7 @@ def _scalar(value: float, dt: np.dtype) -> np.ndarray:
     return _to_dtype(np.asarray(value, _F64), dt)
 
 
-# ================================ words -> uniform floats, exact FMA ===============================
+# =============================== words -> uniform floats, exact FMA ===============================
 
 
 def _unit24(words: np.ndarray) -> np.ndarray:
@@ -292,7 +294,7 @@ def _fma32(a, b, c) -> np.ndarray:
     return s.astype(_F32)
 
 
-# ============================================= uniform =============================================
+# ============================================ uniform =============================================
 
 
 def uniform(shape: Shape, np_dtype: DTypeLike = np.float32, low: float = 0.0, high: float = 1.0,
@@ -324,7 +326,7 @@ def uniform(shape: Shape, np_dtype: DTypeLike = np.float32, low: float = 0.0, hi
     return out.reshape(shape)
 
 
-# ============================================= normal ==============================================
+# ============================================= normal =============================================
 
 
 def _box_muller_pairs(gen: Generator, n: int) -> np.ndarray:
@@ -464,13 +466,16 @@ def normal(shape: Shape, np_dtype: DTypeLike = np.float32, mean: float = 0.0, st
 
 
 def _inplace_op(out: np.ndarray, other: np.ndarray, op) -> np.ndarray:
-    """out.op_(other) for floating tensors: a zero-dim `other` does not promote a dimensioned
-    `out` (torch's tensor tiers); otherwise compute in the promoted dtype and cast back."""
+    """out.op_(other) as a CPU TensorIterator computes it: in the promoted dtype, except that a
+    zero-dim `other` acts as a scalar (no promotion of a dimensioned `out`, value cast straight
+    to the compute type); float16 computes in float32. The result is cast back to out's dtype."""
     if other.ndim == 0 and out.ndim > 0:
         work = out.dtype
     else:
         work = np.promote_types(out.dtype, other.dtype)
-    return op(out.astype(work), other.astype(work)).astype(out.dtype)
+    if work == np.float16:
+        work = np.dtype(_F32)
+    return _to_dtype(np.asarray(op(out.astype(work), other.astype(work))), out.dtype)
 
 
 def normal_tensor(mean: Union[np.ndarray, float], std: Union[np.ndarray, float],
@@ -496,7 +501,7 @@ def normal_tensor(mean: Union[np.ndarray, float], std: Union[np.ndarray, float],
     return _inplace_op(out, mean if mean_is_array else _scalar(mean, dt), np.add)
 
 
-# ===================================== integers: random_, randint ===================================
+# =================================== integers: random_, randint ===================================
 
 _DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
 _INT_DTYPES = tuple(np.dtype(t) for t in (np.bool_, np.uint8, np.int8, np.int16, np.int32,
@@ -530,9 +535,16 @@ def _update_to(high: int, dt: np.dtype) -> int:
 
 
 def _check_in_range(low: int, high_inc: int, dt: np.dtype) -> None:
-    """torch's check_from_to_in_range for [low, high_inc]."""
+    """torch's check_from_to_in_range for [low, high_inc], warning like torch when a float dtype
+    cannot hold every integer of the range."""
     if dt.kind == "f":
         lo, hi = float(np.finfo(dt).min), float(np.finfo(dt).max)
+        digits = _DIGITS[dt]
+        for name, v in (("from", low), ("to - 1", high_inc)):
+            if not -(1 << digits) <= v <= 1 << digits:
+                warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                              f"precision limitations {dt} can support discrete uniform "
+                              f"distribution only within this range.", UserWarning, stacklevel=4)
     elif dt == np.uint64:
         lo, hi = 0, (1 << 63) - 1
     elif dt == np.bool_:
@@ -609,7 +621,8 @@ def random_(shape: Shape, np_dtype: DTypeLike = np.int64, low: Optional[int] = N
         low = _update_from(low, dt)
         if low >= high_inc:
             raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal "
-                               f"to 'to_inc' casted to dtype, but got from={low} > to_inc={high_inc}")
+                               f"to 'to_inc' casted to dtype, but got from={low} > "
+                               f"to_inc={high_inc}")
     else:
         high_inc = 1 if dt == np.bool_ else int(np.iinfo(dt).max)
     _check_in_range(low, high_inc, dt)
@@ -622,7 +635,7 @@ def randint(shape: Shape, low: int, high: int, np_dtype: DTypeLike = np.int64,
     return random_(shape, np_dtype, low, high, generator)
 
 
-# ============================================= randperm ============================================
+# ============================================ randperm ============================================
 
 
 def randperm(n: int, np_dtype: DTypeLike = np.int64,
@@ -655,7 +668,8 @@ def _swap_sequence_result(targets: np.ndarray) -> np.ndarray:
     what the last such s held at position s just before its swap, its "source". The source of
     step t is t unless an earlier step s wrote to position t (targets[s] == t), in which case it
     is the source of the last such s -- a chain of strictly decreasing steps, resolved for all
-    steps at once by pointer jumping."""
+    steps at once by pointer jumping. (A step that targets itself becomes its own "writer"; no
+    later step reads that source, so the shortcut is harmless.)"""
     n = len(targets) + 1
     target = np.append(targets, n - 1)  # a no-op last step makes position n - 1 uniform
     keys = np.sort(target * n + np.arange(n))  # steps grouped by target, in step order
@@ -665,8 +679,8 @@ def _swap_sequence_result(targets: np.ndarray) -> np.ndarray:
     prev_same[order[1:][same]] = order[:-1][same]
     is_last = np.append(~same, True)
     last_step, position = order[is_last], grouped[is_last]
-    writer = np.full(n, -1)  # last earlier step that wrote to position t (as its target)
-    writer[position] = np.where(last_step == position, prev_same[last_step], last_step)
+    writer = np.full(n, -1)  # last step that wrote to position t (as its target)
+    writer[position] = last_step
     source = np.where(writer >= 0, writer, np.arange(n))
     while True:
         jumped = source[source]
@@ -676,7 +690,7 @@ def _swap_sequence_result(targets: np.ndarray) -> np.ndarray:
     return np.where(prev_same >= 0, source[np.maximum(prev_same, 0)], target)
 
 
-# ============================================ bernoulli ============================================
+# =========================================== bernoulli ============================================
 
 
 def bernoulli(p: Union[np.ndarray, float], shape: Optional[Shape] = None,
@@ -712,7 +726,7 @@ def bernoulli(p: Union[np.ndarray, float], shape: Optional[Shape] = None,
     return hits.astype(dt).reshape(shape)
 
 
-# ====================================== exponential, multinomial ===================================
+# ==================================== exponential, multinomial ====================================
 
 
 def exponential(shape: Shape, np_dtype: DTypeLike = np.float32, lambd: float = 1.0,
@@ -742,7 +756,8 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     n_categories = probs.shape[-1]
     if not replacement and num_samples > n_categories:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
     if n_categories > 1 << 24:
         raise RuntimeError("number of categories cannot exceed 2^24")
     rows = probs.reshape(-1, n_categories)

@@ -4,10 +4,12 @@
 """
 from __future__ import annotations
 
+import pathlib
 import runpy
 import sys
 
-import engine
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+import engine  # noqa: E402
 
 
 def alias_engine_as_torch() -> None:

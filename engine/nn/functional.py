@@ -76,18 +76,19 @@ def _same_padding(padding, kernel, dilation) -> tuple:
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
-    """A 1-d convolution is a 2-d one over a height of 1."""
     _conv_check(input, weight, groups, 1)
     if input.dim() == 2:
         return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
                       groups).squeeze(0)
-    one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
-    pad = padding if isinstance(padding, str) else one(padding)
-    pad2 = (0, (dilation if isinstance(dilation, int) else dilation[0]) *
-            (weight.shape[2] - 1) // 2) if pad == "same" else (0, 0 if pad == "valid" else pad)
-    out = nn_ops.CONV(input.unsqueeze(2), weight.unsqueeze(2), bias, stride=(1, one(stride)),
-                      padding=pad2, dilation=(1, one(dilation)), groups=groups)
-    return out.squeeze(2)
+    dilation = _single(dilation)
+    padding = _same_padding(padding, weight.shape[2:], dilation)[:1] if isinstance(
+        padding, str) else _single(padding)
+    return nn_ops.CONV(input, weight, bias, stride=_single(stride), padding=padding,
+                       dilation=dilation, groups=groups)
+
+
+def _single(v) -> tuple:
+    return (v[0],) if isinstance(v, (tuple, list)) else (v,)
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,

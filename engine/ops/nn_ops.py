@@ -54,6 +54,16 @@ def DIV_SCALAR(a, *, other):
 DIV_SCALAR.derivative(lambda g, s: DIV_SCALAR(g, other=s.other))
 
 
+@defop("transpose_", "TransposeBackward1", saves=("dim0", "dim1"), view=True,
+       formulas={"self": "grad.transpose(dim0, dim1)"})
+def TRANSPOSE_INPLACE(a, *, dim0, dim1):
+    """What PyTorch's RNN does to a batch_first output (in place there: TransposeBackward1)."""
+    return a.swapaxes(dim0, dim1)
+
+
+TRANSPOSE_INPLACE.derivative(lambda g, s: g.transpose(s.dim0, s.dim1))
+
+
 # ---- convolution ----------------------------------------------------------------------------
 def _windows(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
     """(N, C, OH, OW, KH, KW) view of a padded NCHW array: every receptive field, no copy."""
@@ -79,6 +89,10 @@ def _pad2d(x: np.ndarray, padding, value=0.0) -> np.ndarray:
        formulas={"input": "conv_transpose2d(grad, weight)", "weight": "conv2d(input, grad)",
                  "bias": "grad.sum(N, H, W)"})
 def CONV(x, w, b, *, stride, padding, dilation, groups):
+    if x.ndim == 3:     # conv1d: the same computation over a height of 1
+        return CONV.forward(x[:, :, None], w[:, :, None], b, stride=(1,) + stride,
+                            padding=(0,) + padding, dilation=(1,) + dilation,
+                            groups=groups)[:, :, 0]
     xp = _pad2d(x, padding)
     oc, cg, kh, kw = w.shape
     cols = _windows(xp, kh, kw, stride, dilation)          # N, C, OH, OW, KH, KW
@@ -92,14 +106,38 @@ def CONV(x, w, b, *, stride, padding, dilation, groups):
     out = outs[0] if groups == 1 else np.concatenate(outs, axis=1)
     if b is not None:
         out = out + b.reshape(1, -1, 1, 1)
-    return out.astype(x.dtype, copy=False)
+    return _like_input_layout(out.astype(x.dtype, copy=False), x)
+
+
+def _like_input_layout(out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Contiguous NCHW, or channels-last when the input was (PyTorch keeps the format)."""
+    n, c, h, w = x.shape
+    s = x.strides
+    channels_last = not x.flags.c_contiguous and c > 1 and s[1] == x.itemsize and \
+        s[3] == c * x.itemsize
+    if channels_last:
+        return np.ascontiguousarray(out.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(out)
 
 
 @CONV.derivative
 def _(g, s):
-    x, w = s.input._data, s.weight._data
-    gy = g._data
-    stride, padding, dilation, groups = s.stride, s.padding, s.dilation, s.groups
+    x, w, gy = s.input._data, s.weight._data, g._data
+    stride, padding, dilation = s.stride, s.padding, s.dilation
+    has_bias = s.bias_sym_sizes is not None
+    if x.ndim == 3:
+        gx, gw, gb = _conv_backward(x[:, :, None], w[:, :, None], gy[:, :, None],
+                                    (1,) + stride, (0,) + padding, (1,) + dilation, s.groups,
+                                    has_bias)
+        gx, gw = gx[:, :, 0], gw[:, :, 0]
+    else:
+        gx, gw, gb = _conv_backward(x, w, gy, stride, padding, dilation, s.groups, has_bias)
+    wrap = Tensor._from_array
+    return wrap(gx), wrap(gw), None if gb is None else wrap(gb)
+
+
+def _conv_backward(x, w, gy, stride, padding, dilation, groups, has_bias):
+    """Gradients of a 2-d convolution for input, weight and bias (NumPy arrays)."""
     xp = _pad2d(x, padding)
     oc, cg, kh, kw = w.shape
     og = oc // groups
@@ -122,8 +160,8 @@ def _(g, s):
                     j * dw:j * dw + sw * (ow - 1) + 1:sw] += contrib
     ph, pw = padding
     gx = gxp[:, :, ph:gxp.shape[2] - ph, pw:gxp.shape[3] - pw]
-    gb = Tensor._from_array(gy.sum(axis=(0, 2, 3))) if s.bias_sym_sizes is not None else None
-    return Tensor._from_array(np.ascontiguousarray(gx)), Tensor._from_array(gw), gb
+    gb = gy.sum(axis=(0, 2, 3)) if has_bias else None
+    return np.ascontiguousarray(gx), gw, gb
 
 
 # ---- pooling --------------------------------------------------------------------------------

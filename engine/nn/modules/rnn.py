@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ...ops.creation import empty, zeros
+from ...ops.nn_ops import TRANSPOSE_INPLACE
 from ...ops.joining import stack
 from ...tensor import Tensor
 from .. import functional as F
@@ -203,7 +204,7 @@ class RNNBase(Module):
             output = output.squeeze(1)
             h_n = h_n.squeeze(1)
         elif self.batch_first:
-            output = output.transpose(0, 1)
+            output = TRANSPOSE_INPLACE(output, dim0=0, dim1=1)
         if is_lstm:
             c_n = stack(finals_c, 0)
             return output, (h_n, c_n.squeeze(1) if unbatched else c_n)

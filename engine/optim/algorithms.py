@@ -1,0 +1,204 @@
+"""SGD, Adam, AdamW, RMSprop, Adagrad: each update written as in PyTorch's single-tensor path.
+
+Arrays here are the parameter's own memory (p._data) and state tensors' memory; constants are
+cast to the parameter's float type first, so float32 math happens in float32 like PyTorch's."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.creation import zeros_like
+from ..tensor import Tensor
+from .optimizer import Optimizer, lerp, new_step
+
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+
+
+def _check(name: str, value, low: float = 0.0) -> None:
+    if not value >= low:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+def _with_weight_decay(grad: np.ndarray, p: np.ndarray, weight_decay: float) -> np.ndarray:
+    return grad + p * p.dtype.type(weight_decay) if weight_decay else grad
+
+
+class SGD(Optimizer):
+    def __init__(self, params, lr=1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach=None, differentiable: bool = False, fused=None) -> None:
+        _check("learning rate", lr)
+        _check("momentum value", momentum)
+        _check("weight_decay value", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
+
+    def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        x = p._data
+        t = x.dtype.type
+        grad = _with_weight_decay(grad, x, group["weight_decay"])
+        momentum = group["momentum"]
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = Tensor._from_array(grad.copy())
+            else:
+                b = buf._data
+                b *= t(momentum)
+                b += grad * t(1 - group["dampening"])
+            grad = grad + buf._data * t(momentum) if group["nesterov"] else buf._data
+        x += grad * t(-group["lr"])
+
+
+class Adam(Optimizer):
+    _decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach=None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused=None,
+                 decoupled_weight_decay: bool | None = None) -> None:
+        _check("learning rate", lr)
+        _check("epsilon value", eps)
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        _check("weight_decay value", weight_decay)
+        decoupled = self._decoupled if decoupled_weight_decay is None else decoupled_weight_decay
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused, decoupled_weight_decay=decoupled))
+
+    def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        x = p._data
+        t = x.dtype.type
+        if not state:
+            state["step"] = new_step()
+            state["exp_avg"] = zeros_like(p)
+            state["exp_avg_sq"] = zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = zeros_like(p)
+        beta1, beta2 = group["betas"]
+        lr, wd = group["lr"], group["weight_decay"]
+        state["step"]._data += 1
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                x *= t(1 - lr * wd)
+            else:
+                grad = _with_weight_decay(grad, x, wd)
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        m[...] = lerp(m, grad, 1 - beta1)
+        v *= t(beta2)
+        v += t(1 - beta2) * grad * grad
+        step = state["step"].item()
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        step_size = lr / bias_correction1
+        root = bias_correction2 ** 0.5
+        if group["amsgrad"]:
+            vmax = state["max_exp_avg_sq"]._data
+            np.maximum(vmax, v, out=vmax)
+            v = vmax
+        denom = np.sqrt(v) / t(root) + t(group["eps"])
+        x += t(-step_size) * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: p *= 1 - lr * weight_decay before the Adam step."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach=None, capturable: bool = False, differentiable: bool = False,
+                 fused=None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach=None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check("learning rate", lr)
+        _check("epsilon value", eps)
+        _check("momentum value", momentum)
+        _check("weight_decay value", weight_decay)
+        _check("alpha value", alpha)
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
+                                      centered=centered, weight_decay=weight_decay,
+                                      capturable=capturable, foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable))
+
+    def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        x = p._data
+        t = x.dtype.type
+        if not state:
+            state["step"] = new_step()
+            state["square_avg"] = zeros_like(p)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = zeros_like(p)
+        state["step"]._data += 1
+        grad = _with_weight_decay(grad, x, group["weight_decay"])
+        alpha = group["alpha"]
+        sq = state["square_avg"]._data
+        sq *= t(alpha)
+        sq += t(1 - alpha) * grad * grad
+        if group["centered"]:
+            ga = state["grad_avg"]._data
+            ga[...] = lerp(ga, grad, 1 - alpha)
+            avg = np.sqrt(sq + t(-1) * ga * ga)
+        else:
+            avg = np.sqrt(sq)
+        avg = avg + t(group["eps"])
+        if group["momentum"] > 0:
+            buf = state["momentum_buffer"]._data
+            buf *= t(group["momentum"])
+            buf += grad / avg
+            x += t(-group["lr"]) * buf
+        else:
+            x += t(-group["lr"]) * (grad / avg)
+
+
+class Adagrad(Optimizer):
+    def __init__(self, params, lr=1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
+                 maximize: bool = False, differentiable: bool = False, fused=None) -> None:
+        _check("learning rate", lr)
+        _check("lr_decay value", lr_decay)
+        _check("weight_decay value", weight_decay)
+        _check("initial_accumulator_value value", initial_accumulator_value)
+        _check("epsilon value", eps)
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
+                                      weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, fused=fused))
+        from ..ops.creation import full_like
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["step"] = new_step()
+                self.state[p]["sum"] = full_like(p, group["initial_accumulator_value"])
+
+    def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        x = p._data
+        t = x.dtype.type
+        state["step"]._data += 1
+        step = state["step"].item()
+        grad = _with_weight_decay(grad, x, group["weight_decay"])
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        acc = state["sum"]._data
+        acc += grad * grad
+        std = np.sqrt(acc) + t(group["eps"])
+        x += t(-clr) * (grad / std)
+
