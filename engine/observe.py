@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["ForwardEvent", "BackwardEvent", "SumToEvent", "observers", "observing"]
+__all__ = ["ForwardEvent", "BackwardEvent", "SumToEvent", "BackwardCallEvent", "observers",
+           "observing"]
 
 
 @dataclass
@@ -54,6 +55,14 @@ class BackwardCallEvent:
     phase: str
     roots: tuple
     retain_graph: bool
+
+
+@dataclass
+class ModuleEvent:
+    """A Module's __call__ started ("enter") or returned ("exit")."""
+
+    phase: str
+    module: Any
 
 
 observers: list[Callable[[Any], None]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable, Iterator
 
+from .. import observe
 from ..tensor import Tensor
 from .parameter import Buffer, Parameter
 
@@ -87,6 +88,15 @@ class Module:
 
     # ---- calling ------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if not observe.observers:
+            return self._call(args, kwargs)
+        observe.emit(observe.ModuleEvent("enter", self))
+        try:
+            return self._call(args, kwargs)
+        finally:
+            observe.emit(observe.ModuleEvent("exit", self))
+
+    def _call(self, args: tuple, kwargs: dict):
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:

@@ -1,0 +1,158 @@
+"""The Run: everything one execution of learner code produced, as plain data.
+
+A Run is picklable and comparable, and a pure function of (source, seed): it holds no live
+tensors, only shapes, strides, numbers and names, so it can be cached, sent between processes
+and drawn by the views without the engine."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Values", "ErrorInfo", "TensorInfo", "VariableInfo", "TensorNode", "OpNode", "Edge",
+           "Graph", "ForwardStep", "BackwardEdge", "BackwardStep", "BackwardCall", "Run"]
+
+
+@dataclass(frozen=True)
+class Values:
+    """Tensor values: all of them when small, else the first elements plus summary numbers."""
+
+    shape: tuple
+    data: tuple            # nested tuples in shape when complete, else a flat prefix
+    complete: bool
+    min: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    norm: float | None = None
+    text: str = ""         # PyTorch's printed form, e.g. "tensor([1., 2.])"
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    type: str              # e.g. "RuntimeError"
+    message: str           # PyTorch's first message line
+    line: int | None       # 1-based line in the learner's code
+    column: int | None
+    explanation: str       # one or two plain sentences on why
+    kind: str = "runtime"  # "syntax", "runtime", "limit", "security"
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """A tensor as it was when recorded."""
+
+    id: int                        # stable within the run: order of first sight
+    shape: tuple
+    dtype: str                     # "torch.float32"
+    stride: tuple
+    storage_offset: int
+    storage_id: int                # tensors sharing memory share this id
+    storage_size: int              # elements in the storage
+    is_contiguous: bool
+    is_channels_last: bool
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn: str | None
+    base_id: int | None            # the tensor this one is a view of
+    values: Values | None = None
+    grad: Values | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    name: str
+    kind: str                      # "tensor", "parameter", "module"
+    tensor: TensorInfo | None = None
+    module_text: str = ""          # print(model) for modules
+    parameters: tuple = ()         # (qualified name, TensorInfo) for modules
+
+
+@dataclass(frozen=True)
+class TensorNode:
+    tensor: int                    # TensorInfo.id
+    names: tuple = ()              # user variable names bound to it at the end
+
+
+@dataclass(frozen=True)
+class OpNode:
+    id: int
+    op: str                        # registry name, e.g. "mul"
+    grad_fn: str | None            # "MulBackward0", or None when recorded without grad
+    node_id: int | None            # id of the autograd node (shared by backward steps)
+    inputs: tuple                  # tensor ids (None for absent optional inputs)
+    outputs: tuple                 # tensor ids
+    saved: tuple = ()              # names of what the node saved, e.g. ("self", "other")
+    inplace: bool = False
+    is_view: bool = False
+    broadcast_shape: tuple | None = None
+    module: tuple = ()             # the Module call path it ran in, e.g. ("model", "0")
+    line: int | None = None        # line of learner code that ran it
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str                       # "t3" for tensors, "o5" for ops
+    dst: str
+    kind: str = "data"             # "data", "view", "grad"
+
+
+@dataclass(frozen=True)
+class Graph:
+    tensors: dict                  # id -> TensorInfo (final state)
+    ops: tuple                     # OpNode, in execution order
+    accumulate: tuple = ()         # (node_id, leaf tensor id) for AccumulateGrad nodes
+    truncated: bool = False        # recording stopped at the node budget
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    op: int                        # OpNode.id
+    input_shapes: tuple
+    output_shapes: tuple
+    broadcast_shape: tuple | None
+    view_of: int | None
+
+
+@dataclass(frozen=True)
+class BackwardEdge:
+    to_node: int | None            # node id the gradient flows to (None: no edge)
+    to_tensor: int | None          # the input tensor this gradient belongs to
+    grad: Values | None
+    summed_from: tuple | None = None   # shape before summing back over broadcast dims
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    step: int
+    node_id: int
+    name: str                      # grad_fn name, or "AccumulateGrad"
+    grad_in: tuple                 # Values arriving (one per forward output)
+    grad_out: tuple                # BackwardEdge per next_functions edge
+    leaf: int | None = None        # for AccumulateGrad: the leaf tensor id
+    freed: bool = False            # saved tensors freed after this step (no retain_graph)
+
+
+@dataclass(frozen=True)
+class BackwardCall:
+    roots: tuple                   # tensor ids backward started from
+    retain_graph: bool
+    steps: tuple                   # BackwardStep in execution order
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    source: str
+    seed: int
+    stdout: str = ""
+    result: str | None = None      # repr of a trailing expression's value, like a notebook
+    error: ErrorInfo | None = None
+    variables: tuple = ()          # VariableInfo, in order of definition
+    graph: Graph = field(default_factory=lambda: Graph({}, ()))
+    forward: tuple = ()            # ForwardStep in execution order
+    backward: tuple = ()           # BackwardCall per backward()/autograd.grad() call
+    timings: dict = field(default_factory=dict, compare=False)
+    output_truncated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

@@ -1,0 +1,211 @@
+"""Turn the engine's live events into the plain data of a Run.
+
+The Recorder subscribes to engine.observe while learner code runs. It numbers tensors and
+autograd nodes in order of first sight (so a Run is deterministic), remembers the Module call
+stack and the learner's line for each op, and copies gradient values as backward produces
+them. Tensor facts (shape, strides, grad, ...) are read once at the end of the run."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from engine import observe
+from engine.tensor import Tensor
+
+from .model import (BackwardCall, BackwardEdge, BackwardStep, ForwardStep, Graph, OpNode,
+                    TensorInfo, Values)
+
+SOURCE_NAME = "<learner code>"   # the filename learner code is compiled under
+FULL_VALUES = 1000               # up to this many elements, keep every value (PyTorch prints all)
+PREFIX_VALUES = 100
+
+
+def learner_line() -> int | None:
+    """The line of learner code currently executing (innermost frame that is theirs)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == SOURCE_NAME:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def summarize(t: Tensor | None) -> Values | None:
+    """Values of a tensor: complete up to FULL_VALUES elements, else a prefix and statistics."""
+    if t is None:
+        return None
+    arr = t._data
+    shape = tuple(arr.shape)
+    stats = {}
+    if arr.size and arr.dtype.kind in "fiub":
+        as_float = arr.astype(np.float64)
+        finite = as_float[np.isfinite(as_float)]
+        if finite.size:
+            stats = dict(min=float(finite.min()), max=float(finite.max()),
+                         mean=float(finite.mean()), norm=float(np.sqrt((finite ** 2).sum())))
+    complete = arr.size <= FULL_VALUES
+    data = _to_tuple(arr.tolist()) if complete else tuple(arr.reshape(-1)[:PREFIX_VALUES].tolist())
+    text = repr(t.detach())
+    return Values(shape, data, complete, text=text[:4000], **stats)
+
+
+def _to_tuple(x):
+    return tuple(_to_tuple(v) for v in x) if isinstance(x, list) else x
+
+
+class Recorder:
+    """An engine observer collecting ops, views and backward steps, up to a node budget."""
+
+    def __init__(self, node_budget: int = 20000) -> None:
+        self.node_budget = node_budget
+        self.truncated = False
+        self._tensor_ids: dict[int, int] = {}
+        self._tensors: list[Tensor] = []          # keeps them alive, so ids stay unique
+        self._node_ids: dict[int, int] = {}
+        self._nodes: list = []
+        self._storages: dict[int, int] = {}
+        self._storage_refs: list = []
+        self.ops: list[OpNode] = []
+        self.forward: list[ForwardStep] = []
+        self.backward: list[BackwardCall] = []
+        self._steps: list[BackwardStep] | None = None
+        self._call: observe.BackwardCallEvent | None = None
+        self._call_line: int | None = None
+        self._sum_to: dict[tuple, tuple] = {}
+        self._module_stack: list = []
+        self.modules_seen: dict[int, object] = {}
+        self.accumulate: dict[int, int] = {}
+
+    # ---- ids ------------------------------------------------------------------------------
+    def tensor_id(self, t: Tensor | None) -> int | None:
+        if t is None:
+            return None
+        key = id(t)
+        if key not in self._tensor_ids:
+            self._tensor_ids[key] = len(self._tensors)
+            self._tensors.append(t)
+        return self._tensor_ids[key]
+
+    def node_id(self, node) -> int | None:
+        if node is None:
+            return None
+        key = id(node)
+        if key not in self._node_ids:
+            self._node_ids[key] = len(self._nodes)
+            self._nodes.append(node)
+        return self._node_ids[key]
+
+    def storage_id(self, t: Tensor) -> int:
+        storage = t.untyped_storage()
+        key = id(storage)
+        if key not in self._storages:
+            self._storages[key] = len(self._storages)
+            self._storage_refs.append(storage)
+        return self._storages[key]
+
+    # ---- events ---------------------------------------------------------------------------
+    def __call__(self, event) -> None:
+        if isinstance(event, observe.ForwardEvent):
+            self._on_forward(event)
+        elif isinstance(event, observe.BackwardEvent):
+            self._on_backward(event)
+        elif isinstance(event, observe.SumToEvent):
+            self._sum_to[(self.node_id(event.node), event.input_nr)] = tuple(
+                event.grad_before.shape)
+        elif isinstance(event, observe.BackwardCallEvent):
+            self._on_backward_call(event)
+        elif isinstance(event, observe.ModuleEvent):
+            if event.phase == "enter":
+                self._module_stack.append(id(event.module))
+                self.modules_seen[id(event.module)] = event.module
+            elif self._module_stack:
+                self._module_stack.pop()
+
+    def _on_forward(self, e: observe.ForwardEvent) -> None:
+        if self._steps is not None and e.grad_fn is None:
+            return   # a backward formula's own arithmetic, not part of the learner's graph
+        if len(self.ops) >= self.node_budget:
+            self.truncated = True
+            return
+        inputs = tuple(self.tensor_id(t) for t in e.inputs)
+        outputs = tuple(self.tensor_id(t) for t in e.outputs)
+        node = e.grad_fn
+        op = OpNode(
+            id=len(self.ops), op=e.op, grad_fn=type(node).__name__ if node is not None else None,
+            node_id=self.node_id(node), inputs=inputs, outputs=outputs,
+            saved=tuple(node.saved_names()) if node is not None else (),
+            inplace=e.inplace, is_view=e.view_of is not None,
+            broadcast_shape=tuple(e.broadcast_shape) if e.broadcast_shape else None,
+            module=tuple(self._module_stack), line=learner_line())
+        self.ops.append(op)
+        self.forward.append(ForwardStep(
+            op.id, tuple(tuple(t.shape) if t is not None else None for t in e.inputs),
+            tuple(tuple(t.shape) for t in e.outputs), op.broadcast_shape,
+            self.tensor_id(e.view_of) if e.view_of is not None else None))
+
+    def _on_backward_call(self, e: observe.BackwardCallEvent) -> None:
+        if e.phase == "begin":
+            self._steps, self._call, self._sum_to = [], e, {}
+            self._call_line = learner_line()
+            return
+        self.backward.append(BackwardCall(
+            tuple(self.tensor_id(t) for t in e.roots), e.retain_graph, tuple(self._steps or ()),
+            self._call_line))
+        self._steps = None
+
+    def _on_backward(self, e: observe.BackwardEvent) -> None:
+        if self._steps is None:
+            return
+        node = e.node
+        nid = self.node_id(node)
+        variable = getattr(node, "variable", None)
+        leaf = self.tensor_id(variable) if variable is not None else None
+        if leaf is not None:
+            self.accumulate[nid] = leaf
+        inputs = self._inputs_of(nid)
+        edges = []
+        for k, ((fn, _), g) in enumerate(zip(node.next_functions, e.grad_inputs)):
+            edges.append(BackwardEdge(
+                to_node=self.node_id(fn) if fn is not None else None,
+                to_tensor=inputs[k] if k < len(inputs) else None,
+                grad=summarize(g) if g is not None else None,
+                summed_from=self._sum_to.get((nid, k))))
+        retain = self._call.retain_graph if self._call is not None else False
+        self._steps.append(BackwardStep(
+            step=len(self._steps), node_id=nid, name=type(node).__name__,
+            grad_in=tuple(summarize(g) for g in e.grad_outputs), grad_out=tuple(edges),
+            leaf=leaf, freed=not retain and bool(node.saved_names()) and leaf is None))
+
+    def _inputs_of(self, nid: int) -> tuple:
+        for op in reversed(self.ops):
+            if op.node_id == nid:
+                return op.inputs
+        return ()
+
+    # ---- the final picture ----------------------------------------------------------------
+    def tensor_info(self, t: Tensor, tid: int) -> TensorInfo:
+        from engine.memory_format import channels_last
+        fn = t.grad_fn
+        base = t._base
+        return TensorInfo(
+            id=tid, shape=tuple(t.shape), dtype=str(t.dtype), stride=tuple(t.stride()),
+            storage_offset=t.storage_offset(), storage_id=self.storage_id(t),
+            storage_size=t.untyped_storage().nbytes() // max(t.element_size(), 1),
+            is_contiguous=t.is_contiguous(),
+            is_channels_last=t.dim() == 4 and t.is_contiguous(memory_format=channels_last),
+            requires_grad=t.requires_grad, is_leaf=fn is None,
+            grad_fn=type(fn).__name__ if fn is not None else None,
+            base_id=self.tensor_id(base) if base is not None and id(base) in self._tensor_ids
+            else None,
+            values=summarize(t), grad=summarize(t._grad) if t._grad is not None else None,
+            version=t._version[0])
+
+    def graph(self) -> Graph:
+        infos = {}
+        i = 0
+        while i < len(self._tensors):   # tensor_info may register bases seen late
+            infos[i] = self.tensor_info(self._tensors[i], i)
+            i += 1
+        return Graph(infos, tuple(self.ops), tuple(sorted(self.accumulate.items())),
+                     self.truncated)

@@ -1,0 +1,33 @@
+"""Resource limits for one run, and the errors raised when a run reaches them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Limits", "DEFAULT", "LimitExceeded", "CpuLimitExceeded", "OutputLimitExceeded"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpu_seconds: float = 5.0
+    memory_bytes: int = 1 << 30          # address space added on top of the worker's baseline
+    output_bytes: int = 10_000_000
+    max_elements: int = 20_000_000       # per tensor, refused before allocation
+    wall_seconds: float = 10.0           # the worker is killed after this, whatever it does
+    node_budget: int = 20_000            # ops recorded for the graph
+
+
+DEFAULT = Limits()
+
+
+class LimitExceeded(Exception):
+    """A run used up one of its limits; the message says which and how much."""
+
+
+class CpuLimitExceeded(LimitExceeded):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the code used more than {seconds:g} s of CPU time and was stopped")
+
+
+class OutputLimitExceeded(LimitExceeded):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the code printed more than {limit / 1e6:g} MB and was stopped")

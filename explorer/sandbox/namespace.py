@@ -1,0 +1,307 @@
+"""What learner code sees: `torch` (the engine), `numpy`, `math` and a few harmless standard
+modules, each as a Proxy exposing only its public API, plus safe builtins.
+
+NumPy in particular reaches the operating system (np.load, np.ctypeslib, ndarray.tofile), so
+it is offered through an allowlist of array and math functions, never as the real module."""
+from __future__ import annotations
+
+import builtins
+import collections
+import copy as copy_module
+import functools
+import io
+import itertools
+import math
+import random as py_random
+import string
+import types
+
+import numpy as np
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+
+import engine
+
+from .limits import OutputLimitExceeded
+from .policy import SandboxError, guarded_getattr, guarded_write, inplace_op
+
+__all__ = ["Proxy", "build_globals", "ALLOWED_IMPORTS", "BoundedOutput", "safe_format"]
+
+
+class Proxy:
+    """A read-only module stand-in: attribute access to an explicit set of names."""
+
+    __slots__ = ("_name", "_members")
+
+    def __init__(self, name: str, members: dict) -> None:
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_members", dict(members))
+
+    def __getattr__(self, attr: str):
+        members = object.__getattribute__(self, "_members")
+        if attr in members:
+            return members[attr]
+        name = object.__getattribute__(self, "_name")
+        raise AttributeError(f"module '{name}' has no attribute '{attr}' in Autograd Explorer")
+
+    def __setattr__(self, attr, value):
+        raise SandboxError("the provided modules cannot be changed")
+
+    def __dir__(self):
+        return sorted(object.__getattribute__(self, "_members"))
+
+    def __repr__(self) -> str:
+        return f"<module '{object.__getattribute__(self, '_name')}' (Autograd Explorer)>"
+
+
+def _public(module, names=None, exclude=()) -> dict:
+    names = names if names is not None else [n for n in dir(module) if not n.startswith("_")]
+    return {n: getattr(module, n) for n in names if n not in exclude and hasattr(module, n)}
+
+
+# ---- files: an in-memory store, so torch.save / torch.load work inside one run ----------------
+class VirtualFiles:
+    """Paths given to torch.save/torch.load live in memory for the duration of one run."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def save(self, obj, f, *args, **kwargs) -> None:
+        if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__"):
+            buf = io.BytesIO()
+            engine.save(obj, buf)
+            self.files[str(f)] = buf.getvalue()
+            return None
+        return engine.save(obj, f)
+
+    def load(self, f, *args, **kwargs):
+        if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__"):
+            key = str(f)
+            if key not in self.files:
+                raise FileNotFoundError(f"[Errno 2] No such file or directory: '{key}'")
+            return engine.load(io.BytesIO(self.files[key]))
+        return engine.load(f)
+
+
+# ---- torch ------------------------------------------------------------------------------------
+def _torch_proxies(files: VirtualFiles) -> dict:
+    nn_functional = Proxy("torch.nn.functional", _public(engine.nn.functional))
+    nn_init = Proxy("torch.nn.init", _public(engine.nn.init))
+    nn_members = _public(engine.nn, exclude=("functional", "init", "module", "modules",
+                                             "parameter"))
+    nn_members.update(functional=nn_functional, init=nn_init)
+    nn = Proxy("torch.nn", nn_members)
+    lr_scheduler = Proxy("torch.optim.lr_scheduler", _public(engine.optim.lr_scheduler))
+    optim = Proxy("torch.optim", {**_public(engine.optim, exclude=("algorithms", "optimizer",
+                                                                   "lr_scheduler")),
+                                  "lr_scheduler": lr_scheduler})
+    autograd = Proxy("torch.autograd", {
+        n: getattr(engine.autograd, n) for n in (
+            "backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad",
+            "enable_grad", "set_grad_enabled", "inference_mode", "Variable")
+        if hasattr(engine.autograd, n)})
+    data = Proxy("torch.utils.data", _public(engine.utils.data,
+                                             exclude=("dataloader", "dataset", "sampler")))
+    utils = Proxy("torch.utils", {"data": data})
+    cuda = Proxy("torch.cuda", _public(engine.cuda))
+    members = {n: v for n, v in vars(engine).items()
+               if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    for internal in ("TENSOR_METHODS", "TORCH_FUNCTIONS", "LEGACY_TYPES", "UntypedStorage"):
+        members.pop(internal, None)
+    members.update(nn=nn, optim=optim, autograd=autograd, utils=utils, cuda=cuda,
+                   save=files.save, load=files.load)
+    torch = Proxy("torch", members)
+    return {"torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional,
+            "torch.nn.init": nn_init, "torch.optim": optim,
+            "torch.optim.lr_scheduler": lr_scheduler, "torch.autograd": autograd,
+            "torch.utils": utils, "torch.utils.data": data, "torch.cuda": cuda}
+
+
+# ---- numpy ------------------------------------------------------------------------------------
+_NUMPY_NAMES = """
+abs absolute add all allclose amax amin any append arange arccos arccosh arcsin arcsinh arctan
+arctan2 arctanh argmax argmin argsort argwhere around array array_equal array_split asarray
+ascontiguousarray atleast_1d atleast_2d atleast_3d average bool_ broadcast_arrays broadcast_shapes
+broadcast_to ceil clip column_stack concatenate copy cos cosh count_nonzero cross cumprod cumsum
+deg2rad degrees diag diagonal diff divide dot dstack dtype e einsum empty empty_like equal exp
+exp2 expand_dims expm1 eye fabs fill_diagonal flatnonzero flip fliplr flipud float16 float32
+float64 floor floor_divide fmax fmin fmod full full_like greater greater_equal hstack hypot
+identity indices inf inner int16 int32 int64 int8 interp isclose isfinite isinf isnan kron
+less less_equal linspace log log10 log1p log2 logaddexp logical_and logical_not logical_or
+logical_xor logspace matmul max maximum mean median meshgrid min minimum mod moveaxis multiply
+nan nan_to_num nanmax nanmean nanmin nansum ndarray ndim negative newaxis nonzero not_equal ones
+ones_like outer percentile pi power prod ptp quantile rad2deg radians ravel reciprocal remainder
+repeat reshape resize rint roll rot90 round searchsorted shape sign sin sinh size sort split
+sqrt square squeeze stack std subtract sum swapaxes take tan tanh tensordot tile trace transpose
+tri tril triu true_divide trunc uint8 unique unravel_index var vstack where zeros zeros_like
+set_printoptions get_printoptions integer floating number isscalar result_type promote_types
+""".split()
+_NUMPY_RANDOM = """seed rand randn randint random random_sample normal uniform choice permutation
+shuffle standard_normal binomial poisson exponential beta gamma multivariate_normal""".split()
+_NUMPY_LINALG = "norm inv det solve eig eigh svd qr pinv matrix_rank cholesky lstsq".split()
+
+
+def _numpy_proxy() -> Proxy:
+    members = _public(np, _NUMPY_NAMES)
+    members["random"] = Proxy("numpy.random", _public(np.random, _NUMPY_RANDOM))
+    members["linalg"] = Proxy("numpy.linalg", _public(np.linalg, _NUMPY_LINALG))
+    return Proxy("numpy", members)
+
+
+# ---- standard modules -----------------------------------------------------------------------
+def _stdlib_proxies() -> dict:
+    return {
+        "math": Proxy("math", _public(math)),
+        "random": Proxy("random", _public(py_random, """seed random uniform randint choice
+            choices shuffle sample gauss normalvariate randrange""".split())),
+        "collections": Proxy("collections", _public(collections, """OrderedDict defaultdict
+            Counter deque namedtuple""".split())),
+        "functools": Proxy("functools", _public(functools, "partial reduce lru_cache "
+                                                           "wraps".split())),
+        "itertools": Proxy("itertools", _public(itertools)),
+        "copy": Proxy("copy", _public(copy_module, ["copy", "deepcopy"])),
+        "io": Proxy("io", {"BytesIO": io.BytesIO, "StringIO": io.StringIO}),
+        "typing": Proxy("typing", {n: getattr(__import__("typing"), n) for n in (
+            "List", "Tuple", "Dict", "Optional", "Union", "Callable", "Any", "Iterable")}),
+    }
+
+
+ALLOWED_IMPORTS = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim",
+                   "torch.optim.lr_scheduler", "torch.autograd", "torch.utils",
+                   "torch.utils.data", "torch.cuda", "numpy", "math", "random", "collections",
+                   "functools", "itertools", "copy", "io", "typing")
+
+
+def _allowed_list() -> str:
+    return ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd, "
+            "torch.utils.data), numpy, math, random, collections, functools, itertools, copy, "
+            "io and typing")
+
+
+def _make_import(modules: dict):
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level:
+            raise ImportError("relative imports are not available in Autograd Explorer")
+        if name not in modules:
+            raise ImportError(f"import of '{name}' is not allowed in Autograd Explorer; you can "
+                              f"import {_allowed_list()}")
+        if fromlist:
+            return modules[name]
+        return modules[name.split(".")[0]]
+    return guarded_import
+
+
+# ---- builtins ---------------------------------------------------------------------------------
+def _refuse(name: str):
+    def refused(*args, **kwargs):
+        raise SandboxError(f"{name}() is not available in Autograd Explorer's sandbox")
+    refused.__name__ = name
+    return refused
+
+
+def _type(*args):
+    if len(args) != 1:
+        raise SandboxError("type() can only be used to ask for an object's type here")
+    return type(args[0])
+
+
+def _hasattr(obj, name: str) -> bool:
+    if not isinstance(name, str) or name.startswith("_"):
+        raise SandboxError("hasattr() can only check public attribute names here")
+    try:
+        guarded_getattr(obj, name)
+        return True
+    except AttributeError:
+        return False
+
+
+class _SafeFormatter(string.Formatter):
+    """str.format without reaching private attributes through "{0.__class__}"."""
+
+    def get_field(self, field_name, args, kwargs):
+        first, rest = _formatter_field_name_split(field_name)
+        obj = self.get_value(first, args, kwargs)
+        for is_attr, key in rest:
+            obj = guarded_getattr(obj, key) if is_attr else obj[key]
+        return obj, first
+
+
+def _formatter_field_name_split(name):
+    import _string
+    return _string.formatter_field_name_split(name)
+
+
+def _safe_builtins(import_fn, out) -> dict:
+    names = """abs all any bin bool bytes callable chr complex dict divmod enumerate filter float
+        frozenset hash hex int isinstance issubclass iter len list map max min next object oct
+        ord pow range repr reversed round set slice sorted str sum tuple zip staticmethod
+        classmethod property super id print ascii format""".split()
+    safe = {n: getattr(builtins, n) for n in names}
+    for exc in [n for n in dir(builtins) if n.endswith(("Error", "Exception", "Warning"))] + [
+            "StopIteration", "KeyboardInterrupt", "GeneratorExit", "NotImplemented",
+            "Ellipsis", "True", "False", "None"]:
+        safe[exc] = getattr(builtins, exc)
+    safe.update(type=_type, hasattr=_hasattr, __import__=import_fn,
+                __build_class__=builtins.__build_class__,
+                print=lambda *objects, **kw: _Printer(out)._call_print(*objects, **kw))
+    for name in ("open", "exec", "eval", "compile", "getattr", "setattr", "delattr", "vars",
+                 "globals", "locals", "dir", "input", "breakpoint", "help", "exit", "quit",
+                 "memoryview"):
+        safe[name] = _refuse(name)
+    return safe
+
+
+class BoundedOutput(io.StringIO):
+    """stdout that stops the run once it exceeds its byte limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.size = 0
+        self.truncated = False
+
+    def write(self, text: str) -> int:
+        self.size += len(text.encode("utf-8", "replace"))
+        if self.size > self.limit:
+            room = self.limit - (self.size - len(text))
+            super().write(text[:max(room, 0)])
+            self.truncated = True
+            raise OutputLimitExceeded(self.limit)
+        return super().write(text)
+
+
+class _Printer:
+    """RestrictedPython's `_print_` protocol, writing to our bounded stdout."""
+
+    def __init__(self, out: BoundedOutput) -> None:
+        self.out = out
+
+    def __call__(self, _getattr_=None):
+        return self
+
+    def _call_print(self, *objects, **kwargs):
+        if kwargs.get("file") is not None:
+            raise SandboxError("print(file=...) is not available here")
+        kwargs["file"] = self.out
+        print(*objects, **kwargs)
+
+
+def build_globals(out: BoundedOutput) -> tuple[dict, VirtualFiles]:
+    """Fresh globals for one run: proxies, guarded builtins and RestrictedPython's hooks."""
+    files = VirtualFiles()
+    modules = {**_torch_proxies(files), "numpy": _numpy_proxy(), **_stdlib_proxies()}
+    printer = _Printer(out)
+    safe = _safe_builtins(_make_import(modules), out)
+    g = {
+        "__builtins__": safe, "__name__": "__main__", "__metaclass__": type,
+        "_getattr_": guarded_getattr, "_write_": guarded_write,
+        "_getitem_": default_guarded_getitem, "_getiter_": default_guarded_getiter,
+        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence, "_inplacevar_": inplace_op,
+        "_print_": printer, "_apply_": lambda f, *a, **k: f(*a, **k),
+    }
+    return g, files
+
+
+def safe_format(template: str, *args, **kwargs) -> str:
+    return _SafeFormatter().format(template, *args, **kwargs)

@@ -1,0 +1,127 @@
+"""Pre-started worker processes, shared by all sessions of one server.
+
+A run borrows an idle worker, sends it the job and waits for the Run. A worker that dies or
+does not answer in time is killed and replaced; the run gets a plain error instead. Workers
+are separate processes (`python -m explorer.sandbox.worker`), so nothing a run does can touch
+the server's memory."""
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ..model import ErrorInfo, Run
+from .limits import DEFAULT, Limits
+from .worker import _HEADER, write_message
+
+__all__ = ["WorkerPool", "WorkerLost"]
+
+_ROOT = Path(__file__).resolve().parents[2]
+_FAILURES = {
+    "timeout": ("WallClockExceeded", "the code ran for more than {wall:g} s and was stopped"),
+    "killed": ("LimitExceeded", "the run was stopped: it used too much CPU time or memory"),
+    "cpu": ("CpuLimitExceeded", "the code used more than {cpu:g} s of CPU time and was stopped"),
+    "crashed": ("RuntimeError", "the run crashed inside the engine"),
+}
+
+
+class WorkerLost(Exception):
+    """The worker process died or stopped answering."""
+
+
+class _Worker:
+    def __init__(self) -> None:
+        env = {"PYTHONPATH": str(_ROOT), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "PATH": os.environ.get("PATH", ""),
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "explorer.sandbox.worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, cwd=str(_ROOT), env=env)
+        self.ready = False
+
+    def _read(self, deadline: float):
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        need = _HEADER.size
+        size = None
+        while len(buf) < need:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerLost("timeout")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, max(need - len(buf), 1 << 16))
+            if not chunk:
+                raise WorkerLost("exited")
+            buf += chunk
+            if size is None and len(buf) >= _HEADER.size:
+                (size,) = _HEADER.unpack(buf[:_HEADER.size])
+                need = _HEADER.size + size
+        return pickle.loads(buf[_HEADER.size:need])
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        if not self.ready:
+            if self._read(time.monotonic() + timeout) != "ready":
+                raise WorkerLost("bad handshake")
+            self.ready = True
+
+    def request(self, job: dict, timeout: float):
+        self.wait_ready()
+        try:
+            write_message(self.proc.stdin, job)
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerLost("exited") from exc
+        return self._read(time.monotonic() + timeout)
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+
+
+class WorkerPool:
+    """`size` workers (default: one per CPU core); runs beyond that wait for a free one."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or max(1, os.cpu_count() or 1)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        for _ in range(self.size):
+            self._idle.put(_Worker())
+
+    def run(self, source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
+        worker = self._idle.get()
+        try:
+            answer = worker.request({"source": source, "seed": seed, "limits": limits},
+                                    timeout=limits.wall_seconds + 30)
+        except WorkerLost as lost:
+            worker.kill()
+            worker = _Worker()
+            answer = ("failed", "timeout" if str(lost) == "timeout" else "crashed")
+        finally:
+            self._idle.put(worker)
+        if isinstance(answer, Run):
+            return answer
+        return _failed_run(source, seed, limits, answer[1])
+
+    def close(self) -> None:
+        while not self._idle.empty():
+            self._idle.get().kill()
+
+
+def _failed_run(source: str, seed: int, limits: Limits, problem: str) -> Run:
+    from ..explain import explain
+    name, template = _FAILURES.get(problem, ("RuntimeError", "the run failed ({problem})"))
+    message = template.format(wall=limits.wall_seconds, cpu=limits.cpu_seconds,
+                              problem=problem)
+    return Run(source, seed, error=ErrorInfo(name, message, None, None, explain(name, message),
+                                             kind="limit"))

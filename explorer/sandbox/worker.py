@@ -1,0 +1,178 @@
+"""A pre-started worker process: `python -m explorer.sandbox.worker`.
+
+The worker imports NumPy and the engine once, then serves jobs read from stdin. For each job it
+forks a child that limits itself (CPU time, address space, file size, an empty environment,
+no network namespace where the OS allows it), runs the learner's code, and writes the pickled
+Run back. The worker waits for the child with a wall-clock timeout and kills it if needed, so a
+runaway run never takes the worker, let alone the server, with it.
+
+Messages on stdin/stdout are length-prefixed pickles. They are only exchanged between the
+server and its own workers; learner data crosses as plain Run objects.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+
+__all__ = ["read_message", "write_message", "serve"]
+
+_HEADER = struct.Struct("!Q")
+
+
+def write_message(stream, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_message(stream):
+    header = _read_exactly(stream, _HEADER.size)
+    if header is None:
+        return None
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def _read_exactly(stream, n: int):
+    chunks, got = [], 0
+    while got < n:
+        chunk = stream.read(n - got)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _vm_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * resource.getpagesize()
+
+
+def _unshare_network() -> None:
+    """Best effort: a fresh, empty network namespace (needs CAP_SYS_ADMIN; ignored without)."""
+    clone_newnet = 0x40000000
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.unshare(clone_newnet)
+    except (OSError, AttributeError):
+        pass
+
+
+def _limit_child(limits) -> None:
+    """Runs in the forked child before any learner code: it can only tighten from here."""
+    from .limits import CpuLimitExceeded
+
+    def on_cpu_limit(signum, frame):
+        raise CpuLimitExceeded(limits.cpu_seconds)
+
+    signal.signal(signal.SIGXCPU, on_cpu_limit)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft = max(1, int(limits.cpu_seconds + 0.999))
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+    baseline = _vm_bytes()
+    resource.setrlimit(resource.RLIMIT_AS, (baseline + limits.memory_bytes,
+                                            baseline + limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.environ.clear()
+    _unshare_network()
+
+
+def _run_child(job, write_fd: int) -> None:
+    """The forked child: limit itself, execute, send the Run, exit without cleanup."""
+    try:
+        _limit_child(job["limits"])
+        from .execute import execute
+        run = execute(job["source"], job["seed"], job["limits"])
+        payload = pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # noqa: BLE001 - report, never hang the worker
+        payload = pickle.dumps(("failed", f"{type(exc).__name__}: {exc}"))
+    try:
+        view = memoryview(_HEADER.pack(len(payload)) + payload)
+        while view:
+            written = os.write(write_fd, view)
+            view = view[written:]
+    finally:
+        os._exit(0)
+
+
+def _collect(read_fd: int, pid: int, deadline: float):
+    """Read the child's answer until it closes the pipe or the deadline passes."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None, "timeout"
+        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(read_fd, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if len(data) < _HEADER.size:
+        return None, _describe_status(status)
+    return pickle.loads(data[_HEADER.size:]), None
+
+
+def _describe_status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        return {signal.SIGKILL: "killed", signal.SIGXCPU: "cpu",
+                signal.SIGSEGV: "crashed"}.get(sig, f"signal {sig}")
+    return f"exit {os.WEXITSTATUS(status)}"
+
+
+def run_job(job) -> object:
+    """Fork a child for one job; return its Run, or ("failed", reason)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _run_child(job, write_fd)
+    os.close(write_fd)
+    try:
+        result, problem = _collect(read_fd, pid, time.monotonic() + job["limits"].wall_seconds)
+    finally:
+        os.close(read_fd)
+    return result if problem is None else ("failed", problem)
+
+
+def _warm_up() -> None:
+    """Import and exercise everything once, so each forked child starts hot."""
+    from .execute import execute
+    from .limits import DEFAULT
+    execute("import torch\nx = torch.ones(2, 2, requires_grad=True)\n(x * x).sum().backward()\n"
+            "torch.nn.Linear(2, 2)(x)\nimport numpy as np\nnp.ones(2)", 0, DEFAULT)
+
+
+def serve() -> None:
+    """Answer jobs from stdin until it closes."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr   # nothing but messages may reach the real stdout
+    _warm_up()
+    write_message(stdout, "ready")
+    while True:
+        job = read_message(stdin)
+        if job is None:
+            return
+        write_message(stdout, run_job(job))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+    serve()
