@@ -31,8 +31,9 @@ def learner_line() -> int | None:
     return None
 
 
-def summarize(t: Tensor | None) -> Values | None:
-    """Values of a tensor: complete up to FULL_VALUES elements, else a prefix and statistics."""
+def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
+    """Values of a tensor: complete up to FULL_VALUES elements, else a prefix and statistics;
+    with_text adds PyTorch's printed form (costly, so only for the learner's variables)."""
     if t is None:
         return None
     arr = t._data
@@ -46,8 +47,8 @@ def summarize(t: Tensor | None) -> Values | None:
                          mean=float(finite.mean()), norm=float(np.sqrt((finite ** 2).sum())))
     complete = arr.size <= FULL_VALUES
     data = _to_tuple(arr.tolist()) if complete else tuple(arr.reshape(-1)[:PREFIX_VALUES].tolist())
-    text = repr(t.detach())
-    return Values(shape, data, complete, text=text[:4000], **stats)
+    text = repr(t.detach())[:4000] if with_text else ""
+    return Values(shape, data, complete, text=text, **stats)
 
 
 def _to_tuple(x):
@@ -184,7 +185,7 @@ class Recorder:
         return ()
 
     # ---- the final picture ----------------------------------------------------------------
-    def tensor_info(self, t: Tensor, tid: int) -> TensorInfo:
+    def tensor_info(self, t: Tensor, tid: int, with_text: bool = False) -> TensorInfo:
         from engine.memory_format import channels_last
         fn = t.grad_fn
         base = t._base
@@ -198,7 +199,8 @@ class Recorder:
             grad_fn=type(fn).__name__ if fn is not None else None,
             base_id=self.tensor_id(base) if base is not None and id(base) in self._tensor_ids
             else None,
-            values=summarize(t), grad=summarize(t._grad) if t._grad is not None else None,
+            values=summarize(t, with_text),
+            grad=summarize(t._grad, with_text) if t._grad is not None else None,
             version=t._version[0])
 
     def graph(self) -> Graph:

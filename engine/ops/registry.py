@@ -16,6 +16,7 @@ saves, and whether it returns a view. `OpDef.__call__` runs the forward and reco
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -48,9 +49,14 @@ class OpNode(Node):
 
     def apply(self, grad_outputs: tuple) -> tuple:
         op = self.op
-        grad = grad_outputs if op.n_outputs != 1 else grad_outputs[0]
-        grads = op.backward(grad, Saved(self))
-        return grads if isinstance(grads, tuple) else (grads,)
+        if all(g is None for g in grad_outputs):  # nothing flows in: nothing flows out
+            return (None,) * len(self.next_functions)
+        grads = op.backward(grad_outputs if op.n_outputs != 1 else grad_outputs[0], Saved(self))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if op.non_differentiable:  # those inputs have no edge (e.g. where's condition)
+            grads = tuple(g for name, g in zip(op.inputs, grads)
+                          if name not in op.non_differentiable)
+        return grads
 
 
 @dataclass(eq=False)
@@ -67,13 +73,30 @@ class OpDef:
     backward: Callable | None = None
     node_cls: type | None = None
     defaults: dict = field(default_factory=dict)  # the forward's keyword defaults (saved too)
+    non_differentiable: tuple = ()
+
+    def differentiable(self, name: str) -> bool:
+        return name not in self.non_differentiable
+
+    def formula_readers(self, key: str) -> set | None:
+        """The inputs whose gradient formula reads saved value `key` (None: unknown, any).
+
+        Like PyTorch's codegen, a saved tensor is only kept when a gradient that will be
+        computed needs it; which formula reads what comes from the formula text."""
+        words = self.__dict__.get("_formula_words")
+        if words is None:   # the identifiers each formula mentions, computed once
+            words = {name: set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+                     for name, text in self.formulas.items()}
+            self._formula_words = words
+        readers = {name for name, used in words.items() if key in used}
+        return readers or None
 
     def derivative(self, fn: Callable) -> Callable:
         """Attach the backward formula: fn(grad, saved) -> one gradient (or None) per input."""
         self.backward = fn
         return fn
 
-    def __call__(self, *tensors: Tensor, **attrs) -> Tensor:
+    def __call__(self, /, *tensors: Tensor, **attrs) -> Tensor:
         return run(self, tensors, attrs)
 
     def formula_text(self) -> dict:
@@ -81,11 +104,14 @@ class OpDef:
 
 
 def defop(name: str, grad_fn: str | None = None, *, inputs=("self",), saves=(), formulas=None,
-          view: bool = False, n_outputs: int = 1, differentiable_outputs=(0,)):
-    """Declare an op; see the module docstring. `saves` names inputs, "result" or attrs."""
+          view: bool = False, n_outputs: int = 1, differentiable_outputs=(0,),
+          non_differentiable=()):
+    """Declare an op; see the module docstring. `saves` names inputs, "result" or attrs;
+    `non_differentiable` names tensor inputs that get no edge in next_functions."""
     def register(forward: Callable) -> OpDef:
         op = OpDef(name, grad_fn, forward, tuple(inputs), tuple(saves), dict(formulas or {}),
-                   view, n_outputs, tuple(differentiable_outputs))
+                   view, n_outputs, tuple(differentiable_outputs),
+                   non_differentiable=tuple(non_differentiable))
         op.defaults = {k: p.default for k, p in inspect.signature(forward).parameters.items()
                        if p.default is not p.empty}
         if grad_fn is not None:
@@ -109,18 +135,19 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
 
 def run(op: OpDef, tensors: tuple, attrs: dict):
     """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
+    if "_broadcast" in attrs and attrs["_broadcast"] is not None:
+        from .creation import check_numel
+        check_numel(attrs["_broadcast"])
     result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
     if op.n_outputs == 1:
         outputs = (_wrap_output(op, result, tensors),)
     else:
         outputs = tuple(_wrap_output(op, r, tensors) for r in result)
     node = None
-    if op.node_cls is not None and grad_mode._state["enabled"]:
-        for t in tensors:
-            if t is not None and (t._requires_grad or t._grad_fn is not None
-                                  or t.grad_fn is not None):
-                node = _record(op, tensors, attrs, outputs)
-                break
+    if (op.node_cls is not None and grad_mode._state["enabled"]
+            and any(t is not None and t.requires_grad for t in tensors)
+            and any(o.dtype.is_floating_point for o in outputs)):  # integers have no gradient
+        node = _record(op, tensors, attrs, outputs)
     if observe.observers:
         observe.emit(observe.ForwardEvent(
             op.name, tensors, outputs, node, broadcast_shape=attrs.get("_broadcast"),
@@ -135,59 +162,59 @@ def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
 
 
 def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
-    node = op.node_cls()
-    # Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
-    node.next_functions = tuple((None, 0) if t is None else t._edge() for t in tensors)
-    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in tensors)
-    saved = node._saved
-    for key in op.saves:
-        if key.startswith("result"):    # result, result1, ...: saved outputs
-            saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
-        elif key in op.inputs:
-            t = tensors[op.inputs.index(key)]
-            saved[key] = None if t is None else SavedTensor(t)
-        elif key.endswith(("_sym_sizes", "_sym_numel")):
-            t = tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])]
-            saved[key] = None if t is None else _geometry(key, t)
-        else:
-            saved[key] = attrs.get(key, op.defaults.get(key))
+    node = _new_node(op, tensors, attrs, self_value=None)
     node._n_outputs = len(outputs)
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
-        out = outputs[i]
-        out._grad_fn = node
-        out._output_nr = i
-        out._view_version = out._version[0]
+        if outputs[i].dtype.is_floating_point:
+            outputs[i]._set_history(node, i)
+    for key in op.saves:
+        if key.startswith("result"):    # result, result1, ...: saved outputs
+            node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
+    return node
+
+
+def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
+    """The grad_fn for op applied to tensors: edges of the differentiable inputs, saved values.
+
+    Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
+    `self_value` replaces tensors[0] as the saved `self` (an in-place op's original value)."""
+    node = op.node_cls()
+    names = op.inputs if op.inputs else ("",) * len(tensors)  # cat/stack: a list of tensors
+    diff = [(name, t) for name, t in zip(names, tensors) if op.differentiable(name)]
+    node.next_functions = tuple((None, 0) if t is None else t._edge() for _, t in diff)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for _, t in diff)
+    wants_grad = {name: edge[0] is not None for (name, _), edge in zip(diff, node.next_functions)}
+    for key in op.saves:
+        if key.startswith("result"):
+            continue  # saved by the caller once the outputs have their history
+        if key in op.inputs:
+            t = tensors[op.inputs.index(key)]
+            if key == "self" and self_value is not None:
+                t = self_value
+            readers = op.formula_readers(key)
+            needed = readers is None or any(wants_grad.get(r, True) for r in readers)
+            node._saved[key] = None if t is None else SavedTensor(t, needed=needed)
+        elif key.endswith(("_sym_sizes", "_sym_numel")):
+            t = tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])]
+            node._saved[key] = None if t is None else _geometry(key, t)
+        else:
+            value = attrs.get(key, op.defaults.get(key))
+            node._saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
     return node
 
 
 def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, original=None) -> Node:
-    """Give `target` (already modified in place) a new grad_fn for `op` over `tensors`.
+    """The grad_fn for an in-place `op` on `target`, made before target's history changes.
 
-    tensors[0] stands for target's old value: its edge is taken before the history changes, and
-    `original` is a copy of its old data for ops whose backward needs it.
+    tensors[0] stands for target's old value: its edge is taken now, and `original` is a copy of
+    its old data for ops whose backward needs it.
     """
-    node = op.node_cls()
-    edges = [t._edge() for t in tensors]
-    node.next_functions = tuple(edges)
-    node._input_meta = tuple((t._data.shape, t.dtype) for t in tensors)
-    saved = node._saved
-    for key in op.saves:
-        if key == "result":
-            saved[key] = None  # filled in after target's history is set
-        elif key == "self":
-            saved[key] = SavedTensor(original if original is not None else target)
-        elif key in op.inputs:
-            saved[key] = SavedTensor(tensors[op.inputs.index(key)])
-        elif key.endswith(("_sym_sizes", "_sym_numel")):
-            saved[key] = _geometry(key, tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])])
-        else:
-            saved[key] = attrs.get(key)
-    return node
+    return _new_node(op, tensors, attrs, self_value=original)
 
 
 def _geometry(key: str, t: Tensor):
     """`self_sym_sizes` / `self_sym_numel`: what PyTorch saves of an input's geometry."""
-    return t.shape if key.endswith("_sizes") else t.numel()
+    return tuple(t.shape) if key.endswith("_sizes") else t.numel()
 
 
 def broadcast_shapes(a: tuple, b: tuple) -> tuple:
@@ -265,10 +292,10 @@ def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor
     original = None
     if record and "self" in op.saves:
         original = Tensor._from_array(target._data.copy())
-        original._version = [0]
+        original._vc = [0]
     node = record_inplace(op, target, tensors, attrs, original) if record else None
     np.copyto(target._data, result, casting="unsafe")
-    target._version[0] += 1
+    target._vc[0] += 1
     if node is not None:
         set_inplace_history(target, node)
         if "result" in op.saves:
@@ -304,9 +331,7 @@ def check_no_internal_overlap(target: Tensor) -> None:
 def set_inplace_history(target: Tensor, node: Node) -> None:
     """After an in-place op: target's grad_fn is node, or, for a view, its base gets CopySlices."""
     if target._base is None:
-        target._grad_fn = node
-        target._output_nr = 0
-        target._view_version = target._version[0]
+        target._set_history(node, 0)
         return
     from .views import copy_slices
     copy_slices(target, node)

@@ -28,6 +28,14 @@ from .policy import CompileFailure, SandboxError
 __all__ = ["execute", "reset_engine_state"]
 
 
+def after_learner_code() -> None:
+    """Give the recording phase its own CPU allowance: the learner's budget is spent."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft != resource.RLIM_INFINITY and hard != resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_CPU, (hard - 1, hard))
+
+
 def reset_engine_state(seed: int, limits: Limits) -> None:
     """Everything global a previous run could have changed, back to PyTorch's defaults."""
     engine.manual_seed(seed)
@@ -64,6 +72,7 @@ def execute(source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
                 raise
             error = describe(exc)
     executed = time.perf_counter()
+    after_learner_code()
     with grad_mode.no_grad():
         variables = collect_variables(namespace, result_value, recorder)
         graph = recorder.graph()
@@ -115,7 +124,7 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder) -> tupl
         if isinstance(value, Tensor):
             tid = recorder.tensor_id(value)
             kind = "parameter" if isinstance(value, engine.nn.Parameter) else "tensor"
-            found.append(VariableInfo(name, kind, recorder.tensor_info(value, tid)))
+            found.append(VariableInfo(name, kind, recorder.tensor_info(value, tid, True)))
         elif isinstance(value, Module):
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
                            for pname, p in value.named_parameters())

@@ -19,8 +19,9 @@ class Limits:
 DEFAULT = Limits()
 
 
-class LimitExceeded(Exception):
-    """A run used up one of its limits; the message says which and how much."""
+class LimitExceeded(BaseException):
+    """A run used up one of its limits; the message says which and how much. A BaseException,
+    so learner code's `except Exception:` cannot swallow it and keep going."""
 
 
 class CpuLimitExceeded(LimitExceeded):

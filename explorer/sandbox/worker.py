@@ -76,7 +76,8 @@ def _limit_child(limits) -> None:
     signal.signal(signal.SIGXCPU, on_cpu_limit)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     soft = max(1, int(limits.cpu_seconds + 0.999))
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+    # The hard limit leaves room for recording the run once the learner's code is done.
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 10))
     baseline = _vm_bytes()
     resource.setrlimit(resource.RLIMIT_AS, (baseline + limits.memory_bytes,
                                             baseline + limits.memory_bytes))
