@@ -84,6 +84,9 @@ _RULES: list[tuple[str, str]] = [
      "Names that start with an underscore lead into the internals of Python and of the "
      "library, which the sandbox keeps out of reach. The public API (for example x.dtype or "
      "print(type(x))) shows the same information."),
+    (r"module '([\w.]+)' has no attribute '(\w+)' in Autograd Explorer",
+     "In Autograd Explorer, {0} offers only what PyTorch lessons need, and {1} is not part of "
+     "it. Files, processes and the network stay outside the sandbox."),
     (r"is not allowed in Autograd Explorer|is not available in Autograd Explorer|"
      r"private attribute|not available here|not allowed here",
      "Learner code runs in a sandbox: it can use PyTorch, NumPy and math, but not files, the "

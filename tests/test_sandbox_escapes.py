@@ -61,7 +61,7 @@ ESCAPES = {
     "traceback_frame": "try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__",
     "frame_globals": "def f():\n    yield 1\nf().gi_frame.f_globals",
     # imports of anything but the allowed modules
-    "import_os": "import os",
+    "import_os_system": "import os\nos.system('id')",
     "import_sys": "import sys",
     "import_subprocess": "import subprocess\nsubprocess.run(['id'])",
     "import_socket": "import socket\nsocket.socket().connect(('127.0.0.1', 80))",
@@ -95,8 +95,7 @@ ESCAPES = {
                                "(x * 2).grad_fn.op.forward.__globals__",
     "engine_nn_internals": "import torch\ntorch.nn.modules",
     "torch_load_real_file": "import torch\ntorch.load('/etc/passwd')",
-    "torch_save_real_file": "import torch\ntorch.save(torch.ones(2), '/tmp/ae_escape.pt')\n"
-                            "import os",
+    "os_environ_via_path": "import os.path\nos.path.os",
     # files, input, the interpreter
     "open_read": "print(open('/etc/passwd').read())",
     "open_write": "open('/tmp/ae_escape.txt', 'w').write('x')",
@@ -106,6 +105,8 @@ ESCAPES = {
     "exit": "exit()",
     "memoryview": "memoryview(b'abc')",
     "environment": "import os\nprint(os.environ)",
+    "os_getenv": "import os\nos.getenv('HOME')",
+    "tempfile_real": "import tempfile\ntempfile.mkstemp()",
 }
 ESCAPE_FILES = ["/tmp/ae_escape.npy", "/tmp/ae_escape.bin", "/tmp/ae_escape.pkl",
                 "/tmp/ae_escape.mm", "/tmp/ae_escape2.bin", "/tmp/ae_escape.pt",
@@ -131,7 +132,7 @@ def test_escape_attempt_fails_and_touches_nothing(pool, name):
 
 
 def test_security_errors_are_labelled_for_the_learner(pool):
-    run = pool.run("import os", 0, LIMITS)
+    run = pool.run("import sys", 0, LIMITS)
     assert run.error.kind == "security"
     assert "you can import torch" in run.error.message
     run = pool.run("x = 1\ny = x.__class__", 0, LIMITS)
@@ -144,6 +145,20 @@ def test_the_server_environment_never_reaches_workers(pool):
     assert run.error is None
     with open(f"/proc/{pool._idle.queue[0].proc.pid}/environ", "rb") as fh:
         assert SECRET.encode() not in fh.read()
+
+
+def test_file_paths_stay_in_memory(pool):
+    pathlib.Path("/tmp/ae_escape.pt").unlink(missing_ok=True)
+    code = ("import os, tempfile, torch\n"
+            "torch.save(torch.ones(2), '/tmp/ae_escape.pt')\n"
+            "with tempfile.TemporaryDirectory() as d:\n"
+            "    torch.save({'w': torch.zeros(1)}, os.path.join(d, 'c.pt'))\n"
+            "    print(os.path.exists(os.path.join(d, 'c.pt')), os.listdir(d))\n"
+            "print(torch.load('/tmp/ae_escape.pt'), os.path.exists('/etc/passwd'))\n")
+    run = pool.run(code, 0, LIMITS)
+    assert run.error is None, run.error
+    assert run.stdout == "True ['c.pt']\ntensor([1., 1.]) False\n"
+    assert not pathlib.Path("/tmp/ae_escape.pt").exists()
 
 
 def test_what_lessons_need_still_works(pool):

@@ -21,7 +21,7 @@ from engine.tensor import Tensor
 from ..explain import explain
 from ..model import ErrorInfo, Run, VariableInfo
 from ..recorder import SOURCE_NAME, Recorder
-from .limits import DEFAULT, Limits
+from .limits import DEFAULT, LimitExceeded, Limits
 from .namespace import BoundedOutput, build_globals
 from .policy import CompileFailure, SandboxError
 
@@ -107,10 +107,13 @@ def describe(exc: BaseException) -> ErrorInfo:
     if isinstance(exc, KeyError) and len(exc.args) == 1:
         text = repr(exc.args[0])
     message = text.splitlines()[0] if text else ""
-    kind = "security" if isinstance(exc, (SandboxError, ImportError)) and "Autograd Explorer" in \
-        message or isinstance(exc, SandboxError) else \
-        "limit" if name in ("CpuLimitExceeded", "OutputLimitExceeded", "MemoryError",
-                            "RecursionError") or "refusing to allocate" in message else "runtime"
+    if isinstance(exc, SandboxError) or "in Autograd Explorer" in message:
+        kind = "security"
+    elif isinstance(exc, (LimitExceeded, MemoryError, RecursionError)) or \
+            "refusing to allocate" in message:
+        kind = "limit"
+    else:
+        kind = "runtime"
     return ErrorInfo(name, message, line, column, explain(name, message), kind=kind)
 
 

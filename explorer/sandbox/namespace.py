@@ -12,9 +12,11 @@ import functools
 import io
 import itertools
 import math
+import posixpath
 import random as py_random
 import string
 import types
+from os import fspath as os_fspath
 
 import numpy as np
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -25,7 +27,7 @@ import engine
 from .limits import OutputLimitExceeded
 from .policy import SandboxError, guarded_getattr, guarded_write, inplace_op
 
-__all__ = ["Proxy", "build_globals", "ALLOWED_IMPORTS", "BoundedOutput", "safe_format"]
+__all__ = ["Proxy", "build_globals", "BoundedOutput", "safe_format", "VirtualFiles"]
 
 
 class Proxy:
@@ -61,26 +63,77 @@ def _public(module, names=None, exclude=()) -> dict:
 
 # ---- files: an in-memory store, so torch.save / torch.load work inside one run ----------------
 class VirtualFiles:
-    """Paths given to torch.save/torch.load live in memory for the duration of one run."""
+    """Paths used by torch.save/torch.load, os.path and tempfile live in memory for one run;
+    nothing reaches the real file system."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.dirs: set[str] = {"/", "/tmp", "/sandbox"}
+        self._next_dir = 0
+
+    @staticmethod
+    def _key(f) -> str:
+        return posixpath.normpath(posixpath.join("/sandbox", os_fspath(f)))
+
+    @staticmethod
+    def _is_path(f) -> bool:
+        return isinstance(f, (str, bytes)) or hasattr(f, "__fspath__")
 
     def save(self, obj, f, *args, **kwargs) -> None:
-        if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__"):
-            buf = io.BytesIO()
-            engine.save(obj, buf)
-            self.files[str(f)] = buf.getvalue()
-            return None
-        return engine.save(obj, f)
+        if not self._is_path(f):
+            return engine.save(obj, f)
+        buf = io.BytesIO()
+        engine.save(obj, buf)
+        self.files[self._key(f)] = buf.getvalue()
+        return None
 
     def load(self, f, *args, **kwargs):
-        if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__"):
-            key = str(f)
-            if key not in self.files:
-                raise FileNotFoundError(f"[Errno 2] No such file or directory: '{key}'")
-            return engine.load(io.BytesIO(self.files[key]))
-        return engine.load(f)
+        if not self._is_path(f):
+            return engine.load(f)
+        key = self._key(f)
+        if key not in self.files:
+            raise FileNotFoundError(f"[Errno 2] No such file or directory: '{os_fspath(f)}'")
+        return engine.load(io.BytesIO(self.files[key]))
+
+    def temporary_directory(self, suffix=None, prefix=None, dir=None, **kwargs):
+        files = self
+
+        class TemporaryDirectory:
+            def __init__(self) -> None:
+                files._next_dir += 1
+                self.name = f"/tmp/{prefix or 'tmp'}{files._next_dir}{suffix or ''}"
+                files.dirs.add(self.name)
+
+            def __enter__(self) -> str:
+                return self.name
+
+            def __exit__(self, *exc) -> bool:
+                self.cleanup()
+                return False
+
+            def cleanup(self) -> None:
+                for key in [k for k in files.files if k.startswith(self.name + "/")]:
+                    del files.files[key]
+                files.dirs.discard(self.name)
+        return TemporaryDirectory()
+
+    def os_proxy(self) -> "Proxy":
+        path = Proxy("os.path", {
+            "join": posixpath.join, "basename": posixpath.basename,
+            "dirname": posixpath.dirname, "splitext": posixpath.splitext,
+            "exists": lambda p: self._key(p) in self.files or self._key(p) in self.dirs,
+            "isfile": lambda p: self._key(p) in self.files,
+            "isdir": lambda p: self._key(p) in self.dirs,
+            "getsize": lambda p: len(self.files[self._key(p)]),
+        })
+        return Proxy("os", {
+            "path": path, "sep": "/", "getcwd": lambda: "/sandbox",
+            "makedirs": lambda p, exist_ok=False: self.dirs.add(self._key(p)),
+            "mkdir": lambda p: self.dirs.add(self._key(p)),
+            "remove": lambda p: self.files.pop(self._key(p)),
+            "listdir": lambda p=".": sorted(posixpath.basename(k) for k in self.files
+                                            if posixpath.dirname(k) == self._key(p)),
+        })
 
 
 # ---- torch ------------------------------------------------------------------------------------
@@ -95,11 +148,14 @@ def _torch_proxies(files: VirtualFiles) -> dict:
     optim = Proxy("torch.optim", {**_public(engine.optim, exclude=("algorithms", "optimizer",
                                                                    "lr_scheduler")),
                                   "lr_scheduler": lr_scheduler})
+    autograd_functional = Proxy("torch.autograd.functional",
+                                _public(engine.autograd.functional))
     autograd = Proxy("torch.autograd", {
-        n: getattr(engine.autograd, n) for n in (
+        **{n: getattr(engine.autograd, n) for n in (
             "backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad",
             "enable_grad", "set_grad_enabled", "inference_mode", "Variable")
-        if hasattr(engine.autograd, n)})
+           if hasattr(engine.autograd, n)},
+        "functional": autograd_functional})
     data = Proxy("torch.utils.data", _public(engine.utils.data,
                                              exclude=("dataloader", "dataset", "sampler")))
     utils = Proxy("torch.utils", {"data": data})
@@ -114,6 +170,7 @@ def _torch_proxies(files: VirtualFiles) -> dict:
     return {"torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional,
             "torch.nn.init": nn_init, "torch.optim": optim,
             "torch.optim.lr_scheduler": lr_scheduler, "torch.autograd": autograd,
+            "torch.autograd.functional": autograd_functional,
             "torch.utils": utils, "torch.utils.data": data, "torch.cuda": cuda}
 
 
@@ -166,16 +223,10 @@ def _stdlib_proxies() -> dict:
     }
 
 
-ALLOWED_IMPORTS = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim",
-                   "torch.optim.lr_scheduler", "torch.autograd", "torch.utils",
-                   "torch.utils.data", "torch.cuda", "numpy", "math", "random", "collections",
-                   "functools", "itertools", "copy", "io", "typing")
-
-
 def _allowed_list() -> str:
     return ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd, "
             "torch.utils.data), numpy, math, random, collections, functools, itertools, copy, "
-            "io and typing")
+            "io, typing, and in-memory stand-ins for os.path and tempfile")
 
 
 def _make_import(modules: dict):
@@ -289,7 +340,10 @@ class _Printer:
 def build_globals(out: BoundedOutput) -> tuple[dict, VirtualFiles]:
     """Fresh globals for one run: proxies, guarded builtins and RestrictedPython's hooks."""
     files = VirtualFiles()
-    modules = {**_torch_proxies(files), "numpy": _numpy_proxy(), **_stdlib_proxies()}
+    modules = {**_torch_proxies(files), "numpy": _numpy_proxy(), **_stdlib_proxies(),
+               "os": files.os_proxy(), "os.path": files.os_proxy().path,
+               "tempfile": Proxy("tempfile", {"TemporaryDirectory": files.temporary_directory,
+                                              "gettempdir": lambda: "/tmp"})}
     printer = _Printer(out)
     safe = _safe_builtins(_make_import(modules), out)
     g = {
