@@ -9,7 +9,7 @@ from __future__ import annotations
 import math as _math
 
 from . import autograd, cuda, dtypes, observe, random
-from .ops import nn_ops  # noqa: F401  (registers the nn primitives)
+from .ops import conv_pool, nn_ops  # noqa: F401  (register the nn primitives)
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_grad_enabled
 from .device import device

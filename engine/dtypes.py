@@ -10,7 +10,8 @@ import builtins
 
 import numpy as np
 
-__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "result_type"]
+__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "result_type",
+           "can_cast"]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
 
@@ -18,9 +19,11 @@ _BOOL, _INT, _FLOAT = 0, 1, 2
 class dtype:
     """A tensor element type; `np` is the NumPy dtype that stores it (None if unsupported)."""
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category", "legacy")
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category", "legacy",
+                 "cpp")
 
-    def __init__(self, name: str, np_dtype, itemsize: int, category: int, signed: bool, legacy: str):
+    def __init__(self, name: str, np_dtype, itemsize: int, category: int, signed: bool, legacy: str,
+                 cpp: str):
         self.name = name
         self.np = np.dtype(np_dtype) if np_dtype is not None else None
         self.itemsize = itemsize
@@ -28,6 +31,7 @@ class dtype:
         self.is_floating_point = category == _FLOAT
         self.is_signed = signed
         self.legacy = legacy  # the legacy type name, e.g. FloatTensor
+        self.cpp = cpp        # the C++ type name some PyTorch messages print, e.g. "long int"
 
     is_complex = False
 
@@ -40,18 +44,23 @@ class dtype:
     def to_real(self) -> "dtype":
         return self
 
+    @property
+    def scalar_name(self) -> str:
+        """The ScalarType name PyTorch's error messages use: Float, Long, Bool, Half, ..."""
+        return self.legacy[:-len("Tensor")]
 
-bool = dtype("bool", np.bool_, 1, _BOOL, False, "BoolTensor")  # noqa: A001 - torch.bool
-uint8 = dtype("uint8", np.uint8, 1, _INT, False, "ByteTensor")
-int8 = dtype("int8", np.int8, 1, _INT, True, "CharTensor")
-int16 = dtype("int16", np.int16, 2, _INT, True, "ShortTensor")
-int32 = dtype("int32", np.int32, 4, _INT, True, "IntTensor")
-int64 = dtype("int64", np.int64, 8, _INT, True, "LongTensor")
-float16 = dtype("float16", np.float16, 2, _FLOAT, True, "HalfTensor")
-float32 = dtype("float32", np.float32, 4, _FLOAT, True, "FloatTensor")
-float64 = dtype("float64", np.float64, 8, _FLOAT, True, "DoubleTensor")
+
+bool = dtype("bool", np.bool_, 1, _BOOL, False, "BoolTensor", "bool")  # noqa: A001 - torch.bool
+uint8 = dtype("uint8", np.uint8, 1, _INT, False, "ByteTensor", "unsigned char")
+int8 = dtype("int8", np.int8, 1, _INT, True, "CharTensor", "signed char")
+int16 = dtype("int16", np.int16, 2, _INT, True, "ShortTensor", "short int")
+int32 = dtype("int32", np.int32, 4, _INT, True, "IntTensor", "int")
+int64 = dtype("int64", np.int64, 8, _INT, True, "LongTensor", "long int")
+float16 = dtype("float16", np.float16, 2, _FLOAT, True, "HalfTensor", "c10::Half")
+float32 = dtype("float32", np.float32, 4, _FLOAT, True, "FloatTensor", "float")
+float64 = dtype("float64", np.float64, 8, _FLOAT, True, "DoubleTensor", "double")
 # NumPy has no bfloat16; the dtype exists so code can name it, and creating one is refused.
-bfloat16 = dtype("bfloat16", None, 2, _FLOAT, True, "BFloat16Tensor")
+bfloat16 = dtype("bfloat16", None, 2, _FLOAT, True, "BFloat16Tensor", "c10::BFloat16")
 
 ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, bfloat16)
 ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16, "int": int32,
@@ -105,6 +114,11 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if {a, b} == {float16, bfloat16}:
         return float32
     return _FROM_NP[np.promote_types(a.np, b.np)]
+
+
+def can_cast(from_: dtype, to: dtype) -> builtins.bool:
+    """torch.can_cast: no casting down a category (float to integer, integer to bool)."""
+    return from_.category <= to.category
 
 
 def scalar_dtype(value) -> dtype:

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["ForwardEvent", "BackwardEvent", "SumToEvent", "BackwardCallEvent", "observers",
-           "observing"]
+__all__ = ["ForwardEvent", "BackwardEvent", "SumToEvent", "BackwardCallEvent", "ModuleEvent",
+           "observers", "observing"]
 
 
 @dataclass

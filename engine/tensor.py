@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+import weakref
+from collections import OrderedDict
+
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad
+from .autograd.graph import AccumulateGrad, add_hook
 from .size import Size
 
 __all__ = ["Tensor", "UntypedStorage", "is_tensor"]
@@ -66,9 +69,10 @@ def _is_dense(arr: np.ndarray) -> bool:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_storage", "dtype", "_base", "_version", "_requires_grad",
-                 "_grad_fn", "_output_nr", "grad", "_retains_grad", "_hooks", "_accumulator",
-                 "_wrapped", "_view_version", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_storage", "dtype", "_base", "_vc", "_requires_grad", "_grad_fn",
+                 "_output_nr", "_grad", "_retains_grad", "_backward_hooks",
+                 "_post_accumulate_grad_hooks", "_accumulator", "_wrapped", "_view_version",
+                 "__weakref__", "__dict__")
 
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy operators defer to the tensor's reflected operators
@@ -104,7 +108,7 @@ class Tensor:
         t._storage = UntypedStorage(_storage_for(arr))
         t.dtype = dtypes.from_numpy_dtype(arr.dtype)
         t._base = None
-        t._version = [0]
+        t._vc = [0]  # the version counter, shared by views and detach()
         t._init_autograd(requires_grad)
         return t
 
@@ -112,9 +116,10 @@ class Tensor:
         self._requires_grad = requires_grad
         self._grad_fn = None
         self._output_nr = 0
-        self.grad = None
+        self._grad = None
         self._retains_grad = False
-        self._hooks = None
+        self._backward_hooks = None
+        self._post_accumulate_grad_hooks = None
         self._accumulator = None
         self._wrapped = False
         self._view_version = 0
@@ -126,7 +131,7 @@ class Tensor:
         t._storage = self._storage
         t.dtype = self.dtype
         t._base = self._base if self._base is not None else self
-        t._version = self._version
+        t._vc = self._vc
         t._init_autograd(False)
         return t
 
@@ -137,7 +142,7 @@ class Tensor:
         t._storage = self._storage
         t.dtype = self.dtype
         t._base = self._base
-        t._version = self._version
+        t._vc = self._vc
         t._init_autograd(False)
         return t
 
@@ -151,7 +156,7 @@ class Tensor:
 
     def _accumulate_(self, other: "Tensor") -> None:
         np.add(self._data, other._data, out=self._data, casting="unsafe")
-        self._version[0] += 1
+        self._vc[0] += 1
 
     # ---- shape and memory --------------------------------------------------------------
     @property
@@ -179,7 +184,14 @@ class Tensor:
     nelement = numel
 
     def stride(self, dim: int | None = None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        if self._data.size == 0:  # NumPy zeroes the strides of empty arrays: use contiguous ones
+            strides, step = [], 1
+            for n in reversed(self._data.shape):
+                strides.append(step)
+                step *= max(n, 1)
+            strides = tuple(reversed(strides))
+        else:
+            strides = tuple(s // self._data.itemsize for s in self._data.strides)
         if dim is None:
             return strides
         return strides[_wrap_dim(dim, self._data.ndim)]
@@ -243,7 +255,12 @@ class Tensor:
 
     @property
     def _version_counter(self) -> int:
-        return self._version[0]
+        return self._vc[0]
+
+    @property
+    def _version(self) -> int:
+        """How many times this memory was modified in place (shared with views and detach())."""
+        return _VersionView(self._vc)
 
     # ---- autograd fields ---------------------------------------------------------------
     @property
@@ -262,9 +279,8 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if requires_grad and not (self.dtype.is_floating_point):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -272,7 +288,7 @@ class Tensor:
     def grad_fn(self):
         fn = self._grad_fn
         base = self._base
-        if (base is not None and self._view_version != self._version[0]
+        if (base is not None and self._view_version != self._vc[0]
                 and base.requires_grad and (fn is not None or base._grad_fn is not None)):
             # The base changed in place after this view was made: like PyTorch, the view's
             # history is regenerated as an as_strided of its base's new history.
@@ -283,7 +299,19 @@ class Tensor:
     @grad_fn.setter
     def grad_fn(self, node) -> None:
         self._grad_fn = node
-        self._view_version = self._version[0]
+        self._view_version = self._vc[0]
+
+    def _set_history(self, node, output_nr: int = 0) -> None:
+        """Make `node` this tensor's grad_fn (after an in-place op). As in PyTorch, hooks
+        registered so far stay with the old node; a retain_grad() moves to the new one."""
+        old = self._grad_fn
+        if old is not None and self._retains_grad:
+            ref = old._retains_grad_hooks.pop(self._output_nr, None)
+            if ref is not None:
+                node._retains_grad_hooks[output_nr] = ref
+        self._backward_hooks = None
+        self._grad_fn, self._output_nr = node, output_nr
+        self._view_version = self._vc[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -295,7 +323,40 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return self._retains_grad
+        return self._retains_grad and self.grad_fn is not None
+
+    @property
+    def grad(self):
+        g = self._grad
+        if g is None and not self._retains_grad and self.grad_fn is not None:
+            import warnings
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_type_meta(value.dtype)}' to "
+                    f"a tensor with grad_dtype '{_scalar_type(self.dtype)}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
+            if tuple(value.shape) != tuple(self.shape):
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{_dims(value.shape)}' to a tensor "
+                    f"of size '{_dims(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     def _edge(self):
         """Where this tensor's gradient goes: (grad_fn, output_nr) or (AccumulateGrad, 0)."""
@@ -305,31 +366,48 @@ class Tensor:
         if self._requires_grad:
             acc = self._accumulator() if self._accumulator is not None else None
             if acc is None:
-                import weakref
                 acc = AccumulateGrad(self)
                 self._accumulator = weakref.ref(acc)
             return (acc, 0)
         return (None, 0)
 
     def retain_grad(self) -> None:
-        if self.grad_fn is None:
+        """Keep the gradient of this non-leaf tensor in .grad after backward."""
+        fn = self.grad_fn
+        if fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
-        self._retains_grad = True
+        if not self._retains_grad:
+            self._retains_grad = True
+            fn._retains_grad_hooks[self._output_nr] = weakref.ref(self)
 
     def register_hook(self, hook):
         """hook(grad) runs when this tensor's gradient is computed; it may return a new grad."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.graph import _RemovableHandle
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
-        return _RemovableHandle(self._hooks, hook)
+        if self._backward_hooks is None:
+            self._backward_hooks = OrderedDict()
+            fn = self.grad_fn
+            if fn is not None:  # a leaf's hooks are read by its AccumulateGrad
+                fn._tensor_pre_hooks.append((self._output_nr, self._backward_hooks))
+        return add_hook(self._backward_hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after a leaf's .grad was accumulated."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_accumulate_grad_hooks is None:
+            self._post_accumulate_grad_hooks = OrderedDict()
+        return add_hook(self._post_accumulate_grad_hooks, hook)
 
     def detach(self) -> "Tensor":
-        return self._detached_alias()
+        t = self._detached_alias()
+        t._base = None
+        return t
 
     def detach_(self) -> "Tensor":
         if self._base is not None and self._base.requires_grad:
@@ -342,24 +420,29 @@ class Tensor:
                                "the solution.")
         self._grad_fn = None
         self._requires_grad = False
+        self._retains_grad = False
         return self
 
     @property
     def data(self) -> "Tensor":
         """The same storage with no history and its own version counter (unlike detach())."""
         t = self._detached_alias()
-        t._version = [0]
+        t._base = None
+        t._vc = [0]
         return t
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if value.shape != self.shape or value.dtype is not self.dtype:
+            self._accumulator = None  # PyTorch makes a new AccumulateGrad for the new metadata
         self._data = value._data
         self._storage = value._storage
         self.dtype = value.dtype
-        self._base = value._base
+        self._base = None
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
                  inputs=None) -> None:
+        """Accumulate the gradient of this tensor (times `gradient`) into the leaves' .grad."""
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -430,9 +513,10 @@ class Tensor:
         from .printing import format_tensor
         fn = self.grad_fn
         return format_tensor(self._data, self.dtype, requires_grad=self.requires_grad and fn is None,
-                             grad_fn_name=fn.name() if fn is not None else None)
+                             grad_fn_name=type(fn).__name__ if fn is not None else None)
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()  # so subclasses (Parameter) print their own way
 
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self._data.copy(), self._requires_grad))
@@ -447,9 +531,53 @@ class Tensor:
         new = Tensor._from_array(self._data.copy(), self._requires_grad)
         new.__class__ = type(self)
         memo[id(self)] = new
-        if self.grad is not None:
-            new.grad = self.grad.__deepcopy__(memo)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
         return new
+
+
+class _VersionView(int):
+    """`t._version`: the counter's value, an int as in PyTorch. Code that bumps the counter with
+    `t._version[0] += 1` writes through to the shared counter."""
+
+    def __new__(cls, counter: list) -> "_VersionView":
+        obj = super().__new__(cls, counter[0])
+        obj._counter = counter
+        return obj
+
+    def __getitem__(self, i: int) -> int:
+        return self._counter[i]
+
+    def __setitem__(self, i: int, value: int) -> None:
+        self._counter[i] = value
+
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+# How PyTorch's C++ spells dtypes in the grad-assignment error: caffe2 TypeMeta and ScalarType.
+_TYPE_META = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+_SCALAR_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def _type_meta(d) -> str:
+    return _TYPE_META.get(d.name, d.name)
+
+
+def _scalar_type(d) -> str:
+    return _SCALAR_TYPE.get(d.name, d.name)
+
+
+def _dims(shape) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
 
 
 def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:

@@ -1,85 +1,230 @@
 """torch.autograd: backward(), grad(), grad modes, custom Functions and gradcheck."""
 from __future__ import annotations
 
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+import warnings
+
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                        no_grad, set_grad_enabled)
 from .graph import Node
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "Function", "gradcheck", "gradgradcheck", "Node", "graph"]
+           "is_grad_enabled", "Function", "gradcheck", "gradgradcheck", "Node", "graph",
+           "Variable", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
+           "functional"]
 
 
-def _as_list(x) -> list:
-    if x is None:
-        return []
-    return list(x) if isinstance(x, (list, tuple)) else [x]
+def _tensor_or_tensors_to_tuple(tensors, length: int) -> tuple:
+    from ..tensor import Tensor
+    if tensors is None:
+        return (None,) * length
+    if isinstance(tensors, Tensor):
+        return (tensors,)
+    return tuple(tensors)
 
 
-def _root_grads(outputs: list, grad_outputs: list) -> list:
+def _as_tuple(x, what: str) -> tuple:
+    from ..tensor import Tensor
+    if isinstance(x, Tensor):
+        return (x,)
+    if isinstance(x, dict):
+        return tuple(x.values())
+    return tuple(x)
+
+
+def _position(items, item) -> int:
+    return next(i for i, x in enumerate(items) if x is item)
+
+
+def _make_grads(outputs: tuple, grads: tuple) -> tuple:
+    """The gradient each output starts with: the given one (same shape) or ones for a scalar."""
     from ..ops.creation import ones_like
-    if len(grad_outputs) not in (0, len(outputs)):
-        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} "
-                           f"gradients for {len(outputs)} outputs")
-    grads = []
-    for i, out in enumerate(outputs):
-        if not out.requires_grad:
+    from ..tensor import Tensor
+    new_grads = []
+    for out, grad in zip(outputs, grads):
+        if isinstance(grad, Tensor):
+            if tuple(grad.shape) != tuple(out.shape):
+                raise RuntimeError(f"Mismatch in shape: grad_output[{_position(grads, grad)}] "
+                                   f"has a shape of {grad.shape} and "
+                                   f"output[{_position(outputs, out)}] has a shape of "
+                                   f"{out.shape}.")
+            new_grads.append(grad)
+        elif grad is None:
+            if out.requires_grad:
+                if out.numel() != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if not out.dtype.is_floating_point:
+                    raise RuntimeError("grad can be implicitly created only for real scalar "
+                                       f"outputs but got {out.dtype}")
+                new_grads.append(ones_like(out))
+            else:
+                new_grads.append(None)
+        else:
+            raise TypeError("gradients can be either Tensors or None, but got "
+                            f"{type(grad).__name__}")
+    return tuple(new_grads)
+
+
+def _check_roots(tensors: tuple, grads: tuple, inputs: tuple) -> None:
+    """The checks PyTorch's C++ entry point makes before the engine runs."""
+    if len(tensors) != len(grads):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
+    for i, t in enumerate(tensors):
+        if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")
-        g = grad_outputs[i] if grad_outputs else None
-        if g is None:
-            if out.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = ones_like(out)
-        elif tuple(g.shape) != tuple(out.shape):
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} "
-                               f"and output[{i}] has a shape of {out.shape}.")
-        grads.append(g)
-    return grads
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+
+
+_warned_create_graph = [False]
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
              grad_variables=None, inputs=None) -> None:
-    """Accumulate d(tensors)/d(leaf) into each leaf's .grad."""
+    """Accumulate d(tensors)/d(leaf) (times grad_tensors) into each leaf's .grad."""
     from .executor import run_backward
-    outputs = _as_list(tensors)
-    grads = _root_grads(outputs, _as_list(grad_tensors if grad_tensors is not None
-                                          else grad_variables))
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
+                      FutureWarning, stacklevel=2)
+        if grad_tensors is None:
+            grad_tensors = grad_variables
+        else:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
+    inputs_tuple = () if inputs is None else _as_tuple(inputs, "backward")
+    if inputs is not None and len(inputs_tuple) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors = _as_tuple(tensors, "backward")
+    grads = _make_grads(tensors, _tensor_or_tensors_to_tuple(grad_tensors, len(tensors)))
     if retain_graph is None:
         retain_graph = create_graph
-    inputs = _as_list(inputs) or None
-    if inputs is not None and any(not t.requires_grad for t in inputs):
-        raise RuntimeError("One of the differentiated Tensors does not require grad")
-    run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+    _check_roots(tensors, grads, ())
+    for t in inputs_tuple:
+        t.retain_grad()  # a non-leaf input gets its .grad like a leaf
+        _check_roots((), (), (t,))
+    if create_graph and not _warned_create_graph[0]:
+        _warned_create_graph[0] = True
+        warnings.warn("Using backward() with create_graph=True will create a reference cycle "
+                      "between the parameter and its gradient which can cause a memory leak. We "
+                      "recommend using autograd.grad when creating the graph to avoid this. If "
+                      "you have to use this function, make sure to reset the .grad fields of "
+                      "your parameters to None after use to break the cycle and avoid the leak.",
+                      UserWarning, stacklevel=3)
+    run_backward(list(tensors), list(grads), retain_graph, create_graph,
+                 inputs=inputs_tuple or None, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False):
-    """Return d(outputs)/d(inputs) without touching any .grad."""
+    """Return d(outputs)/d(inputs) (times grad_outputs) without touching any .grad."""
     from ..ops.creation import zeros_like
     from .executor import run_backward
-    outs = _as_list(outputs)
-    ins = _as_list(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    for t in ins:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _root_grads(outs, _as_list(grad_outputs))
+    outputs = _as_tuple(outputs, "grad")
+    inputs_tuple = _as_tuple(inputs, "grad")
+    if len(inputs_tuple) == 0:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
+                      "To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
+    grads = _tensor_or_tensors_to_tuple(grad_outputs, len(outputs))
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
+    grads = _make_grads(outputs, grads)
     if retain_graph is None:
         retain_graph = create_graph
-    result = run_backward(outs, grads, retain_graph, create_graph, inputs=tuple(ins),
-                          accumulate=False)
+    _check_roots(outputs, grads, inputs_tuple)
+    result = run_backward(list(outputs), list(grads), retain_graph, create_graph,
+                          inputs=inputs_tuple, accumulate=False)
     for i, g in enumerate(result):
-        if g is None:
-            if materialize_grads:
-                result[i] = zeros_like(ins[i])
-            elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+        if g is None and not allow_unused:
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                               "been used in the graph. Set allow_unused=True if this is the "
+                               "desired behavior.")
+    if materialize_grads:
+        result = [g if g is not None else zeros_like(t).requires_grad_(create_graph)
+                  for g, t in zip(result, inputs_tuple)]
+    if isinstance(inputs, dict):
+        return dict(zip(inputs.keys(), result))
     return tuple(result)
+
+
+def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """is_grads_batched=True: one vector-Jacobian product per row of each grad_output."""
+    from ..ops.joining import stack
+    n = grads[0].shape[0]
+    rows = []
+    for b in range(n):
+        rows.append(grad(outputs, inputs, [g[b] for g in grads],
+                         retain_graph=True if b < n - 1 else retain_graph,
+                         create_graph=create_graph, allow_unused=allow_unused,
+                         materialize_grads=materialize_grads))
+    return tuple(None if rows[0][i] is None else stack([r[i] for r in rows])
+                 for i in range(len(rows[0])))
+
+
+# ---- anomaly detection: only the error hint changes; the engine keeps no forward traces ----
+def set_detect_anomaly(mode: bool, check_nan: bool = True):
+    """Turn anomaly mode on or off (also usable as a context manager)."""
+    return detect_anomaly(check_nan, _mode=mode, _now=True)
+
+
+class detect_anomaly:
+    """Context manager and decorator enabling anomaly mode."""
+
+    def __init__(self, check_nan: bool = True, *, _mode: bool = True, _now: bool = False):
+        from .graph import _anomaly
+        self.prev = _anomaly["enabled"]
+        self.mode = _mode
+        if _now:
+            _anomaly["enabled"] = _mode
+
+    def __enter__(self) -> None:
+        from .graph import _anomaly
+        _anomaly["enabled"] = self.mode
+
+    def __exit__(self, *exc) -> None:
+        from .graph import _anomaly
+        _anomaly["enabled"] = self.prev
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(_mode=self.mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+def is_anomaly_enabled() -> bool:
+    from .graph import _anomaly
+    return _anomaly["enabled"]
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, other) -> bool:
+        from ..tensor import Tensor
+        return isinstance(other, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """The pre-0.4 wrapper: Variable(t, requires_grad=True) is now just a tensor."""
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        return data.detach().requires_grad_(requires_grad)
 
 
 from . import graph  # noqa: E402  (torch.autograd.graph)
 from .function import Function  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from . import functional  # noqa: E402

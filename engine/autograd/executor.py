@@ -1,65 +1,162 @@
-"""The backward pass: count dependencies, then run nodes newest-first as they become ready.
+"""The backward pass, run the way PyTorch's engine runs it.
 
-Like PyTorch's engine, a node runs once every gradient it will receive has arrived; among ready
-nodes the one created last runs first (AccumulateGrad as soon as possible). Gradients that reach
-an input with a different shape are summed back to it (the broadcasting rule) and cast to its
-dtype, which is why the formulas in the registry never deal with broadcasting themselves.
+1. Count, for every node reachable from the roots, how many edges point at it.
+2. Hand the root gradients to the root nodes. A node is *ready* once every edge pointing at it
+   has delivered (its count reaches 0); ready nodes wait in a queue.
+3. Repeatedly take the ready node created last (AccumulateGrad first of all), run it, and send
+   each gradient it returns along its next_functions edge.
+
+Running a node: the tensor hooks of its outputs (and retain_grad), its pre-hooks, its backward
+formula, a check of each gradient against its input (summing over broadcast dims, casting to the
+input's dtype), its post-hooks. Its saved tensors are then freed unless retain_graph.
+For autograd.grad (and backward(inputs=...)) only nodes that lead to the requested inputs run.
 """
 from __future__ import annotations
 
 import heapq
-import itertools
 
 from .. import observe
 from . import grad_mode
-from .graph import AccumulateGrad, Node
+from .graph import Node
 
 __all__ = ["run_backward"]
 
 
-def _collect(roots: list[Node]) -> dict[Node, int]:
-    """Dependencies: how many edges point at each node reachable from the roots."""
-    deps: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        for fn, _ in node.next_functions:
+class _Ready:
+    """A ready node in the queue: the highest sequence number (newest node) comes out first.
+
+    heapq breaks ties exactly as C++'s std::priority_queue does in PyTorch's engine, which
+    decides the order of AccumulateGrad nodes that become ready together.
+    """
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    def __lt__(self, other: "_Ready") -> bool:
+        return self.node._seq > other.node._seq
+
+
+def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: bool,
+                 inputs: tuple | None = None, accumulate: bool = True) -> list | None:
+    """Propagate `grads` from the `roots` (tensors) through the graph.
+
+    accumulate=True (backward): leaves add their gradient into .grad; with `inputs`, only those
+    tensors do. accumulate=False (autograd.grad): the gradients reaching `inputs` are returned.
+    """
+    root_edges = [t._edge() for t in roots]
+    dependencies = _count_dependencies(root_edges)
+    targets = [t._edge() for t in inputs] if inputs is not None else []
+    should_run = _nodes_to_run(root_edges, targets, accumulate) if inputs is not None else None
+    captured: list = [None] * len(targets)
+    buffers: dict = {}   # node -> the gradients it has received so far, one per forward output
+    ready: list = []
+
+    def send(edges, grads_out) -> None:
+        """Deliver gradients along edges; queue the nodes that now have all of theirs."""
+        for (fn, nr), g in zip(edges, grads_out):
             if fn is None:
                 continue
-            deps[fn] = deps.get(fn, 0) + 1
-            if fn not in seen:
-                seen.add(fn)
-                stack.append(fn)
-    return deps
+            dependencies[fn] -= 1
+            if should_run is not None and fn not in should_run:
+                continue  # leads to no requested input: never runs
+            buf = buffers.setdefault(fn, [None] * fn._n_outputs)
+            if g is not None:
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+            if dependencies[fn] == 0:
+                heapq.heappush(ready, _Ready(fn))
+
+    if observe.observers:
+        observe.emit(observe.BackwardCallEvent("begin", tuple(roots), bool(retain_graph)))
+    step = 0
+    with grad_mode.set_grad_enabled(create_graph):   # create_graph: backward is recorded too
+        send(root_edges, grads)                       # the roots' gradients start it off
+        while ready:
+            node = heapq.heappop(ready).node          # the newest node that has all its grads
+            buffer = buffers.pop(node)
+            if should_run is not None and not _capture(node, buffer, targets, captured,
+                                                       should_run[node], accumulate):
+                continue
+            buffer, grads_in = _call(node, buffer)
+            if not retain_graph:
+                node.release()                        # free its saved tensors
+            if observe.observers:
+                observe.emit(observe.BackwardEvent(node, tuple(buffer), tuple(grads_in), step))
+            step += 1
+            send(node.next_functions, grads_in)
+    if observe.observers:
+        observe.emit(observe.BackwardCallEvent("end", tuple(roots), bool(retain_graph)))
+    return None if accumulate else captured
 
 
-def _needed(roots: list[Node], targets: set) -> set:
-    """Nodes from which some target can be reached: only these run for autograd.grad."""
-    needed: dict[Node, bool] = {}
-    stack = [(r, False) for r in roots]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            needed[node] = node in targets or any(
-                fn is not None and needed[fn] for fn, _ in node.next_functions)
-        elif node not in needed:
-            needed[node] = False  # placeholder; the graph is acyclic, so it is set before use
-            stack.append((node, True))
-            stack.extend((fn, False) for fn, _ in node.next_functions
-                         if fn is not None and fn not in needed)
-    return {n for n, ok in needed.items() if ok}
+def _capture(node: Node, buffer: list, targets: list, captured: list, runs: bool,
+             accumulate: bool) -> bool:
+    """autograd.grad: keep the gradient arriving for each requested input. Returns whether the
+    node must also run (it leads to another requested input)."""
+    if not runs:
+        buffer[:] = _call_tensor_hooks(node, buffer)
+    for k, (fn, nr) in enumerate(targets):
+        if fn is node and not accumulate:
+            captured[k] = buffer[nr]
+    return runs
+
+
+def _call(node: Node, buffer: list) -> tuple:
+    """Run one node: hooks, its backward formula, the gradient check, post-hooks.
+    Returns the gradients it received (after hooks) and the ones it produced."""
+    buffer = _call_tensor_hooks(node, buffer)
+    for hook in list(node._pre_hooks.values()):
+        new = hook(tuple(buffer))
+        if new is not None:
+            buffer = list(new)
+    grads = _validate(node, node.apply(tuple(buffer)))
+    for hook in list(node._post_hooks.values()):
+        new = hook(tuple(grads), tuple(buffer))
+        if new is not None:
+            grads = list(new)
+    return buffer, grads
+
+
+def _call_tensor_hooks(node: Node, buffer: list) -> list:
+    """Tensor.register_hook hooks of the node's outputs, then retain_grad()."""
+    buffer = list(buffer)
+    for nr, hooks in node.tensor_pre_hooks():
+        for hook in list(hooks.values()):
+            new = hook(buffer[nr])
+            if new is not None:
+                _check_hook_result(hook, buffer[nr], new)
+                buffer[nr] = new
+    for nr, ref in list(node._retains_grad_hooks.items()):
+        t, g = ref(), buffer[nr]
+        if t is not None and g is not None:
+            from ..memory_format import contiguous_format
+            t._grad = g.clone(memory_format=contiguous_format) if t._grad is None else t._grad + g
+    return buffer
+
+
+def _check_hook_result(hook, old, new) -> None:
+    from ..tensor import Tensor
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(hook, "__name__", "<unknown>")
+    if old is not None and new.dtype is not old.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"torch.{old.dtype.legacy} got torch.{new.dtype.legacy})")
+    if old is not None and tuple(new.shape) != tuple(old.shape):
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _validate(node: Node, grads: tuple) -> list:
     """Match each produced gradient to its input: shape (sum back over broadcast) and dtype."""
-    out = list(grads) + [None] * (len(node.next_functions) - len(grads))
-    if len(grads) != len(node.next_functions):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(grads)})")
-    for i, g in enumerate(out):
-        if g is None or node.next_functions[i][0] is None:
-            out[i] = None
+    edges = node.next_functions
+    if len(grads) != len(edges):
+        raise RuntimeError(f"Function {node.name()} returned an invalid number of gradients - "
+                           f"expected {len(edges)}, but got {len(grads)}")
+    out = []
+    for i, g in enumerate(grads):
+        if g is None or edges[i][0] is None:
+            out.append(None)
             continue
         shape, dtype = node._input_meta[i]
         if tuple(g.shape) != tuple(shape):
@@ -74,7 +171,7 @@ def _validate(node: Node, grads: tuple) -> list:
                 observe.emit(observe.SumToEvent(node, i, before, g))
         if g.dtype is not dtype:
             g = g.to(dtype)
-        out[i] = g
+        out.append(g)
     return out
 
 
@@ -84,109 +181,48 @@ def _expandable(shape: tuple, to: tuple) -> bool:
     return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(to)))
 
 
-def _apply_tensor_hooks(node: Node, buffer: list) -> None:
-    hooks = getattr(node, "_tensor_hooks", None)
-    if hooks:
-        for nr, fns in hooks.items():
-            for fn in list(fns):
-                if buffer[nr] is not None:
-                    new = fn(buffer[nr])
-                    if new is not None:
-                        buffer[nr] = new
-    retained = getattr(node, "_retained", None)
-    if retained:
-        for nr, ref in retained.items():
-            t = ref()
-            if t is not None and buffer[nr] is not None:
-                g = buffer[nr]
-                if t.grad is None:
-                    t.grad = g if grad_mode.is_grad_enabled() else g._detached_copy()
-                else:
-                    t.grad = t.grad + g
+def _count_dependencies(root_edges: list) -> dict:
+    """How many edges point at each node reachable from the roots (the roots' own included)."""
+    deps: dict = {}
+    stack = []
+    for fn, _ in root_edges:
+        if fn is not None:
+            if fn not in deps:
+                stack.append(fn)
+            deps[fn] = deps.get(fn, 0) + 1
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is None:
+                continue
+            if fn not in deps:
+                stack.append(fn)
+            deps[fn] = deps.get(fn, 0) + 1
+    return deps
 
 
-def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: bool,
-                 inputs: tuple | None = None, accumulate: bool = True) -> list | None:
-    """Propagate `grads` from `roots` (tensors) to the leaves.
+def _nodes_to_run(root_edges: list, targets: list, accumulate: bool) -> dict:
+    """For backward(inputs=...) and autograd.grad: node -> whether it must run.
 
-    With accumulate=False (autograd.grad), the gradients reaching `inputs` are returned instead
-    of being added into .grad. With accumulate=True and inputs given (backward(inputs=...)),
-    only those leaves accumulate.
+    A node runs if a requested input is reached through it; with backward(inputs=...) the
+    inputs' own nodes run too (they accumulate), with autograd.grad they are only read. A node
+    mapped to False still receives gradients (they are captured), a node absent never does.
     """
-    root_edges = [t._edge() for t in roots]
-    root_nodes = [fn for fn, _ in root_edges]
-    deps = _collect(root_nodes)
-    input_edges = [t._edge() for t in inputs] if inputs is not None else []
-    captured: dict = {}
-    targets = {fn for fn, _ in input_edges}
-    needed = _needed(root_nodes, targets) if inputs is not None else None
-
-    buffers: dict[Node, list] = {}
-    for (fn, nr), g in zip(root_edges, grads):
-        buf = buffers.setdefault(fn, [None] * _n_outputs(fn))
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
-
-    counter = itertools.count()
-    ready = []
-    for fn in dict.fromkeys(root_nodes):
-        if deps.get(fn, 0) == 0:
-            heapq.heappush(ready, (-fn._sequence_nr, next(counter), fn))
-    if observe.observers:
-        observe.emit(observe.BackwardCallEvent("begin", tuple(roots), bool(retain_graph)))
-    step = 0
-    with grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            _, _, node = heapq.heappop(ready)
-            buffer = buffers.pop(node, None) or [None] * _n_outputs(node)
-            if needed is not None and node not in needed:
-                grads_in = [None] * len(node.next_functions)
-                _release(node, retain_graph)
-            else:
-                for hook in node._pre_hooks:
-                    new = hook(tuple(buffer))
-                    if new is not None:
-                        buffer = list(new)
-                _apply_tensor_hooks(node, buffer)
-                if node in targets:
-                    for k, (fn, nr) in enumerate(input_edges):
-                        if fn is node and buffer[nr] is not None:
-                            captured[k] = buffer[nr] if k not in captured else captured[k] + buffer[nr]
-                skip = isinstance(node, AccumulateGrad) and (not accumulate or (
-                    inputs is not None and node not in targets))
-                if skip or (node in targets and not accumulate):
-                    grads_in = [None] * len(node.next_functions)
-                elif all(g is None for g in buffer) and not isinstance(node, AccumulateGrad):
-                    grads_in = [None] * len(node.next_functions)
-                else:
-                    grads_in = _validate(node, node.apply(tuple(buffer)))
-                    for hook in node._hooks:
-                        new = hook(tuple(grads_in), tuple(buffer))
-                        if new is not None:
-                            grads_in = list(new)
-                _release(node, retain_graph)
-                if observe.observers:
-                    observe.emit(observe.BackwardEvent(node, tuple(buffer), tuple(grads_in), step))
-                step += 1
-            for (fn, nr), g in zip(node.next_functions, grads_in):
-                if fn is None:
-                    continue
-                if g is not None:
-                    buf = buffers.setdefault(fn, [None] * _n_outputs(fn))
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                deps[fn] -= 1
-                if deps[fn] == 0:
-                    heapq.heappush(ready, (-fn._sequence_nr, next(counter), fn))
-    if observe.observers:
-        observe.emit(observe.BackwardCallEvent("end", tuple(roots), bool(retain_graph)))
-    if not accumulate:
-        return [captured.get(k) for k in range(len(input_edges))]
-    return None
-
-
-def _release(node: Node, retain_graph: bool) -> None:
-    if not retain_graph:
-        node.release()
-
-
-def _n_outputs(node: Node) -> int:
-    return node._n_outputs
+    wanted = {fn for fn, _ in targets if fn is not None}
+    needed: dict = {}
+    order = []  # post-order: children before parents
+    stack = [(fn, False) for fn, _ in root_edges if fn is not None]
+    seen = set()
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((fn, False) for fn, _ in node.next_functions if fn is not None)
+    for node in order:
+        leads = any(fn is not None and (fn in wanted or needed.get(fn, False))
+                    for fn, _ in node.next_functions)
+        needed[node] = leads or (accumulate and node in wanted)
+    return {node: run for node, run in needed.items() if run or node in wanted}

@@ -2,72 +2,150 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
 
-_state = {"enabled": True}
+_state = {"enabled": True, "inference": False}
 
 
 def is_grad_enabled() -> bool:
     return _state["enabled"]
 
 
-class _GradModeContext:
-    """Base for no_grad/enable_grad/set_grad_enabled: a context manager and a decorator."""
+def is_inference_mode_enabled() -> bool:
+    return _state["inference"]
 
-    _target: bool
 
-    def __enter__(self):
-        self._prev = _state["enabled"]
-        _state["enabled"] = self._target
-        return None
+def _set(enabled: bool) -> None:
+    _state["enabled"] = bool(enabled)
 
-    def __exit__(self, *exc) -> bool:
-        _state["enabled"] = self._prev
-        return False
+
+class _DecoratorContextManager:
+    """A context manager that can also decorate a function (each call runs inside it)."""
 
     def __call__(self, fn):
+        factory = self.clone
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(factory, fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.clone():
+            with factory():
                 return fn(*args, **kwargs)
         return wrapper
 
     def clone(self):
-        fresh = object.__new__(type(self))
-        fresh._target = self._target
-        return fresh
+        return self.__class__()
 
 
-class no_grad(_GradModeContext):
+class _NoParamDecoratorContextManager(_DecoratorContextManager):
+    """Also usable as a bare decorator: `@torch.no_grad` as well as `@torch.no_grad()`."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+def _wrap_generator(factory, fn):
+    """A generator function runs each step (not just its creation) inside the context."""
+    @functools.wraps(fn)
+    def generator_context(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        try:
+            with factory():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with factory():
+                        gen.close()
+                    raise
+                except BaseException:
+                    with factory():
+                        response = gen.throw(*sys.exc_info())
+                else:
+                    with factory():
+                        response = gen.send(request)
+        except StopIteration as e:
+            return e.value
+    return generator_context
+
+
+class no_grad(_NoParamDecoratorContextManager):
     """Disable graph recording inside the block (used by optimizers and evaluation)."""
 
-    _target = False
+    def __init__(self) -> None:
+        self.prev = False
+
+    def __enter__(self) -> None:
+        self.prev = is_grad_enabled()
+        _set(False)
+
+    def __exit__(self, *exc) -> None:
+        _set(self.prev)
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamDecoratorContextManager):
     """Re-enable graph recording inside a no_grad block."""
 
-    _target = True
+    def __enter__(self) -> None:
+        self.prev = is_grad_enabled()
+        _set(True)
+
+    def __exit__(self, *exc) -> None:
+        _set(self.prev)
 
 
-class set_grad_enabled(_GradModeContext):
-    """Set grad mode to `mode`; like PyTorch it takes effect at construction as well."""
+class set_grad_enabled(_DecoratorContextManager):
+    """Set grad mode to `mode`; like PyTorch it takes effect at construction as well, so
+    `torch.set_grad_enabled(False)` on its own line switches grad mode off."""
 
     def __init__(self, mode: bool) -> None:
-        self._target = bool(mode)
-        self._prev = _state["enabled"]
-        _state["enabled"] = self._target
-
-    def __enter__(self):
-        if not hasattr(self, "_prev"):  # a clone made for a decorated call
-            super().__enter__()
+        self.prev = is_grad_enabled()
+        self.mode = mode
+        _set(mode)
 
     def __call__(self, fn):
-        _state["enabled"] = self._prev  # as a decorator, construction must not change the mode
+        _set(self.prev)  # as a decorator, construction must not change the mode
         return super().__call__(fn)
 
+    def __enter__(self) -> None:
+        _set(self.mode)
 
-class inference_mode(no_grad):
-    """Treated as no_grad: the engine has no separate inference tensors."""
+    def __exit__(self, *exc) -> None:
+        _set(self.prev)
+
+    def __repr__(self) -> str:
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
+
+    def clone(self) -> "set_grad_enabled":
+        return self.__class__(self.mode)
+
+
+class inference_mode(_DecoratorContextManager):
+    """Like no_grad (the engine has no separate inference tensors)."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode: bool = True) -> None:
-        self._target = not mode
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self.prev = (is_grad_enabled(), _state["inference"])
+        if self.mode:
+            _set(False)
+            _state["inference"] = True
+        else:
+            _state["inference"] = False
+
+    def __exit__(self, *exc) -> None:
+        _set(self.prev[0])
+        _state["inference"] = self.prev[1]
+
+    def clone(self) -> "inference_mode":
+        return self.__class__(self.mode)

@@ -1,12 +1,20 @@
-"""Graph nodes: what a tensor's grad_fn is, what it saved, and where its gradients go next."""
+"""Graph nodes: what a tensor's grad_fn is, what it saved, and where its gradients go next.
+
+A Node is one backward function. `next_functions` holds one edge (node, output_nr) per
+differentiable input of the forward op: the gradient computed for that input is sent to that
+node's `output_nr`-th gradient slot. Leaves that require grad end in an AccumulateGrad node,
+inputs that need no gradient (constants, Python numbers) in the edge (None, 0).
+"""
 from __future__ import annotations
 
 import itertools
 import re
+import weakref
+from collections import OrderedDict
 
 from .grad_mode import is_grad_enabled
 
-__all__ = ["Node", "AccumulateGrad", "SavedTensor", "FREED_MESSAGE"]
+__all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle", "FREED_MESSAGE"]
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -17,22 +25,34 @@ FREED_MESSAGE = (
 # PyTorch numbers nodes in creation order; among nodes ready to run, the newest runs first.
 _sequence = itertools.count()
 
+_anomaly = {"enabled": False}
+
+# Nodes PyTorch writes by hand in C++: their name() carries the C++ namespace.
+_CPP_NODES = {"AccumulateGrad", "CopySlices", "CopyBackwards", "GraphRoot", "DelayedError",
+              "Error", "Identity"}
+
 
 class SavedTensor:
-    """A tensor saved for backward, with the version it had, so in-place edits are caught."""
+    """A tensor saved for backward, with the version it had, so in-place edits are caught.
 
-    __slots__ = ("tensor", "version", "is_output", "output_nr")
+    `needed` is False when no gradient that will be computed reads this tensor (PyTorch does not
+    save it then): the backward formula may still read it, but it is neither version-checked nor
+    shown as `grad_fn._saved_<name>`.
+    """
 
-    def __init__(self, tensor, is_output: bool = False) -> None:
+    __slots__ = ("tensor", "version", "is_output", "output_nr", "needed")
+
+    def __init__(self, tensor, is_output: bool = False, needed: bool = True) -> None:
         # An output is saved without its grad_fn (the node that saves it): no reference cycle.
         self.tensor = tensor._detached_alias() if is_output else tensor
-        self.version = tensor._version[0]
+        self.version = tensor._vc[0]
         self.is_output = is_output
         self.output_nr = tensor._output_nr
+        self.needed = needed
 
     def unpack(self, node: "Node"):
         t = self.tensor
-        if t._version[0] != self.version:
+        if self.needed and t._vc[0] != self.version:
             raise RuntimeError(_modified_message(t, node if self.is_output else t.grad_fn,
                                                  self.output_nr, self.version))
         if self.is_output:
@@ -45,11 +65,41 @@ def _modified_message(t, producer, output_nr: int, expected: int) -> str:
     if producer is not None:
         op = re.sub(r"Backward\d*$", "", producer.name())
         desc += f", which is output {output_nr} of {op},"
+    hint = ("Hint: the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good "
+            "luck!" if _anomaly["enabled"] else
+            "Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
     return ("one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: {desc} is at version {t._version[0]}; expected version "
-            f"{expected} instead. Hint: enable anomaly detection to find the operation that "
-            "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
-            "check_nan=False).")
+            f"inplace operation: {desc} is at version {t._vc[0]}; expected version "
+            f"{expected} instead. {hint}")
+
+
+class RemovableHandle:
+    """What register_hook returns: `handle.remove()` unregisters the hook (as in torch.utils.hooks)."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks_dict_ref = weakref.ref(hooks)
+        self.id = next(RemovableHandle._next_id)
+
+    def remove(self) -> None:
+        hooks = self.hooks_dict_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def add_hook(hooks: dict, fn) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
 
 
 class Node:
@@ -58,19 +108,28 @@ class Node:
 
     op = None  # the registry's OpDef; None for AccumulateGrad, CopySlices and custom Functions
     _n_outputs = 1  # how many forward outputs (gradient slots) this node has
+    _torch_name = None  # name() when it differs from the class name (PyTorch's C++ nodes)
 
     def __init__(self) -> None:
         self.next_functions: tuple = ()
         self._saved: dict = {}
         self._input_meta: tuple = ()     # (shape, dtype) per input edge: what a grad must match
         self._released = False
-        self._hooks: list = []
-        self._pre_hooks: list = []
-        self._sequence_nr = next(_sequence)
+        self._pre_hooks = OrderedDict()    # node.register_prehook: fn(grad_outputs)
+        self._post_hooks = OrderedDict()   # node.register_hook: fn(grad_inputs, grad_outputs)
+        self._tensor_pre_hooks: list = []    # (output_nr, hooks dict) of Tensor.register_hook
+        self._retains_grad_hooks: dict = {}  # output_nr -> weakref to a tensor that retains grad
+        self._seq = next(_sequence)
         self.metadata: dict = {}
 
     def name(self) -> str:
-        return type(self).__name__
+        cls = type(self).__name__
+        if self._torch_name:
+            return self._torch_name
+        return "torch::autograd::" + cls if cls in _CPP_NODES else cls
+
+    def _sequence_nr(self) -> int:
+        return self._seq
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -87,20 +146,17 @@ class Node:
             if key in saved:
                 value = saved[key]
                 if isinstance(value, SavedTensor):
-                    if self._released:
-                        raise RuntimeError(FREED_MESSAGE)
-                    return value.unpack(self)
+                    return value.unpack(self) if value.needed else None
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | {"_saved_" + k for k in self._saved})
 
     def saved(self, key: str):
         """A saved value for backward, unpacked (version-checked) if it is a tensor."""
         value = self._saved[key]
-        if isinstance(value, SavedTensor):
-            if self._released:
-                raise RuntimeError(FREED_MESSAGE)
-            return value.unpack(self)
-        return value
+        return value.unpack(self) if isinstance(value, SavedTensor) else value
 
     def saved_names(self) -> tuple:
         return tuple(self._saved)
@@ -109,32 +165,37 @@ class Node:
         """Free saved tensors once backward has used them (unless retain_graph)."""
         if any(isinstance(v, SavedTensor) for v in self._saved.values()):
             self._released = True
-            self._saved = {k: v for k, v in self._saved.items() if not isinstance(v, SavedTensor)} | {
-                k: _FREED for k, v in self._saved.items() if isinstance(v, SavedTensor)}
+            self._saved = {k: _FREED if isinstance(v, SavedTensor) else v
+                           for k, v in self._saved.items()}
 
-    def register_hook(self, fn):
+    def register_hook(self, fn) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node; it may return new grad_inputs."""
-        self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+        return add_hook(self._post_hooks, fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn) -> RemovableHandle:
         """fn(grad_outputs) runs before this node; it may return new grad_outputs."""
-        self._pre_hooks.append(fn)
-        return _RemovableHandle(self._pre_hooks, fn)
+        return add_hook(self._pre_hooks, fn)
+
+    def tensor_pre_hooks(self) -> list:
+        """(output_nr, hooks dict) pairs: the Tensor.register_hook hooks of this node's outputs."""
+        return self._tensor_pre_hooks
 
     def apply(self, grad_outputs: tuple) -> tuple:
         """Compute one gradient per next_functions edge from the gradients of the outputs."""
         raise NotImplementedError
 
     def __call__(self, *grad_outputs):
-        return self.apply(grad_outputs)
+        """Run this backward function directly (no hooks, no summing over broadcast dims)."""
+        grads = [g if fn is not None else None
+                 for g, (fn, _) in zip(self.apply(grad_outputs), self.next_functions)]
+        return grads[0] if len(grads) == 1 else tuple(grads)
 
 
 class _Freed(SavedTensor):
     """Marker for a saved tensor that backward already freed."""
 
     def __init__(self) -> None:  # noqa: D107 - nothing to hold
-        pass
+        self.needed = True
 
     def unpack(self, node):
         raise RuntimeError(FREED_MESSAGE)
@@ -143,33 +204,93 @@ class _Freed(SavedTensor):
 _FREED = _Freed()
 
 
-class _RemovableHandle:
-    def __init__(self, hooks: list, fn) -> None:
-        self._hooks, self._fn = hooks, fn
-
-    def remove(self) -> None:
-        if self._fn in self._hooks:
-            self._hooks.remove(self._fn)
-
-
 class AccumulateGrad(Node):
     """The sink of a leaf tensor: adds the incoming gradient into `variable.grad`."""
+
 
     def __init__(self, variable) -> None:
         super().__init__()
         self.variable = variable
-        self._sequence_nr = float("inf")  # PyTorch runs these as soon as they are ready
+        self._seq = float("inf")  # PyTorch runs these as soon as they are ready
         self._input_meta = ((variable.shape, variable.dtype),)
+
+    def _sequence_nr(self) -> int:
+        return 2 ** 64 - 1
+
+    def tensor_pre_hooks(self) -> list:
+        hooks = self.variable._backward_hooks
+        return [(0, hooks)] if hooks else []
 
     def apply(self, grad_outputs: tuple) -> tuple:
         grad = grad_outputs[0]
         if grad is None:
             return ()
         var = self.variable
-        if is_grad_enabled():        # create_graph: keep the gradient's own graph
-            var.grad = grad if var.grad is None else var.grad + grad
-        elif var.grad is None:       # own a fresh copy: the incoming tensor may be shared
-            var.grad = grad._detached_copy()
-        else:
-            var.grad._accumulate_(grad)
+        if var._grad is None:        # a fresh tensor with the leaf's layout (in create_graph
+            var._grad = _grad_like(grad, var)  # mode its graph is kept: CopyBackwards)
+        elif is_grad_enabled():      # create_graph: a new sum that keeps both histories
+            var._grad = var._grad + grad
+        else:                        # plain backward: accumulate in place
+            var._grad._accumulate_(grad)
+        for hook in list((var._post_accumulate_grad_hooks or {}).values()):
+            hook(var)
         return ()
+
+
+def _grad_like(grad, variable):
+    """A copy of `grad` laid out like `variable` when that is dense (PyTorch's "gradient layout
+    contract"), else contiguous. With grad mode on, the copy stays in the graph."""
+    import numpy as np
+    from ..tensor import Tensor, _is_dense
+    arr = variable._data
+    if _is_dense(arr) and arr.ndim > 1 and not arr.flags.c_contiguous:
+        order = sorted(range(arr.ndim), key=lambda d: -arr.strides[d])
+        strides = [0] * arr.ndim
+        step = 1
+        for d in reversed(order):
+            strides[d] = step
+            step *= arr.shape[d]
+    else:
+        strides = None
+    if is_grad_enabled() and grad.requires_grad:
+        from ..ops.creation import empty_strided
+        if strides is None:
+            strides = _contiguous_strides(arr.shape)
+        return empty_strided(tuple(arr.shape), tuple(strides), dtype=grad.dtype).copy_(grad)
+    if strides is None:
+        return Tensor._from_array(np.array(grad._data, order="C", copy=True))
+    order = sorted(range(arr.ndim), key=lambda d: -strides[d])
+    out = np.empty([arr.shape[d] for d in order], dtype=grad._data.dtype)
+    out = out.transpose(np.argsort(order))
+    out[...] = grad._data
+    return Tensor._from_array(out)
+
+
+def _contiguous_strides(shape) -> list:
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return strides[::-1]
+
+
+class GradientEdge(tuple):
+    """(node, output_nr): where a tensor's gradient flows (torch.autograd.graph.GradientEdge)."""
+
+    def __new__(cls, node, output_nr: int):
+        return super().__new__(cls, (node, output_nr))
+
+    @property
+    def node(self):
+        return self[0]
+
+    @property
+    def output_nr(self) -> int:
+        return self[1]
+
+
+def get_gradient_edge(tensor) -> GradientEdge:
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does "
+                           "not require gradients")
+    return GradientEdge(*tensor._edge())

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..ops import nn_ops
+from ..ops import conv_pool, nn_ops
 from ..ops.pointwise import RELU, SIGMOID, TANH
 from ..tensor import Tensor
 
-__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm",
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+           "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
+           "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_max_pool2d", "batch_norm", "instance_norm",
+           "threshold",
            "layer_norm", "dropout", "embedding", "one_hot", "pad", "relu", "relu_", "leaky_relu",
            "elu", "selu", "celu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax",
            "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
@@ -43,70 +46,114 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 
 # ---- convolution and pooling ------------------------------------------------------------------
-def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int) -> None:
+def _ntuple(v, n: int) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int, transposed: bool) -> None:
     if input.dim() not in (dims + 1, dims + 2):
+        kind = f"conv_transpose{dims}d" if transposed else f"conv{dims}d"
         raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input "
-                           f"to conv{dims}d, but got input of size: {list(input.shape)}")
+                           f"to {kind}, but got input of size: {list(input.shape)}")
     channels = input.shape[-dims - 1]
-    if channels != weight.shape[1] * groups:
+    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    if channels != expected:
+        if transposed:
+            raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, "
+                               f"expected input{list(input.shape)} to have {weight.shape[0]} "
+                               f"channels, but got {channels} channels instead")
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-            f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got "
-            f"{channels} channels instead")
-
-
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
-    _conv_check(input, weight, groups, 2)
-    if input.dim() == 3:
-        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
-                      groups).squeeze(0)
-    padding = _same_padding(padding, weight.shape[2:], _pair(dilation))
-    return nn_ops.CONV(input, weight, bias, stride=_pair(stride), padding=padding,
-                       dilation=_pair(dilation), groups=groups)
+            f"{list(input.shape)} to have {expected} channels, but got {channels} channels "
+            "instead")
 
 
 def _same_padding(padding, kernel, dilation) -> tuple:
     if padding == "valid":
-        return (0, 0)
+        return (0,) * len(kernel)
     if padding == "same":
         return tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
-    return _pair(padding)
+    return _ntuple(padding, len(kernel))
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
-    _conv_check(input, weight, groups, 1)
-    if input.dim() == 2:
-        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
-                      groups).squeeze(0)
-    dilation = _single(dilation)
-    padding = _same_padding(padding, weight.shape[2:], dilation)[:1] if isinstance(
-        padding, str) else _single(padding)
-    return nn_ops.CONV(input, weight, bias, stride=_single(stride), padding=padding,
-                       dilation=dilation, groups=groups)
+def _conv_nd(dims: int, input, weight, bias, stride, padding, dilation, groups,
+             transposed=False, output_padding=0):
+    _conv_check(input, weight, groups, dims, transposed)
+    if input.dim() == dims + 1:
+        return _conv_nd(dims, input.unsqueeze(0), weight, bias, stride, padding, dilation,
+                        groups, transposed, output_padding).squeeze(0)
+    dilation = _ntuple(dilation, dims)
+    return conv_pool.CONV(input, weight, bias, stride=_ntuple(stride, dims),
+                          padding=_same_padding(padding, weight.shape[2:], dilation),
+                          dilation=dilation, groups=groups, transposed=transposed,
+                          output_padding=_ntuple(output_padding, dims))
 
 
-def _single(v) -> tuple:
-    return (v[0],) if isinstance(v, (tuple, list)) else (v,)
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    return _conv_nd(1, input, weight, bias, stride, padding, dilation, groups)
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False, return_indices: bool = False):
-    kernel = _pair(kernel_size)
-    stride = kernel if stride is None or stride == [] else _pair(stride)
-    unbatched = input.dim() == 3
-    x = input.unsqueeze(0) if unbatched else input
-    values, indices = nn_ops.MAX_POOL(x, kernel_size=kernel, stride=stride,
-                                      padding=_pair(padding), dilation=_pair(dilation),
-                                      ceil_mode=ceil_mode)
-    if unbatched:
-        values, indices = values.squeeze(0), indices.squeeze(0)
-    return (values, indices) if return_indices else values
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    return _conv_nd(2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False, return_indices: bool = False):
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    return _conv_nd(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups: int = 1, dilation=1) -> Tensor:
+    return _conv_nd(1, input, weight, bias, stride, padding, dilation, groups, True,
+                    output_padding)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups: int = 1, dilation=1) -> Tensor:
+    return _conv_nd(2, input, weight, bias, stride, padding, dilation, groups, True,
+                    output_padding)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups: int = 1, dilation=1) -> Tensor:
+    return _conv_nd(3, input, weight, bias, stride, padding, dilation, groups, True,
+                    output_padding)
+
+
+def _pool_args(dims, kernel_size, stride, padding, dilation=1):
+    kernel = _ntuple(kernel_size, dims)
+    stride = kernel if stride is None or stride == [] else _ntuple(stride, dims)
+    return kernel, stride, _ntuple(padding, dims), _ntuple(dilation, dims)
+
+
+def _batched(input: Tensor, dims: int, fn):
+    """Pooling accepts unbatched input (C, *spatial): add the batch dim and drop it again."""
+    if input.dim() == dims + 1:
+        out = fn(input.unsqueeze(0))
+        return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+    return fn(input)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    kernel, stride, padding, dilation = _pool_args(2, kernel_size, stride, padding, dilation)
+    out = _batched(input, 2, lambda x: conv_pool.MAX_POOL(
+        x, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
+        ceil_mode=ceil_mode))
+    return out if return_indices else out[0]
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    kernel, stride, padding, dilation = _pool_args(3, kernel_size, stride, padding, dilation)
+    out = _batched(input, 3, lambda x: conv_pool.MAX_POOL_3D(
+        x, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
+        ceil_mode=ceil_mode))
+    return out if return_indices else out[0]
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """As in PyTorch: a 2-d pool over a height of 1."""
     one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
     out = max_pool2d(input.unsqueeze(-2), (1, one(kernel_size)),
                      None if stride is None else (1, one(stride)), (0, one(padding)),
@@ -116,40 +163,49 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     return out.squeeze(-2)
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override=None) -> Tensor:
-    kernel = _pair(kernel_size)
-    stride = kernel if stride is None or stride == [] else _pair(stride)
-    unbatched = input.dim() == 3
-    x = input.unsqueeze(0) if unbatched else input
-    out = nn_ops.AVG_POOL(x, kernel_size=kernel, stride=stride, padding=_pair(padding),
-                          ceil_mode=ceil_mode, count_include_pad=count_include_pad,
-                          divisor_override=divisor_override)
-    return out.squeeze(0) if unbatched else out
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None) -> Tensor:
+    kernel, stride, padding, _ = _pool_args(2, kernel_size, stride, padding)
+    return _batched(input, 2, lambda x: conv_pool.AVG_POOL(
+        x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad, divisor_override=divisor_override))
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None) -> Tensor:
+    kernel, stride, padding, _ = _pool_args(3, kernel_size, stride, padding)
+    return _batched(input, 3, lambda x: conv_pool.AVG_POOL_3D(
+        x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad, divisor_override=divisor_override))
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True) -> Tensor:
     one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
     return avg_pool2d(input.unsqueeze(-2), (1, one(kernel_size)),
                       None if stride is None else (1, one(stride)), (0, one(padding)),
                       ceil_mode, count_include_pad).squeeze(-2)
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
-    size = _pair(output_size)
-    size = tuple(input.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    size = tuple(input.shape[-2 + i] if s is None else s
+                 for i, s in enumerate(_ntuple(output_size, 2)))
     if size == (1, 1):
         return input.mean((-1, -2), keepdim=True)   # PyTorch takes this path too
-    unbatched = input.dim() == 3
-    x = input.unsqueeze(0) if unbatched else input
-    out = nn_ops.ADAPTIVE_AVG(x, output_size=size)
-    return out.squeeze(0) if unbatched else out
+    return _batched(input, 2, lambda x: conv_pool.ADAPTIVE_AVG(x, output_size=size))
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
     size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
-    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+    return _batched(input, 1, lambda x: conv_pool.ADAPTIVE_AVG(
+        x.unsqueeze(-2), output_size=(1, size)).squeeze(-2))
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    size = tuple(input.shape[-2 + i] if s is None else s
+                 for i, s in enumerate(_ntuple(output_size, 2)))
+    out = _batched(input, 2, lambda x: conv_pool.ADAPTIVE_MAX(x, output_size=size))
+    return out if return_indices else out[0]
 
 
 # ---- normalization, dropout, embedding -------------------------------------------------------
@@ -164,6 +220,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return nn_ops.BATCH_NORM(input, weight, bias, running_mean=running_mean,
                              running_var=running_var, training=training, momentum=momentum,
                              eps=eps)[0]
+
+
+def instance_norm(input: Tensor, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+    """Batch norm over each (sample, channel) pair: fold N into C, as PyTorch does."""
+    n, c = input.shape[:2]
+    folded = input.reshape((1, n * c) + tuple(input.shape[2:]))
+    rep = (lambda t: None if t is None else t.repeat(n))
+    out = batch_norm(folded, rep(running_mean), rep(running_var), rep(weight), rep(bias),
+                     use_input_stats, momentum, eps)
+    return out.view(input.shape)
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
@@ -237,6 +305,10 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def relu_(input: Tensor) -> Tensor:
     return input.relu_()
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    return nn_ops.THRESHOLD(input, threshold=threshold, value=value)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:

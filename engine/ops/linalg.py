@@ -13,6 +13,12 @@ def _same_dtype(a: Tensor, b: Tensor, what: str = "m1 and m2") -> None:
                            f"{_c_name(a)} != {_c_name(b)}")
 
 
+def _scalar_name(t: Tensor) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[t.dtype.name]
+
+
 def _c_name(t: Tensor) -> str:
     return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char",
@@ -58,7 +64,9 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if tuple(mat2.shape[:2]) != (b, m):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b}, {m}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
-    _same_dtype(input, mat2, "scalar type")
+    if input.dtype is not mat2.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found "
+                           f"{_scalar_name(mat2)}")
     return BMM(input, mat2)
 
 
@@ -78,7 +86,9 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x"
                            f"{input.shape[1]}), vec ({vec.shape[0]})")
-    _same_dtype(input, vec)
+    if input.dtype is not vec.dtype:   # PyTorch's mv is addmv into a result of vec's dtype
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{_scalar_name(vec)}, {_scalar_name(input)}, and {_scalar_name(vec)}")
     return MV(input, vec)
 
 
@@ -105,12 +115,22 @@ def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     return DOT(input, tensor)
 
 
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    return input.unsqueeze(1) * vec2
+def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
+    """input[i] * vec2[j]: PyTorch computes it as input.reshape(-1, 1) * vec2."""
+    if input.dim() != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.dim()}-D")
+    if vec2.dim() != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.dim()}-D")
+    return input.reshape(input.shape[0], 1) * vec2
 
 
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """Dispatch like PyTorch: dot, mv, mm, folded mm for a batch @ matrix, else bmm."""
+    """Dispatch like PyTorch's matmul, so the graph shows the same nodes:
+
+    1-D @ 1-D dot; 2-D @ 1-D mv; 1-D @ 2-D unsqueeze, mm, squeeze_; 2-D @ 2-D mm;
+    a batch against a matrix or vector is folded into one mm/mv when that costs no copy (or
+    when the smaller operand needs a gradient), else both are expanded and reshaped for bmm.
+    """
     da, db = input.dim(), other.dim()
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -120,32 +140,70 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if da == 2 and db == 1:
         return mv(input, other)
     if da == 1 and db == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        return SQUEEZE_(mm(input.unsqueeze(0), other), dim=0)
     if da == 2 and db == 2:
         return mm(input, other)
-    if da >= 3 and db <= 2:
-        folded = input.reshape(-1, input.shape[-1])
-        right = other if db == 2 else other.unsqueeze(1)
-        if folded.shape[1] != right.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({folded.shape[0]}x"
-                               f"{folded.shape[1]} and {right.shape[0]}x{right.shape[1]})")
-        out_shape = tuple(input.shape[:-1]) + ((other.shape[-1],) if db == 2 else ())
-        from .views import UNSAFE_VIEW
-        return UNSAFE_VIEW(mm(folded, right), size=out_shape)
-    # General case: broadcast the batch dims, fold them into one, bmm, unfold.
-    from .registry import broadcast_shapes
-    a = input.unsqueeze(0) if da == 1 else input
-    b = other.unsqueeze(-1) if db == 1 else other
-    n, m = a.shape[-2:]
-    m2, p = b.shape[-2:]
-    batch = broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
-    size = int(np.prod(batch)) if batch else 1
-    a3 = a.expand(batch + (n, m)).reshape(size, n, m)
-    b3 = b.expand(batch + (m2, p)).reshape(size, m2, p)
-    result = bmm(a3, b3)
-    shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
     from .views import UNSAFE_VIEW
-    return UNSAFE_VIEW(result, size=shape)
+    if _should_fold(input, other):
+        transpose = db > da   # fold the bigger operand: (b...n, m) @ small
+        t1 = other.mT if transpose else input
+        t2 = (input.t() if da == 2 else input) if transpose else other
+        out_shape = tuple(t1.shape[:-1])
+        folded = t1.reshape(int(np.prod(out_shape)), t1.shape[-1])
+        if t2.dim() == 2:
+            result = UNSAFE_VIEW(folded.mm(t2), size=out_shape + (t2.shape[1],))
+            return result.mT.contiguous() if transpose else result
+        return UNSAFE_VIEW(folded.mv(t2), size=out_shape)
+    # Broadcast the batch dims, fold them into one, bmm, unfold.
+    n = input.shape[-2] if da > 1 else 1
+    m1 = input.shape[-1]
+    m2 = other.shape[-2] if db > 1 else other.shape[0]
+    p = other.shape[-1] if db > 1 else 1
+    batch_a, batch_b = tuple(input.shape[:max(da - 2, 0)]), tuple(other.shape[:max(db - 2, 0)])
+    if da == 3 and db == 3 and batch_a[0] != batch_b[0]:
+        # a batch of one that needs a gradient is squeezed, so it folds (see _should_fold)
+        if batch_a[0] == 1 and input.requires_grad:
+            return matmul(input.squeeze(0), other)
+        if batch_b[0] == 1 and other.requires_grad:
+            return matmul(input, other.squeeze(0))
+    from .registry import broadcast_shapes
+    batch = broadcast_shapes(batch_a, batch_b)
+    size = int(np.prod(batch))
+    a3 = input.expand(batch + (n, m1)).reshape(size, n, m1)
+    if db == 1:   # a vector is not broadcast as a matrix: (size, m2) then a column
+        b3 = other.expand(batch + (m2,)).reshape(size, m2).unsqueeze(2)
+    else:
+        b3 = other.expand(batch + (m2, p)).reshape(size, m2, p)
+    shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    product = a3.bmm(b3)
+    return UNSAFE_VIEW(product.squeeze(-1) if db == 1 else product, size=shape)
+
+
+def _should_fold(tensor1: Tensor, tensor2: Tensor) -> bool:
+    """PyTorch's should_fold: fold the bigger operand into a matrix for one mm/mv?"""
+    larger_first = tensor1.dim() >= tensor2.dim()
+    t1 = tensor1 if larger_first else tensor2.mT
+    small = tensor2 if larger_first else tensor1
+    if not (t1.dim() >= 3 and small.dim() <= 2):
+        return False
+    if small.requires_grad:   # folding avoids a big intermediate in the backward
+        return True
+    if tensor1.dim() == 2:
+        return False
+    if t1.numel() == 0:
+        return True
+    shape, strides = t1.shape, t1.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+@defop("squeeze_", "SqueezeBackward4", saves=("dim", "self_sym_sizes"),
+       formulas={"self": "grad.unsqueeze(dim)"})
+def SQUEEZE_(a, *, dim):
+    """matmul's in-place squeeze_(0) of its fresh mm result (a copy here: nothing else sees it)."""
+    return np.squeeze(a, axis=dim)
+
+
+SQUEEZE_.derivative(lambda g, s: g.unsqueeze(s.dim))
 
 
 for _fn in (mm, bmm, mv, dot, outer, matmul):

@@ -1,16 +1,14 @@
 """The neural-network primitives PyTorch shows as their own grad_fn: linear algebra for layers,
 convolution, pooling, normalization, embedding, activations and losses.
 
-Convolution and pooling run as one matrix product over a strided window view (im2col without a
-copy of the input), never as Python loops over pixels. Their backward formulas are written in
-NumPy, so they support one backward pass, not create_graph through them.
+Convolution and pooling live in conv_pool.py. The backward formulas written in NumPy here
+(normalization, losses) support one backward pass, not create_graph through them.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..tensor import Tensor
 from .registry import defop
@@ -62,240 +60,6 @@ def TRANSPOSE_INPLACE(a, *, dim0, dim1):
 
 
 TRANSPOSE_INPLACE.derivative(lambda g, s: g.transpose(s.dim0, s.dim1))
-
-
-# ---- convolution ----------------------------------------------------------------------------
-def _windows(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
-    """(N, C, OH, OW, KH, KW) view of a padded NCHW array: every receptive field, no copy."""
-    n, c, h, w = x.shape
-    sh, sw = stride
-    dh, dw = dilation
-    oh = (h - dh * (kh - 1) - 1) // sh + 1
-    ow = (w - dw * (kw - 1) - 1) // sw + 1
-    s = x.strides
-    return as_strided(x, (n, c, oh, ow, kh, kw),
-                      (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw), writeable=False)
-
-
-def _pad2d(x: np.ndarray, padding, value=0.0) -> np.ndarray:
-    ph, pw = padding
-    if not ph and not pw:
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
-
-
-@defop("convolution", "ConvolutionBackward0", inputs=("input", "weight", "bias"),
-       saves=("input", "weight", "stride", "padding", "dilation", "groups", "bias_sym_sizes"),
-       formulas={"input": "conv_transpose2d(grad, weight)", "weight": "conv2d(input, grad)",
-                 "bias": "grad.sum(N, H, W)"})
-def CONV(x, w, b, *, stride, padding, dilation, groups):
-    if x.ndim == 3:     # conv1d: the same computation over a height of 1
-        return CONV.forward(x[:, :, None], w[:, :, None], b, stride=(1,) + stride,
-                            padding=(0,) + padding, dilation=(1,) + dilation,
-                            groups=groups)[:, :, 0]
-    xp = _pad2d(x, padding)
-    oc, cg, kh, kw = w.shape
-    cols = _windows(xp, kh, kw, stride, dilation)          # N, C, OH, OW, KH, KW
-    n, c, oh, ow = cols.shape[:4]
-    outs = []
-    og = oc // groups
-    for g in range(groups):
-        part = cols[:, g * cg:(g + 1) * cg]
-        outs.append(np.einsum("nchwij,ocij->nohw", part, w[g * og:(g + 1) * og],
-                              optimize=True))
-    out = outs[0] if groups == 1 else np.concatenate(outs, axis=1)
-    if b is not None:
-        out = out + b.reshape(1, -1, 1, 1)
-    return _like_input_layout(out.astype(x.dtype, copy=False), x)
-
-
-def _like_input_layout(out: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Contiguous NCHW, or channels-last when the input was (PyTorch keeps the format)."""
-    n, c, h, w = x.shape
-    s = x.strides
-    channels_last = not x.flags.c_contiguous and c > 1 and s[1] == x.itemsize and \
-        s[3] == c * x.itemsize
-    if channels_last:
-        return np.ascontiguousarray(out.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(out)
-
-
-@CONV.derivative
-def _(g, s):
-    x, w, gy = s.input._data, s.weight._data, g._data
-    stride, padding, dilation = s.stride, s.padding, s.dilation
-    has_bias = s.bias_sym_sizes is not None
-    if x.ndim == 3:
-        gx, gw, gb = _conv_backward(x[:, :, None], w[:, :, None], gy[:, :, None],
-                                    (1,) + stride, (0,) + padding, (1,) + dilation, s.groups,
-                                    has_bias)
-        gx, gw = gx[:, :, 0], gw[:, :, 0]
-    else:
-        gx, gw, gb = _conv_backward(x, w, gy, stride, padding, dilation, s.groups, has_bias)
-    wrap = Tensor._from_array
-    return wrap(gx), wrap(gw), None if gb is None else wrap(gb)
-
-
-def _conv_backward(x, w, gy, stride, padding, dilation, groups, has_bias):
-    """Gradients of a 2-d convolution for input, weight and bias (NumPy arrays)."""
-    xp = _pad2d(x, padding)
-    oc, cg, kh, kw = w.shape
-    og = oc // groups
-    cols = _windows(xp, kh, kw, stride, dilation)
-    gw = np.empty_like(w)
-    gxp = np.zeros_like(xp)
-    oh, ow = gy.shape[2:]
-    sh, sw = stride
-    dh, dw = dilation
-    for grp in range(groups):
-        gyg = gy[:, grp * og:(grp + 1) * og]
-        gw[grp * og:(grp + 1) * og] = np.einsum("nohw,nchwij->ocij", gyg,
-                                                 cols[:, grp * cg:(grp + 1) * cg], optimize=True)
-        wg = w[grp * og:(grp + 1) * og]
-        for i in range(kh):          # scatter each kernel tap back: KH*KW strided adds
-            for j in range(kw):
-                contrib = np.einsum("nohw,oc->nchw", gyg, wg[:, :, i, j], optimize=True)
-                gxp[:, grp * cg:(grp + 1) * cg,
-                    i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                    j * dw:j * dw + sw * (ow - 1) + 1:sw] += contrib
-    ph, pw = padding
-    gx = gxp[:, :, ph:gxp.shape[2] - ph, pw:gxp.shape[3] - pw]
-    gb = gy.sum(axis=(0, 2, 3)) if has_bias else None
-    return np.ascontiguousarray(gx), gw, gb
-
-
-# ---- pooling --------------------------------------------------------------------------------
-@defop("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0",
-       saves=("self", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "result1"),
-       n_outputs=2, formulas={"self": "zeros(self.sizes()) with grad at the argmax of each window"})
-def MAX_POOL(x, *, kernel_size, stride, padding, dilation, ceil_mode):
-    kh, kw = kernel_size
-    xp = _pad2d(x, padding, -np.inf)
-    xp = _ceil_pad(xp, x.shape, kernel_size, stride, padding, dilation, ceil_mode, -np.inf)
-    win = _windows(xp, kh, kw, stride, dilation)
-    n, c, oh, ow = win.shape[:4]
-    flat = win.reshape(n, c, oh, ow, kh * kw)
-    arg = flat.argmax(axis=-1)
-    values = np.take_along_axis(flat, arg[..., None], -1)[..., 0]
-    ki, kj = np.divmod(arg, kw)
-    rows = np.arange(oh)[:, None] * stride[0] + ki * dilation[0] - padding[0]
-    cols = np.arange(ow)[None, :] * stride[1] + kj * dilation[1] - padding[1]
-    index = rows * x.shape[3] + cols          # PyTorch's flat index into each H*W plane
-    return values.astype(x.dtype, copy=False), index.astype(np.int64)
-
-
-@MAX_POOL.derivative
-def _(grads, s):
-    g = grads[0]._data
-    x = s.self
-    n, c, h, w = x.shape
-    out = np.zeros((n, c, h * w), dtype=g.dtype)
-    idx = s.result1._data.reshape(n, c, -1)
-    np.add.at(out, (np.arange(n)[:, None, None], np.arange(c)[None, :, None], idx),
-              g.reshape(n, c, -1))
-    return Tensor._from_array(out.reshape(n, c, h, w))
-
-
-def _ceil_pad(xp, shape, kernel, stride, padding, dilation, ceil_mode, value):
-    """ceil_mode: extra cells on the bottom/right so the last partial window counts."""
-    if not ceil_mode:
-        return xp
-    extra = []
-    for d in range(2):
-        size = shape[2 + d] + 2 * padding[d]
-        eff = dilation[d] * (kernel[d] - 1) + 1
-        out = -(-(size - eff) // stride[d]) + 1
-        if (out - 1) * stride[d] >= shape[2 + d] + padding[d]:
-            out -= 1
-        extra.append(max((out - 1) * stride[d] + eff - size, 0))
-    if not any(extra):
-        return xp
-    return np.pad(xp, ((0, 0), (0, 0), (0, extra[0]), (0, extra[1])), constant_values=value)
-
-
-@defop("avg_pool2d", "AvgPool2DBackward0",
-       saves=("self", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
-              "divisor_override"),
-       formulas={"self": "grad / window size, spread over each window"})
-def AVG_POOL(x, *, kernel_size, stride, padding, ceil_mode, count_include_pad,
-             divisor_override):
-    kh, kw = kernel_size
-    xp = _ceil_pad(_pad2d(x, padding), x.shape, kernel_size, stride, padding, (1, 1), ceil_mode,
-                   0.0)
-    win = _windows(xp, kh, kw, stride, (1, 1))
-    total = win.sum(axis=(-1, -2))
-    return (total / _avg_divisor(x.shape, total.shape, kernel_size, stride, padding,
-                                 count_include_pad, divisor_override)).astype(x.dtype)
-
-
-def _avg_divisor(in_shape, out_shape, kernel, stride, padding, count_include_pad, override):
-    if override:
-        return float(override)
-    h, w = in_shape[2:]
-    oh, ow = out_shape[2:]
-    divs = []
-    for size, out, k, st, p in ((h, oh, kernel[0], stride[0], padding[0]),
-                                (w, ow, kernel[1], stride[1], padding[1])):
-        start = np.arange(out) * st - p
-        end = np.minimum(start + k, size + p)
-        span = end - start
-        if not count_include_pad:
-            span = np.minimum(end, size) - np.maximum(start, 0)
-        divs.append(span)
-    return (divs[0][:, None] * divs[1][None, :]).astype(np.float64)
-
-
-@AVG_POOL.derivative
-def _(g, s):
-    x = s.self
-    kh, kw = s.kernel_size
-    stride, padding = s.stride, s.padding
-    gy = g._data / _avg_divisor(x.shape, g.shape, s.kernel_size, stride, padding,
-                                s.count_include_pad, s.divisor_override)
-    n, c, h, w = x.shape
-    oh, ow = gy.shape[2:]
-    gxp = np.zeros((n, c, h + 2 * padding[0] + kh + stride[0], w + 2 * padding[1] + kw +
-                    stride[1]), dtype=gy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            gxp[:, :, i:i + stride[0] * (oh - 1) + 1:stride[0],
-                j:j + stride[1] * (ow - 1) + 1:stride[1]] += gy
-    gx = gxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
-    return Tensor._from_array(np.ascontiguousarray(gx))
-
-
-def _adaptive_bounds(size: int, out: int):
-    starts = [(i * size) // out for i in range(out)]
-    ends = [-(-((i + 1) * size) // out) for i in range(out)]
-    return starts, ends
-
-
-@defop("adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", saves=("self",),
-       formulas={"self": "grad / cell size, spread over each adaptive cell"})
-def ADAPTIVE_AVG(x, *, output_size):
-    oh, ow = output_size
-    hs, he = _adaptive_bounds(x.shape[2], oh)
-    ws, we = _adaptive_bounds(x.shape[3], ow)
-    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
-    for i in range(oh):
-        for j in range(ow):
-            out[:, :, i, j] = x[:, :, hs[i]:he[i], ws[j]:we[j]].mean(axis=(2, 3))
-    return out
-
-
-@ADAPTIVE_AVG.derivative
-def _(g, s):
-    x = s.self
-    gy = g._data
-    oh, ow = gy.shape[2:]
-    hs, he = _adaptive_bounds(x.shape[2], oh)
-    ws, we = _adaptive_bounds(x.shape[3], ow)
-    gx = np.zeros(x.shape, dtype=gy.dtype)
-    for i in range(oh):
-        for j in range(ow):
-            area = (he[i] - hs[i]) * (we[j] - ws[j])
-            gx[:, :, hs[i]:he[i], ws[j]:we[j]] += gy[:, :, i:i + 1, j:j + 1] / area
-    return Tensor._from_array(gx)
 
 
 # ---- normalization --------------------------------------------------------------------------
@@ -438,6 +202,16 @@ def _(g, s):
 
 
 # ---- activations ------------------------------------------------------------------------------
+@defop("threshold", "ThresholdBackward0", saves=("self", "threshold"),
+       formulas={"self": "grad * (self > threshold)"})
+def THRESHOLD(x, *, threshold, value):
+    return np.where(x > threshold, x, np.asarray(value, dtype=x.dtype))
+
+
+THRESHOLD.derivative(lambda g, s: g * (s.self > s.threshold))
+
+
+# ---- other activations ----------------------------------------------------------------------
 @defop("leaky_relu", "LeakyReluBackward0", saves=("self", "negative_slope"),
        formulas={"self": "grad * (self > 0 ? 1 : negative_slope)"})
 def LEAKY_RELU(x, *, negative_slope):

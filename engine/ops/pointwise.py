@@ -1,50 +1,106 @@
 """Elementwise ops: arithmetic, math functions, comparisons, logic. Forward and backward together.
 
-Binary ops promote dtypes the PyTorch way and broadcast with PyTorch's error message; the
-backward formulas return gradients of the broadcast shape, and the autograd engine sums them
-back to each operand's shape.
+Every op does what PyTorch's TensorIterator does: the operands promote to a common dtype
+(`dtypes.result_type`), broadcast with PyTorch's error message, and a new result takes the memory
+layout of the inputs (a channels-last input gives a channels-last result). The backward formulas
+return gradients of the broadcast shape; the autograd engine sums them back to each operand.
+
+Errors come in PyTorch's order: argument types, then for in-place ops the leaf check, then
+shapes, dtypes, and last the kernel's own dtype support ("... not implemented for 'Bool'").
 """
 from __future__ import annotations
 
+import builtins
+import functools
 import math
+import warnings
 
 import numpy as np
 
 from .. import dtypes
+from ..autograd.grad_mode import is_grad_enabled
+from ..memory_format import (channels_last, is_contiguous, is_non_overlapping_and_dense,
+                             iterator_strides, strides_for)
 from ..tensor import Tensor
-from .registry import (TORCH_FUNCTIONS, broadcast_shapes, defop, expose, operand, run_inplace,
-                       scalar_tensor)
+from .registry import (TORCH_FUNCTIONS, check_inplace_allowed, check_no_internal_overlap, defop,
+                       expose, run_inplace, scalar_tensor)
 
 np.seterr(all="ignore")  # PyTorch yields inf/nan silently; NumPy would warn
 
-
-def _float_dtype(t: Tensor) -> np.dtype:
-    """Math functions compute integers in the default float dtype, like PyTorch."""
-    return t.dtype.np if t.dtype.is_floating_point else dtypes.get_default_dtype().np
+_bool = builtins.bool
 
 
-# ---- unary ops: name, grad_fn, NumPy forward, formula text and backward, side by side --------
-def _unary(name: str, grad_fn: str | None, np_fn, formula: str | None = None, backward=None,
-           saves=(), to_float: bool = True, method: bool = True):
-    def forward(a, *, dtype):
-        return np_fn(a.astype(dtype, copy=False)) if a.dtype != dtype else np_fn(a)
+# ---- arguments --------------------------------------------------------------------------------
+def _type_name(value) -> str:
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
-    op = defop(name, grad_fn, saves=saves, formulas={"self": formula} if formula else {})(forward)
-    if backward is not None:
-        op.derivative(backward)
 
-    def fn(input: Tensor, *, out=None) -> Tensor:
-        dt = _float_dtype(input) if to_float else input.dtype.np
-        return _out(op(input, dtype=dt), out)
+def _is_number(value) -> _bool:
+    return isinstance(value, (_bool, int, float, np.bool_, np.integer, np.floating))
 
-    def fn_(self: Tensor) -> Tensor:
-        return run_inplace(op, self, (), {"dtype": self.dtype.np})
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"torch.{name}: elementwise, d/dx from the op registry ({grad_fn})."
-    expose(fn, name, method=method)
-    expose(fn_, name + "_", function=False)
-    return op
+def _arg_error(fn: str, arg: str, pos: int, value) -> TypeError:
+    """PyTorch's "argument 'other' (position 2) must be Tensor" (a method counts from 1)."""
+    err = TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                    f"{_type_name(value)}")
+    err.argument = (fn, arg, pos, value)
+    return err
+
+
+def _tensor(fn: str, value, arg: str = "input", pos: int = 1) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise _arg_error(fn, arg, pos, value)
+    return value
+
+
+def _operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
+    """A tensor, or a Python number wrapped as a 0-dim tensor that promotes like a scalar."""
+    if isinstance(value, Tensor):
+        return value
+    if _is_number(value):
+        return scalar_tensor(value.item() if isinstance(value, np.generic) else value)
+    raise _arg_error(fn, arg, pos, value)
+
+
+def _number(value):
+    """A Scalar argument (alpha, a clamp bound): a Python number or a one-element tensor."""
+    return value.item() if isinstance(value, (Tensor, np.generic)) else value
+
+
+def _invalid_combination(fn: str, *args) -> TypeError:
+    """PyTorch's overload-resolution error; a method call does not list self."""
+    got = ", ".join(_type_name(a) if not isinstance(a, Tensor) else "Tensor" for a in args)
+    err = TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but "
+                    "expected one of:")
+    err.combination = (fn, args)
+    return err
+
+
+def _unsupported(kernel: str, dt: dtypes.dtype) -> NotImplementedError:
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{dt.scalar_name}'")
+
+
+def _dims(shape) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def _broadcast(*tensors: Tensor) -> tuple:
+    """The broadcast shape of the operands, taken in order as TensorIterator does; dims are
+    matched from the right, so the error names the rightmost one that fails."""
+    shape = tuple(tensors[0].shape)
+    for t in tensors[1:]:
+        other = tuple(t.shape)
+        if other == shape:
+            continue
+        n = max(len(shape), len(other))
+        a, b = (1,) * (n - len(shape)) + shape, (1,) * (n - len(other)) + other
+        for i in reversed(range(n)):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
+                                   f"b ({b[i]}) at non-singleton dimension {i}")
+        shape = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return shape
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:
@@ -54,15 +110,175 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
     return copy_into_out(out, result)
 
 
-def _zeros(grad, s):
-    return grad * 0
+# ---- the TensorIterator part of a forward: compute dtype and result layout ---------------------
+def _opmath(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """An operand cast to the op's dtype, then to the dtype its arithmetic runs in (half
+    precision computes in float32, from values already rounded to half)."""
+    x = x if x.dtype == dtype else x.astype(dtype)
+    return x.astype(np.float32) if dtype == np.float16 else x
 
 
+def _cast(x: np.ndarray, dtype) -> np.ndarray:
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _finish(result, dtype, *inputs: np.ndarray) -> np.ndarray:
+    """Cast a NumPy result to the op's dtype and lay it out as TensorIterator would."""
+    result = np.asarray(result)
+    if dtype is not None and result.dtype != dtype:
+        result = result.astype(dtype)
+    return _layout(result, inputs)
+
+
+def _layout(result: np.ndarray, inputs) -> np.ndarray:
+    if result.ndim < 2 or result.size == 0 or all(a.flags.c_contiguous for a in inputs):
+        return result if result.flags.c_contiguous else np.ascontiguousarray(result)
+    strides = _iterator_strides(result.shape, inputs)
+    if strides == strides_for(result.shape):
+        return result if result.flags.c_contiguous else np.ascontiguousarray(result)
+    order = sorted(range(result.ndim), key=lambda d: strides[d], reverse=True)
+    out = np.empty([result.shape[d] for d in order], result.dtype).transpose(np.argsort(order))
+    out[...] = result
+    return out
+
+
+def _iterator_strides(shape: tuple, inputs) -> tuple:
+    """The output strides TensorIterator picks: its fast setup when every input has the output's
+    shape and one shared layout, otherwise the dim order the inputs' strides suggest."""
+    ins = [(a.shape, tuple(s // a.itemsize for s in a.strides)) for a in inputs]
+    if all(s == shape for s, _ in ins):
+        if all(is_contiguous(s, st) for s, st in ins):
+            return strides_for(shape)
+        if len(shape) == 4 and all(is_contiguous(s, st, channels_last) for s, st in ins):
+            return strides_for(shape, channels_last)
+        if (all(is_non_overlapping_and_dense(s, st) for s, st in ins)
+                and len({st for _, st in ins}) == 1):
+            return ins[-1][1]
+    broadcast = []
+    for s, st in ins:
+        lead = len(shape) - len(s)
+        broadcast.append((0,) * lead + tuple(0 if n == 1 and shape[lead + i] != 1 else x
+                                             for i, (n, x) in enumerate(zip(s, st))))
+    return iterator_strides(shape, broadcast)
+
+
+def _zero(g: Tensor) -> Tensor:
+    """A 0-dim zero of g's dtype (PyTorch's `at::zeros({}, grad.options())`)."""
+    return Tensor._from_array(np.zeros((), g.dtype.np))
+
+
+def _masked(g: Tensor, keep: Tensor) -> Tensor:
+    """grad where keep, else 0 (as where, so an inf grad gives 0, not nan)."""
+    return where(keep, g, _zero(g))
+
+
+def _zeros_like(g: Tensor) -> Tensor:
+    return Tensor._from_array(np.zeros(g.shape, g.dtype.np))
+
+
+# ---- in-place: PyTorch's checks, in its order ------------------------------------------------
+def _inplace(op, self: Tensor, others: tuple, attrs: dict, *, dtype: dtypes.dtype, shape,
+             check=None, leaf_check: _bool = True) -> Tensor:
+    """Write op(self, *others) into self: leaf check, overlap, shape, castability, kernel.
+
+    (PyTorch's logical_and_ and friends skip the leaf check: they are not differentiable.)"""
+    if leaf_check and is_grad_enabled() and (self.requires_grad
+                                             or any(o.requires_grad for o in others)):
+        check_inplace_allowed(self)
+    check_no_internal_overlap(self)
+    if tuple(shape) != tuple(self.shape):
+        raise RuntimeError(f"output with shape {_dims(self.shape)} doesn't match the broadcast "
+                           f"shape {_dims(shape)}")
+    if not dtypes.can_cast(dtype, self.dtype):
+        raise RuntimeError(f"result type {dtype.scalar_name} can't be cast to the desired output "
+                           f"type {self.dtype.scalar_name}")
+    if check is not None:
+        check()
+    return run_inplace(op, self, others, attrs)
+
+
+def _publish(fn, *names, inplace=None, inplace_function: _bool = False, method: _bool = True):
+    """torch.<name> and Tensor.<name> (a method's argument positions count from 1)."""
+    expose(fn, *names, method=False)
+    if method:
+        expose(_as_method(fn), *names, function=False)
+    if inplace is not None:
+        expose(_as_method(inplace), *(n + "_" for n in names), function=False)
+        if inplace_function:
+            expose(inplace, *(n + "_" for n in names), method=False)
+
+
+def _as_method(fn):
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except TypeError as e:
+            if hasattr(e, "argument"):
+                fname, arg, pos, value = e.argument
+                raise _arg_error(fname, arg, pos - 1, value) from None
+            if hasattr(e, "combination"):
+                fname, args = e.combination
+                raise _invalid_combination(fname, *args[1:]) from None
+            raise
+    return method
+
+
+# ---- unary ops: name, grad_fn, NumPy forward, formula text and backward, side by side ---------
+def _unary(name: str, grad_fn: str | None, np_fn, formula: str | None = None, backward=None,
+           saves=(), *, to_float: _bool = True, check=None, aliases=(),
+           inplace_function: _bool = True):
+    """Declare torch.<name>, Tensor.<name> and Tensor.<name>_ for y = f(x).
+
+    to_float: integer and bool inputs compute in the default float dtype (exp, sin, ...);
+    otherwise the result keeps the input's dtype (abs, floor, ...). check(dtype) raises the
+    kernel's "not implemented for" errors.
+    """
+    @defop(name, grad_fn, saves=saves, formulas={"self": formula} if formula else {})
+    def op(a, *, dtype):
+        return _finish(np_fn(_opmath(a, dtype)), dtype, a)
+
+    if backward is not None:
+        op.derivative(backward)
+
+    def result_dtype(t: Tensor) -> dtypes.dtype:
+        return dtypes.get_default_dtype() if to_float and not t.dtype.is_floating_point \
+            else t.dtype
+
+    def fn(input, *, out=None) -> Tensor:
+        input = _tensor(name, input)
+        if check is not None:
+            check(input.dtype)
+        return _out(op(input, dtype=result_dtype(input).np), out)
+
+    def fn_(input) -> Tensor:
+        input = _tensor(name + "_", input)
+        dt = result_dtype(input)
+        return _inplace(op, input, (), {"dtype": dt.np}, dtype=dt, shape=input.shape,
+                        check=None if check is None else lambda: check(input.dtype))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn_.__name__ = fn_.__qualname__ = name + "_"
+    fn.__doc__ = f"torch.{name}: elementwise; d/dx from the op registry ({grad_fn})."
+    _publish(fn, name, *aliases, inplace=fn_, inplace_function=inplace_function)
+    return op
+
+
+def _refuse(kernel: str, *refused: dtypes.dtype):
+    def check(dt: dtypes.dtype) -> None:
+        if dt in refused:
+            raise _unsupported(kernel, dt)
+    return check
+
+
+_INTS_AND_BOOL = (dtypes.bool, dtypes.uint8, dtypes.int8, dtypes.int16, dtypes.int32,
+                  dtypes.int64)
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
-EXP = _unary("exp", "ExpBackward0", np.exp, "grad * result", lambda g, s: g * s.result, ("result",))
+EXP = _unary("exp", "ExpBackward0", np.exp, "grad * result",
+             lambda g, s: g * s.result, ("result",))
 _unary("exp2", "Exp2Backward0", np.exp2, "grad * result * ln(2)",
-       lambda g, s: g * s.result * LN2, ("result",))
+       lambda g, s: g * (s.result * LN2), ("result",))
 _unary("expm1", "Expm1Backward0", np.expm1, "grad * (result + 1)",
        lambda g, s: g * (s.result + 1), ("result",))
 LOG = _unary("log", "LogBackward0", np.log, "grad / self", lambda g, s: g / s.self, ("self",))
@@ -82,17 +298,23 @@ _unary("cos", "CosBackward0", np.cos, "grad * -sin(self)",
 _unary("tan", "TanBackward0", np.tan, "grad * (1 + result²)",
        lambda g, s: g * (1 + s.result.pow(2)), ("result",))
 _unary("asin", "AsinBackward0", np.arcsin, "grad / sqrt(1 - self²)",
-       lambda g, s: g * (1 - s.self.pow(2)).rsqrt(), ("self",))
+       lambda g, s: g * (1 - s.self * s.self).rsqrt(), ("self",), aliases=("arcsin",))
 _unary("acos", "AcosBackward0", np.arccos, "-grad / sqrt(1 - self²)",
-       lambda g, s: -g * (1 - s.self.pow(2)).rsqrt(), ("self",))
+       lambda g, s: g * -(1 - s.self * s.self).rsqrt(), ("self",), aliases=("arccos",))
 _unary("atan", "AtanBackward0", np.arctan, "grad / (1 + self²)",
-       lambda g, s: g / (s.self.pow(2) + 1), ("self",))
+       lambda g, s: g / (s.self * s.self + 1), ("self",), aliases=("arctan",))
 _unary("sinh", "SinhBackward0", np.sinh, "grad * cosh(self)",
        lambda g, s: g * s.self.cosh(), ("self",))
 _unary("cosh", "CoshBackward0", np.cosh, "grad * sinh(self)",
        lambda g, s: g * s.self.sinh(), ("self",))
 TANH = _unary("tanh", "TanhBackward0", np.tanh, "grad * (1 - result²)",
-              lambda g, s: g * (1 - s.result.pow(2)), ("result",))
+              lambda g, s: g * (1 - s.result * s.result), ("result",))
+_unary("asinh", "AsinhBackward0", np.arcsinh, "grad / sqrt(self² + 1)",
+       lambda g, s: g * (s.self * s.self + 1).rsqrt(), ("self",), aliases=("arcsinh",))
+_unary("acosh", "AcoshBackward0", np.arccosh, "grad / sqrt(self² - 1)",
+       lambda g, s: g * (s.self * s.self - 1).rsqrt(), ("self",), aliases=("arccosh",))
+_unary("atanh", "AtanhBackward0", np.arctanh, "grad / (1 - self²)",
+       lambda g, s: g / (1 - s.self * s.self), ("self",), aliases=("arctanh",))
 
 
 def _sigmoid(a):
@@ -102,221 +324,469 @@ def _sigmoid(a):
 
 
 SIGMOID = _unary("sigmoid", "SigmoidBackward0", _sigmoid, "grad * result * (1 - result)",
-                 lambda g, s: g * s.result * (1 - s.result), ("result",))
+                 lambda g, s: g * (s.result * (1 - s.result)), ("result",))
 
 
-def _erf(a):
-    from math import erf
-    return np.vectorize(erf, otypes=[a.dtype])(a) if a.size else a.copy()
+def _vectorized(fn):
+    """A math-module function over an array (NumPy has no erf); keeps the array's dtype."""
+    ufunc = np.frompyfunc(fn, 1, 1)
+    return lambda a: ufunc(a).astype(a.dtype) if a.size else a.copy()
 
 
-_unary("erf", "ErfBackward0", _erf, "grad * 2/sqrt(pi) * exp(-self²)",
-       lambda g, s: g * (2 / math.sqrt(math.pi)) * (-s.self.pow(2)).exp(), ("self",))
+TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_unary("erf", "ErfBackward0", _vectorized(math.erf), "grad * 2/sqrt(pi) * exp(-self²)",
+       lambda g, s: g * (TWO_OVER_SQRT_PI * (-(s.self * s.self)).exp()), ("self",))
+_unary("erfc", "ErfcBackward0", _vectorized(math.erfc), "-grad * 2/sqrt(pi) * exp(-self²)",
+       lambda g, s: g * (-TWO_OVER_SQRT_PI * (-(s.self * s.self)).exp()), ("self",))
 _unary("reciprocal", "ReciprocalBackward0", lambda a: 1 / a, "-grad * result²",
-       lambda g, s: -g * s.result * s.result, ("result",))
-RELU = _unary("relu", "ReluBackward0", lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
-              "grad * (result > 0)", lambda g, s: g * (s.result > 0), ("result",), to_float=False)
-_unary("abs", "AbsBackward0", np.abs, "grad * sign(self)", lambda g, s: g * s.self.sign(),
-       ("self",), to_float=False)
-_unary("sign", "SignBackward0", np.sign, "0", _zeros, to_float=False)
-_unary("floor", "FloorBackward0", np.floor, "0", _zeros, to_float=False)
-_unary("ceil", "CeilBackward0", np.ceil, "0", _zeros, to_float=False)
-_unary("trunc", "TruncBackward0", np.trunc, "0", _zeros, to_float=False)
-_unary("frac", "FracBackward0", lambda a: a - np.trunc(a), "grad", lambda g, s: g,
-       to_float=False)
+       lambda g, s: -g * (s.result * s.result), ("result",))
 
 
-def _neg_forward(a):
+def _relu_check(dt):
+    if dt is dtypes.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
+
+
+RELU = _unary("relu", "ReluBackward0", lambda a: np.where(a < 0, 0, a).astype(a.dtype, copy=False),
+              "grad * (result > 0)", lambda g, s: _masked(g, s.result > 0), ("result",),
+              to_float=False, check=_relu_check)
+_unary("abs", "AbsBackward0", np.abs, "grad * sgn(self)", lambda g, s: g * s.self.sgn(),
+       ("self",), to_float=False, check=_refuse("abs_cpu", dtypes.bool), aliases=("absolute",))
+
+
+def _sign(a):
     if a.dtype == np.bool_:
+        return a.copy()
+    s = np.sign(a)
+    return np.where(np.isnan(a), 0, s).astype(a.dtype) if a.dtype.kind == "f" else s
+
+
+_unary("sign", "SignBackward0", _sign, "0", lambda g, s: _zeros_like(g), to_float=False,
+       inplace_function=False)
+_unary("sgn", "SgnBackward0", _sign, "0", lambda g, s: _zeros_like(g), to_float=False,
+       inplace_function=False)
+_unary("floor", "FloorBackward0", np.floor, "0", lambda g, s: _zeros_like(g), to_float=False,
+       check=_refuse("floor_vml_cpu", dtypes.bool))
+_unary("ceil", "CeilBackward0", np.ceil, "0", lambda g, s: _zeros_like(g), to_float=False,
+       check=_refuse("ceil_vml_cpu", dtypes.bool))
+_unary("trunc", "TruncBackward0", np.trunc, "0", lambda g, s: _zeros_like(g), to_float=False,
+       check=_refuse("trunc_vml_cpu", dtypes.bool), aliases=("fix",))
+_unary("frac", "FracBackward0", lambda a: a - np.trunc(a), "grad", lambda g, s: g,
+       to_float=False, check=_refuse("frac_cpu", *_INTS_AND_BOOL))
+
+
+def _neg_check(dt):
+    if dt is dtypes.bool:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
                            "are trying to invert a mask, use the `~` or `logical_not()` operator "
                            "instead.")
-    return np.negative(a)
 
 
-NEG = _unary("neg", "NegBackward0", _neg_forward, "-grad", lambda g, s: -g, to_float=False)
+NEG = _unary("neg", "NegBackward0", np.negative, "-grad", lambda g, s: -g, to_float=False,
+             check=_neg_check, aliases=("negative",))
 neg = TORCH_FUNCTIONS["neg"]
-expose(neg, "negative")
 
 
-def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001 - torch.round
-    """Round half to even, like PyTorch (and NumPy)."""
-    return _out(ROUND(input, decimals=decimals), out)
+def positive(input) -> Tensor:
+    """+x: the same tensor (no new node), refused for bool like PyTorch."""
+    input = _tensor("positive", input)
+    if input.dtype is dtypes.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
+_publish(positive, "positive")
+
+
+# round: RoundBackward0 without decimals, RoundBackward1 when decimals is given (even 0).
 @defop("round", "RoundBackward0", formulas={"self": "0"})
-def ROUND(a, *, decimals):
-    return np.round(a, decimals)
+def ROUND(a, *, dtype):
+    return _finish(np.round(a), dtype, a)
 
 
-ROUND.derivative(_zeros)
-expose(round, "round")
-expose(lambda self, *, decimals=0: run_inplace(ROUND, self, (), {"decimals": decimals}),
-       "round_", function=False)
+@defop("round_decimals", "RoundBackward1", formulas={"self": "0"})
+def ROUND_DECIMALS(a, *, decimals, dtype):
+    x = _opmath(a, dtype)
+    if decimals >= 0:
+        ten = np.float32(10.0) ** decimals if x.dtype == np.float32 else 10.0 ** decimals
+        return _finish(np.round(x * ten) / ten, dtype, a)
+    ten = 10.0 ** -decimals
+    return _finish(np.round(x / ten) * ten, dtype, a)
 
 
-# ---- binary arithmetic ---------------------------------------------------------------------
-def _prepare(a, b, *, true_divide: bool = False):
-    """Operands as tensors, the promoted dtype and the broadcast shape (or PyTorch's error)."""
-    a, b = operand(a), operand(b)
-    if a.dtype is b.dtype and not true_divide:
-        dt = a.dtype
-    else:
-        dt = dtypes.result_type(a, b)
-        if true_divide and not dt.is_floating_point:
-            dt = dtypes.get_default_dtype()
-    return a, b, dt, broadcast_shapes(a._data.shape, b._data.shape)
+ROUND.derivative(lambda g, s: _zeros_like(g))
+ROUND_DECIMALS.derivative(lambda g, s: _zeros_like(g))
 
 
-def _cast(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    return x if x.dtype == dtype else x.astype(dtype)
+class _Unset(int):
+    """round's `decimals=0` default, told apart from an explicit 0 (which PyTorch treats as the
+    round.decimals overload: a different kernel and grad_fn)."""
 
 
-def _binary(name, grad_fn, np_fn, formulas, backward, saves=("self", "other"), extra=()):
-    def forward(a, b, *, dtype, _broadcast=None, **kw):
-        return np_fn(_cast(a, dtype), _cast(b, dtype), **kw)
+_NO_DECIMALS = _Unset(0)
 
-    op = defop(name, grad_fn, inputs=("self", "other"), saves=saves + extra,
-               formulas=formulas)(forward)
-    op.derivative(backward)
+
+def _round_op(input: Tensor, decimals):
+    if decimals is _NO_DECIMALS:
+        if input.dtype is dtypes.bool:
+            raise _unsupported("round_vml_cpu", input.dtype)
+        return ROUND, {}
+    if not input.dtype.is_floating_point:
+        raise _unsupported("round_vml_cpu" if decimals == 0 else "round_cpu", input.dtype)
+    return ROUND_DECIMALS, {"decimals": decimals}
+
+
+def round(input, *, decimals: int = _NO_DECIMALS, out=None) -> Tensor:  # noqa: A001
+    """Round half to even, like PyTorch (and NumPy); decimals < 0 rounds to tens, hundreds."""
+    input = _tensor("round", input)
+    op, attrs = _round_op(input, decimals)
+    return _out(op(input, dtype=input.dtype.np, **attrs), out)
+
+
+def round_(input, *, decimals: int = _NO_DECIMALS) -> Tensor:
+    input = _tensor("round_", input)
+    if is_grad_enabled() and input.requires_grad:
+        check_inplace_allowed(input)
+    op, attrs = _round_op(input, decimals)
+    return _inplace(op, input, (), {"dtype": input.dtype.np, **attrs}, dtype=input.dtype,
+                    shape=input.shape)
+
+
+_publish(round, "round", inplace=round_, inplace_function=True)
+
+
+# ---- binary arithmetic -----------------------------------------------------------------------
+def _args(name: str, input, other, *, input_number: _bool = True):
+    """Both operands as tensors (Python numbers wrapped), their dtype and broadcast shape."""
+    a = (_operand if input_number else _tensor)(name, input, "input", 1)
+    b = _operand(name, other, "other", 2)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise _invalid_combination(name, input, other)
+    return a, b, _broadcast(a, b), dtypes.result_type(a, b)
+
+
+def _binary(name: str, grad_fn: str | None, np_fn, formulas: dict | None = None, backward=None,
+            saves=("self", "other"), *, opmath: _bool = True):
+    """An op over (self, other) computed in `dtype`; np_fn gets both operands cast to it."""
+    @defop(name, grad_fn, inputs=("self", "other"), saves=saves, formulas=formulas or {})
+    def op(a, b, *, dtype, _broadcast=None, **kw):
+        conv = _opmath if opmath else _cast
+        return _finish(np_fn(conv(a, dtype), conv(b, dtype), **kw), dtype, a, b)
+
+    if backward is not None:
+        op.derivative(backward)
     return op
 
 
-def _scale(grad, alpha):
-    return grad if alpha == 1 else grad * alpha
+def _add_forward(a, b, alpha=1):
+    if a.dtype == np.bool_:
+        return a | (b & _bool(alpha))
+    return a + (b if alpha == 1 else b * np.asarray(alpha).astype(a.dtype))
 
 
-ADD = _binary("add", "AddBackward0", lambda a, b, alpha=1: a + (b if alpha == 1 else b * alpha),
-              {"self": "grad", "other": "grad * alpha"},
-              lambda g, s: (g, _scale(g, s.alpha)), saves=(), extra=("alpha",))
-SUB = _binary("sub", "SubBackward0", lambda a, b, alpha=1: a - (b if alpha == 1 else b * alpha),
-              {"self": "grad", "other": "-grad * alpha"},
-              lambda g, s: (g, -_scale(g, s.alpha)), saves=(), extra=("alpha",))
-MUL = _binary("mul", "MulBackward0", np.multiply, {"self": "grad * other", "other": "grad * self"},
+def _sub_forward(a, b, alpha=1):
+    return a - (b if alpha == 1 else b * np.asarray(alpha).astype(a.dtype))
+
+
+def _scale(g: Tensor, alpha) -> Tensor:
+    return g if alpha == 1 else g * alpha
+
+
+ADD = _binary("add", "AddBackward0", _add_forward, {"self": "grad", "other": "grad * alpha"},
+              lambda g, s: (g, _scale(g, s.alpha)), saves=("alpha",))
+SUB = _binary("sub", "SubBackward0", _sub_forward, {"self": "grad", "other": "-grad * alpha"},
+              lambda g, s: (g, -_scale(g, s.alpha)), saves=("alpha",))
+MUL = _binary("mul", "MulBackward0", lambda a, b: a & b if a.dtype == np.bool_ else a * b,
+              {"self": "grad * other", "other": "grad * self"},
               lambda g, s: (g * s.other, g * s.self))
 DIV = _binary("div", "DivBackward0", np.true_divide,
               {"self": "grad / other", "other": "-grad * self / other²"},
               lambda g, s: (g / s.other, -g * s.self / (s.other * s.other)))
 
 
-def _rounded_div(a, b, rounding_mode):
-    q = np.true_divide(a, b) if a.dtype.kind == "f" else None
-    if rounding_mode == "floor":
-        return np.floor(q) if q is not None else np.floor_divide(a, b)
-    if q is not None:
-        return np.trunc(q)
-    return (np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b))).astype(a.dtype)
-
-
-DIV_MODE = _binary("div_rounding", "DivBackward2", _rounded_div, {"self": "0", "other": "0"},
-                   lambda g, s: (g * 0, g * 0), saves=("self", "other"), extra=("rounding_mode",))
-
-
-def _alpha_check(dt, alpha):
-    if alpha != 1 and isinstance(alpha, float) and not dt.is_floating_point:
+def _alpha_check(dt: dtypes.dtype, alpha) -> None:
+    if isinstance(alpha, (_bool, np.bool_)) and dt is not dtypes.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, (float, np.floating)) and not dt.is_floating_point:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
 
 
+def _sub_check(a: Tensor, b: Tensor) -> None:
+    if a.dtype is dtypes.bool and b.dtype is dtypes.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a.dtype is dtypes.bool or b.dtype is dtypes.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    if dt is dtypes.bool and alpha == 1:
-        return _out(LOGICAL_OR(a, b, dtype=np.bool_, _broadcast=shape), out)
+    a, b, shape, dt = _args("add", input, other)
+    alpha = _number(alpha)
     _alpha_check(dt, alpha)
     return _out(ADD(a, b, dtype=dt.np, alpha=alpha, _broadcast=shape), out)
 
 
+def add_(input, other, *, alpha=1) -> Tensor:
+    a, b, shape, dt = _args("add_", input, other, input_number=False)
+    alpha = _number(alpha)
+    _alpha_check(dt, alpha)
+    return _inplace(ADD, a, (b,), {"dtype": dt.np, "alpha": alpha, "_broadcast": shape},
+                    dtype=dt, shape=shape)
+
+
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    if dt is dtypes.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    a, b, shape, dt = _args("sub", input, other)
+    _sub_check(a, b)
+    alpha = _number(alpha)
     _alpha_check(dt, alpha)
     return _out(SUB(a, b, dtype=dt.np, alpha=alpha, _broadcast=shape), out)
 
 
+def sub_(input, other, *, alpha=1) -> Tensor:
+    a, b, shape, dt = _args("sub_", input, other, input_number=False)
+    _sub_check(a, b)
+    alpha = _number(alpha)
+    _alpha_check(dt, alpha)
+    return _inplace(SUB, a, (b,), {"dtype": dt.np, "alpha": alpha, "_broadcast": shape},
+                    dtype=dt, shape=shape)
+
+
 def mul(input, other, *, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    if dt is dtypes.bool:
-        return _out(LOGICAL_AND(a, b, dtype=np.bool_, _broadcast=shape), out)
+    a, b, shape, dt = _args("mul", input, other)
     return _out(MUL(a, b, dtype=dt.np, _broadcast=shape), out)
 
 
-def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
-    if rounding_mode is None:
-        a, b, dt, shape = _prepare(input, other, true_divide=True)
-        return _out(DIV(a, b, dtype=dt.np, _broadcast=shape), out)
-    if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                         f"found '{rounding_mode}'")
-    a, b, dt, shape = _prepare(input, other)
+def mul_(input, other) -> Tensor:
+    a, b, shape, dt = _args("mul_", input, other, input_number=False)
+    return _inplace(MUL, a, (b,), {"dtype": dt.np, "_broadcast": shape}, dtype=dt, shape=shape)
+
+
+RSUB = defop("rsub", "RsubBackward1", saves=("alpha",), formulas={"self": "-grad * alpha"})(
+    lambda a, *, other, alpha, dtype: _finish(
+        _opmath(np.asarray(other), dtype) - _opmath(a, dtype) * alpha, dtype, a))
+RSUB.derivative(lambda g, s: -_scale(g, s.alpha))
+RSUB_TENSOR = _binary("rsub_tensor", "RsubBackward0", lambda a, b, alpha=1: _sub_forward(b, a,
+                                                                                          alpha),
+                      {"self": "-grad * alpha", "other": "grad"},
+                      lambda g, s: (-_scale(g, s.alpha), g), saves=("alpha",))
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:
+    """other - input * alpha: `1 - x` is x.rsub(1) in PyTorch (grad_fn RsubBackward1)."""
+    input = _tensor("rsub", input)
+    a, b, shape, dt = _args("rsub", input, other)
+    _sub_check(a, b)
+    alpha = _number(alpha)
+    _alpha_check(dt, alpha)
+    if isinstance(other, Tensor):
+        return RSUB_TENSOR(a, b, dtype=dt.np, alpha=alpha, _broadcast=shape)
+    return RSUB(a, other=_number(other), alpha=alpha, dtype=dt.np)
+
+
+# ---- division ---------------------------------------------------------------------------------
+def _true_divide_dtype(dt: dtypes.dtype) -> dtypes.dtype:
+    return dt if dt.is_floating_point else dtypes.get_default_dtype()
+
+
+def _trunc_divide(a, b):
+    if a.dtype.kind == "f":
+        return np.trunc(a / b)
+    q = np.floor_divide(a, b)
+    return np.where((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)), q + 1, q).astype(a.dtype)
+
+
+def _floor_divide(a, b):
+    return np.floor_divide(a, b)
+
+
+def _zero_division_check(b: Tensor, dt: dtypes.dtype) -> None:
     if not dt.is_floating_point and np.any(b._data == 0):
         raise RuntimeError("ZeroDivisionError")
-    return _out(DIV_MODE(a, b, dtype=dt.np, rounding_mode=rounding_mode, _broadcast=shape), out)
+
+
+DIV_MODE = _binary("div_rounding", "DivBackward2",
+                   lambda a, b, rounding_mode: (_floor_divide if rounding_mode == "floor"
+                                                else _trunc_divide)(a, b),
+                   {"self": "0", "other": "0"},
+                   lambda g, s: (_zeros_like(g), _zeros_like(g)), saves=("rounding_mode",))
+
+
+def _not_implemented(name: str):
+    """The backward of an op PyTorch has no derivative for (its grad_fn is `NotImplemented`)."""
+    def backward(g, s):
+        raise RuntimeError(f"derivative for aten::{name}{'_' if s.inplace else ''} is not "
+                           "implemented")
+    return backward
+
+
+@defop("floor_divide", "NotImplemented", inputs=("self", "other"), saves=("inplace",))
+def FLOOR_DIVIDE(a, b, *, dtype, inplace=False, _broadcast=None):
+    return _finish(_floor_divide(_opmath(a, dtype), _opmath(b, dtype)), dtype, a, b)
+
+
+FLOOR_DIVIDE.derivative(_not_implemented("floor_divide"))
+
+
+def _division(name: str, input, other, rounding_mode, *, inplace: _bool = False):
+    """Operands, op, attrs and dtypes of div/floor_divide/true_divide (true: float result)."""
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    a, b, shape, dt = _args(name, input, other, input_number=not inplace)
+    if rounding_mode is None:
+        dt = _true_divide_dtype(dt)
+        return a, b, shape, dt, DIV, {}, None
+
+    def check():
+        if dt is dtypes.bool:
+            raise _unsupported(f"div_{rounding_mode}_cpu", dt)
+        _zero_division_check(b, dt)
+    op = FLOOR_DIVIDE if name.startswith("floor_divide") else DIV_MODE
+    return a, b, shape, dt, op, ({} if op is FLOOR_DIVIDE else
+                                 {"rounding_mode": rounding_mode}), check
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    a, b, shape, dt, op, attrs, check = _division("div", input, other, rounding_mode)
+    if check is not None:
+        check()
+    return _out(op(a, b, dtype=dt.np, _broadcast=shape, **attrs), out)
+
+
+def div_(input, other, *, rounding_mode=None) -> Tensor:
+    a, b, shape, dt, op, attrs, check = _division("div_", input, other, rounding_mode,
+                                                  inplace=True)
+    return _inplace(op, a, (b,), {"dtype": dt.np, "_broadcast": shape, **attrs}, dtype=dt,
+                    shape=shape, check=check)
 
 
 def true_divide(input, other, *, out=None) -> Tensor:
     return div(input, other, out=out)
 
 
+def true_divide_(input, other) -> Tensor:
+    return div_(input, other)
+
+
 def floor_divide(input, other, *, out=None) -> Tensor:
-    return div(input, other, rounding_mode="floor", out=out)
+    a, b, shape, dt, op, attrs, check = _division("floor_divide", input, other, "floor")
+    check()
+    return _out(op(a, b, dtype=dt.np, _broadcast=shape), out)
 
 
-RSUB = defop("rsub", "RsubBackward1", saves=("alpha",),
-             formulas={"self": "-grad * alpha"})(
-    lambda a, *, other, alpha, dtype, _broadcast=None: _cast(np.asarray(other), dtype)
-    - _cast(a, dtype) * alpha)
-RSUB.derivative(lambda g, s: -_scale(g, s.alpha))
+def floor_divide_(input, other) -> Tensor:
+    a, b, shape, dt, op, attrs, check = _division("floor_divide_", input, other, "floor",
+                                                  inplace=True)
+    return _inplace(op, a, (b,), {"dtype": dt.np, "_broadcast": shape, "inplace": True},
+                    dtype=dt, shape=shape, check=check)
 
 
-def rsub(input, other, *, alpha=1) -> Tensor:
-    """other - input * alpha: `1 - x` in PyTorch is x.rsub(1) (grad_fn RsubBackward1)."""
+# ---- remainder and fmod: Scalar (…Backward0) and Tensor (…Backward1) overloads ----------------
+def _remainder(a, b):
+    """Python's sign rule (the divisor's sign), computed the way PyTorch does: from fmod."""
+    if a.dtype.kind != "f":
+        return np.remainder(a, b)
+    mod = np.fmod(a, b)
+    return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
+REMAINDER = _binary("remainder", "RemainderBackward1", _remainder,
+                    {"self": "grad", "other": "-grad * self.div(other, rounding_mode='floor')"},
+                    lambda g, s: (g, -g * s.self.div(s.other, rounding_mode="floor")))
+FMOD = _binary("fmod", "FmodBackward1", np.fmod,
+               {"self": "grad", "other": "-grad * self.div(other, rounding_mode='trunc')"},
+               lambda g, s: (g, -g * s.self.div(s.other, rounding_mode="trunc")))
+REMAINDER_SCALAR = defop("remainder_scalar", "RemainderBackward0", formulas={"self": "grad"})(
+    lambda a, *, other, dtype: _finish(_remainder(_opmath(a, dtype), _opmath(np.asarray(other),
+                                                                               dtype)), dtype, a))
+REMAINDER_SCALAR.derivative(lambda g, s: g)
+FMOD_SCALAR = defop("fmod_scalar", "FmodBackward0", formulas={"self": "grad"})(
+    lambda a, *, other, dtype: _finish(np.fmod(_opmath(a, dtype), _opmath(np.asarray(other),
+                                                                          dtype)), dtype, a))
+FMOD_SCALAR.derivative(lambda g, s: g)
+REMAINDER_SCALAR_TENSOR = defop("remainder_scalar_tensor", "NotImplemented",
+                                inputs=("self", "other"), saves=("inplace",))(
+    lambda a, b, *, dtype, inplace=False: _finish(_remainder(_opmath(a, dtype), _opmath(b, dtype)),
+                                                  dtype, a, b))
+REMAINDER_SCALAR_TENSOR.derivative(_not_implemented("remainder"))
+
+
+def _modulo(name: str, input, other, *, inplace: _bool = False):
+    """Op, operands and attrs for remainder/fmod: a Python number picks the Scalar overload."""
+    base = name.rstrip("_")
+    if base == "fmod" and not isinstance(input, Tensor):
+        raise _invalid_combination("fmod", input, other)
+    a, b, shape, dt = _args(name, input, other, input_number=not inplace)
+
+    def check():
+        if dt is dtypes.bool:
+            raise _unsupported(f"{base}_cpu", dt)
+        _zero_division_check(b, dt)
+    if not isinstance(input, Tensor):
+        return REMAINDER_SCALAR_TENSOR, (a, b), {}, shape, dt, check
     if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
-    a, b, dt, shape = _prepare(input, other)
-    return RSUB(a, other=other, alpha=alpha, dtype=dt.np)
+        return (REMAINDER if base == "remainder" else FMOD), (a, b), {}, shape, dt, check
+    op = REMAINDER_SCALAR if base == "remainder" else FMOD_SCALAR
+    return op, (a,), {"other": _number(other)}, shape, dt, check
 
 
-def _inplace_binary(public):
-    """Tensor.add_ and friends: same promotion, result written back into self."""
-    def method(self, other, **kw):
-        a, b, dt, shape = _prepare(self, other, true_divide=public is div
-                                   and kw.get("rounding_mode") is None)
-        op, attrs = _binary_op_for(public, dt, kw)
-        attrs.update(dtype=dt.np, _broadcast=shape)
-        return run_inplace(op, self, (b,), attrs)
-    method.__name__ = public.__name__ + "_"
-    return method
+def remainder(input, other, *, out=None) -> Tensor:
+    op, tensors, attrs, shape, dt, check = _modulo("remainder", input, other)
+    check()
+    return _out(op(*tensors, dtype=dt.np, **attrs), out)
 
 
-def _binary_op_for(public, dt, kw):
-    if public is add:
-        return (LOGICAL_OR if dt is dtypes.bool else ADD), ({} if dt is dtypes.bool else
-                                                            {"alpha": kw.get("alpha", 1)})
-    if public is sub:
-        return SUB, {"alpha": kw.get("alpha", 1)}
-    if public is mul:
-        return (LOGICAL_AND if dt is dtypes.bool else MUL), {}
-    if kw.get("rounding_mode") is not None:
-        return DIV_MODE, {"rounding_mode": kw["rounding_mode"]}
-    return DIV, {}
+def remainder_(input, other) -> Tensor:
+    op, tensors, attrs, shape, dt, check = _modulo("remainder_", input, other, inplace=True)
+    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape, check=check)
 
 
-# ---- pow ----------------------------------------------------------------------------------
+def fmod(input, other, *, out=None) -> Tensor:
+    op, tensors, attrs, shape, dt, check = _modulo("fmod", input, other)
+    check()
+    return _out(op(*tensors, dtype=dt.np, **attrs), out)
+
+
+def fmod_(input, other) -> Tensor:
+    op, tensors, attrs, shape, dt, check = _modulo("fmod_", input, other, inplace=True)
+    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape, check=check)
+
+
+# ---- pow: PowBackward0 (scalar exponent), 1 (tensor exponent), 2 (scalar base) ----------------
+def _int_pow(a, b):
+    """Integer powers with PyTorch's rule for negative exponents: 1 stays 1, -1 alternates,
+    anything else becomes 0 (NumPy refuses them)."""
+    if a.dtype.kind == "f" or not np.any(b < 0):
+        return np.power(a, b)
+    neg = b < 0
+    safe = np.power(a, np.where(neg, 0, b))
+    odd = np.remainder(b, 2) != 0
+    small = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(a.dtype)
+    return np.where(neg, small, safe)
+
+
 @defop("pow", "PowBackward0", saves=("self", "exponent"),
        formulas={"self": "grad * exponent * self^(exponent - 1)"})
 def POW_SCALAR(a, *, exponent, dtype):
-    return np.power(_cast(a, dtype), np.asarray(exponent, dtype=dtype) if dtype.kind == "f"
-                    else exponent)
+    if exponent == 0:
+        return _finish(np.ones(a.shape, dtype), dtype, a)
+    if exponent == 1:
+        return _finish(a.copy(), dtype, a)
+    x = _opmath(a, dtype)
+    return _finish(np.power(x, np.asarray(exponent).astype(x.dtype)), dtype, a)
 
 
 @POW_SCALAR.derivative
 def _(g, s):
     e = s.exponent
-    if e == 0:
-        return g * 0
-    return g * e * s.self.pow(e - 1)
+    if e == 0 and not isinstance(e, _bool):  # PyTorch's Scalar: False does not equal 0.0
+        return _zeros_like(g)
+    return g * (float(e) * s.self.pow(float(e) - 1))
 
 
 @defop("pow_tensor", "PowBackward1", inputs=("self", "exponent"),
@@ -324,347 +794,749 @@ def _(g, s):
        formulas={"self": "grad * exponent * self^(exponent - 1)",
                  "exponent": "grad * result * ln(self)"})
 def POW_TENSOR(a, b, *, dtype, _broadcast=None):
-    return np.power(_cast(a, dtype), _cast(b, dtype))
+    return _finish(_int_pow(_opmath(a, dtype), _opmath(b, dtype)), dtype, a, b)
 
 
 @POW_TENSOR.derivative
 def _(g, s):
-    base, e, result = s.self, s.exponent, s.result
-    grad_base = g * e * base.pow(e - 1)
-    log_base = where((base == 0) & (e >= 0), zeros_like_scalar(base), base.log())
-    return grad_base, g * result * log_base
+    base, e = s.self, s.exponent
+    grad_base = where(e == 0.0, _zero(g), g * (e * base.pow(e - 1)))
+    log_base = base.to(s.result.dtype).log()
+    grad_exp = g * where((base == 0) & (e >= 0), _zero(g), s.result * log_base)
+    return grad_base, grad_exp
 
 
 @defop("pow_scalar_base", "PowBackward2", inputs=("exponent",), saves=("self", "result"),
        formulas={"exponent": "grad * result * ln(self)"})
 def POW_SCALAR_BASE(e, *, self, dtype, _broadcast=None):
-    return np.power(np.asarray(self, dtype=dtype), _cast(e, dtype))
+    if self == 1 and not isinstance(self, _bool):
+        return np.ones(e.shape, dtype)
+    x = _opmath(e, dtype)
+    return np.asarray(_int_pow(np.broadcast_to(np.asarray(self).astype(x.dtype), x.shape), x)
+                      ).astype(dtype)
 
 
 @POW_SCALAR_BASE.derivative
 def _(g, s):
-    return g * s.result * math.log(s.self)
+    if s.self == 0:
+        return g * where(s.result >= 0, _zero(g), s.result * -math.inf) * 0  # log(0) = -inf
+    return g * (s.result * float(np.log(np.float64(s.self))))
 
 
-def zeros_like_scalar(t: Tensor) -> Tensor:
-    return scalar_tensor(0.0)
+def _pow_scalar_exponent_check(base: Tensor, exponent) -> None:
+    if (not base.dtype.is_floating_point and isinstance(exponent, (int, np.integer))
+            and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _pow(name: str, input, exponent, *, inplace: _bool = False):
+    """Op, tensors, attrs, dtype and shape of a pow call (checked as PyTorch does)."""
+    if not isinstance(input, Tensor):                         # pow(Scalar self, Tensor exponent)
+        e = _tensor(name, exponent, "exponent", 2)
+        if not _is_number(input):
+            raise _arg_error(name, "input", 1, input)
+        dt = dtypes.result_type(scalar_tensor(_number(input)), e)
+        if dt is dtypes.bool:  # a bool base is never "equal to 1", so no shortcut
+            raise _unsupported("pow", dt)
+        return POW_SCALAR_BASE, (e,), {"self": _number(input)}, dt, tuple(e.shape)
+    if isinstance(exponent, Tensor):                          # pow(Tensor, Tensor)
+        a, b, shape, dt = _args(name, input, exponent)
+        if dt is dtypes.bool:
+            raise _unsupported("pow", dt)
+        return POW_TENSOR, (a, b), {"_broadcast": shape}, dt, shape
+    if not _is_number(exponent):
+        raise _arg_error(name, "exponent", 2, exponent)
+    exponent = _number(exponent)                              # pow(Tensor, Scalar)
+    _pow_scalar_exponent_check(input, exponent)
+    dt = dtypes.result_type(input, scalar_tensor(exponent))
+    return POW_SCALAR, (input,), {"exponent": exponent}, dt, tuple(input.shape)
 
 
 def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001 - torch.pow
-    if not isinstance(input, Tensor):
-        e = operand(exponent)
-        dt = dtypes.result_type(scalar_tensor(input), e)
-        return _out(POW_SCALAR_BASE(e, self=input, dtype=dt.np), out)
-    if isinstance(exponent, Tensor):
-        a, b, dt, shape = _prepare(input, exponent)
-        return _out(POW_TENSOR(a, b, dtype=dt.np, _broadcast=shape), out)
-    dt = dtypes.result_type(input, exponent)
-    if not dt.is_floating_point and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _out(POW_SCALAR(input, exponent=exponent, dtype=dt.np), out)
+    op, tensors, attrs, dt, shape = _pow("pow", input, exponent)
+    return _out(op(*tensors, dtype=dt.np, **attrs), out)
+
+
+def pow_(input, exponent) -> Tensor:
+    input = _tensor("pow_", input)
+    op, tensors, attrs, dt, shape = _pow("pow_", input, exponent, inplace=True)
+    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape)
 
 
 def square(input, *, out=None) -> Tensor:
-    return pow(input, 2, out=out)
+    return pow(_tensor("square", input), 2, out=out)
 
 
-def float_power(input, exponent) -> Tensor:
-    return pow(operand(input).double(), exponent.double() if isinstance(exponent, Tensor)
-               else exponent)
+def square_(input) -> Tensor:
+    return pow_(_tensor("square_", input), 2)
 
 
-# ---- clamp, where, maximum/minimum ---------------------------------------------------------
+def float_power(input, exponent, *, out=None) -> Tensor:
+    """pow computed in float64, whatever the operands' dtypes."""
+    def double(x):
+        return x.double() if isinstance(x, Tensor) else float(_number(x))
+    return pow(double(input), double(exponent), out=out)
+
+
+# ---- clamp: ClampBackward1 (numbers), ClampBackward0 (tensors), clamp_min, clamp_max ----------
 @defop("clamp", "ClampBackward1", saves=("self", "min", "max"),
        formulas={"self": "grad * (min <= self <= max)"})
 def CLAMP(a, *, min, max, dtype):  # noqa: A002
-    a = _cast(a, dtype)
+    x = _cast(a, dtype)
     if min is not None:
-        a = np.maximum(a, np.asarray(min).astype(dtype))
+        x = np.maximum(x, np.asarray(min).astype(dtype))
     if max is not None:
-        a = np.minimum(a, np.asarray(max).astype(dtype))
-    return a
+        x = np.minimum(x, np.asarray(max).astype(dtype))
+    return _finish(x, dtype, a)
 
 
 @CLAMP.derivative
 def _(g, s):
     x = s.self
-    mask = None
-    if s.min is not None:
-        mask = x >= s.min
-    if s.max is not None:
-        upper = x <= s.max
-        mask = upper if mask is None else mask & upper
-    return g * mask
+    if s.min is not None and s.max is not None:
+        return _masked(g, (x >= s.min).logical_and(x <= s.max))
+    return _masked(g, x >= s.min if s.min is not None else x <= s.max)
+
+
+# run_inplace hands every input's array to the forward, so an in-place clamp_ with one tensor
+# bound passes this stand-in for the missing one (run takes None, run_inplace does not).
+_NO_BOUND = Tensor._from_array(np.zeros((), np.float64))
+
+
+def _bound(t):
+    return None if t is None or t is _NO_BOUND or t is _NO_BOUND._data else t
+
+
+@defop("clamp_tensor", "ClampBackward0", inputs=("self", "min", "max"),
+       saves=("self", "min", "max"),
+       formulas={"self": "grad * (min <= self <= max)",
+                 "min": "grad * (self < min < max)", "max": "grad * (self > max or max < min)"})
+def CLAMP_TENSOR(a, lo, hi, *, dtype, _broadcast=None):
+    lo, hi = _bound(lo), _bound(hi)
+    x = _cast(a, dtype)
+    if lo is not None:
+        x = np.maximum(x, _cast(lo, dtype))
+    if hi is not None:
+        x = np.minimum(x, _cast(hi, dtype))
+    return _finish(x, dtype, *(t for t in (a, lo, hi) if t is not None))
+
+
+@CLAMP_TENSOR.derivative
+def _(g, s):
+    x, lo, hi = s.self, _bound(s.min), _bound(s.max)
+    if lo is not None and hi is not None:
+        return (_masked(g, (x >= lo).logical_and(x <= hi)),
+                _masked(g, (x < lo).logical_and(lo < hi)),
+                _masked(g, (x > hi).logical_or(hi < lo)))
+    if lo is not None:
+        return _masked(g, x >= lo), _masked(g, x < lo), None
+    return _masked(g, x <= hi), None, _masked(g, x > hi)
+
+
+def _clamp_bound(name, which):
+    """clamp_min / clamp_max: a Scalar op (…Backward0) and a Tensor op (…Backward1)."""
+    keep = (lambda x, b: x >= b) if which == "min" else (lambda x, b: x <= b)
+    np_fn = np.maximum if which == "min" else np.minimum
+    title = f"Clamp{which.capitalize()}"
+
+    scalar = defop(name, f"{title}Backward0", saves=("self", which),
+                   formulas={"self": f"grad * (self {'>=' if which == 'min' else '<='} {which})"})(
+        lambda a, *, bound, dtype: _finish(np_fn(_cast(a, dtype), np.asarray(bound).astype(dtype)),
+                                           dtype, a))
+    scalar.saves = ("self", "bound")
+    scalar.derivative(lambda g, s: _masked(g, keep(s.self, s.bound)))
+
+    tensor = _binary(name + "_tensor", f"{title}Backward1", np_fn,
+                     {"self": f"grad * (self {'>=' if which == 'min' else '<='} {which})",
+                      "other": f"grad * (self {'<' if which == 'min' else '>'} {which})"},
+                     lambda g, s: (_masked(g, keep(s.self, s.other)),
+                                   _masked(g, ~keep(s.self, s.other))), opmath=False)
+    return scalar, tensor
+
+
+CLAMP_MIN, CLAMP_MIN_TENSOR = _clamp_bound("clamp_min", "min")
+CLAMP_MAX, CLAMP_MAX_TENSOR = _clamp_bound("clamp_max", "max")
+
+
+def _clamp_scalar_dtype(input: Tensor, bounds, inplace: _bool) -> dtypes.dtype:
+    """clamp with numbers: a float input keeps its dtype; otherwise the numbers promote it, and
+    an in-place clamp refuses that (naming the C++ type, as PyTorch's message does)."""
+    if input.dtype.is_floating_point:
+        return input.dtype
+    dt = dtypes.result_type(input, *(scalar_tensor(_number(b)) for b in bounds))
+    if inplace and dt is not input.dtype:
+        raise RuntimeError(f"result type {dt.scalar_name} can't be cast to the desired output "
+                           f"type {input.dtype.cpp}")
+    return dt
+
+
+def _clamp(name: str, input, min, max, *, inplace: _bool = False):  # noqa: A002
+    input = _tensor(name, input)
+    if inplace and is_grad_enabled() and (input.requires_grad or any(
+            isinstance(b, Tensor) and b.requires_grad for b in (min, max))):
+        check_inplace_allowed(input)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    tensors = [isinstance(b, Tensor) for b in (min, max) if b is not None]
+    if any(tensors) and not all(tensors):
+        raise _invalid_combination(name, input, *(b for b in (min, max) if b is not None))
+    if any(tensors):
+        args = [input] + [b for b in (min, max) if b is not None]
+        shape, dt = _broadcast(*args), dtypes.result_type(*args)
+        if inplace:
+            min, max = (_NO_BOUND if b is None else b for b in (min, max))  # noqa: A001
+        return CLAMP_TENSOR, (input, min, max), {"_broadcast": shape}, dt, shape, None
+    dt = _clamp_scalar_dtype(input, [b for b in (min, max) if b is not None], inplace)
+
+    def check():
+        if dt is dtypes.bool:
+            raise _unsupported("clamp_scalar_cpu" if min is not None and max is not None else
+                               f"clamp_{'min' if min is not None else 'max'}_scalar_cpu", dt)
+    nan = any(b is not None and _number(b) != _number(b) for b in (min, max))
+    return CLAMP, (input,), {"min": float("nan") if nan and min is not None else _number(min),
+                             "max": float("nan") if nan and max is not None else _number(max)
+                             }, dt, tuple(input.shape), check
 
 
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, operand(min))
-        if max is not None:
-            result = minimum(result, operand(max))
-        return _out(result, out)
-    dt = dtypes.result_type(input, *(v for v in (min, max) if v is not None))
-    return _out(CLAMP(input, min=min, max=max, dtype=dt.np), out)
+    op, tensors, attrs, dt, shape, check = _clamp("clamp", input, min, max)
+    if check is not None:
+        check()
+    return _out(op(*tensors, dtype=dt.np, **attrs), out)
 
 
-def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
-    return run_inplace(CLAMP, self, (), {"min": min, "max": max, "dtype": self.dtype.np})
+def clamp_(input, min=None, max=None) -> Tensor:  # noqa: A002
+    op, tensors, attrs, dt, shape, check = _clamp("clamp_", input, min, max, inplace=True)
+    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape, check=check)
 
 
+def _clamp_one(which: str, inplace: _bool):
+    scalar_op, tensor_op = (CLAMP_MIN, CLAMP_MIN_TENSOR) if which == "min" else (
+        CLAMP_MAX, CLAMP_MAX_TENSOR)
+    name = f"clamp_{which}" + ("_" if inplace else "")
+
+    def fn(input, bound, **kw):
+        input = _tensor(name, input)
+        if inplace and is_grad_enabled() and (input.requires_grad or (
+                isinstance(bound, Tensor) and bound.requires_grad)):
+            check_inplace_allowed(input)
+        if isinstance(bound, Tensor):
+            a, b, shape, dt = _args(name, input, bound)
+            if inplace:
+                return _inplace(tensor_op, a, (b,), {"dtype": dt.np, "_broadcast": shape},
+                                dtype=dt, shape=shape)
+            return _out(tensor_op(a, b, dtype=dt.np, _broadcast=shape), kw.get("out"))
+        if not _is_number(bound):
+            raise _arg_error(name, which, 2, bound)
+        dt = _clamp_scalar_dtype(input, [bound], inplace)
+        if dt is dtypes.bool:
+            raise _unsupported(f"clamp_{which}_scalar_cpu", dt)
+        if inplace:
+            return _inplace(scalar_op, input, (), {"bound": _number(bound), "dtype": dt.np},
+                            dtype=dt, shape=input.shape)
+        return _out(scalar_op(input, bound=_number(bound), dtype=dt.np), kw.get("out"))
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+clamp_min, clamp_min_ = _clamp_one("min", False), _clamp_one("min", True)
+clamp_max, clamp_max_ = _clamp_one("max", False), _clamp_one("max", True)
+
+
+# ---- where, lerp -------------------------------------------------------------------------------
 @defop("where", "WhereBackward0", inputs=("condition", "self", "other"), saves=("condition",),
+       non_differentiable=("condition",),
        formulas={"self": "where(condition, grad, 0)", "other": "where(condition, 0, grad)"})
 def WHERE(c, a, b, *, dtype, _broadcast=None):
-    return np.where(c, _cast(a, dtype), _cast(b, dtype))
+    return _finish(np.where(c, _cast(a, dtype), _cast(b, dtype)), dtype, c, a, b)
 
 
 @WHERE.derivative
 def _(g, s):
-    c = s.condition
-    zero = scalar_tensor(0.0)
+    c, zero = s.condition, _zero(g)
     return None, where(c, g, zero), where(c, zero, g)
 
 
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
-        return condition.nonzero(as_tuple=True)
-    condition = operand(condition)
-    if condition.dtype is not dtypes.bool and condition.dtype is not dtypes.uint8:
+        return _tensor("where", condition, "condition").nonzero(as_tuple=True)
+    condition = _tensor("where", condition, "condition")
+    a, b = _operand("where", input, "input", 2), _operand("where", other, "other", 3)
+    shape = _broadcast(condition, a, b)
+    if condition.dtype is dtypes.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and "
+                      "will be removed in a future version of PyTorch. Use a boolean condition "
+                      "instead.", UserWarning, stacklevel=2)
+    elif condition.dtype is not dtypes.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {condition.dtype.name.capitalize()}")
-    a, b = operand(input), operand(other)
+                           f"with dtype {condition.dtype.scalar_name}")
     dt = dtypes.result_type(a, b)
-    shape = broadcast_shapes(condition._data.shape, broadcast_shapes(a._data.shape,
-                                                                      b._data.shape))
     return _out(WHERE(condition, a, b, dtype=dt.np, _broadcast=shape), out)
 
 
-def _minmax(name, grad_fn, np_fn, cmp):
-    def backward(g, s):
-        a, b = s.self, s.other
-        tie = (a == b) * 0.5
-        pick_a = cmp(a, b) + tie
-        pick_b = cmp(b, a) + tie
-        return g * pick_a, g * pick_b
-    return _binary(name, grad_fn, np_fn, {"self": f"grad where self is the {name[:3]}",
-                                          "other": f"grad where other is the {name[:3]}"},
-                   backward)
+def _where_method(self, condition, other):
+    """Tensor.where(condition, other) is torch.where(condition, self, other)."""
+    return where(condition, self, other)
 
 
-MAXIMUM = _minmax("maximum", "MaximumBackward0", np.maximum, lambda x, y: x > y)
-MINIMUM = _minmax("minimum", "MinimumBackward0", np.minimum, lambda x, y: x < y)
+def _lerp_forward(s, e, w):
+    # PyTorch's formula: exact at both ends, stable for weights near 1
+    return np.where(np.abs(w) < 0.5, s + w * (e - s), e - (e - s) * (1 - w))
 
 
-def maximum(input, other, *, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    return _out(MAXIMUM(a, b, dtype=dt.np, _broadcast=shape), out)
+LERP = defop("lerp", "LerpBackward0", inputs=("self", "end"), saves=("weight",),
+             formulas={"self": "grad * (1 - weight)", "end": "grad * weight"})(
+    lambda a, b, *, weight, dtype, _broadcast=None: _finish(
+        _lerp_forward(_opmath(a, dtype), _opmath(b, dtype), np.asarray(weight).astype(
+            _opmath(a, dtype).dtype)), dtype, a, b))
+LERP.derivative(lambda g, s: (g * (1 - s.weight), g * s.weight))
+LERP_TENSOR = defop("lerp_tensor", "LerpBackward1", inputs=("self", "end", "weight"),
+                    saves=("self", "end", "weight"),
+                    formulas={"self": "grad * (1 - weight)", "end": "grad * weight",
+                              "weight": "grad * (end - self)"})(
+    lambda a, b, w, *, dtype, _broadcast=None: _finish(
+        _lerp_forward(_opmath(a, dtype), _opmath(b, dtype), _opmath(w, dtype)), dtype, a, b, w))
+LERP_TENSOR.derivative(lambda g, s: (g * (1 - s.weight), g * s.weight, g * (s.end - s.self)))
 
 
-def minimum(input, other, *, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    return _out(MINIMUM(a, b, dtype=dt.np, _broadcast=shape), out)
-
-
-ATAN2 = _binary("atan2", "Atan2Backward0", np.arctan2,
-                {"self": "grad * other / (self² + other²)",
-                 "other": "-grad * self / (self² + other²)"},
-                lambda g, s: (g * s.other / (s.self.pow(2) + s.other.pow(2)),
-                              -g * s.self / (s.self.pow(2) + s.other.pow(2))))
-
-
-def atan2(input, other, *, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other, true_divide=True)
-    return _out(ATAN2(a, b, dtype=dt.np, _broadcast=shape), out)
-
-
-FMOD = _binary("fmod", "FmodBackward0", np.fmod, {"self": "grad"}, lambda g, s: (g, None),
-               saves=())
-REMAINDER = _binary("remainder", "RemainderBackward0", np.remainder, {"self": "grad"},
-                    lambda g, s: (g, None), saves=())
-
-
-def fmod(input, other, *, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    return _out(FMOD(a, b, dtype=dt.np, _broadcast=shape), out)
-
-
-def remainder(input, other, *, out=None) -> Tensor:
-    a, b, dt, shape = _prepare(input, other)
-    return _out(REMAINDER(a, b, dtype=dt.np, _broadcast=shape), out)
+def _lerp(name, input, end, weight, inplace=False):
+    input, end = _tensor(name, input), _tensor(name, end, "end", 2)
+    if inplace and is_grad_enabled() and any(
+            isinstance(t, Tensor) and t.requires_grad for t in (input, end, weight)):
+        check_inplace_allowed(input)
+    if end.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {input.dtype.cpp} for `end` but got dtype "
+                           f"{end.dtype.cpp}")
+    if isinstance(weight, Tensor):
+        if weight.dtype is not input.dtype and weight.dim() > 0:
+            raise RuntimeError(f"expected dtype {input.dtype.cpp} for `weight` but got dtype "
+                               f"{weight.dtype.cpp}")
+        shape, dt = _broadcast(input, end, weight), dtypes.result_type(input, end, weight)
+        if not dt.is_floating_point:
+            raise _unsupported("lerp_kernel_tensor", dt)
+        return LERP_TENSOR, (input, end, weight), {"_broadcast": shape}, dt, shape
+    if not _is_number(weight):
+        raise _invalid_combination(name, input, end, weight)
+    shape, dt = _broadcast(input, end), input.dtype
+    if not dt.is_floating_point:
+        raise _unsupported("lerp_kernel_scalar", dt)
+    return LERP, (input, end), {"weight": _number(weight), "_broadcast": shape}, dt, shape
 
 
 def lerp(input, end, weight, *, out=None) -> Tensor:
-    return _out(input + weight * (end - input), out)
+    op, tensors, attrs, dt, shape = _lerp("lerp", input, end, weight)
+    return _out(op(*tensors, dtype=dt.np, **attrs), out)
 
 
-# ---- comparisons and logic: no gradient, bool results --------------------------------------
-def _predicate(name, np_fn, *, promote: bool = True, aliases=()):
-    def forward(a, b, *, dtype, _broadcast=None):
-        return np_fn(_cast(a, dtype), _cast(b, dtype))
-
-    op = defop(name)(forward)
-    op.inputs = ("self", "other")
-
-    def fn(input, other, *, out=None) -> Tensor:
-        a, b, dt, shape = _prepare(input, other)
-        return _out(op(a, b, dtype=dt.np if promote else np.bool_, _broadcast=shape), out)
-
-    def fn_(self, other) -> Tensor:
-        a, b, dt, shape = _prepare(self, other)
-        return run_inplace(op, self, (b,), {"dtype": dt.np if promote else np.bool_,
-                                            "_broadcast": shape})
-
-    fn.__name__ = name
-    expose(fn, name, *aliases)
-    expose(fn_, *(n + "_" for n in (name,) + aliases), function=False)
-    return op
+def lerp_(input, end, weight) -> Tensor:
+    op, tensors, attrs, dt, shape = _lerp("lerp_", input, end, weight, inplace=True)
+    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape)
 
 
-_predicate("eq", np.equal)
-_predicate("ne", np.not_equal, aliases=("not_equal",))
-_predicate("lt", np.less, aliases=("less",))
-_predicate("le", np.less_equal, aliases=("less_equal",))
-_predicate("gt", np.greater, aliases=("greater",))
-_predicate("ge", np.greater_equal, aliases=("greater_equal",))
-LOGICAL_AND = _predicate("logical_and", np.logical_and, promote=False)
-LOGICAL_OR = _predicate("logical_or", np.logical_or, promote=False)
-_predicate("logical_xor", np.logical_xor, promote=False)
+# ---- maximum / minimum / fmax / fmin, atan2 ---------------------------------------------------
+MAXIMUM = _binary("maximum", "MaximumBackward0", np.maximum,
+                  {"self": "grad where self > other (half on ties)",
+                   "other": "grad where other > self (half on ties)"},
+                  lambda g, s: (_masked(where(s.self == s.other, g / 2, g), ~(s.self < s.other)),
+                                _masked(where(s.self == s.other, g / 2, g), ~(s.self > s.other))),
+                  opmath=False)
+MINIMUM = _binary("minimum", "MinimumBackward0", np.minimum,
+                  {"self": "grad where self < other (half on ties)",
+                   "other": "grad where other < self (half on ties)"},
+                  lambda g, s: (_masked(where(s.self == s.other, g / 2, g), ~(s.self > s.other)),
+                                _masked(where(s.self == s.other, g / 2, g), ~(s.self < s.other))),
+                  opmath=False)
+FMAX = _binary("fmax", "FmaxBackward0", np.fmax,
+               {"self": "grad where self >= other or other is nan",
+                "other": "grad where other > self or self is nan"},
+               lambda g, s: (_masked(g, (s.self >= s.other) | s.other.isnan()),
+                             _masked(g, ~((s.self >= s.other) | s.other.isnan()))), opmath=False)
+FMIN = _binary("fmin", "FminBackward0", np.fmin,
+               {"self": "grad where self <= other or other is nan",
+                "other": "grad where other < self or self is nan"},
+               lambda g, s: (_masked(g, (s.self <= s.other) | s.other.isnan()),
+                             _masked(g, ~((s.self <= s.other) | s.other.isnan()))), opmath=False)
+ATAN2 = _binary("atan2", "Atan2Backward0", np.arctan2,
+                {"self": "grad * other / (self² + other²)",
+                 "other": "-grad * self / (self² + other²)"},
+                lambda g, s: (g * (s.other * (s.self * s.self + s.other * s.other).reciprocal()),
+                              g * (-s.self * (s.self * s.self + s.other * s.other).reciprocal())))
 
 
-def _bitwise(name, np_fn):
-    def forward(a, b, *, dtype, _broadcast=None):
-        return np_fn(_cast(a, dtype), _cast(b, dtype))
-
-    op = defop(name)(forward)
-    op.inputs = ("self", "other")
-
-    def check(dt):
-        if dt.is_floating_point:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for "
-                               f"'{dt.legacy[:-len('Tensor')]}'")
+def _tensor_binary(name: str, op, *, floating: _bool = False, kernel_check=None):
+    """torch.<name>(input, other) over two tensors (no Python numbers), plus <name>_."""
+    def prepare(fname, input, other):
+        a, b = _tensor(fname, input), _tensor(fname, other, "other", 2)
+        shape, dt = _broadcast(a, b), dtypes.result_type(a, b)
+        return a, b, shape, (_true_divide_dtype(dt) if floating else dt)
 
     def fn(input, other, *, out=None) -> Tensor:
-        a, b, dt, shape = _prepare(input, other)
-        check(dt)
+        a, b, shape, dt = prepare(name, input, other)
+        if kernel_check is not None:
+            kernel_check(dt)
         return _out(op(a, b, dtype=dt.np, _broadcast=shape), out)
 
-    def fn_(self, other) -> Tensor:
-        a, b, dt, shape = _prepare(self, other)
-        check(dt)
-        return run_inplace(op, self, (b,), {"dtype": dt.np, "_broadcast": shape})
+    def fn_(input, other) -> Tensor:
+        a, b, shape, dt = prepare(name + "_", input, other)
+        return _inplace(op, a, (b,), {"dtype": dt.np, "_broadcast": shape}, dtype=dt,
+                        shape=shape, check=None if kernel_check is None else
+                        lambda: kernel_check(dt))
+    fn.__name__ = fn.__qualname__ = name
+    fn_.__name__ = fn_.__qualname__ = name + "_"
+    return fn, fn_
 
-    expose(fn, name)
-    expose(fn_, name + "_", function=False)
+
+maximum, _ = _tensor_binary("maximum", MAXIMUM)
+minimum, _ = _tensor_binary("minimum", MINIMUM)
+fmax, _ = _tensor_binary("fmax", FMAX)
+fmin, _ = _tensor_binary("fmin", FMIN)
+atan2, atan2_ = _tensor_binary("atan2", ATAN2, floating=True)
+
+
+# ---- comparisons: bool results; in place they keep self's dtype (EqBackward0/1 and friends) ----
+def _comparison(name: str, np_fn, aliases=()):
+    title = name.capitalize()
+    op = defop(name, inputs=("self", "other"))(
+        lambda a, b, *, dtype, _broadcast=None: _finish(np_fn(_cast(a, dtype), _cast(b, dtype)),
+                                                        None, a, b))
+    inplace_scalar = defop(name + "_scalar_", f"{title}Backward0", formulas={"self": "0"})(
+        lambda a, *, other, dtype: np_fn(_cast(a, dtype), np.asarray(other).astype(dtype)))
+    inplace_scalar.derivative(lambda g, s: _zeros_like(g))
+    inplace_tensor = defop(name + "_tensor_", f"{title}Backward1", inputs=("self", "other"),
+                           formulas={"self": "0", "other": "0"})(
+        lambda a, b, *, dtype, _broadcast=None: np_fn(_cast(a, dtype), _cast(b, dtype)))
+    inplace_tensor.derivative(lambda g, s: (_zeros_like(g), _zeros_like(g)))
+
+    def fn(input, other, *, out=None) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise _invalid_combination(name, input, other)
+        a, b, shape, dt = _args(name, input, other)
+        return _out(op(a, b, dtype=dt.np, _broadcast=shape), out)
+
+    def fn_(input, other) -> Tensor:
+        a, b, shape, dt = _args(name + "_", input, other, input_number=False)
+        if isinstance(other, Tensor):
+            return _inplace(inplace_tensor, a, (b,), {"dtype": dt.np, "_broadcast": shape},
+                            dtype=dtypes.bool, shape=shape)
+        return _inplace(inplace_scalar, a, (), {"other": _number(other), "dtype": dt.np},
+                        dtype=dtypes.bool, shape=shape)
+    fn.__name__ = fn.__qualname__ = name
+    fn_.__name__ = fn_.__qualname__ = name + "_"
+    _publish(fn, name, *aliases, inplace=fn_)
     return fn
 
 
-bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
-bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
-bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+eq = _comparison("eq", np.equal)
+ne = _comparison("ne", np.not_equal, aliases=("not_equal",))
+lt = _comparison("lt", np.less, aliases=("less",))
+le = _comparison("le", np.less_equal, aliases=("less_equal",))
+gt = _comparison("gt", np.greater, aliases=("greater",))
+ge = _comparison("ge", np.greater_equal, aliases=("greater_equal",))
+
+
+# ---- logical and bitwise ops ----------------------------------------------------------------
+def _logical(name: str, np_fn):
+    op = defop(name, inputs=("self", "other"))(
+        lambda a, b, *, _broadcast=None: _finish(np_fn(a, b), None, a, b))
+
+    def fn(input, other, *, out=None) -> Tensor:
+        a, b = _tensor(name, input), _tensor(name, other, "other", 2)
+        return _out(op(a, b, _broadcast=_broadcast(a, b)), out)
+
+    def fn_(input, other) -> Tensor:
+        a, b = _tensor(name + "_", input), _tensor(name + "_", other, "other", 2)
+        shape = _broadcast(a, b)
+        return _inplace(op, a, (b,), {"_broadcast": shape}, dtype=dtypes.bool, shape=shape,
+                        leaf_check=False)
+    fn.__name__ = fn.__qualname__ = name
+    _publish(fn, name, inplace=fn_)
+    return fn
+
+
+logical_and = _logical("logical_and", np.logical_and)
+logical_or = _logical("logical_or", np.logical_or)
+logical_xor = _logical("logical_xor", np.logical_xor)
 
 
 @defop("logical_not")
 def LOGICAL_NOT(a):
-    return np.logical_not(a)
+    return _finish(np.logical_not(a), None, a)
+
+
+def logical_not(input, *, out=None) -> Tensor:
+    return _out(LOGICAL_NOT(_tensor("logical_not", input)), out)
+
+
+def logical_not_(input) -> Tensor:
+    input = _tensor("logical_not_", input)
+    return _inplace(LOGICAL_NOT, input, (), {}, dtype=dtypes.bool, shape=input.shape)
+
+
+_publish(logical_not, "logical_not", inplace=logical_not_)
+
+
+def _shift(np_fn, left: _bool):
+    """PyTorch's shifts: a shift by a negative amount or by the bit width or more gives 0 (left)
+    or the sign fill (right), where C would be undefined."""
+    def shift(a, b):
+        bits = a.dtype.itemsize * 8
+        width = bits - (0 if left or a.dtype.kind == "u" else 1)
+        signed = b.view(np.dtype(f"i{b.dtype.itemsize}")) if b.dtype.kind == "u" else b
+        out_of_range = (signed < 0) | (b >= width)
+        shifted = np_fn(a, np.where(out_of_range, 0, b).astype(a.dtype))
+        fill = np.zeros_like(a) if left else np_fn(a, np.asarray(width).astype(a.dtype))
+        return np.where(out_of_range, fill, shifted)
+    return shift
+
+
+BITWISE = {
+    "bitwise_and": (np.bitwise_and, "bitwise_and_cpu"),
+    "bitwise_or": (np.bitwise_or, "bitwise_or_cpu"),
+    "bitwise_xor": (np.bitwise_xor, "bitwise_xor_cpu"),
+    "bitwise_left_shift": (_shift(np.left_shift, True), "lshift_cpu"),
+    "bitwise_right_shift": (_shift(np.right_shift, False), "rshift_cpu"),
+}
+
+
+def _bitwise(name: str):
+    np_fn, kernel = BITWISE[name]
+    op = defop(name, inputs=("self", "other"))(
+        lambda a, b, *, dtype, _broadcast=None: _finish(np_fn(_cast(a, dtype), _cast(b, dtype)),
+                                                        dtype, a, b))
+    shift = "shift" in name
+
+    def check(dt):
+        if dt.is_floating_point or (shift and dt is dtypes.bool):
+            raise _unsupported(kernel, dt)
+
+    def fn(input, other, *, out=None) -> Tensor:
+        a, b, shape, dt = _args(name, input, other)
+        check(dt)
+        return _out(op(a, b, dtype=dt.np, _broadcast=shape), out)
+
+    def fn_(input, other) -> Tensor:
+        a, b, shape, dt = _args(name + "_", input, other, input_number=False)
+        return _inplace(op, a, (b,), {"dtype": dt.np, "_broadcast": shape}, dtype=dt,
+                        shape=shape, check=lambda: check(dt))
+    fn.__name__ = fn.__qualname__ = name
+    fn_.__name__ = fn_.__qualname__ = name + "_"
+    _publish(fn, name, inplace=fn_)
+    return fn, fn_
+
+
+bitwise_and, bitwise_and_ = _bitwise("bitwise_and")
+bitwise_or, bitwise_or_ = _bitwise("bitwise_or")
+bitwise_xor, bitwise_xor_ = _bitwise("bitwise_xor")
+bitwise_left_shift, bitwise_left_shift_ = _bitwise("bitwise_left_shift")
+bitwise_right_shift, bitwise_right_shift_ = _bitwise("bitwise_right_shift")
 
 
 @defop("bitwise_not")
 def BITWISE_NOT(a):
-    if a.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
-    return np.invert(a)
+    return _finish(np.invert(a), None, a)
 
 
-@defop("isnan")
-def ISNAN(a):
-    return np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, dtype=bool)
+def _bitwise_not_check(dt: dtypes.dtype) -> None:
+    if dt.is_floating_point:
+        raise _unsupported("bitwise_not_cpu", dt)
 
 
-@defop("isinf")
-def ISINF(a):
-    return np.isinf(a) if a.dtype.kind == "f" else np.zeros(a.shape, dtype=bool)
+def bitwise_not(input, *, out=None) -> Tensor:
+    input = _tensor("bitwise_not", input)
+    _bitwise_not_check(input.dtype)
+    return _out(BITWISE_NOT(input), out)
 
 
-@defop("isfinite")
-def ISFINITE(a):
-    return np.isfinite(a) if a.dtype.kind == "f" else np.ones(a.shape, dtype=bool)
+def bitwise_not_(input) -> Tensor:
+    input = _tensor("bitwise_not_", input)
+    return _inplace(BITWISE_NOT, input, (), {}, dtype=input.dtype, shape=input.shape,
+                    check=lambda: _bitwise_not_check(input.dtype))
 
 
-for _name, _op in (("logical_not", LOGICAL_NOT), ("bitwise_not", BITWISE_NOT),
-                   ("isnan", ISNAN), ("isinf", ISINF), ("isfinite", ISFINITE)):
-    expose(lambda input, *, _op=_op: _op(input), _name)
-expose(lambda self: run_inplace(LOGICAL_NOT, self, (), {}), "logical_not_", function=False)
+_publish(bitwise_not, "bitwise_not", inplace=bitwise_not_)
 
 
-def equal(input: Tensor, other: Tensor) -> bool:
-    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+# ---- predicates and nan_to_num -----------------------------------------------------------------
+def _predicate(name: str, float_fn, other_fn):
+    op = defop(name)(lambda a: _finish(float_fn(a) if a.dtype.kind == "f" else other_fn(a),
+                                       None, a))
+
+    def fn(input) -> Tensor:
+        return op(_tensor(name, input))
+    fn.__name__ = fn.__qualname__ = name
+    _publish(fn, name)
 
 
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+def _falses(a):
+    return np.zeros(a.shape, bool)
+
+
+_predicate("isnan", np.isnan, _falses)
+_predicate("isinf", np.isinf, _falses)
+_predicate("isposinf", np.isposinf, _falses)
+_predicate("isneginf", np.isneginf, _falses)
+_predicate("isfinite", np.isfinite, lambda a: np.ones(a.shape, bool))
+_predicate("isreal", lambda a: np.ones(a.shape, bool), lambda a: np.ones(a.shape, bool))
+_predicate("signbit", np.signbit, lambda a: a < 0 if a.dtype.kind == "i" else _falses(a))
+
+
+@defop("nan_to_num", "NanToNumBackward0", saves=("self",),
+       formulas={"self": "grad * isfinite(self)"})
+def NAN_TO_NUM(a, *, nan, posinf, neginf):
+    if a.dtype.kind != "f":
+        return _finish(a.copy(), None, a)
+    info = np.finfo(a.dtype)
+    out = np.where(np.isnan(a), nan, a)
+    out = np.where(np.isposinf(a), info.max if posinf is None else posinf, out)
+    out = np.where(np.isneginf(a), info.min if neginf is None else neginf, out)
+    return _finish(out, a.dtype, a)
+
+
+NAN_TO_NUM.derivative(lambda g, s: _masked(g, s.self.isfinite()))
+
+
+def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
+    input = _tensor("nan_to_num", input)
+    return _out(NAN_TO_NUM(input, nan=nan, posinf=posinf, neginf=neginf), out)
+
+
+def nan_to_num_(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+    input = _tensor("nan_to_num_", input)
+    return _inplace(NAN_TO_NUM, input, (), {"nan": nan, "posinf": posinf, "neginf": neginf},
+                    dtype=input.dtype, shape=input.shape)
+
+
+_publish(nan_to_num, "nan_to_num", inplace=nan_to_num_, inplace_function=True)
+
+
+# ---- equal, isclose, allclose ----------------------------------------------------------------
+def equal(input, other) -> _bool:
+    """Same shape and same values (compared after promotion); nan is never equal."""
+    a, b = _tensor("equal", input), _tensor("equal", other, "other", 2)
+    if a.shape != b.shape:
+        return False
+    dt = dtypes.promote_types(a.dtype, b.dtype).np
+    return _bool(np.array_equal(_cast(a._data, dt), _cast(b._data, dt)))
+
+
+def _format_tolerance(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
-            equal_nan: bool = False) -> Tensor:
-    return Tensor._from_array(np.isclose(input._data, operand(other)._data, rtol=rtol, atol=atol,
-                                         equal_nan=equal_nan))
+            equal_nan: _bool = False) -> Tensor:
+    """|input - other| <= atol + rtol * |other|, computed in the inputs' dtype as PyTorch does."""
+    a, b = _tensor("isclose", input), _tensor("isclose", other, "other", 2)
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"{a.dtype.scalar_name} did not match {b.dtype.scalar_name}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got "
+                           f"{_format_tolerance(rtol)}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got "
+                           f"{_format_tolerance(atol)}")
+    _broadcast(a, b)
+    x, y = a._data, b._data
+    close = x == y
+    if equal_nan and x.dtype.kind == "f":
+        close = close | (np.isnan(x) & np.isnan(y))
+    if rtol != 0 or atol != 0:
+        fdt = x.dtype if x.dtype.kind == "f" else dtypes.get_default_dtype().np
+        if x.dtype == np.bool_:
+            x, y = x.astype(fdt), y.astype(fdt)
+        allowed = np.abs(y * np.asarray(rtol).astype(fdt)) + np.asarray(atol).astype(fdt)
+        actual = np.abs(x - y)
+        close = close | (np.isfinite(actual) & (actual <= allowed))
+    return Tensor._from_array(_layout(np.asarray(close), (a._data, b._data)))
 
 
-for _fn in (add, sub, mul, div, true_divide, floor_divide, pow, square, clamp, where, maximum,
-            minimum, atan2, fmod, remainder, lerp, equal, allclose, isclose, float_power, rsub):
-    expose(_fn)
-expose(clamp, "clip")
-expose(mul, "multiply")
-expose(div, "divide")
-expose(sub, "subtract")
-expose(clamp_, "clamp_", "clip_", function=False)
-for _fn in (add, sub, mul, div):
-    expose(_inplace_binary(_fn), _fn.__name__ + "_", function=False)
-expose(_inplace_binary(mul), "multiply_", function=False)
-expose(_inplace_binary(div), "divide_", function=False)
-expose(_inplace_binary(sub), "subtract_", function=False)
-expose(lambda self, exponent: run_inplace(POW_SCALAR, self, (), {
-    "exponent": exponent, "dtype": self.dtype.np}) if not isinstance(exponent, Tensor) else
-    run_inplace(POW_TENSOR, self, (exponent,), {"dtype": self.dtype.np}), "pow_", function=False)
-expose(lambda self: run_inplace(POW_SCALAR, self, (), {"exponent": 2, "dtype": self.dtype.np}),
-       "square_", function=False)
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: _bool = False) -> _bool:
+    a, b = _tensor("allclose", input), _tensor("allclose", other, "other", 2)
+    return _bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
 
 
-# ---- operators -----------------------------------------------------------------------------
+# ---- publishing ---------------------------------------------------------------------------------
+_publish(add, "add", inplace=add_)
+_publish(sub, "sub", "subtract", inplace=sub_)
+_publish(mul, "mul", "multiply", inplace=mul_)
+_publish(div, "div", "divide", inplace=div_)
+_publish(true_divide, "true_divide", inplace=true_divide_)
+_publish(floor_divide, "floor_divide", inplace=floor_divide_)
+_publish(remainder, "remainder", inplace=remainder_)
+_publish(fmod, "fmod", inplace=fmod_)
+_publish(rsub, "rsub", method=False)
+_publish(pow, "pow", inplace=pow_)
+_publish(square, "square", inplace=square_, inplace_function=True)
+_publish(float_power, "float_power")
+_publish(clamp, "clamp", "clip", inplace=clamp_, inplace_function=True)
+_publish(clamp_min, "clamp_min", inplace=clamp_min_, inplace_function=True)
+_publish(clamp_max, "clamp_max", inplace=clamp_max_, inplace_function=True)
+_publish(lerp, "lerp", inplace=lerp_)
+_publish(maximum, "maximum")
+_publish(minimum, "minimum")
+_publish(fmax, "fmax")
+_publish(fmin, "fmin")
+_publish(atan2, "atan2", "arctan2", inplace=atan2_)
+_publish(equal, "equal")
+_publish(isclose, "isclose")
+_publish(allclose, "allclose")
+expose(where, "where", method=False)
+expose(_where_method, "where", function=False)
+
+
+# ---- operators: Python's operators call the ops above; a wrong operand type gives Python's
+# own "unsupported operand type(s)" (the op returns NotImplemented), as in PyTorch -----------
+def _operator(fn):
+    def op(self, other):
+        if not (isinstance(other, Tensor) or _is_number(other)):
+            return NotImplemented
+        return fn(self, other)
+    return op
+
+
 def _reflected(fn):
-    return lambda self, other: fn(other, self)
+    return _operator(lambda self, other: fn(other, self))
+
+
+def _invert(self):
+    if self.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return LOGICAL_NOT(self) if self.dtype is dtypes.bool else BITWISE_NOT(self)
 
 
 OPERATORS = {
-    "__add__": add, "__radd__": lambda self, other: add(self, other),
-    "__sub__": sub, "__rsub__": lambda self, other: rsub(self, other),
-    "__mul__": mul, "__rmul__": lambda self, other: mul(self, other),
-    "__truediv__": div, "__rtruediv__": lambda self, other: self.reciprocal() * other,
-    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
-    "__mod__": remainder, "__rmod__": _reflected(remainder),
-    "__pow__": pow, "__rpow__": _reflected(pow),
-    "__neg__": neg, "__pos__": lambda self: self,
+    "__add__": _operator(add), "__radd__": _operator(add),
+    "__sub__": _operator(sub), "__rsub__": _operator(rsub),
+    "__mul__": _operator(mul), "__rmul__": _operator(mul),
+    "__truediv__": _operator(div),
+    "__rtruediv__": _operator(lambda self, other: self.reciprocal() * other),
+    "__floordiv__": _operator(floor_divide), "__rfloordiv__": _reflected(floor_divide),
+    "__mod__": _operator(remainder), "__rmod__": _reflected(remainder),
+    "__pow__": _operator(pow), "__rpow__": _reflected(pow),
+    "__and__": _operator(bitwise_and), "__rand__": _operator(bitwise_and),
+    "__or__": _operator(bitwise_or), "__ror__": _operator(bitwise_or),
+    "__xor__": _operator(bitwise_xor), "__rxor__": _operator(bitwise_xor),
+    "__lshift__": _operator(bitwise_left_shift), "__rlshift__": _reflected(bitwise_left_shift),
+    "__rshift__": _operator(bitwise_right_shift),
+    "__rrshift__": _reflected(bitwise_right_shift),
+    "__eq__": _operator(eq), "__ne__": _operator(ne),
+    "__lt__": _operator(lt), "__le__": _operator(le),
+    "__gt__": _operator(gt), "__ge__": _operator(ge),
+    "__iadd__": _operator(add_), "__isub__": _operator(sub_), "__imul__": _operator(mul_),
+    "__itruediv__": _operator(div_), "__ifloordiv__": _operator(floor_divide_),
+    "__imod__": _operator(remainder_), "__ipow__": _operator(pow_),
+    "__iand__": _operator(bitwise_and_), "__ior__": _operator(bitwise_or_),
+    "__ixor__": _operator(bitwise_xor_), "__ilshift__": _operator(bitwise_left_shift_),
+    "__irshift__": _operator(bitwise_right_shift_),
+    "__neg__": neg,
+    "__pos__": positive,
     "__abs__": lambda self: self.abs(),
-    "__eq__": lambda self, other: self.eq(other), "__ne__": lambda self, other: self.ne(other),
-    "__lt__": lambda self, other: self.lt(other), "__le__": lambda self, other: self.le(other),
-    "__gt__": lambda self, other: self.gt(other), "__ge__": lambda self, other: self.ge(other),
-    "__and__": bitwise_and, "__rand__": lambda self, other: bitwise_and(self, other),
-    "__or__": bitwise_or, "__ror__": lambda self, other: bitwise_or(self, other),
-    "__xor__": bitwise_xor, "__rxor__": lambda self, other: bitwise_xor(self, other),
-    "__invert__": lambda self: BITWISE_NOT(self) if self.dtype is not dtypes.bool
-    else LOGICAL_NOT(self),
-    "__iadd__": lambda self, other: self.add_(other),
-    "__isub__": lambda self, other: self.sub_(other),
-    "__imul__": lambda self, other: self.mul_(other),
-    "__itruediv__": lambda self, other: self.div_(other),
-    "__ipow__": lambda self, other: self.pow_(other),
-    "__iand__": lambda self, other: self.bitwise_and_(other),
-    "__ior__": lambda self, other: self.bitwise_or_(other),
-    "__ixor__": lambda self, other: self.bitwise_xor_(other),
+    "__invert__": _invert,
 }
 for _name, _fn in OPERATORS.items():
     expose(_fn, _name, function=False)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..memory_format import channels_last, contiguous_format, is_contiguous, preserve_format, \
-    strides_for
+from ..memory_format import channels_last, channels_last_3d, contiguous_format, \
+    dense_strides_like, is_contiguous, preserve_format, strides_for
 from ..size import Size
 from ..tensor import Tensor, _wrap_dim
 from .registry import OpNode, defop, expose, run, run_inplace
 
-__all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view"]
+__all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_strided_np",
+           "with_strides", "int_list"]
 
 
 def strided_view(storage: np.ndarray, shape, strides, offset: int) -> np.ndarray:
@@ -20,6 +21,51 @@ def strided_view(storage: np.ndarray, shape, strides, offset: int) -> np.ndarray
     item = storage.itemsize
     return np.ndarray(tuple(shape), storage.dtype, buffer=storage, offset=offset * item,
                       strides=tuple(s * item for s in strides))
+
+
+def empty_strided_np(shape, strides, dtype) -> np.ndarray:
+    """A fresh NumPy array with element strides `strides` (dense ones: no gaps)."""
+    shape = tuple(shape)
+    span = 1 + sum((n - 1) * s for n, s in zip(shape, strides)) if all(shape) else 0
+    flat = np.empty(span, dtype=dtype)
+    return strided_view(flat, shape, strides, 0)
+
+
+def with_strides(t: Tensor, strides) -> Tensor:
+    """Label a fresh dense result with PyTorch's exact strides.
+
+    The forward already laid the elements out in the right order; NumPy only renumbers the
+    strides of size-1 and empty dims (which PyTorch keeps), so this changes labels, not data.
+    """
+    strides = tuple(strides)
+    have = tuple(s // t._data.itemsize for s in t._data.strides)
+    if have != strides and t._base is None:
+        t._data = strided_view(t._storage.array, t._data.shape, strides, 0)
+    return t
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) or (
+        isinstance(v, Tensor) and v.numel() == 1 and not v.dtype.is_floating_point)
+
+
+def int_list(fn: str, arg: str, values) -> tuple:
+    """A size/dims argument as ints, or the TypeError PyTorch's argument parser raises.
+
+    `values` is what the caller passed: varargs, or one tuple/list/Size (bools count as ints).
+    """
+    values = tuple(values)
+    if len(values) == 1 and isinstance(values[0], (tuple, list)):
+        values = tuple(values[0])
+    elif len(values) == 1 and not _is_int(values[0]):
+        raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
+                        f"{type(values[0]).__name__}")
+    for i, v in enumerate(values):
+        if not _is_int(v):
+            raise TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos "
+                            f"{i + 1} with error \"type must be tuple of ints,but got "
+                            f"{type(v).__name__}\"")
+    return tuple(int(v) for v in values)
 
 
 def _offset_of(arr: np.ndarray, storage: np.ndarray) -> int:
@@ -43,11 +89,12 @@ def infer_size(shape, numel: int) -> tuple:
     """Resolve one -1 in a requested shape, with PyTorch's errors."""
     shape = tuple(int(s) for s in shape)
     infer = [i for i, s in enumerate(shape) if s == -1]
-    if len(infer) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
+        if s == -1 and i != infer[0]:
+            raise RuntimeError("only one dimension can be inferred")
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"{_shape_str(shape)}")
     known = 1
     for s in shape:
         if s != -1:
@@ -101,7 +148,7 @@ def _shape_args(shape) -> tuple:
     return tuple(shape)
 
 
-# ---- view -------------------------------------------------------------------------------------
+# ---- view, reshape ------------------------------------------------------------------------------
 @defop("view", "ViewBackward0", saves=("self_sym_sizes",), view=True,
        formulas={"self": "grad.reshape(self.sizes())"})
 def VIEW(a, *, size, stride):
@@ -114,7 +161,11 @@ VIEW.derivative(lambda g, s: g.reshape(s.self_sym_sizes))
 def view(input: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         return view_dtype(input, shape[0])
-    size = infer_size(_shape_args(shape), input.numel())
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list)) and not _is_int(shape[0]):
+        got = type(shape[0]).__name__
+        raise TypeError(f"view() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:")
+    size = infer_size(int_list("view", "size", shape), input.numel())
     stride = compute_stride(input.shape, input.stride(), size)
     if stride is None:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
@@ -124,9 +175,40 @@ def view(input: Tensor, *shape) -> Tensor:
 
 
 def view_dtype(input: Tensor, dtype) -> Tensor:
-    if dtype.itemsize != input.dtype.itemsize:
-        raise RuntimeError("view(dtype) with a different element size is not supported here")
-    return input._make_view(input._data.view(dtype.np))
+    """Reinterpret the bytes (no autograd): the last dim grows or shrinks by the size ratio."""
+    from .registry import _scalar_type_name
+    old, new = input.dtype.itemsize, dtype.itemsize
+    if old != new:
+        what = (f"to view {_scalar_type_name(input.dtype)} as {_scalar_type_name(dtype)} "
+                "(different element sizes)")
+        if input.dim() == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        ratio = new // old
+        if new > old and input.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got "
+                               f"{input.shape[-1]}")
+        if input.stride(-1) != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {input.stride(-1)}")
+        if new > old and input.storage_offset() % ratio:
+            raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} {what}, but "
+                               f"got {input.storage_offset()}")
+        for d, st in enumerate(input.stride()[:-1] if new > old else ()):
+            if st % ratio:
+                raise RuntimeError(f"self.stride({d}) must be divisible by {ratio} {what}, but "
+                                   f"got {st}")
+    t = input._make_view(input._data.view(dtype.np))
+    t.dtype = dtype
+    t._base = None  # it shares storage and version counter but is not a view in autograd's sense
+    return t
+
+
+@defop("_reshape_alias", "ReshapeAliasBackward0", saves=("self_sym_sizes",), view=True,
+       formulas={"self": "grad.reshape(self.sizes())"})
+def RESHAPE_ALIAS(a, *, size, stride):
+    return _restride(a, size, stride)
+
+
+RESHAPE_ALIAS.derivative(lambda g, s: g.reshape(s.self_sym_sizes))
 
 
 @defop("_unsafe_view", "UnsafeViewBackward0", saves=("self_sym_sizes",),
@@ -139,11 +221,16 @@ UNSAFE_VIEW.derivative(lambda g, s: g.reshape(s.self_sym_sizes))
 
 
 def reshape(input: Tensor, *shape) -> Tensor:
-    """A view when the strides allow it, otherwise a copy (clone, then _unsafe_view)."""
-    size = infer_size(_shape_args(shape), input.numel())
+    """PyTorch's three cases: a contiguous input is viewed (ViewBackward0); a strided one whose
+    dims still line up gets the same view as `_reshape_alias`; otherwise a contiguous copy is
+    viewed (UnsafeViewBackward0 over CloneBackward0)."""
+    shape = int_list("reshape", "shape", shape)
+    if input.is_contiguous():
+        return view(input, shape)
+    size = infer_size(shape, input.numel())
     stride = compute_stride(input.shape, input.stride(), size)
     if stride is not None:
-        return VIEW(input, size=size, stride=stride)
+        return RESHAPE_ALIAS(input, size=size, stride=stride)
     return UNSAFE_VIEW(clone(input, memory_format=contiguous_format), size=size)
 
 
@@ -157,9 +244,9 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     nd = input.dim()
+    start, end = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if nd == 0:
         return reshape(input, 1)
-    start, end = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
@@ -173,7 +260,17 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     d = _wrap_dim(dim, input.dim())
-    sizes = infer_size(sizes, input.shape[d]) if -1 in tuple(sizes) else tuple(sizes)
+    sizes = int_list("unflatten", "sizes", (sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = infer_size(sizes, input.shape[d])
+    except RuntimeError as exc:
+        if "is invalid for input of size" in str(exc):
+            raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up "
+                               f"to the size of dim {d} ({input.shape[d]}) in the input "
+                               "tensor") from None
+        raise RuntimeError(f"unflatten got an unexpected error:\n{exc}") from None
     return view(input, tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
 
 
@@ -181,7 +278,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 @defop("transpose", "TransposeBackward0", saves=("dim0", "dim1"), view=True,
        formulas={"self": "grad.transpose(dim0, dim1)"})
 def TRANSPOSE(a, *, dim0, dim1):
-    return a.swapaxes(dim0, dim1)
+    return a.swapaxes(dim0, dim1) if a.ndim else a[...]
 
 
 TRANSPOSE.derivative(lambda g, s: g.transpose(s.dim0, s.dim1))
@@ -217,7 +314,9 @@ PERMUTE.derivative(lambda g, s: g.permute(tuple(int(i) for i in np.argsort(s.dim
 
 
 def permute(input: Tensor, *dims) -> Tensor:
-    dims = _shape_args(dims)
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+    dims = int_list("permute", "dims", dims)
     nd = input.dim()
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -230,13 +329,32 @@ def permute(input: Tensor, *dims) -> Tensor:
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:
+    """permute() with `source` dims moved to `destination`, the others keeping their order."""
+    if isinstance(source, int) != isinstance(destination, int):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__}), but "
+                        "expected one of:")
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                           f"({_shape_str(src)} dims) should contain the same number of dims as "
+                           f"destination ({_shape_str(dst)} dims)")
     nd = input.dim()
-    src = [_wrap_dim(d, nd) for d in ((source,) if isinstance(source, int) else source)]
-    dst = [_wrap_dim(d, nd) for d in ((destination,) if isinstance(destination, int)
-                                      else destination)]
-    order = [d for d in range(nd) if d not in src]
-    for d, s in sorted(zip(dst, src)):
-        order.insert(d, s)
+    wsrc = [_wrap_dim(d, nd) for d in src]
+    wdst = [_wrap_dim(d, nd) for d in dst]
+    if len(set(wsrc)) != len(wsrc):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({_shape_str(src)})")
+    if len(set(wdst)) != len(wdst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({_shape_str(dst)})")
+    if nd == 0:
+        from .indexing import ALIAS
+        return ALIAS(input)
+    order = [-1] * nd
+    for s_, d_ in zip(wsrc, wdst):
+        order[d_] = s_
+    rest = iter(d for d in range(nd) if d not in wsrc)
+    order = [next(rest) if o == -1 else o for o in order]
     return PERMUTE(input, dims=tuple(order))
 
 
@@ -259,7 +377,7 @@ def SQUEEZE_DIM(a, *, dim):
 @defop("squeeze_dims", "SqueezeBackward2", saves=("dim", "self_sym_sizes"), view=True,
        formulas={"self": "grad.reshape(self.sizes())"})
 def SQUEEZE_DIMS(a, *, dim):
-    drop = tuple(d for d in dim if a.shape[d] == 1)
+    drop = tuple(d for d in dim if a.ndim and a.shape[d] == 1)
     return a.squeeze(drop) if drop else a[...]
 
 
@@ -267,19 +385,31 @@ for _op in (SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS):
     _op.derivative(_squeeze_grad)
 
 
-def squeeze(input: Tensor, dim=None) -> Tensor:
+def squeeze(input: Tensor, *args, dim=None) -> Tensor:
+    """squeeze(), squeeze(dim) and squeeze(dims): three overloads, three grad_fns."""
+    if args:
+        dim = args[0] if len(args) == 1 else tuple(args)
     if dim is None:
         return SQUEEZE(input)
     nd = input.dim()
     if isinstance(dim, (tuple, list)):
-        return SQUEEZE_DIMS(input, dim=tuple(_wrap_dim(d, nd) for d in dim))
+        dims = tuple(_wrap_dim(d, nd) for d in int_list("squeeze", "dim", (dim,)))
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return SQUEEZE_DIMS(input, dim=dims)
     return SQUEEZE_DIM(input, dim=_wrap_dim(dim, nd))
 
 
 @defop("unsqueeze", "UnsqueezeBackward0", saves=("dim",), view=True,
        formulas={"self": "grad.squeeze(dim)"})
 def UNSQUEEZE(a, *, dim):
-    return np.expand_dims(a, dim)
+    # the new dim's stride is what a dim of size 1 at that place would have: size * stride of
+    # the dim it lands before, or 1 at the end (NumPy's expand_dims may renumber size-1 strides)
+    shape, strides = list(a.shape), [s // a.itemsize for s in a.strides]
+    strides.insert(dim, shape[dim] * strides[dim] if dim < a.ndim else 1)
+    shape.insert(dim, 1)
+    return _restride(a, shape, strides)
 
 
 UNSQUEEZE.derivative(lambda g, s: g.squeeze(s.dim))
@@ -291,42 +421,90 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 @defop("expand", "ExpandBackward0", saves=("self_sym_sizes",), view=True,
        formulas={"self": "grad.sum_to_size(self.sizes())  # sum over the stretched dims"})
-def EXPAND(a, *, size):
-    lead = len(size) - a.ndim
-    strides = [0] * lead + [0 if (n == 1 and size[lead + i] != 1) else st // a.itemsize
-                            for i, (n, st) in enumerate(zip(a.shape, a.strides))]
-    return _restride(a, size, strides)
+def EXPAND(a, *, size, stride):
+    return _restride(a, size, stride)
 
 
 EXPAND.derivative(lambda g, s: g.sum_to_size(s.self_sym_sizes))
 
 
 def expand(input: Tensor, *sizes) -> Tensor:
-    sizes = _shape_args(sizes)
+    """A stretched view: size-1 dims (and new leading dims) repeat with stride 0.
+
+    PyTorch's inferExpandGeometry, innermost dim first: a new leading dim of size 1 gets the
+    stride it would have if it were real, any stretched dim gets 0.
+    """
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
+    sizes = int_list("expand", "size", sizes)
     nd = input.dim()
     if len(sizes) < nd:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{_shape_str(input.shape)}}}, "
+        raise RuntimeError(f"expand(torch.{input.dtype.legacy}{{{_shape_str(input.shape)}}}, "
                            f"size={_shape_str(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({nd})")
-    lead = len(sizes) - nd
-    out = []
-    for i, s in enumerate(sizes):
-        if i < lead:
-            if s < 0:
-                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
-                                   "leading, non-existing dimension 0")
-            out.append(s)
-            continue
-        have = input.shape[i - lead]
-        if s == -1:
-            s = have
-        elif have != s and have != 1:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
-                               f"size ({have}) at non-singleton dimension {i}.  Target sizes: "
-                               f"{_shape_str(sizes)}.  Tensor sizes: {_shape_str(input.shape)}")
-        out.append(s)
-    return EXPAND(input, size=tuple(out))
+    out_size, out_stride = [0] * len(sizes), [0] * len(sizes)
+    for i in range(len(sizes) - 1, -1, -1):
+        d = nd - len(sizes) + i
+        have = input.shape[d] if d >= 0 else 1
+        stride = input.stride(d) if d >= 0 else (
+            out_size[i + 1] * out_stride[i + 1] if i + 1 < len(sizes) else 0)
+        target = sizes[i]
+        if target == -1:
+            if d < 0:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            target = have
+        if have != target:
+            if have != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({target}) must match the "
+                                   f"existing size ({have}) at non-singleton dimension {i}.  "
+                                   f"Target sizes: {_shape_str(sizes)}.  Tensor sizes: "
+                                   f"{_shape_str(input.shape)}")
+            have, stride = target, 0
+        out_size[i], out_stride[i] = have, stride
+    if any(n < 0 for n in out_size):
+        raise RuntimeError("numel: integer multiplication overflow")
+    return EXPAND(input, size=tuple(out_size), stride=tuple(out_stride))
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """Each tensor expanded to the common shape (one already of that shape is returned as is)."""
+    from .registry import broadcast_shapes
+    shape = ()
+    for i, t in enumerate(tensors):
+        shape = tuple(t.shape) if i == 0 else broadcast_shapes(shape, tuple(t.shape))
+    return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
+
+
+def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
+    """Give the tensor a new shape in place (contiguous strides, same storage offset).
+
+    Shrinking keeps the storage, so growing back shows the old values again; growing past the
+    storage allocates a bigger one (zeros here, uninitialized memory in PyTorch). Unlike PyTorch,
+    other tensors on the old storage do not follow it to the new memory.
+    """
+    sizes = int_list("resize_", "size", sizes)
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(n < 0 for n in sizes):
+        raise RuntimeError("numel: integer multiplication overflow")
+    if tuple(sizes) != tuple(self.shape):
+        offset = self.storage_offset()
+        strides = strides_for(sizes, memory_format if memory_format is not None
+                              and memory_format is not preserve_format else None)
+        numel = 1
+        for n in sizes:
+            numel *= n
+        storage = self._storage.array
+        if numel and offset + numel > storage.size:
+            grown = np.zeros(offset + numel, dtype=storage.dtype)
+            grown[:storage.size] = storage
+            self._storage.array = storage = grown
+        self._data = strided_view(storage.view(self._data.dtype), sizes, strides,
+                                  offset if numel else 0)
+    self._version[0] += 1
+    return self
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
@@ -341,7 +519,7 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 @defop("select", "SelectBackward0", saves=("dim", "index", "self_sym_sizes"), view=True,
        formulas={"self": "zeros(self.sizes()) with [dim][index] = grad"})
 def SELECT(a, *, dim, index):
-    return a[(slice(None),) * dim + (index,)]
+    return a[(slice(None),) * dim + (index, Ellipsis)]  # Ellipsis: a 0-d view, not a scalar
 
 
 @defop("select_backward", "SelectBackwardBackward0", inputs=("grad_output",),
@@ -362,18 +540,22 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     if nd == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, nd)
+    index = int(index)
     size = input.shape[d]
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{_shape_str(input.shape)} at dimension {d}" if dim >= 0 else
-                         f"index {index} is out of bounds for dimension {d} with size {size}")
+                         f"{_shape_str(input.shape)} at dimension {d}")
     return SELECT(input, dim=d, index=index + size if index < 0 else index)
 
 
 @defop("slice", "SliceBackward0", saves=("dim", "start", "end", "step", "self_sym_sizes"),
        view=True, formulas={"self": "zeros(self.sizes()) with [dim][start:end:step] = grad"})
 def SLICE(a, *, dim, start, end, step):
-    return a[(slice(None),) * dim + (slice(start, end, step),)]
+    # start at element `start` even when the slice is empty, with stride * step (as PyTorch)
+    first = a[(slice(None),) * dim + (slice(start, None),)]
+    shape, strides = list(a.shape), [s // a.itemsize for s in a.strides]
+    shape[dim], strides[dim] = len(range(start, end, step)), strides[dim] * step
+    return _restride(first, shape, strides)
 
 
 @defop("slice_backward", "SliceBackwardBackward0", inputs=("grad_output",),
@@ -402,15 +584,29 @@ def slice_dim(input: Tensor, dim: int, start, end, step: int = 1) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
+    if input.dim() == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = _wrap_dim(dim, input.dim())
     start = int(start)
     size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or start + length > size:
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({size}).")
     return SLICE(input, dim=d, start=start, end=start + length, step=1)
+
+
+def _wrap_dim_no_scalar(dim: int, ndim: int) -> int:
+    """maybe_wrap_dim without the 0-d allowance (unbind, split, chunk)."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim)
 
 
 @defop("unbind", "UnbindBackward0", saves=("dim",), view=True, n_outputs=-1,
@@ -438,7 +634,7 @@ def _grad_dtype(grads):
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
-    d = _wrap_dim(dim, input.dim())
+    d = _wrap_dim_no_scalar(dim, input.dim())
     return _multi(UNBIND, input, input.shape[d], dim=d)
 
 
@@ -494,13 +690,27 @@ def _split_sizes(size: int, split_size: int) -> list:
 
 
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """split(n): pieces of n (the last may be shorter); split([a, b, ...]): those sizes."""
+    if tensor.dim() == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor.dim())
     size = tensor.shape[d]
-    if isinstance(split_size_or_sections, int):
-        sizes = _split_sizes(size, split_size_or_sections)
-        return _multi(SPLIT, tensor, len(sizes), dim=d, split_size=split_size_or_sections,
+    if _is_int(split_size_or_sections):
+        n = int(split_size_or_sections)
+        if n < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={n}")
+        if n == 0 and size != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
+        sizes = _split_sizes(size, n)
+        return _multi(SPLIT, tensor, len(sizes), dim=d, split_size=n,
                       sections=_sections(sizes))
-    sizes = [int(s) for s in split_size_or_sections]
+    sizes = list(int_list("split_with_sizes", "split_sizes", (split_size_or_sections,)))
+    for n in sizes:
+        if n < 0:
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={_shape_str(sizes)}")
     if sum(sizes) != size:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                            f"(input tensor's size at dimension {d}), but got split_sizes="
@@ -510,33 +720,72 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """split() into pieces of ceil(size / chunks): possibly fewer than `chunks` of them."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)):
+        raise TypeError(f"chunk(): argument 'chunks' (position 1) must be int, not "
+                        f"{type(chunks).__name__}")
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _wrap_dim(dim, input.dim())
     size = input.shape[d]
-    return split(input, max(-(-size // chunks), 1) if size else 1, d)
+    n = -(-size // chunks)
+    if n == 0 and size == 0:
+        # every piece is empty: PyTorch returns `chunks` of them, split with sizes of 0
+        return split(input, [0] * chunks, d)
+    return split(input, n, d)
 
 
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    """Pieces cut at indices, or `sections` nearly equal pieces: each one a slice."""
+    if input.dim() == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
     d = _wrap_dim(dim, input.dim())
     size = input.shape[d]
-    if isinstance(indices_or_sections, int):
-        n = indices_or_sections
-        sizes = [size // n + (1 if i < size % n else 0) for i in range(n)]
+    arg = indices_or_sections
+    if isinstance(arg, Tensor):
+        if arg.dtype is not dtypes.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype "
+                               f"of long, but got {_scalar_name(arg.dtype)}")
+        if arg.dim() > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
+                               f"zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {arg.dim()} dims")
+        arg = int(arg.item()) if arg.dim() == 0 else [int(i) for i in arg.tolist()]
+    if _is_int(arg):
+        n = int(arg)
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        bounds, b = [], 0
+        for i in range(n):
+            e = b + size // n + (1 if i < size % n else 0)
+            bounds.append((b, e))
+            b = e
     else:
-        bounds = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
-        sizes = [max(e - b, 0) for b, e in zip(bounds, bounds[1:])]
-    return split(input, sizes, d)
+        cuts = [0] + list(int_list("tensor_split", "indices", (arg,))) + [size]
+        bounds = list(zip(cuts, cuts[1:]))
+    return tuple(slice_dim(input, d, b, e) for b, e in bounds)
+
+
+def _scalar_name(d) -> str:
+    from .registry import _scalar_type_name
+    return _scalar_type_name(d)
 
 
 # ---- as_strided and diagonal ------------------------------------------------------------------
 @defop("as_strided", "AsStridedBackward0", saves=("size", "stride", "storage_offset"),
        view=True, formulas={"self": "zeros(storage) with the strided positions += grad"})
-def AS_STRIDED(a, *, size, stride, storage_offset, storage):
+def AS_STRIDED(a, *, size, stride, storage_offset, storage, self_geometry):
+    if 0 in size:  # no element is read: NumPy still wants the offset inside the buffer
+        storage_offset = min(storage_offset, storage.size)
     return strided_view(storage, size, stride, storage_offset)
 
 
 @defop("as_strided_backward", "AsStridedBackwardBackward0", inputs=("grad_output",),
+       saves=("input_sizes", "input_strides", "input_offset", "size", "stride",
+              "storage_offset"),
        formulas={"grad_output": "grad.as_strided(size, stride, storage_offset)"})
 def AS_STRIDED_BACKWARD(g, *, input_sizes, input_strides, input_offset, size, stride,
                         storage_offset):
@@ -551,7 +800,16 @@ def AS_STRIDED_BACKWARD(g, *, input_sizes, input_strides, input_offset, size, st
     return strided_view(flat, input_sizes, input_strides, input_offset).copy()
 
 
-AS_STRIDED_BACKWARD.derivative(lambda g, s: g)
+@AS_STRIDED_BACKWARD.derivative
+def _(gg, s):
+    # lay gg out in a buffer the way the input sat in its storage, then read the view from it
+    from .creation import zeros
+    sizes, strides, offset = s.input_sizes, s.input_strides, s.input_offset
+    span = offset + 1 + sum((n - 1) * st for n, st in zip(sizes, strides)) if gg.numel() else 0
+    span = max(span, s.storage_offset + 1 + sum((n - 1) * st for n, st in zip(s.size, s.stride)))
+    flat = zeros(span, dtype=gg.dtype)
+    flat.as_strided(sizes, strides, offset).copy_(gg)
+    return flat.as_strided(s.size, s.stride, s.storage_offset)
 
 
 @AS_STRIDED.derivative
@@ -566,10 +824,34 @@ AS_STRIDED.saves = AS_STRIDED.saves + ("self_geometry",)
 
 
 def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
-    offset = input.storage_offset() if storage_offset is None else storage_offset
+    """Any view of the input's storage, checked against the storage's bounds as PyTorch does."""
+    size = int_list("as_strided", "size", (size,))
+    stride = int_list("as_strided", "stride", (stride,))
+    offset = input.storage_offset() if storage_offset is None else int(storage_offset)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(st < 0 for st in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {_shape_str(stride)}")
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={_shape_str(size)} "
+                           f"and strides={_shape_str(stride)}")
+    item = input.element_size()
+    needed = 0 if 0 in size else (1 + sum((n - 1) * st for n, st in zip(size, stride))) * item
+    have = input.untyped_storage().nbytes()
+    if needed and needed + offset * item > have:
+        raise RuntimeError(f"setStorage: sizes {_shape_str(size)}, strides {_shape_str(stride)}, "
+                           f"storage offset {offset}, and itemsize {item} requiring a storage "
+                           f"size of {needed + offset * item} are out of bounds for storage of "
+                           f"size {have}")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     geometry = (tuple(input.shape), input.stride(), input.storage_offset())
-    return AS_STRIDED(input, size=tuple(size), stride=tuple(stride), storage_offset=offset,
-                      storage=input._storage.array, self_geometry=geometry)
+    storage = input._storage.array
+    if input._data.dtype != storage.dtype:  # a view(dtype) of another element type
+        storage = storage.view(np.uint8).view(input._data.dtype)
+    return AS_STRIDED(input, size=size, stride=stride, storage_offset=offset, storage=storage,
+                      self_geometry=geometry)
 
 
 @defop("diagonal", "DiagonalBackward0", saves=("offset", "dim1", "dim2", "self_sym_sizes"),
@@ -597,37 +879,51 @@ def _(g, s):
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     nd = input.dim()
-    return DIAGONAL(input, offset=offset, dim1=_wrap_dim(dim1, nd), dim2=_wrap_dim(dim2, nd))
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return DIAGONAL(input, offset=offset, dim1=d1, dim2=d2)
 
 
 # ---- copies: clone, contiguous, to, copy_ ------------------------------------------------------
+def copy_strides(shape, strides, memory_format) -> tuple:
+    """The strides of a copy in `memory_format`: preserve keeps a dense layout as it is and
+    otherwise keeps the order of the dims (PyTorch's empty_like)."""
+    if memory_format is preserve_format or memory_format is None:
+        return dense_strides_like(shape, strides)
+    return strides_for(shape, memory_format)
+
+
+def _copy_into(a: np.ndarray, strides, dtype=None) -> np.ndarray:
+    out = empty_strided_np(a.shape, strides, dtype or a.dtype)
+    np.copyto(out, a, casting="unsafe")
+    return out
+
+
 @defop("clone", "CloneBackward0", formulas={"self": "grad"})
-def CLONE(a, *, memory_format):
-    if memory_format is preserve_format:
-        return a.copy(order="K")
-    if memory_format is channels_last:
-        out = np.empty_like(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
-        out[...] = a
-        return out
-    return np.array(a, order="C", copy=True)
+def CLONE(a, *, memory_format, strides):
+    return _copy_into(a, strides)
 
 
 CLONE.derivative(lambda g, s: g)
 
 
 def clone(input: Tensor, *, memory_format=preserve_format) -> Tensor:
-    return CLONE(input, memory_format=memory_format)
+    strides = copy_strides(input.shape, input.stride(), memory_format)
+    return with_strides(CLONE(input, memory_format=memory_format, strides=strides), strides)
 
 
 def contiguous(input: Tensor, memory_format=contiguous_format) -> Tensor:
     if input.is_contiguous(memory_format=memory_format):
         return input
-    return CLONE(input, memory_format=memory_format)
+    if memory_format is preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return clone(input, memory_format=memory_format)
 
 
 @defop("_to_copy", "ToCopyBackward0", formulas={"self": "grad.to(self.dtype)"})
-def TO_COPY(a, *, dtype):
-    return a.astype(dtype, order="K")
+def TO_COPY(a, *, dtype, strides):
+    return _copy_into(a, strides, dtype)
 
 
 TO_COPY.derivative(lambda g, s: g)
@@ -635,7 +931,9 @@ TO_COPY.derivative(lambda g, s: g)
 
 def to(input: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False,
        memory_format=preserve_format) -> Tensor:
-    """Tensor.to(dtype), .to(device), .to(other), .to(device, dtype): CPU only."""
+    """Tensor.to(dtype), .to(device), .to(other), .to(device, dtype): CPU only.
+
+    Nothing to change returns the input itself; anything else is one _to_copy."""
     from ..device import check_cpu
     for a in args:
         if isinstance(a, dtypes.dtype):
@@ -644,13 +942,16 @@ def to(input: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=F
             dtype = a.dtype
         elif a is not None and not isinstance(a, bool):
             check_cpu(a)
+    if len(args) >= 2 and isinstance(args[-1], bool):
+        non_blocking = args[-1]
     check_cpu(device)
-    if dtype is None or dtype is input.dtype:
-        if memory_format is not preserve_format:
-            return contiguous(input, memory_format)
-        return clone(input) if copy else input
+    dtype = input.dtype if dtype is None else dtype
     dtypes.check_supported(dtype)
-    return TO_COPY(input, dtype=dtype.np)
+    fits = memory_format is preserve_format or input.is_contiguous(memory_format=memory_format)
+    if dtype is input.dtype and fits and not copy:
+        return input
+    strides = copy_strides(input.shape, input.stride(), memory_format)
+    return with_strides(TO_COPY(input, dtype=dtype.np, strides=strides), strides)
 
 
 _LEGACY = {d.legacy: d for d in dtypes.ALL}
@@ -725,18 +1026,19 @@ class CopySlices(OpNode):
 
     op = None
 
-    def __init__(self, fn, base_shape, base_dtype, size, stride, offset) -> None:
+    def __init__(self, fn, base_shape, base_strides, base_dtype, size, stride, offset) -> None:
         super().__init__()
         self.fn = fn
         self._geometry = (tuple(size), tuple(stride), offset)
-        self._base_meta = (tuple(base_shape), base_dtype)
+        self._base_meta = (tuple(base_shape), tuple(base_strides), base_dtype)
 
     def apply(self, grad_outputs: tuple) -> tuple:
         from .creation import empty_strided
         grad = grad_outputs[0]
         size, stride, offset = self._geometry
-        base_shape, base_dtype = self._base_meta
-        result = empty_strided(base_shape, strides_for(base_shape), dtype=grad.dtype)
+        base_shape, base_strides, base_dtype = self._base_meta
+        # laid out like the base, so the view's strides and offset find the same elements
+        result = empty_strided(base_shape, base_strides, dtype=grad.dtype)
         result.copy_(grad)
         region = result.as_strided(size, stride, offset)
         fn_grads = self.fn.apply((region.clone(),))
@@ -756,13 +1058,11 @@ def copy_slices(view_t: Tensor, node) -> None:
     base = view_t._base
     base_edge = base._edge()
     base_offset = base.storage_offset()
-    cs = CopySlices(node, base.shape, base.dtype, view_t.shape, view_t.stride(),
+    cs = CopySlices(node, base.shape, base.stride(), base.dtype, view_t.shape, view_t.stride(),
                     view_t.storage_offset() - base_offset)
     cs.next_functions = (base_edge,) + tuple(node.next_functions[1:])
     cs._input_meta = ((tuple(base.shape), base.dtype),) + tuple(node._input_meta[1:])
-    base._grad_fn = cs
-    base._output_nr = 0
-    base._view_version = base._version[0]
+    base._set_history(cs, 0)
     view_t._grad_fn = None
     view_t._view_version = -1  # stale: the next grad_fn access regenerates it from the base
 
@@ -791,3 +1091,5 @@ for _fn in (view, reshape, view_as, reshape_as, flatten, unflatten, transpose, t
 for _name, _fn in (("swapaxes", transpose), ("swapdims", transpose), ("moveaxis", movedim),
                    ("type", type_)):
     expose(_fn, _name)
+expose(resize_, function=False)
+expose(broadcast_tensors, method=False)
