@@ -84,6 +84,8 @@ ESCAPES = {
     "numpy_f2py": "import numpy as np\nnp.f2py",
     "numpy_memmap": "import numpy as np\nnp.memmap('/tmp/ae_escape.mm', mode='w+', shape=(2,))",
     "numpy_dunder": "import numpy as np\nnp.__config__",
+    "bit_generator_cffi": "import numpy as np\nnp.random.default_rng(0).bit_generator.cffi",
+    "bit_generator_ctypes": "import numpy as np\nnp.random.default_rng(0).bit_generator.ctypes",
     "tensor_numpy_tofile": "import torch\ntorch.ones(2).numpy().tofile('/tmp/ae_escape2.bin')",
     # the engine's own modules and internals
     "engine_ops": "import torch\ntorch.ops",

@@ -194,7 +194,8 @@ tri tril triu true_divide trunc uint8 unique unravel_index var vstack where zero
 set_printoptions get_printoptions integer floating number isscalar result_type promote_types
 """.split()
 _NUMPY_RANDOM = """seed rand randn randint random random_sample normal uniform choice permutation
-shuffle standard_normal binomial poisson exponential beta gamma multivariate_normal""".split()
+shuffle standard_normal binomial poisson exponential beta gamma multivariate_normal default_rng
+RandomState Generator""".split()
 _NUMPY_LINALG = "norm inv det solve eig eigh svd qr pinv matrix_rank cholesky lstsq".split()
 
 

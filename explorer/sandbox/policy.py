@@ -131,7 +131,7 @@ def _compile(tree: ast.AST, filename: str, mode: str):
 
 # ---- run-time guards -------------------------------------------------------------------------
 _FORBIDDEN_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
-_FORBIDDEN_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {"ctypes", "tofile", "dump", "dumps", "mro"}
+_FORBIDDEN_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {"ctypes", "cffi", "tofile", "dump", "dumps", "mro"}
 
 
 def guarded_getattr(obj, name: str, *default):

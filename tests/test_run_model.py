@@ -1,0 +1,88 @@
+"""run_code end to end on what learners run: every course-note example prints in the sandbox
+exactly what real PyTorch printed, a Run is a pure function of (source, seed), and its record
+holds the graph, the variables and the backward steps the pictures need."""
+import pathlib
+import pickle
+
+import pytest
+
+from explorer import Limits, Run
+from explorer.sandbox.pool import WorkerPool
+
+HERE = pathlib.Path(__file__).parent
+EXAMPLES = sorted((HERE / "course_examples").glob("[0-9]*.py"))
+LIMITS = Limits(cpu_seconds=20, wall_seconds=60)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    workers = WorkerPool(size=2)
+    yield workers
+    workers.close()
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_course_example_prints_what_torch_prints_inside_the_sandbox(pool, script):
+    expected = (HERE / "course_examples" / "expected" / (script.stem + ".txt")).read_text()
+    run = pool.run(script.read_text(), 0, LIMITS)
+    assert run.error is None, run.error
+    assert run.stdout == expected
+
+
+BACKWARD = """import torch
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+w = torch.tensor([[0.5], [-1.0]], requires_grad=True)
+y = (w * x).sum()
+y.backward()
+"""
+
+
+def test_same_source_and_seed_give_an_equal_run(pool):
+    source = "import torch\ntorch.manual_seed(3)\na = torch.randn(4, 3, requires_grad=True)\n" \
+             "b = a.softmax(1).log().mean()\nb.backward()\nprint(a.grad.sum())\nb"
+    first, second = pool.run(source, 7, LIMITS), pool.run(source, 7, LIMITS)
+    assert first == second
+    assert pickle.loads(pickle.dumps(first)) == first
+    assert pool.run(source, 8, LIMITS).variables == first.variables  # manual_seed wins
+    unseeded = "import torch\ntorch.randn(3)"
+    assert pool.run(unseeded, 1, LIMITS).result != pool.run(unseeded, 2, LIMITS).result
+
+
+def test_a_run_records_graph_variables_and_backward_steps(pool):
+    run = pool.run(BACKWARD, 0, LIMITS)
+    assert isinstance(run, Run) and run.error is None
+    names = {v.name: v for v in run.variables}
+    assert set(names) == {"x", "w", "y"}
+    assert names["x"].tensor.grad.data == (-0.5, -0.5, -0.5)
+    assert names["w"].tensor.grad.data == ((6.0,), (6.0,))
+    ops = [op.grad_fn for op in run.graph.ops]
+    assert ops == ["MulBackward0", "SumBackward0"]
+    mul = run.graph.ops[0]
+    assert mul.broadcast_shape == (2, 3) and mul.line == 4
+    [call] = run.backward
+    assert [s.name for s in call.steps] == ["SumBackward0", "MulBackward0", "AccumulateGrad",
+                                            "AccumulateGrad"]
+    mul_step = call.steps[1]
+    summed = [e.summed_from for e in mul_step.grad_out]
+    assert summed == [(2, 3), (2, 3)]   # both operands were broadcast to (2, 3)
+    assert mul_step.grad_out[0].grad.shape == (2, 1)
+
+
+def test_a_trailing_expression_is_the_result_and_is_drawn(pool):
+    run = pool.run("import torch\ntorch.ones(2, 3) + torch.arange(3)", 0, LIMITS)
+    assert run.result == "tensor([[1., 2., 3.],\n        [1., 2., 3.]])"
+    assert [op.op for op in run.graph.ops][-1] == "add"
+    assert run.variables[-1].name == "_"
+
+
+def test_syntax_errors_come_back_with_their_line(pool):
+    run = pool.run("import torch\nx = torch.ones(2\ny = 3", 0, LIMITS)
+    assert run.error.type == "SyntaxError" and run.error.line == 2
+    assert run.error.kind == "syntax" and run.error.explanation
+
+
+def test_runtime_errors_carry_torchs_first_line_and_why(pool):
+    run = pool.run("import torch\na = torch.ones(2, 3)\nb = a.t().view(6)", 0, LIMITS)
+    assert run.error.type == "RuntimeError" and run.error.line == 3
+    assert run.error.message.startswith("view size is not compatible")
+    assert "reshape()" in run.error.explanation
