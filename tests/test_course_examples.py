@@ -8,8 +8,6 @@ import pytest
 
 HERE = pathlib.Path(__file__).parent
 EXAMPLES = sorted((HERE / "course_examples").glob("[0-9]*.py"))
-# The training half of the engine (torch.nn, optim, utils.data) is its own issue.
-NOT_YET = ("torch.nn", "torch.optim", "torch.utils")
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -17,9 +15,5 @@ def test_example_prints_what_torch_prints(script):
     expected = (HERE / "course_examples" / "expected" / (script.stem + ".txt")).read_text()
     proc = subprocess.run([sys.executable, str(HERE / "run_as_torch.py"), str(script)],
                           capture_output=True, text=True, timeout=120, cwd=HERE.parent)
-    if proc.returncode != 0 and any(f"No module named '{m}" in proc.stderr or
-                                    f"module 'engine' has no attribute '{m.split('.')[1]}'"
-                                    in proc.stderr for m in NOT_YET):
-        pytest.xfail("needs torch.nn / optim / utils.data (the training-half issue)")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout == expected

@@ -28,6 +28,9 @@ def _pair(v) -> tuple:
 # ---- linear -----------------------------------------------------------------------------------
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ W.T + b. A 2-d input is one addmm (AddmmBackward0 over TBackward0), as in PyTorch."""
+    if bias is not None and input.dtype is not weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{_scalar_name(input)} and {_scalar_name(weight)}")
     if input.dim() == 2 and bias is not None:
         return nn_ops.ADDMM(bias, input, weight.t())
     if input.dim() == 2:
@@ -37,6 +40,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return nn_ops.ADDMM(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
+
+
+def _scalar_name(t: Tensor) -> str:
+    return t.dtype.legacy[:-len("Tensor")]
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -460,8 +467,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     if input.dim() == 2 and target.dim() == 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0]}).")
-    if target.dtype.is_floating_point:
-        raise RuntimeError("expected scalar type Long but found Float")
+    if target.dtype not in (dtypes.int64, dtypes.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_scalar_name(target)}")
     return nn_ops.NLL(input, weight, target=target, reduction=reduction,
                       ignore_index=ignore_index)
 
@@ -473,7 +481,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     _check_reduction(reduction)
     class_dim = 1 if input.dim() > 1 else 0
     logp = input.log_softmax(class_dim)
-    if target.dtype.is_floating_point:
+    if tuple(target.shape) == tuple(input.shape):   # class probabilities, as PyTorch decides
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
