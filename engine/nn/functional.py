@@ -540,6 +540,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    if pos_weight is not None and pos_weight.requires_grad:
+        raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not "
+                           "differentiable with respect to argument 'pos_weight'. This input "
+                           "cannot have requires_grad True.")
     w = weight.expand(input.shape) if weight is not None else None
     pw = pos_weight.expand(input.shape) if pos_weight is not None else None
     return nn_ops.BCE_LOGITS(input, target, w, pw, reduction=reduction)

@@ -386,15 +386,17 @@ def BCE_LOGITS(x, t, w, pw, *, reduction):
 def _(g, s):
     x, t = s.self._data, s.target._data
     sig = 1 / (1 + np.exp(-x))
-    if s.pos_weight is not None:
-        pw = s.pos_weight._data
-        local = (pw * t + 1 - t) * sig - pw * t
+    log_sig = -np.logaddexp(0, -x)
+    pw = s.pos_weight._data if s.pos_weight is not None else None
+    w = s.weight._data if s.weight is not None else 1.0
+    upstream = _unreduce(g, x.shape, s.reduction)
+    if pw is not None:
+        gx = (pw * t + 1 - t) * sig - pw * t
+        gt = (1 - pw) * log_sig - x
     else:
-        local = sig - t
-    if s.weight is not None:
-        local = local * s.weight._data
-    gx = local * _unreduce(g, x.shape, s.reduction)
-    return Tensor._from_array(gx.astype(x.dtype)), None, None, None
+        gx, gt = sig - t, -x
+    wrap = lambda a: Tensor._from_array(np.asarray(a).astype(x.dtype))  # noqa: E731
+    return wrap(gx * w * upstream), wrap(gt * w * upstream), None, None
 
 
 @defop("nll_loss", "NllLossBackward0", inputs=("self", "weight"),
