@@ -10,8 +10,9 @@ import math as _math
 
 from . import autograd, cuda, dtypes, observe, random
 from .ops import conv_pool, nn_ops  # noqa: F401  (register the nn primitives)
-from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
-from .autograd.grad_mode import is_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_anomaly_enabled, no_grad,
+                       set_grad_enabled)
+from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from .device import device
 from .dtypes import (bfloat16, bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A004
                      int8, int16, int32, int64, promote_types, set_default_dtype, uint8)

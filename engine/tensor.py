@@ -13,7 +13,6 @@ from . import dtypes
 import weakref
 from collections import OrderedDict
 
-from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad, add_hook
 from .size import Size
 
@@ -253,9 +252,9 @@ class Tensor:
     def _is_view(self) -> bool:
         return self._base is not None
 
-    @property
-    def _version_counter(self) -> int:
-        return self._vc[0]
+    def _bump_version(self) -> None:
+        """Record an in-place change (the counter is shared with views and detach())."""
+        self._vc[0] += 1
 
     @property
     def _version(self) -> int:
@@ -512,7 +511,8 @@ class Tensor:
     def __repr__(self) -> str:
         from .printing import format_tensor
         fn = self.grad_fn
-        return format_tensor(self._data, self.dtype, requires_grad=self.requires_grad and fn is None,
+        return format_tensor(self._data, self.dtype,
+                             requires_grad=self.requires_grad and fn is None,
                              grad_fn_name=type(fn).__name__ if fn is not None else None)
 
     def __str__(self) -> str:

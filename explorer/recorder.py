@@ -201,7 +201,7 @@ class Recorder:
             else None,
             values=summarize(t, with_text),
             grad=summarize(t._grad, with_text) if t._grad is not None else None,
-            version=t._version[0])
+            version=int(t._version))
 
     def graph(self) -> Graph:
         infos = {}

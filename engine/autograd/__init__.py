@@ -8,7 +8,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .graph import Node
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "Function", "gradcheck", "gradgradcheck", "Node", "graph",
+           "is_grad_enabled", "is_inference_mode_enabled", "Function", "gradcheck", "gradgradcheck", "Node", "graph",
            "Variable", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
            "functional"]
 
@@ -22,7 +22,7 @@ def _tensor_or_tensors_to_tuple(tensors, length: int) -> tuple:
     return tuple(tensors)
 
 
-def _as_tuple(x, what: str) -> tuple:
+def _as_tuple(x) -> tuple:
     from ..tensor import Tensor
     if isinstance(x, Tensor):
         return (x,)
@@ -92,10 +92,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         else:
             raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
                                "passed to `backward()`. Please only use `grad_tensors`.")
-    inputs_tuple = () if inputs is None else _as_tuple(inputs, "backward")
+    inputs_tuple = () if inputs is None else _as_tuple(inputs)
     if inputs is not None and len(inputs_tuple) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    tensors = _as_tuple(tensors, "backward")
+    tensors = _as_tuple(tensors)
     grads = _make_grads(tensors, _tensor_or_tensors_to_tuple(grad_tensors, len(tensors)))
     if retain_graph is None:
         retain_graph = create_graph
@@ -126,8 +126,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                          "materialize_grads=True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    outputs = _as_tuple(outputs, "grad")
-    inputs_tuple = _as_tuple(inputs, "grad")
+    outputs = _as_tuple(outputs)
+    inputs_tuple = _as_tuple(inputs)
     if len(inputs_tuple) == 0:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if not only_inputs:
@@ -187,6 +187,10 @@ class detect_anomaly:
         self.mode = _mode
         if _now:
             _anomaly["enabled"] = _mode
+        else:
+            warnings.warn("Anomaly Detection has been enabled. This mode will increase the "
+                          "runtime and should only be enabled for debugging.", UserWarning,
+                          stacklevel=2)
 
     def __enter__(self) -> None:
         from .graph import _anomaly
@@ -201,7 +205,7 @@ class detect_anomaly:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with detect_anomaly(_mode=self.mode):
+            with detect_anomaly(_mode=self.mode, _now=True):
                 return fn(*args, **kwargs)
         return wrapper
 

@@ -46,6 +46,8 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
     tensors do. accumulate=False (autograd.grad): the gradients reaching `inputs` are returned.
     """
     root_edges = [t._edge() for t in roots]
+    grads = [g.to(t.dtype) if g is not None and g.dtype is not t.dtype else g   # as PyTorch
+             for t, g in zip(roots, grads)]                                      # checks roots
     dependencies = _count_dependencies(root_edges)
     targets = [t._edge() for t in inputs] if inputs is not None else []
     should_run = _nodes_to_run(root_edges, targets, accumulate) if inputs is not None else None

@@ -29,7 +29,7 @@ _anomaly = {"enabled": False}
 
 # Nodes PyTorch writes by hand in C++: their name() carries the C++ namespace.
 _CPP_NODES = {"AccumulateGrad", "CopySlices", "CopyBackwards", "GraphRoot", "DelayedError",
-              "Error", "Identity"}
+              "Error", "Identity", "NotImplemented"}
 
 
 class SavedTensor:
@@ -76,7 +76,7 @@ def _modified_message(t, producer, output_nr: int, expected: int) -> str:
 
 
 class RemovableHandle:
-    """What register_hook returns: `handle.remove()` unregisters the hook (as in torch.utils.hooks)."""
+    """What register_hook returns: `handle.remove()` unregisters the hook (torch.utils.hooks)."""
 
     _next_id = itertools.count()
 

@@ -385,7 +385,7 @@ def _fill_random(self: Tensor, arr: np.ndarray) -> Tensor:
     if is_grad_enabled():
         check_inplace_allowed(self)
     self._data[...] = arr
-    self._version[0] += 1
+    self._bump_version()
     return self
 
 

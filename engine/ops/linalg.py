@@ -47,7 +47,8 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 
 
 @defop("bmm", "BmmBackward0", inputs=("self", "mat2"), saves=("self", "mat2"),
-       formulas={"self": "grad.bmm(mat2.transpose(1, 2))", "mat2": "self.transpose(1, 2).bmm(grad)"})
+       formulas={"self": "grad.bmm(mat2.transpose(1, 2))",
+                 "mat2": "self.transpose(1, 2).bmm(grad)"})
 def BMM(a, b):
     return np.matmul(a, b)
 

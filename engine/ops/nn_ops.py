@@ -78,11 +78,11 @@ def BATCH_NORM(x, w, b, *, running_mean, running_var, training, momentum, eps):
         n = x.size // x.shape[1]
         if running_mean is not None:
             running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
-            running_mean._version[0] += 1
+            running_mean._bump_version()
         if running_var is not None:
             unbiased = var * n / max(n - 1, 1)
             running_var._data[...] = (1 - momentum) * running_var._data + momentum * unbiased
-            running_var._version[0] += 1
+            running_var._bump_version()
     else:
         mean, var = running_mean._data, running_var._data
     invstd = 1.0 / np.sqrt(var + eps)

@@ -97,7 +97,7 @@ class Optimizer:
                     self._update(p, grad, group, state)
                     if state:       # like PyTorch, keep no entry for stateless updates
                         self.state[p] = state
-                    p._version[0] += 1
+                    p._bump_version()
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:

@@ -154,7 +154,7 @@ def _private(obj, name: str):
     from engine.autograd.graph import Node
     from engine.tensor import Tensor
     if name == "_version" and isinstance(obj, Tensor):
-        return obj._version_counter
+        return int(obj._version)
     if name.startswith("_saved_") and isinstance(obj, Node):
         return getattr(obj, name)
     if name == "__init__" and isinstance(obj, super):
