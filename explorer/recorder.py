@@ -179,9 +179,15 @@ class Recorder:
             leaf=leaf, freed=not retain and bool(node.saved_names()) and leaf is None))
 
     def _inputs_of(self, nid: int) -> tuple:
+        """The tensors behind a node's next_functions edges, in edge order."""
+        from engine.ops import REGISTRY
         for op in reversed(self.ops):
             if op.node_id == nid:
-                return op.inputs
+                opdef = REGISTRY.get(op.op)
+                skip = getattr(opdef, "non_differentiable", ()) if opdef is not None else ()
+                if not skip or not opdef.inputs:
+                    return op.inputs
+                return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
         return ()
 
     # ---- the final picture ----------------------------------------------------------------

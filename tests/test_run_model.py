@@ -86,3 +86,17 @@ def test_runtime_errors_carry_torchs_first_line_and_why(pool):
     assert run.error.type == "RuntimeError" and run.error.line == 3
     assert run.error.message.startswith("view size is not compatible")
     assert "reshape()" in run.error.explanation
+
+
+def test_backward_edges_name_the_tensor_each_gradient_belongs_to(pool):
+    source = ("import torch\nx = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)\n"
+              "z = torch.zeros(3, requires_grad=True)\ny = torch.where(x > 0, x, z).sum()\n"
+              "y.backward()\n")
+    run = pool.run(source, 0, LIMITS)
+    ids = {v.name: v.tensor.id for v in run.variables}
+    [call] = run.backward
+    where = next(s for s in call.steps if s.name == "WhereBackward0")
+    targets = [e.to_tensor for e in where.grad_out if e.grad is not None]
+    assert targets == [ids["x"], ids["z"]]
+    assert [e.grad.data for e in where.grad_out if e.grad is not None] == [
+        (1.0, 0.0, 1.0), (0.0, 1.0, 0.0)]
