@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..memory_format import dense_strides_like, iterator_strides, strides_for
 from ..tensor import Tensor, _wrap_dim
-from .registry import broadcast_shapes, defop, expose, operand, run_inplace
+from .registry import broadcast_shapes, defop, expose, run_inplace
 from .views import SELECT, UNSQUEEZE, _shape_str, compute_stride, empty_strided_np, \
     slice_dim, with_strides
 
@@ -127,7 +127,8 @@ def _slice(t: Tensor, dim: int, item: slice, skip_full: bool) -> Tensor:
 
 def _apply_basic(t: Tensor, index: tuple, skip_full: bool = True):
     """Apply the basic items as views, left to right; return the view and the tensor indices
-    found on the way as a list with one entry (None or a Tensor) per dim of the view."""
+    found on the way as (first dim of the view it indexes, Tensor) pairs, or None.
+    A k-dim mask indexes k dims, every other tensor one."""
     specified = _specified_dims(index)
     if specified > t.dim():
         raise IndexError(f"too many indices for tensor of dimension {t.dim()}")
@@ -162,38 +163,57 @@ def _apply_basic(t: Tensor, index: tuple, skip_full: bool = True):
                              f"{type(item).__name__})")
     if not tensors:
         return result, None
-    return result, [tensors.get(d) for d in range(result.dim())]
+    return result, sorted(tensors.items())
 
 
-# ---- advanced indexing: the `index` op ------------------------------------------------------------
-def _expand_masks(t: Tensor, indices: list) -> list:
+# ---- advanced indexing: the `index` op -----------------------------------------------------------
+def _is_mask(idx: Tensor) -> bool:
+    return idx.dtype is dtypes.bool or idx.dtype is dtypes.uint8
+
+
+def _pairs(t: Tensor, indices) -> list:
+    """index_put_'s list of tensors (from dim 0, a mask taking its rank in dims) as pairs."""
+    indices = list(indices)
+    for i, idx in enumerate(indices):
+        if not isinstance(idx, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(idx).__name__}")
+    if len(indices) > t.dim():
+        raise IndexError(f"too many indices for tensor of dimension {t.dim()} (got "
+                         f"{len(indices)})")
+    pairs, dim = [], 0
+    for idx in indices:
+        pairs.append((dim, idx))
+        dim += idx.dim() if _is_mask(idx) else 1
+    return pairs
+
+
+def _expand_masks(t: Tensor, pairs: list) -> list:
     """Check the tensor indices' dtypes and turn each k-dim mask into k long index arrays
     (PyTorch's checkIndexTensorTypes and expandTensors). One entry per dim: None or an array."""
-    out = []
-    for idx in indices:
-        if idx is None:
-            if len(out) < t.dim():
-                out.append(None)
-            continue
-        if idx.dtype in (dtypes.bool, dtypes.uint8):
-            d = len(out)
+    out = [None] * t.dim()
+    for dim, idx in pairs:
+        if _is_mask(idx):
             for k in range(idx.dim()):
-                if d + k >= t.dim() or idx.shape[k] != t.shape[d + k]:
+                _wrap_dim(dim + k, t.dim())  # PyTorch reads self.size(dim + k) here
+                if idx.shape[k] != t.shape[dim + k]:
                     raise IndexError(f"The shape of the mask {_shape_str(idx.shape)} at index {k} "
                                      f"does not match the shape of the indexed tensor "
-                                     f"{_shape_str(t.shape)} at index {d + k}")
-            out.extend(np.nonzero(idx._data))
+                                     f"{_shape_str(t.shape)} at index {dim + k}")
+            out[dim:dim + idx.dim()] = np.nonzero(idx._data)
         elif idx.dtype in (dtypes.int64, dtypes.int32):
-            out.append(idx._data.astype(np.int64, copy=False))
+            if dim >= t.dim():
+                raise IndexError(f"too many indices for tensor of dimension {t.dim()}")
+            out[dim] = idx._data.astype(np.int64, copy=False)
         else:
             raise IndexError(_INDEX_TYPES_MESSAGE)
-    return out + [None] * (t.dim() - len(out))
+    return out
 
 
-def _prepare_index(t: Tensor, indices: list):
+def _prepare_index(t: Tensor, pairs: list):
     """Validate tensor indices against t: the NumPy index tuple, the broadcast index shape and
     the dims they index, with PyTorch's errors (make_info and the index kernel's bounds check)."""
-    arrays = _expand_masks(t, indices)
+    arrays = _expand_masks(t, pairs)
     present = [a for a in arrays if a is not None]
     try:
         shape = np.broadcast_shapes(*[a.shape for a in present])
@@ -216,7 +236,7 @@ def _prepare_index(t: Tensor, indices: list):
     return np_index, tuple(shape), dims, arrays
 
 
-def _index_strides(t: Tensor, arrays: list, shape: tuple, dims: list, index_strides: list):
+def _index_strides(t: Tensor, shape: tuple, dims: list, index_strides: list):
     """The layout PyTorch's index kernel gives its result: TensorIterator's order over the input
     restrided to the result's shape (stride 0 in the indexed dims) and the index tensors."""
     src_shape, src_strides = list(t.shape), list(t.stride())
@@ -263,22 +283,20 @@ INDEX.derivative(lambda g, s: INDEX_BACKWARD(g, indices=s.indices, input_sizes=s
 INDEX_BACKWARD.derivative(lambda g, s: INDEX(g, indices=s.indices))
 
 
-def _index(t: Tensor, indices: list) -> Tensor:
-    """t[indices] for one entry per dim (None or a Tensor): the `index` op."""
-    np_index, shape, dims, arrays = _prepare_index(t, indices)
+def _index(t: Tensor, pairs: list) -> Tensor:
+    """t indexed by tensors, given as (dim, Tensor) pairs: the `index` op."""
+    np_index, shape, dims, arrays = _prepare_index(t, pairs)
     # strides of each index tensor as the kernel sees it (a mask's columns come from nonzero)
     index_strides = []
-    for idx in indices:
-        if idx is None:
-            continue
-        if idx.dtype in (dtypes.bool, dtypes.uint8):
+    for _, idx in pairs:
+        if _is_mask(idx):
             n = int(np.count_nonzero(idx._data))
             index_strides.extend([((n,), (1,))] * idx.dim())
         else:
             index_strides.append((tuple(idx.shape), idx.stride()))
     index_strides = [(s, st) if s == tuple(shape) else _broadcast_geometry(s, st, shape)
                      for s, st in index_strides]
-    out_shape, strides = _index_strides(t, arrays, shape, dims, index_strides)
+    out_shape, strides = _index_strides(t, shape, dims, index_strides)
     return with_strides(INDEX(t, indices=np_index, strides=strides), strides)
 
 
@@ -301,7 +319,7 @@ def getitem(self: Tensor, index) -> Tensor:
     return _index(result, tensors)
 
 
-# ---- writing: t[index] = value, index_put_ ----------------------------------------------------------
+# ---- writing: t[index] = value, index_put_ -------------------------------------------------------
 @defop("index_put_", "IndexPutBackward0", inputs=("self", "values"),
        saves=("indices", "values_sym_sizes", "accumulate"),
        formulas={"self": "grad.index_put(indices, 0) unless accumulate",
@@ -324,14 +342,14 @@ def _(g, s):
     return keep, INDEX(g, indices=s.indices).sum_to_size(s.values_sym_sizes)
 
 
-def _index_put(self: Tensor, indices: list, values: Tensor, accumulate: bool,
+def _index_put(self: Tensor, pairs: list, values: Tensor, accumulate: bool,
                inplace: bool = True) -> Tensor:
     if values.dtype is not self.dtype:
         from .registry import _scalar_type_name
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{_scalar_type_name(self.dtype)} for the destination and "
                            f"{_scalar_type_name(values.dtype)} for the source.")
-    np_index, shape, dims, arrays = _prepare_index(self, indices)
+    np_index, shape, dims, arrays = _prepare_index(self, pairs)
     target = self._data[np_index].shape                       # the shape of self[indices]
     expandable = len(values.shape) <= len(target) and all(
         v == t or v == 1 for v, t in zip(reversed(values.shape), reversed(target)))
@@ -347,22 +365,12 @@ def _index_put(self: Tensor, indices: list, values: Tensor, accumulate: bool,
 
 
 def index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tensor:
-    indices = list(indices)
-    for i, idx in enumerate(indices):
-        if not isinstance(idx, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(idx).__name__}")
-    return _index_put(self, indices, values, accumulate)
+    return _index_put(self, _pairs(self, indices), values, accumulate)
 
 
 def index_put(self: Tensor, indices, values, accumulate: bool = False) -> Tensor:
     """Out of place: one IndexPutBackward0 over the input (no CloneBackward0)."""
-    indices = list(indices)
-    for i, idx in enumerate(indices):
-        if not isinstance(idx, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(idx).__name__}")
-    return _index_put(self, indices, values, accumulate, inplace=False)
+    return _index_put(self, _pairs(self, indices), values, accumulate, inplace=False)
 
 
 def _strip_leading_ones(shape) -> tuple:
@@ -417,7 +425,7 @@ def setitem(self: Tensor, index, value) -> None:
     _index_put(result, tensors, values, False)
 
 
-# ---- gather, scatter ------------------------------------------------------------------------------
+# ---- gather, scatter -----------------------------------------------------------------------------
 def _check_index_dtype(op: str, index: Tensor) -> None:
     if index.dtype not in (dtypes.int64, dtypes.int32):
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index")
@@ -434,7 +442,12 @@ def _check_bounds_along(index: np.ndarray, size: int, dim: int) -> None:
        saves=("dim", "index", "self_sym_sizes", "sparse_grad"),
        formulas={"self": "zeros(self.sizes()).scatter_add(dim, index, grad)"})
 def GATHER(a, *, dim, index, sparse_grad):
-    return np.ascontiguousarray(np.take_along_axis(a, index._data.astype(np.int64), axis=dim))
+    idx = index._data.astype(np.int64)
+    if a.ndim == 0 or idx.ndim == 0:  # a 0-d input or index: at most one dim to read along
+        return a.reshape(-1)[idx.reshape(-1)].reshape(idx.shape)
+    # gather reads only the index's extent of the other dims (take_along_axis wants them equal)
+    part = a[tuple(slice(0, n) if k != dim else slice(None) for k, n in enumerate(idx.shape))]
+    return np.ascontiguousarray(np.take_along_axis(part, idx, axis=dim))
 
 
 @GATHER.derivative
@@ -456,34 +469,25 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
                                f"{_shape_str(input.shape)} apart from dimension {d}")
     if index.numel():
         _check_bounds_along(index._data, input.shape[d] if input.dim() else 1, d)
-    result = _gather_run(input, d, index, sparse_grad)
+    result = GATHER(input, dim=d, index=index, sparse_grad=sparse_grad)
     if out is not None:
         from .views import copy_into_out
         return copy_into_out(out, result)
     return result
 
 
-def _gather_run(input: Tensor, d: int, index: Tensor, sparse_grad: bool) -> Tensor:
-    if tuple(index.shape) == tuple(input.shape) or input.dim() == 0:
-        return GATHER(input, dim=d, index=index, sparse_grad=sparse_grad)
-    return GATHER_PART(input, dim=d, index=index, sparse_grad=sparse_grad)
-
-
-@defop("gather_part", "GatherBackward0", inputs=("self",),
-       saves=("dim", "index", "self_sym_sizes", "sparse_grad"),
-       formulas={"self": "zeros(self.sizes()).scatter_add(dim, index, grad)"})
-def GATHER_PART(a, *, dim, index, sparse_grad):
-    part = a[tuple(slice(0, n) if k != dim else slice(None) for k, n in enumerate(index.shape))]
-    return np.ascontiguousarray(np.take_along_axis(part, index._data.astype(np.int64), axis=dim))
-
-
-GATHER_PART.derivative(GATHER.backward)
-
-
 def _scatter_np(a, index, src, dim, reduce_add: bool):
     out = a.copy()
     if index.size == 0:
         return out
+    if a.ndim == 0 or index.ndim == 0:  # at most one dim: work on the flat elements
+        flat, idx = out.reshape(-1), index.reshape(-1).astype(np.int64)
+        values = np.asarray(src).reshape(-1)[:idx.size] if np.ndim(src) else src
+        if reduce_add:
+            np.add.at(flat, idx, values)
+        else:
+            flat[idx] = values
+        return flat.reshape(a.shape)
     grids = np.indices(index.shape, sparse=True)
     full = tuple(index.astype(np.int64) if d == dim else grids[d] for d in range(a.ndim))
     values = src[tuple(slice(0, n) for n in index.shape)] if np.ndim(src) else src
@@ -591,7 +595,7 @@ def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return run_inplace(SCATTER_ADD, self, (src,), {"dim": d, "index": index})
 
 
-# ---- index_select, take, masked ops, nonzero --------------------------------------------------------
+# ---- index_select, take, masked ops, nonzero -----------------------------------------------------
 @defop("index_select", "IndexSelectBackward0", saves=("dim", "index", "self_sym_sizes"),
        formulas={"self": "zeros(self.sizes()).index_add(dim, index, grad)"})
 def INDEX_SELECT(a, *, dim, index):
@@ -768,7 +772,7 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
-# ---- fill_, zero_ -----------------------------------------------------------------------------------
+# ---- fill_, zero_ --------------------------------------------------------------------------------
 @defop("fill", "FillBackward2", formulas={"self": "zeros_like(grad)"})
 def FILL(a, *, value):
     return np.full(a.shape, value, dtype=a.dtype)

@@ -21,7 +21,7 @@ def _legacy_empty(t: Tensor) -> bool:
     return t.dim() == 1 and t.numel() == 0
 
 
-# ---- cat ------------------------------------------------------------------------------------------
+# ---- cat -----------------------------------------------------------------------------------------
 @defop("cat", "CatBackward0", inputs=(), saves=("dim", "sizes"),
        formulas={"tensors[i]": "grad.narrow(dim, offset_i, size_i)"})
 def CAT(*arrays, dim, dtype, sizes, shape, strides):
@@ -100,7 +100,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     return result
 
 
-# ---- stack ----------------------------------------------------------------------------------------
+# ---- stack ---------------------------------------------------------------------------------------
 @defop("stack", "StackBackward0", inputs=(), saves=("dim",),
        formulas={"tensors[i]": "grad.select(dim, i)"})
 def STACK(*arrays, dim, dtype, strides):
@@ -190,7 +190,7 @@ def concat(tensors, dim: int = 0, *, out=None) -> Tensor:
     return cat(tensors, dim, out=out)
 
 
-# ---- repeat, flip, roll ---------------------------------------------------------------------------
+# ---- repeat, flip, roll --------------------------------------------------------------------------
 @defop("repeat", "RepeatBackward0", saves=("repeats", "self_sym_sizes"),
        formulas={"self": "grad summed over the tiles"})
 def REPEAT(a, *, repeats):

@@ -6,9 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..memory_format import channels_last, channels_last_3d, contiguous_format, \
-    dense_strides_like, is_contiguous, preserve_format, strides_for
-from ..size import Size
+from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
 from ..tensor import Tensor, _wrap_dim
 from .registry import OpNode, defop, expose, run, run_inplace
 
@@ -66,13 +64,6 @@ def int_list(fn: str, arg: str, values) -> tuple:
                             f"{i + 1} with error \"type must be tuple of ints,but got "
                             f"{type(v).__name__}\"")
     return tuple(int(v) for v in values)
-
-
-def _offset_of(arr: np.ndarray, storage: np.ndarray) -> int:
-    if arr.size == 0:
-        return 0
-    return (arr.__array_interface__["data"][0] - storage.__array_interface__["data"][0]) \
-        // arr.itemsize
 
 
 def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
@@ -140,12 +131,6 @@ def compute_stride(old_shape, old_stride, new_shape):
     if view_d != -1:
         return None
     return tuple(new_stride)
-
-
-def _shape_args(shape) -> tuple:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
-        return tuple(shape[0])
-    return tuple(shape)
 
 
 # ---- view, reshape ------------------------------------------------------------------------------
@@ -873,7 +858,8 @@ def DIAGONAL(a, *, offset, dim1, dim2):
 def _(g, s):
     from .creation import zeros
     out = zeros(s.self_sym_sizes, dtype=g.dtype)
-    out.diagonal(s.offset, s.dim1, s.dim2).copy_(g)
+    if g.numel():
+        out.diagonal(s.offset, s.dim1, s.dim2).copy_(g)
     return out
 
 
@@ -991,6 +977,10 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     if shape != self._data.shape:
         raise RuntimeError(f"output with shape {_shape_str(self.shape)} doesn't match the "
                            f"broadcast shape {_shape_str(shape)}")
+    if not self.dtype.is_floating_point:  # an integer result has no gradient: no history
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            return run_inplace(COPY, self, (src,), {"_broadcast": shape})
     return run_inplace(COPY, self, (src,), {"_broadcast": shape})
 
 
