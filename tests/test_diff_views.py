@@ -663,10 +663,7 @@ def test_copy_matches_torch(name):
 
 @pytest.mark.parametrize("expr", [
     lambda l, x, w: (x * 1).copy_(w.expand(2, 3, 4)),
-    pytest.param(lambda l, x, w: (x * 1).copy_(x.t()), marks=pytest.mark.xfail(
-        strict=True, reason="engine/ops/registry.py broadcast_shapes scans dims from the front "
-        "and names dim 0; PyTorch's infer_size scans from the last dim: 'The size of tensor a "
-        "(4) must match the size of tensor b (3) at non-singleton dimension 1'")),
+    lambda l, x, w: (x * 1).copy_(x.t()),
 ])
 def test_copy_errors_match_torch(expr):
     check(expr, M.astype(np.float32), M[0], raises=True)

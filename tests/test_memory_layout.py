@@ -86,9 +86,6 @@ def test_writes_show_through_every_alias_and_bump_one_version_counter():
     check(scenario, M, grad=False)
 
 
-@pytest.mark.xfail(strict=True, reason="engine/ops/creation.py: torch.tensor(ndarray) copies into "
-                   "a C-contiguous tensor; PyTorch keeps the array's dim order (a Fortran-order "
-                   "(2, 3) array gives strides (1, 2))")
 def test_tensor_from_a_fortran_order_array_keeps_its_strides():
     f = np.asfortranarray(M)
     assert engine.tensor(f).stride() == torch.tensor(f).stride()
@@ -127,10 +124,6 @@ def test_broadcast_tensors_matches_torch():
     check(lambda l, m, v: l.broadcast_tensors(m, v), M, M[:, 0], raises=True)
 
 
-@pytest.mark.xfail(strict=True, reason="engine/ops/creation.py: zeros_like/empty_like/ones_like "
-                   "with preserve_format only keep channels_last; PyTorch keeps any dense dim "
-                   "order (memory_format.dense_strides_like), e.g. zeros_like(x.t()) has strides "
-                   "(1, 3) for x of shape (2, 3)")
 def test_like_constructors_keep_the_dim_order():
     check(lambda l, m: (l.zeros_like(m.t()), l.ones_like(m.unsqueeze(1).permute(2, 1, 0))), M,
           grad=False)

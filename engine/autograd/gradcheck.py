@@ -69,12 +69,12 @@ def _float_outputs(func, inputs: tuple) -> list:
 def get_analytical_jacobian(inputs, outputs) -> list:
     """The same Jacobians from autograd: one vector-Jacobian product per output element."""
     from . import grad as autograd_grad
-    from ..ops.creation import zeros_like
+    from ..ops.creation import zeros
     ins = _diff_inputs(_as_tuple(inputs))
     jac = [[np.zeros((t.numel(), o.numel())) for o in outputs] for t in ins]
     for k, out in enumerate(outputs):
         for b in range(out.numel()):
-            seed = zeros_like(out)
+            seed = zeros(out.shape, dtype=out.dtype)   # contiguous, so the flat write lands
             seed._data.reshape(-1)[b] = 1
             grads = autograd_grad(out, ins, seed, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):

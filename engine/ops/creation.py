@@ -127,7 +127,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if dtype is not None:
         arr = arr.astype(_dtype(dtype).np, copy=False)
     check_numel(arr.shape)
-    return _finish(Tensor._from_array(np.array(arr, order="C")), requires_grad, device)
+    order = "K" if isinstance(data, np.ndarray) else "C"   # an array keeps its dim order
+    return _finish(Tensor._from_array(np.array(arr, order=order)), requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -203,12 +204,16 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
 
 
 def _like(fn, input: Tensor, dtype, requires_grad, memory_format, **kw) -> Tensor:
+    """A new tensor shaped like input; preserve_format keeps input's dense dim order."""
+    from ..memory_format import dense_strides_like
     t = fn(input.shape, dtype=dtype or input.dtype, requires_grad=False, **kw)
-    fmt = memory_format
-    if fmt is preserve_format and input.dim() == 4 and not input.is_contiguous() and \
-            input.is_contiguous(memory_format=channels_last):
-        fmt = channels_last
-    if fmt is channels_last:
+    if memory_format is preserve_format:
+        strides = dense_strides_like(input.shape, input.stride())
+        if strides != t.stride():
+            laid_out = empty_strided(input.shape, strides, dtype=t.dtype)
+            laid_out._data[...] = t._data
+            t = laid_out
+    elif memory_format is channels_last:
         t = t.contiguous(memory_format=channels_last)
     return _finish(t, requires_grad)
 

@@ -223,26 +223,17 @@ def broadcast_shapes(a: tuple, b: tuple) -> tuple:
         return a
     n = max(len(a), len(b))
     pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
+    out = [0] * n
+    for i in range(n - 1, -1, -1):     # PyTorch checks from the last dim, and names the first
+        x, y = pa[i], pb[i]            # mismatch it meets
         if x == y or y == 1:
-            out.append(x)
+            out[i] = x
         elif x == 1:
-            out.append(y)
+            out[i] = y
         else:
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
                                f"at non-singleton dimension {i}")
     return tuple(out)
-
-
-def sum_to_shape(arr: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum a broadcast result back to `shape`: the leading dims, then the stretched 1s."""
-    lead = arr.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and arr.shape[lead + i] != 1)
-    if axes:
-        arr = arr.sum(axis=axes, keepdims=True)
-    return arr.reshape(shape)
 
 
 # The public API, filled by the op modules: torch.X functions and Tensor.X methods.
