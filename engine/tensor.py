@@ -259,7 +259,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times this memory was modified in place (shared with views and detach())."""
-        return _VersionView(self._vc)
+        return self._vc[0]
 
     # ---- autograd fields ---------------------------------------------------------------
     @property
@@ -535,21 +535,6 @@ class Tensor:
             new._grad = self._grad.__deepcopy__(memo)
         return new
 
-
-class _VersionView(int):
-    """`t._version`: the counter's value, an int as in PyTorch. Code that bumps the counter with
-    `t._version[0] += 1` writes through to the shared counter."""
-
-    def __new__(cls, counter: list) -> "_VersionView":
-        obj = super().__new__(cls, counter[0])
-        obj._counter = counter
-        return obj
-
-    def __getitem__(self, i: int) -> int:
-        return self._counter[i]
-
-    def __setitem__(self, i: int, value: int) -> None:
-        self._counter[i] = value
 
 
 _NON_LEAF_GRAD_WARNING = (

@@ -488,7 +488,7 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
             self._storage.array = storage = grown
         self._data = strided_view(storage.view(self._data.dtype), sizes, strides,
                                   offset if numel else 0)
-    self._version[0] += 1
+    self._bump_version()
     return self
 
 
@@ -997,7 +997,7 @@ def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
         fresh = Tensor._from_array(np.empty(result.shape, dtype=out.dtype.np))
         out._data, out._storage = fresh._data, fresh._storage
     np.copyto(out._data, result._data, casting="unsafe")
-    out._version[0] += 1
+    out._bump_version()
     return out
 
 
@@ -1069,7 +1069,7 @@ def regenerate_view_grad_fn(view_t: Tensor):
                    "self_geometry": (tuple(base.shape), base.stride(), 0)}
     view_t._grad_fn = node
     view_t._output_nr = 0
-    view_t._view_version = view_t._version[0]
+    view_t._view_version = view_t._vc[0]
     return node
 
 
