@@ -32,7 +32,7 @@ half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 cfloat = cdouble = None  # complex dtypes are not supported
 
-from . import nn, optim, utils  # noqa: E402,F401
+from . import linalg, nn, optim, utils  # noqa: E402,F401
 
 for _name, _fn in TENSOR_METHODS.items():
     setattr(Tensor, _name, _fn)

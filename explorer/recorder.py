@@ -130,20 +130,51 @@ class Recorder:
             self.truncated = True
             return
         inputs = tuple(self.tensor_id(t) for t in e.inputs)
+        if e.inplace:   # the modified tensor is a new node of the graph: its next version
+            old_base = self._new_version(e.outputs[0])
         outputs = tuple(self.tensor_id(t) for t in e.outputs)
         node = e.grad_fn
-        op = OpNode(
-            id=len(self.ops), op=e.op, grad_fn=type(node).__name__ if node is not None else None,
+        self._add_op(e.op, node, inputs, outputs, e.inplace, e.view_of,
+                     tuple(e.broadcast_shape) if e.broadcast_shape else None)
+        self.forward.append(ForwardStep(
+            self.ops[-1].id, tuple(tuple(t.shape) if t is not None else None for t in e.inputs),
+            tuple(tuple(t.shape) for t in e.outputs), self.ops[-1].broadcast_shape,
+            self.tensor_id(e.view_of) if e.view_of is not None else None))
+        if e.inplace and old_base is not None:
+            self._record_copy_slices(e.outputs[0], old_base, inputs[1:])
+
+    def _add_op(self, name, node, inputs, outputs, inplace=False, view_of=None,
+                broadcast_shape=None) -> None:
+        self.ops.append(OpNode(
+            id=len(self.ops), op=name, grad_fn=type(node).__name__ if node is not None else None,
             node_id=self.node_id(node), inputs=inputs, outputs=outputs,
             saved=tuple(node.saved_names()) if node is not None else (),
-            inplace=e.inplace, is_view=e.view_of is not None,
-            broadcast_shape=tuple(e.broadcast_shape) if e.broadcast_shape else None,
-            module=tuple(self._module_stack), line=learner_line())
-        self.ops.append(op)
-        self.forward.append(ForwardStep(
-            op.id, tuple(tuple(t.shape) if t is not None else None for t in e.inputs),
-            tuple(tuple(t.shape) for t in e.outputs), op.broadcast_shape,
-            self.tensor_id(e.view_of) if e.view_of is not None else None))
+            inplace=inplace, is_view=view_of is not None, broadcast_shape=broadcast_shape,
+            module=tuple(self._module_stack), line=learner_line()))
+
+    def _new_version(self, t: Tensor) -> int | None:
+        """Give an in-place target (and the base of a view) a fresh id; return the base's old
+        id when a view was modified, since its base then changes too."""
+        self._forget(t)
+        base = t._base
+        if base is None or id(base) not in self._tensor_ids:
+            return None
+        old = self._tensor_ids[id(base)]
+        self._forget(base)
+        return old
+
+    def _forget(self, t: Tensor) -> None:
+        self._tensor_ids.pop(id(t), None)
+
+    def _record_copy_slices(self, view: Tensor, old_base: int, others: tuple) -> None:
+        """Writing into a view rewrites its base: PyTorch's CopySlices node."""
+        base = view._base
+        fn = base.grad_fn
+        if fn is None or type(fn).__name__ != "CopySlices":
+            self.tensor_id(base)
+            return
+        self._add_op("copy_slices", fn, (old_base,) + others, (self.tensor_id(base),),
+                     inplace=True)
 
     def _on_backward_call(self, e: observe.BackwardCallEvent) -> None:
         if e.phase == "begin":

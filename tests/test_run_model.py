@@ -11,6 +11,11 @@ from explorer.sandbox.pool import WorkerPool
 
 HERE = pathlib.Path(__file__).parent
 EXAMPLES = sorted((HERE / "course_examples").glob("[0-9]*.py"))
+# NumPy has no bfloat16, so the engine refuses it with a clear message instead of imitating it.
+UNSUPPORTED = {"05_dtypes_and_casting": "bfloat16 is not supported (NumPy has no bfloat16)"}
+CASES = [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(reason=UNSUPPORTED[p.stem],
+                                                          strict=True))
+         if p.stem in UNSUPPORTED else pytest.param(p, id=p.stem) for p in EXAMPLES]
 LIMITS = Limits(cpu_seconds=20, wall_seconds=60)
 
 
@@ -21,7 +26,7 @@ def pool():
     workers.close()
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("script", CASES)
 def test_course_example_prints_what_torch_prints_inside_the_sandbox(pool, script):
     expected = (HERE / "course_examples" / "expected" / (script.stem + ".txt")).read_text()
     run = pool.run(script.read_text(), 0, LIMITS)
@@ -100,3 +105,66 @@ def test_backward_edges_name_the_tensor_each_gradient_belongs_to(pool):
     assert targets == [ids["x"], ids["z"]]
     assert [e.grad.data for e in where.grad_out if e.grad is not None] == [
         (1.0, 0.0, 1.0), (0.0, 1.0, 0.0)]
+
+
+def _torch_chains(source: str) -> dict:
+    """Run a script under real torch; for each tensor variable, the grad_fn names reachable."""
+    import contextlib
+    import io
+    import torch
+    namespace = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(source, "<example>", "exec"), namespace)
+    chains = {}
+    for name, value in namespace.items():
+        if isinstance(value, torch.Tensor) and value.grad_fn is not None:
+            seen, stack = set(), [value.grad_fn]
+            while stack:
+                fn = stack.pop()
+                if fn is None or id(fn) in [id(s) for s in seen]:
+                    continue
+                seen.add(fn)
+                stack.extend(f for f, _ in fn.next_functions)
+            chains[name] = sorted({type(f).__name__ for f in seen} - {"AccumulateGrad"})
+    return chains
+
+
+def _run_chains(run) -> dict:
+    """The same, from a Run's recorded graph: walk from each variable through its producers."""
+    producer = {}
+    for op in run.graph.ops:
+        if op.grad_fn is not None:
+            for tid in op.outputs:
+                producer[tid] = op
+    chains = {}
+    for var in run.variables:
+        if var.tensor is None or var.tensor.grad_fn is None or var.tensor.id not in producer:
+            continue
+        names, stack, seen = set(), [var.tensor.id], set()
+        while stack:
+            tid = stack.pop()
+            op = producer.get(tid)
+            if op is None or op.id in seen:
+                continue
+            seen.add(op.id)
+            names.add(op.grad_fn)
+            stack.extend(t for t in op.inputs if t is not None)
+        chains[var.name] = sorted(names)
+    return chains
+
+
+# LSTM is one fused node in PyTorch (MkldnnRnnLayerBackward0); the engine builds it from cells.
+FUSED = {"39_nn_layer_catalog"}
+
+
+@pytest.mark.parametrize("script", CASES)
+def test_recorded_graph_has_the_grad_fns_real_torch_builds(pool, script):
+    if script.stem in FUSED:
+        pytest.skip("PyTorch fuses LSTM into one node here; values are compared elsewhere")
+    source = script.read_text()
+    expected = _torch_chains(source)
+    run = pool.run(source, 0, LIMITS)
+    assert run.error is None, run.error
+    ours = _run_chains(run)
+    for name, names in expected.items():
+        assert ours.get(name) == names, f"{name}: {ours.get(name)} != {names}"

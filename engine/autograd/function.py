@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import warnings
 
+from .. import observe
 from . import grad_mode
 from .graph import FREED_MESSAGE, Node, SavedTensor
 
@@ -185,6 +186,10 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                              executable)
         if executable:
             _save_variables(ctx)
+        if observe.observers:
+            observe.emit(observe.ForwardEvent(
+                cls.__name__, tuple(tensor_args), tuple(o for o in outs if isinstance(o, Tensor)),
+                ctx if executable else None))
         return tuple(outs) if is_tuple else outs[0]
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import builtins
 import collections
+import dis
+import importlib
+import sys
 import copy as copy_module
 import functools
 import io
@@ -164,14 +167,16 @@ def _torch_proxies(files: VirtualFiles) -> dict:
                if not n.startswith("_") and not isinstance(v, types.ModuleType)}
     for internal in ("TENSOR_METHODS", "TORCH_FUNCTIONS", "LEGACY_TYPES", "UntypedStorage"):
         members.pop(internal, None)
-    members.update(nn=nn, optim=optim, autograd=autograd, utils=utils, cuda=cuda,
+    linalg = Proxy("torch.linalg", _public(engine.linalg, engine.linalg.__all__))
+    members.update(nn=nn, optim=optim, autograd=autograd, utils=utils, cuda=cuda, linalg=linalg,
                    save=files.save, load=files.load)
     torch = Proxy("torch", members)
     return {"torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional,
             "torch.nn.init": nn_init, "torch.optim": optim,
             "torch.optim.lr_scheduler": lr_scheduler, "torch.autograd": autograd,
             "torch.autograd.functional": autograd_functional,
-            "torch.utils": utils, "torch.utils.data": data, "torch.cuda": cuda}
+            "torch.utils": utils, "torch.utils.data": data, "torch.cuda": cuda,
+            "torch.linalg": linalg}
 
 
 # ---- numpy ------------------------------------------------------------------------------------
@@ -235,12 +240,26 @@ def _make_import(modules: dict):
         if level:
             raise ImportError("relative imports are not available in Autograd Explorer")
         if name not in modules:
+            if name.startswith("numpy.") and not _from_import_statement():
+                # NumPy's C code imports its own helpers through the builtins of the calling
+                # frame, which is the learner's when they call an array method directly.
+                return importlib.import_module(name)
             raise ImportError(f"import of '{name}' is not allowed in Autograd Explorer; you can "
                               f"import {_allowed_list()}")
         if fromlist:
             return modules[name]
         return modules[name.split(".")[0]]
     return guarded_import
+
+
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+
+
+def _from_import_statement() -> bool:
+    """True when the innermost learner frame is executing an `import` statement."""
+    frame = sys._getframe(2)
+    code = frame.f_code
+    return code.co_code[frame.f_lasti] == _IMPORT_NAME
 
 
 # ---- builtins ---------------------------------------------------------------------------------
