@@ -140,22 +140,25 @@ def _batched(input: Tensor, dims: int, fn):
     return fn(input)
 
 
+def _max_pool(dims: int, op, input, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices):
+    kernel, stride, padding, dilation = _pool_args(dims, kernel_size, stride, padding, dilation)
+    out = _batched(input, dims, lambda x: op(x, kernel_size=kernel, stride=stride,
+                                             padding=padding, dilation=dilation,
+                                             ceil_mode=ceil_mode))
+    return out if return_indices else out[0]
+
+
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    kernel, stride, padding, dilation = _pool_args(2, kernel_size, stride, padding, dilation)
-    out = _batched(input, 2, lambda x: conv_pool.MAX_POOL(
-        x, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
-        ceil_mode=ceil_mode))
-    return out if return_indices else out[0]
+    return _max_pool(2, conv_pool.MAX_POOL, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    kernel, stride, padding, dilation = _pool_args(3, kernel_size, stride, padding, dilation)
-    out = _batched(input, 3, lambda x: conv_pool.MAX_POOL_3D(
-        x, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
-        ceil_mode=ceil_mode))
-    return out if return_indices else out[0]
+    return _max_pool(3, conv_pool.MAX_POOL_3D, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -170,20 +173,24 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out.squeeze(-2)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None) -> Tensor:
-    kernel, stride, padding, _ = _pool_args(2, kernel_size, stride, padding)
-    return _batched(input, 2, lambda x: conv_pool.AVG_POOL(
+def _avg_pool(dims: int, op, input, kernel_size, stride, padding, ceil_mode,
+              count_include_pad, divisor_override) -> Tensor:
+    kernel, stride, padding, _ = _pool_args(dims, kernel_size, stride, padding)
+    return _batched(input, dims, lambda x: op(
         x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
         count_include_pad=count_include_pad, divisor_override=divisor_override))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None) -> Tensor:
+    return _avg_pool(2, conv_pool.AVG_POOL, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
 
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None) -> Tensor:
-    kernel, stride, padding, _ = _pool_args(3, kernel_size, stride, padding)
-    return _batched(input, 3, lambda x: conv_pool.AVG_POOL_3D(
-        x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
-        count_include_pad=count_include_pad, divisor_override=divisor_override))
+    return _avg_pool(3, conv_pool.AVG_POOL_3D, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

@@ -28,6 +28,18 @@ def _typename(value) -> str:
     return name if module in ("builtins", None) else f"{module}.{name}"
 
 
+def zero_grads(params, set_to_none: bool = True) -> None:
+    """Drop each gradient (set_to_none) or zero it in place; Module and Optimizer share this."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            p.grad = p.grad.detach()
+            p.grad.zero_()
+
+
 class _IncompatibleKeys(tuple):
     """load_state_dict's result: (missing_keys, unexpected_keys), printed like PyTorch's."""
 
@@ -369,14 +381,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = p.grad.detach()
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         for module in self.children():

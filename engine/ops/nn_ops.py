@@ -373,10 +373,8 @@ def _(g, s):
 def BCE_LOGITS(x, t, w, pw, *, reduction):
     log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x)), stable
     log_one_minus = -np.logaddexp(0, x)     # log(1 - sigmoid(x))
-    if pw is not None:
-        loss = -(pw * t * log_sig + (1 - t) * log_one_minus)
-    else:
-        loss = -(t * log_sig + (1 - t) * log_one_minus)
+    positive = t if pw is None else pw * t
+    loss = -(positive * log_sig + (1 - t) * log_one_minus)
     if w is not None:
         loss = loss * w
     return np.asarray(_reduce(loss.astype(x.dtype), reduction))
