@@ -276,3 +276,37 @@ def test_dropout_masks_equal_torch_in_train_and_identity_in_eval():
         return [y, x.grad, drop(lib.ones(2, 2))]
     run_both(program)
     assert_same(engine.nn.Dropout().eval()(engine.ones(3)), torch.nn.Dropout().eval()(torch.ones(3)))
+
+
+@pytest.mark.parametrize("cell", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_rnn_cells_pass_gradcheck(cell):
+    engine.manual_seed(0)
+    layer = getattr(engine.nn, cell)(3, 2).double()
+    x = engine.randn(4, 3, dtype=engine.float64, requires_grad=True)
+    h = engine.randn(4, 2, dtype=engine.float64, requires_grad=True)
+    state = (h, h * 0.5) if cell == "LSTMCell" else h
+    params = tuple(layer.parameters())
+
+    def run(x, h, *weights):
+        out = layer(x, (h, h * 0.5) if cell == "LSTMCell" else h)
+        return out[0] if isinstance(out, tuple) else out
+
+    assert engine.autograd.gradcheck(run, (x, h) + params)
+    assert layer(x, state) is not None
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "l1_loss", "cross_entropy_smoothing",
+                                  "cross_entropy_probs"])
+def test_composite_losses_pass_gradcheck(loss):
+    engine.manual_seed(0)
+    x = engine.randn(4, 3, dtype=engine.float64, requires_grad=True)
+    F = engine.nn.functional
+    fns = {
+        "cross_entropy": lambda x: F.cross_entropy(x, engine.tensor([0, 2, 1, 2])),
+        "cross_entropy_smoothing": lambda x: F.cross_entropy(x, engine.tensor([0, 2, 1, 2]),
+                                                             label_smoothing=0.2),
+        "cross_entropy_probs": lambda x: F.cross_entropy(
+            x, engine.tensor([[0.2, 0.3, 0.5]] * 4, dtype=engine.float64)),
+        "l1_loss": lambda x: F.l1_loss(x, engine.zeros(4, 3, dtype=engine.float64)),
+    }
+    assert engine.autograd.gradcheck(fns[loss], (x,))
