@@ -272,7 +272,9 @@ def _fma64(a, b, c) -> np.ndarray:
         return a + c
     ph, pl = _two_prod(a, b)
     th, tl = _two_sum(c, ph)
-    return th + _round_to_odd(*_two_sum(tl, pl))
+    fused = th + _round_to_odd(*_two_sum(tl, pl))
+    # An exact zero keeps the sign IEEE gives a*b + c (the error terms would turn -0 into +0).
+    return np.where(fused == 0, ph + c, fused)
 
 
 def _fma32(a, b, c) -> np.ndarray:
