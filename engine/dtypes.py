@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 __all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "result_type",
-           "can_cast"]
+           "can_cast", "finfo", "iinfo"]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
 
@@ -111,8 +111,9 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         return a
     if a.category != b.category:
         return a if a.category > b.category else b
-    if {a, b} == {float16, bfloat16}:
-        return float32
+    if bfloat16 in (a, b):  # NumPy has no bfloat16: float16 with it meets at float32
+        other = b if a is bfloat16 else a
+        return float32 if other is float16 else (other if other.itemsize > 2 else bfloat16)
     return _FROM_NP[np.promote_types(a.np, b.np)]
 
 
@@ -169,3 +170,53 @@ def result_type(*operands) -> dtype:
     if out is None:
         raise TypeError("result_type needs at least one operand")
     return out
+
+
+class finfo:
+    """torch.finfo: the limits of a floating-point dtype (the default dtype if none given)."""
+
+    _BFLOAT16 = {"bits": 16, "eps": 0.0078125, "max": 3.3895313892515355e+38,
+                 "tiny": 1.1754943508222875e-38, "resolution": 0.01}
+
+    def __init__(self, type=None) -> None:  # noqa: A002 - PyTorch's parameter name
+        type = _default if type is None else type  # noqa: A001
+        if not isinstance(type, dtype):
+            raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if not type.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
+                            "to handle 'torch.finfo'")
+        if type is bfloat16:
+            info = self._BFLOAT16
+        else:
+            f = np.finfo(type.np)
+            info = {"bits": f.bits, "eps": float(f.eps), "max": float(f.max),
+                    "tiny": float(f.smallest_normal), "resolution": 10.0 ** -f.precision}
+        self.bits, self.eps, self.max = info["bits"], info["eps"], info["max"]
+        self.min, self.tiny = -info["max"], info["tiny"]
+        self.smallest_normal, self.resolution = info["tiny"], info["resolution"]
+        self.dtype = type.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """torch.iinfo: the limits of an integer dtype."""
+
+    def __init__(self, type) -> None:  # noqa: A002
+        if not isinstance(type, dtype):
+            raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        i = np.iinfo(type.np)
+        self.bits, self.max, self.min, self.dtype = i.bits, int(i.max), int(i.min), type.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"

@@ -59,8 +59,31 @@ def _operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if _is_number(value):
-        return scalar_tensor(value.item() if isinstance(value, np.generic) else value)
+        value = value.item() if isinstance(value, np.generic) else value
+        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            raise OverflowError("int too big to convert")
+        return scalar_tensor(value)
     raise _arg_error(fn, arg, pos, value)
+
+
+_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+            "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _check_fits(value, dt: dtypes.dtype) -> None:
+    """A Scalar converted to a kernel's C type must fit (an unsigned type also takes -max..-1,
+    which wraps around, as c10's checked_convert allows)."""
+    if dt is dtypes.bool or isinstance(value, (_bool, np.bool_)):
+        return
+    if dt.is_floating_point:
+        fits = math.isinf(value) or math.isnan(value) or abs(value) <= np.finfo(dt.np).max
+    else:
+        info = np.iinfo(dt.np)
+        fits = (-info.max <= value <= info.max) if info.min == 0 else \
+            (info.min <= value <= info.max)
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPES[dt.name]} without "
+                           "overflow")
 
 
 def _number(value):
@@ -101,6 +124,27 @@ def _broadcast(*tensors: Tensor) -> tuple:
                                    f"b ({b[i]}) at non-singleton dimension {i}")
         shape = tuple(y if x == 1 else x for x, y in zip(a, b))
     return shape
+
+
+def broadcast_shapes(*shapes):
+    """torch.broadcast_shapes: the shape tensors of these shapes broadcast to (no tensors made),
+    or PyTorch's message naming the failing dim (counted from the right) and argument."""
+    from ..size import Size
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    result = [1] * max((len(s) for s in shapes), default=0)
+    for k, shape in enumerate(shapes):
+        for i in range(-1, -len(shape) - 1, -1):
+            n = shape[i]
+            if n < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if n == 1 or n == result[i]:
+                continue
+            if result[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at {i}! "
+                                   f"Mismatching argument at index {k} had {shape}; but expected "
+                                   f"shape should be broadcastable to {result}")
+            result[i] = n
+    return Size(result)
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:
@@ -271,56 +315,87 @@ def _refuse(kernel: str, *refused: dtypes.dtype):
     return check
 
 
+def _precise(np_fn):
+    """np_fn evaluated in float64 for float32 input, then rounded: NumPy's float32 exp, log,
+    sin, tanh, ... are off by an ulp much more often than PyTorch's kernels, which this makes
+    agree with PyTorch's results (and printing) far more often."""
+    def fn(a):
+        return np_fn(a.astype(np.float64)).astype(np.float32) if a.dtype == np.float32 \
+            else np_fn(a)
+    return fn
+
+
 _INTS_AND_BOOL = (dtypes.bool, dtypes.uint8, dtypes.int8, dtypes.int16, dtypes.int32,
                   dtypes.int64)
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
-EXP = _unary("exp", "ExpBackward0", np.exp, "grad * result",
+EXP = _unary("exp", "ExpBackward0", _precise(np.exp), "grad * result",
              lambda g, s: g * s.result, ("result",))
 _unary("exp2", "Exp2Backward0", np.exp2, "grad * result * ln(2)",
        lambda g, s: g * (s.result * LN2), ("result",))
-_unary("expm1", "Expm1Backward0", np.expm1, "grad * (result + 1)",
+_unary("expm1", "Expm1Backward0", _precise(np.expm1), "grad * (result + 1)",
        lambda g, s: g * (s.result + 1), ("result",))
-LOG = _unary("log", "LogBackward0", np.log, "grad / self", lambda g, s: g / s.self, ("self",))
-_unary("log2", "Log2Backward0", np.log2, "grad / (self * ln(2))",
+LOG = _unary("log", "LogBackward0", _precise(np.log), "grad / self", lambda g, s: g / s.self,
+             ("self",))
+_unary("log2", "Log2Backward0", _precise(np.log2), "grad / (self * ln(2))",
        lambda g, s: g / (s.self * LN2), ("self",))
-_unary("log10", "Log10Backward0", np.log10, "grad / (self * ln(10))",
+_unary("log10", "Log10Backward0", _precise(np.log10), "grad / (self * ln(10))",
        lambda g, s: g / (s.self * LN10), ("self",))
-_unary("log1p", "Log1PBackward0", np.log1p, "grad / (self + 1)",
+_unary("log1p", "Log1PBackward0", _precise(np.log1p), "grad / (self + 1)",
        lambda g, s: g / (s.self + 1), ("self",))
 SQRT = _unary("sqrt", "SqrtBackward0", np.sqrt, "grad / (2 * result)",
               lambda g, s: g / (2 * s.result), ("result",))
 _unary("rsqrt", "RsqrtBackward0", lambda a: 1 / np.sqrt(a), "-0.5 * grad * result³",
        lambda g, s: -0.5 * g * s.result.pow(3), ("result",))
-_unary("sin", "SinBackward0", np.sin, "grad * cos(self)", lambda g, s: g * s.self.cos(), ("self",))
-_unary("cos", "CosBackward0", np.cos, "grad * -sin(self)",
+_unary("sin", "SinBackward0", _precise(np.sin), "grad * cos(self)",
+       lambda g, s: g * s.self.cos(), ("self",))
+_unary("cos", "CosBackward0", _precise(np.cos), "grad * -sin(self)",
        lambda g, s: g * -s.self.sin(), ("self",))
 _unary("tan", "TanBackward0", np.tan, "grad * (1 + result²)",
        lambda g, s: g * (1 + s.result.pow(2)), ("result",))
-_unary("asin", "AsinBackward0", np.arcsin, "grad / sqrt(1 - self²)",
+_unary("asin", "AsinBackward0", _precise(np.arcsin), "grad / sqrt(1 - self²)",
        lambda g, s: g * (1 - s.self * s.self).rsqrt(), ("self",), aliases=("arcsin",))
 _unary("acos", "AcosBackward0", np.arccos, "-grad / sqrt(1 - self²)",
        lambda g, s: g * -(1 - s.self * s.self).rsqrt(), ("self",), aliases=("arccos",))
 _unary("atan", "AtanBackward0", np.arctan, "grad / (1 + self²)",
        lambda g, s: g / (s.self * s.self + 1), ("self",), aliases=("arctan",))
-_unary("sinh", "SinhBackward0", np.sinh, "grad * cosh(self)",
+_unary("sinh", "SinhBackward0", _precise(np.sinh), "grad * cosh(self)",
        lambda g, s: g * s.self.cosh(), ("self",))
-_unary("cosh", "CoshBackward0", np.cosh, "grad * sinh(self)",
+_unary("cosh", "CoshBackward0", _precise(np.cosh), "grad * sinh(self)",
        lambda g, s: g * s.self.sinh(), ("self",))
-TANH = _unary("tanh", "TanhBackward0", np.tanh, "grad * (1 - result²)",
+TANH = _unary("tanh", "TanhBackward0", _precise(np.tanh), "grad * (1 - result²)",
               lambda g, s: g * (1 - s.result * s.result), ("result",))
 _unary("asinh", "AsinhBackward0", np.arcsinh, "grad / sqrt(self² + 1)",
        lambda g, s: g * (s.self * s.self + 1).rsqrt(), ("self",), aliases=("arcsinh",))
 _unary("acosh", "AcoshBackward0", np.arccosh, "grad / sqrt(self² - 1)",
        lambda g, s: g * (s.self * s.self - 1).rsqrt(), ("self",), aliases=("arccosh",))
-_unary("atanh", "AtanhBackward0", np.arctanh, "grad / (1 - self²)",
+_unary("atanh", "AtanhBackward0", _precise(np.arctanh), "grad / (1 - self²)",
        lambda g, s: g / (1 - s.self * s.self), ("self",), aliases=("arctanh",))
 
 
+def _sinc(a):
+    x = a * a.dtype.type(math.pi)  # pi * x rounded first, as PyTorch computes it
+    with np.errstate(all="ignore"):
+        return np.where(a == 0, 1, _precise(np.sin)(x) / x).astype(a.dtype)
+
+
+def _sinc_backward(g, s):
+    x_pi, x2_pi = s.self * math.pi, s.self * s.self * math.pi
+    out = g * ((x_pi * x_pi.cos()) - x_pi.sin()) / x2_pi
+    return where(x2_pi == 0.0, _zero(g), out)
+
+
+_unary("sinc", "SincBackward0", _sinc, "grad * (pi x cos(pi x) - sin(pi x)) / (pi x²)",
+       _sinc_backward, ("self",))
+_unary("deg2rad", "Deg2RadBackward0", lambda a: a * a.dtype.type(math.pi / 180),
+       "grad * pi / 180", lambda g, s: g * (math.pi / 180))
+_unary("rad2deg", "Rad2DegBackward0", lambda a: a * a.dtype.type(180 / math.pi),
+       "grad * 180 / pi", lambda g, s: g * (180 / math.pi))
+
+
 def _sigmoid(a):
-    # exp(-|a|) never overflows; both branches agree where each is used.
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # PyTorch's 1 / (1 + exp(-a)): exp(-a) = inf for very negative a just gives 0
+    return (1 / (1 + _precise(np.exp)(-a))).astype(a.dtype, copy=False)
 
 
 SIGMOID = _unary("sigmoid", "SigmoidBackward0", _sigmoid, "grad * result * (1 - result)",
@@ -455,6 +530,36 @@ def round_(input, *, decimals: int = _NO_DECIMALS) -> Tensor:
 _publish(round, "round", inplace=round_, inplace_function=True)
 
 
+# logit(x, eps) = log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given
+@defop("logit", "LogitBackward0", saves=("self", "eps"),
+       formulas={"self": "grad / (self * (1 - self)) inside [eps, 1 - eps], else 0 (nan)"})
+def LOGIT(a, *, eps, dtype):
+    x = _opmath(a, dtype)
+    if eps is not None:
+        x = np.clip(x, x.dtype.type(eps), x.dtype.type(1 - eps))
+    return _finish(_precise(np.log)(x / (1 - x)), dtype, a)
+
+
+@LOGIT.derivative
+def _(g, s):
+    x, eps = s.self, s.eps
+    lo, hi = (0.0, 1.0) if eps is None else (eps, 1.0 - eps)
+    outside = Tensor._from_array(np.array(0.0 if eps is not None else math.nan, g.dtype.np))
+    return where((x >= lo).logical_and(x <= hi), g / (x * (1.0 - x)), outside)
+
+
+def logit(input, eps=None, *, out=None) -> Tensor:
+    input = _tensor("logit", input)
+    dt = input.dtype if input.dtype.is_floating_point else dtypes.get_default_dtype()
+    return _out(LOGIT(input, eps=eps, dtype=dt.np), out)
+
+
+def logit_(input, eps=None) -> Tensor:
+    input = _tensor("logit_", input)
+    dt = input.dtype if input.dtype.is_floating_point else dtypes.get_default_dtype()
+    return _inplace(LOGIT, input, (), {"eps": eps, "dtype": dt.np}, dtype=dt, shape=input.shape)
+
+
 # ---- binary arithmetic -----------------------------------------------------------------------
 def _args(name: str, input, other, *, input_number: _bool = True):
     """Both operands as tensors (Python numbers wrapped), their dtype and broadcast shape."""
@@ -496,12 +601,24 @@ ADD = _binary("add", "AddBackward0", _add_forward, {"self": "grad", "other": "gr
               lambda g, s: (g, _scale(g, s.alpha)), saves=("alpha",))
 SUB = _binary("sub", "SubBackward0", _sub_forward, {"self": "grad", "other": "-grad * alpha"},
               lambda g, s: (g, -_scale(g, s.alpha)), saves=("alpha",))
-MUL = _binary("mul", "MulBackward0", lambda a, b: a & b if a.dtype == np.bool_ else a * b,
-              {"self": "grad * other", "other": "grad * self"},
-              lambda g, s: (g * s.other, g * s.self))
-DIV = _binary("div", "DivBackward0", np.true_divide,
-              {"self": "grad / other", "other": "-grad * self / other²"},
-              lambda g, s: (g / s.other, -g * s.self / (s.other * s.other)))
+def _scalar_opmath(np_fn):
+    """mul and div of half precision by a 0-dim operand use its value in float32, unrounded
+    (PyTorch's kernels read the scalar's original value for reduced float types)."""
+    def op(a, b, *, dtype, _broadcast=None):
+        if np.dtype(dtype) == np.float16 and b.ndim == 0:
+            return _finish(np_fn(_opmath(a, dtype), b.astype(np.float32)), dtype, a, b)
+        return _finish(np_fn(_opmath(a, dtype), _opmath(b, dtype)), dtype, a, b)
+    return op
+
+
+MUL = defop("mul", "MulBackward0", inputs=("self", "other"), saves=("self", "other"),
+            formulas={"self": "grad * other", "other": "grad * self"})(
+    _scalar_opmath(lambda a, b: a & b if a.dtype == np.bool_ else a * b))
+MUL.derivative(lambda g, s: (g * s.other, g * s.self))
+DIV = defop("div", "DivBackward0", inputs=("self", "other"), saves=("self", "other"),
+            formulas={"self": "grad / other", "other": "-grad * self / other²"})(
+    _scalar_opmath(np.true_divide))
+DIV.derivative(lambda g, s: (g / s.other, -g * s.self / (s.other * s.other)))
 
 
 def _alpha_check(dt: dtypes.dtype, alpha) -> None:
@@ -568,8 +685,8 @@ RSUB = defop("rsub", "RsubBackward1", saves=("alpha",), formulas={"self": "-grad
     lambda a, *, other, alpha, dtype: _finish(
         _opmath(np.asarray(other), dtype) - _opmath(a, dtype) * alpha, dtype, a))
 RSUB.derivative(lambda g, s: -_scale(g, s.alpha))
-RSUB_TENSOR = _binary("rsub_tensor", "RsubBackward0", lambda a, b, alpha=1: _sub_forward(b, a,
-                                                                                          alpha),
+RSUB_TENSOR = _binary("rsub_tensor", "RsubBackward0",
+                      lambda a, b, alpha=1: _sub_forward(b, a, alpha),
                       {"self": "-grad * alpha", "other": "grad"},
                       lambda g, s: (-_scale(g, s.alpha), g), saves=("alpha",))
 
@@ -684,7 +801,7 @@ def floor_divide_(input, other) -> Tensor:
                     dtype=dt, shape=shape, check=check)
 
 
-# ---- remainder and fmod: Scalar (…Backward0) and Tensor (…Backward1) overloads ----------------
+# ---- remainder and fmod: Scalar (…Backward0) and Tensor (…Backward1) overloads ---------------
 def _remainder(a, b):
     """Python's sign rule (the divisor's sign), computed the way PyTorch does: from fmod."""
     if a.dtype.kind != "f":
@@ -783,10 +900,10 @@ def POW_SCALAR(a, *, exponent, dtype):
 
 @POW_SCALAR.derivative
 def _(g, s):
-    e = s.exponent
+    e, x = s.exponent, s.self  # (unpacking checks x was not modified in place, as PyTorch does)
     if e == 0 and not isinstance(e, _bool):  # PyTorch's Scalar: False does not equal 0.0
         return _zeros_like(g)
-    return g * (float(e) * s.self.pow(float(e) - 1))
+    return g * (float(e) * x.pow(float(e) - 1))
 
 
 @defop("pow_tensor", "PowBackward1", inputs=("self", "exponent"),
@@ -806,8 +923,8 @@ def _(g, s):
     return grad_base, grad_exp
 
 
-@defop("pow_scalar_base", "PowBackward2", inputs=("exponent",), saves=("self", "result"),
-       formulas={"exponent": "grad * result * ln(self)"})
+@defop("pow_scalar_base", "PowBackward2", inputs=("exponent",),
+       saves=("self", "exponent", "result"), formulas={"exponent": "grad * result * ln(self)"})
 def POW_SCALAR_BASE(e, *, self, dtype, _broadcast=None):
     if self == 1 and not isinstance(self, _bool):
         return np.ones(e.shape, dtype)
@@ -818,9 +935,10 @@ def POW_SCALAR_BASE(e, *, self, dtype, _broadcast=None):
 
 @POW_SCALAR_BASE.derivative
 def _(g, s):
-    if s.self == 0:
-        return g * where(s.result >= 0, _zero(g), s.result * -math.inf) * 0  # log(0) = -inf
-    return g * (s.result * float(np.log(np.float64(s.self))))
+    base, e, result = s.self, s.exponent, s.result
+    if base == 0 and not isinstance(base, _bool):  # 0 ** e: no gradient where e >= 0
+        return g * where(e >= 0, _zero(g), result * -math.inf)
+    return g * (result * float(np.log(np.float64(base))))  # a negative base: log is nan
 
 
 def _pow_scalar_exponent_check(base: Tensor, exponent) -> None:
@@ -988,6 +1106,9 @@ def _clamp(name: str, input, min, max, *, inplace: _bool = False):  # noqa: A002
             min, max = (_NO_BOUND if b is None else b for b in (min, max))  # noqa: A001
         return CLAMP_TENSOR, (input, min, max), {"_broadcast": shape}, dt, shape, None
     dt = _clamp_scalar_dtype(input, [b for b in (min, max) if b is not None], inplace)
+    for b in (min, max):
+        if b is not None:
+            _check_fits(_number(b), dt)
 
     def check():
         if dt is dtypes.bool:
@@ -1031,6 +1152,7 @@ def _clamp_one(which: str, inplace: _bool):
         if not _is_number(bound):
             raise _arg_error(name, which, 2, bound)
         dt = _clamp_scalar_dtype(input, [bound], inplace)
+        _check_fits(_number(bound), dt)
         if dt is dtypes.bool:
             raise _unsupported(f"clamp_{which}_scalar_cpu", dt)
         if inplace:
@@ -1136,6 +1258,78 @@ def lerp_(input, end, weight) -> Tensor:
                     shape=shape)
 
 
+# ---- addcmul, addcdiv: input + value * tensor1 (* or /) tensor2 ---------------------------------
+def _addc_value(value, dtype: np.dtype):
+    """The Scalar `value` in the op's dtype (an integer op truncates it, as PyTorch does)."""
+    return np.asarray(_number(value)).astype(dtype)
+
+
+@defop("addcmul", "AddcmulBackward0", inputs=("self", "tensor1", "tensor2"),
+       saves=("tensor1", "tensor2", "value"),
+       formulas={"self": "grad", "tensor1": "grad * tensor2 * value",
+                 "tensor2": "grad * tensor1 * value"})
+def ADDCMUL(a, t1, t2, *, value, dtype, _broadcast=None):
+    x, y, z = (_opmath(v, dtype) for v in (a, t1, t2))
+    return _finish(x + _addc_value(value, x.dtype) * y * z, dtype, a, t1, t2)
+
+
+ADDCMUL.derivative(lambda g, s: (g, g * s.tensor2 * s.value, g * s.tensor1 * s.value))
+
+
+@defop("addcdiv", "AddcdivBackward0", inputs=("self", "tensor1", "tensor2"),
+       saves=("tensor1", "tensor2", "value"),
+       formulas={"self": "grad", "tensor1": "grad * value / tensor2",
+                 "tensor2": "-grad * value * tensor1 / tensor2²"})
+def ADDCDIV(a, t1, t2, *, value, dtype, _broadcast=None):
+    x, y, z = (_opmath(v, dtype) for v in (a, t1, t2))
+    return _finish(x + _addc_value(value, x.dtype) * (y / z), dtype, a, t1, t2)
+
+
+ADDCDIV.derivative(lambda g, s: (g, g * s.value / s.tensor2,
+                                 -g * s.value * s.tensor1 / (s.tensor2 * s.tensor2)))
+
+
+def _addc(name: str, op, input, tensor1, tensor2, value, inplace: _bool = False):
+    a = _tensor(name, input)
+    t1, t2 = _tensor(name, tensor1, "tensor1", 2), _tensor(name, tensor2, "tensor2", 3)
+    if inplace and is_grad_enabled() and any(t.requires_grad for t in (a, t1, t2)):
+        check_inplace_allowed(a)
+    shape, dt = _broadcast(a, t1, t2), dtypes.result_type(a, t1, t2)
+    if op is ADDCDIV and not t1.dtype.is_floating_point and not t2.dtype.is_floating_point:
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
+                           "future  release addcdiv will perform a true division of tensor1 and "
+                           "tensor2. The historic addcdiv behavior can be implemented as (input "
+                           "+ value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+                           "inputs and as (input + value * tensor1 / tensor2) for float inputs. "
+                           "The future addcdiv behavior is just the latter implementation: (input "
+                           "+ value * tensor1 / tensor2), for all dtypes.")
+    if dt is dtypes.bool:
+        raise _unsupported(f"{name.rstrip('_')}_cpu_out", dt)
+    return shape, dt, (a, t1, t2), {"value": _number(value), "_broadcast": shape}
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
+    shape, dt, tensors, attrs = _addc("addcmul", ADDCMUL, input, tensor1, tensor2, value)
+    return _out(ADDCMUL(*tensors, dtype=dt.np, **attrs), out)
+
+
+def addcmul_(input, tensor1, tensor2, *, value=1) -> Tensor:
+    shape, dt, tensors, attrs = _addc("addcmul_", ADDCMUL, input, tensor1, tensor2, value, True)
+    return _inplace(ADDCMUL, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
+    shape, dt, tensors, attrs = _addc("addcdiv", ADDCDIV, input, tensor1, tensor2, value)
+    return _out(ADDCDIV(*tensors, dtype=dt.np, **attrs), out)
+
+
+def addcdiv_(input, tensor1, tensor2, *, value=1) -> Tensor:
+    shape, dt, tensors, attrs = _addc("addcdiv_", ADDCDIV, input, tensor1, tensor2, value, True)
+    return _inplace(ADDCDIV, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                    shape=shape)
+
+
 # ---- maximum / minimum / fmax / fmin, atan2 ---------------------------------------------------
 MAXIMUM = _binary("maximum", "MaximumBackward0", np.maximum,
                   {"self": "grad where self > other (half on ties)",
@@ -1187,6 +1381,79 @@ def _tensor_binary(name: str, op, *, floating: _bool = False, kernel_check=None)
     fn.__name__ = fn.__qualname__ = name
     fn_.__name__ = fn_.__qualname__ = name + "_"
     return fn, fn_
+
+
+LOGADDEXP = _binary("logaddexp", "LogaddexpBackward0", np.logaddexp,
+                    {"self": "grad / (1 + exp(other - self))",
+                     "other": "grad / (1 + exp(self - other))"},
+                    lambda g, s: (g / (1 + (s.other - s.self).exp()),
+                                  g / (1 + (s.self - s.other).exp())))
+LOGADDEXP2 = _binary("logaddexp2", "Logaddexp2Backward0", np.logaddexp2,
+                     {"self": "grad / (1 + 2^(other - self))",
+                      "other": "grad / (1 + 2^(self - other))"},
+                     lambda g, s: (g / (1 + (s.other - s.self).exp2()),
+                                   g / (1 + (s.self - s.other).exp2())))
+HYPOT = _binary("hypot", "HypotBackward0", np.hypot,
+                {"self": "grad * self / result", "other": "grad * other / result"},
+                lambda g, s: (g * s.self / s.result, g * s.other / s.result),
+                saves=("self", "other", "result"))
+
+
+def _floats_only(kernel: str):
+    def check(dt):
+        if not dt.is_floating_point:
+            raise _unsupported(kernel, dt)
+    return check
+
+
+logaddexp, _ = _tensor_binary("logaddexp", LOGADDEXP, kernel_check=_floats_only("logaddexp_cpu"))
+logaddexp2, _ = _tensor_binary("logaddexp2", LOGADDEXP2,
+                               kernel_check=_floats_only("logaddexp2_cpu"))
+hypot, hypot_ = _tensor_binary("hypot", HYPOT, kernel_check=_floats_only("hypot_cpu"))
+
+
+def _xlogy(x, y):
+    """x * log(y), with 0 where x == 0 (unless y is nan)."""
+    with np.errstate(all="ignore"):
+        out = np.where(x == 0, 0, x * _precise(np.log)(y))
+    return np.where(np.isnan(y), np.nan, out).astype(x.dtype)
+
+
+XLOGY = _binary("xlogy", "XlogyBackward0", _xlogy,
+                {"self": "grad * xlogy(self != 0, other)", "other": "grad * self / other"},
+                lambda g, s: (g * xlogy((s.self != 0).to(g.dtype), s.other),
+                              g * s.self / s.other))
+XLOGY_SCALAR_SELF = defop("xlogy_scalar_self", "XlogyBackward1", inputs=("other",),
+                          saves=("self", "other"), formulas={"other": "grad * self / other"})(
+    lambda b, *, self, dtype, _broadcast=None: _finish(_xlogy(
+        np.broadcast_to(np.asarray(self).astype(_opmath(b, dtype).dtype), b.shape),
+        _opmath(b, dtype)), dtype, b))
+XLOGY_SCALAR_SELF.derivative(lambda g, s: g * s.self / s.other)
+XLOGY_SCALAR_OTHER = defop("xlogy_scalar_other", "XlogyBackward2", saves=("self", "other"),
+                           formulas={"self": "grad * xlogy(self != 0, other)"})(
+    lambda a, *, other, dtype: _finish(_xlogy(_opmath(a, dtype), np.asarray(other).astype(
+        _opmath(a, dtype).dtype)), dtype, a))
+XLOGY_SCALAR_OTHER.derivative(lambda g, s: g * xlogy((s.self != 0).to(g.dtype), s.other))
+
+
+def xlogy(input, other, *, out=None) -> Tensor:
+    a, b, shape, dt = _args("xlogy", input, other)
+    dt = _true_divide_dtype(dt)
+    if not isinstance(input, Tensor):
+        return _out(XLOGY_SCALAR_SELF(b, self=_number(input), dtype=dt.np), out)
+    if not isinstance(other, Tensor):
+        return _out(XLOGY_SCALAR_OTHER(a, other=_number(other), dtype=dt.np), out)
+    return _out(XLOGY(a, b, dtype=dt.np, _broadcast=shape), out)
+
+
+def xlogy_(input, other) -> Tensor:
+    a, b, shape, dt = _args("xlogy_", input, other, input_number=False)
+    dt = _true_divide_dtype(dt)
+    if not isinstance(other, Tensor):
+        return _inplace(XLOGY_SCALAR_OTHER, a, (), {"other": _number(other), "dtype": dt.np},
+                        dtype=dt, shape=shape)
+    return _inplace(XLOGY, a, (b,), {"dtype": dt.np, "_broadcast": shape}, dtype=dt,
+                    shape=shape)
 
 
 maximum, _ = _tensor_binary("maximum", MAXIMUM)
@@ -1476,12 +1743,22 @@ _publish(clamp, "clamp", "clip", inplace=clamp_, inplace_function=True)
 _publish(clamp_min, "clamp_min", inplace=clamp_min_, inplace_function=True)
 _publish(clamp_max, "clamp_max", inplace=clamp_max_, inplace_function=True)
 _publish(lerp, "lerp", inplace=lerp_)
+_publish(addcmul, "addcmul", inplace=addcmul_)
+_publish(addcdiv, "addcdiv", inplace=addcdiv_)
 _publish(maximum, "maximum")
 _publish(minimum, "minimum")
 _publish(fmax, "fmax")
 _publish(fmin, "fmin")
 _publish(atan2, "atan2", "arctan2", inplace=atan2_)
+_publish(logaddexp, "logaddexp")
+_publish(logaddexp2, "logaddexp2")
+_publish(hypot, "hypot", inplace=hypot_)
+_publish(xlogy, "xlogy", inplace=xlogy_, inplace_function=True)
+_publish(logit, "logit", inplace=logit_, inplace_function=True)
 _publish(equal, "equal")
+expose(broadcast_shapes, method=False)
+expose(dtypes.finfo, "finfo", method=False)  # dtype limits live in dtypes.py; torch.X is here
+expose(dtypes.iinfo, "iinfo", method=False)
 _publish(isclose, "isclose")
 _publish(allclose, "allclose")
 expose(where, "where", method=False)
