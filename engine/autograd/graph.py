@@ -63,7 +63,9 @@ class SavedTensor:
 def _modified_message(t, producer, output_nr: int, expected: int) -> str:
     desc = f"[torch.{t.dtype.legacy} [{', '.join(str(s) for s in t.shape)}]]"
     if producer is not None:
-        op = re.sub(r"Backward\d*$", "", producer.name())
+        # PyTorch names the op without "Backward0", but keeps other overload digits: Max1.
+        op = re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) in ("", "0") else m.group(1),
+                    producer.name())
         desc += f", which is output {output_nr} of {op},"
     hint = ("Hint: the backtrace further above shows the operation that failed to compute its "
             "gradient. The variable in question was changed in there or anywhere later. Good "
