@@ -1,7 +1,6 @@
-"""Autograd Explorer entry point: the pages arrive with the app issue."""
+"""Autograd Explorer: the pages, in the order a learner meets them."""
 import streamlit as st
 
 st.set_page_config(page_title="Autograd Explorer", layout="wide")
-st.title("Autograd Explorer")
-st.write("Type PyTorch code, watch the graph it builds and the gradients flowing back. "
-         "The engine is being built; the playground arrives soon.")
+page = st.navigation([st.Page("pages/playground.py", title="Playground", default=True)])
+page.run()

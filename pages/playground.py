@@ -1,0 +1,42 @@
+"""Playground: type PyTorch code, run it in the sandbox, see its output and its graph."""
+import streamlit as st
+
+from explorer import run_code
+from explorer.views.graph import graph_dot
+
+EXAMPLE = """import torch
+
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+w = torch.ones(2, 1)
+y = (w * x).sum()
+y.backward()
+print(x.grad)
+"""
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_run(source: str, seed: int):
+    return run_code(source, seed=seed)
+
+
+st.title("Playground")
+code = st.text_area("Your PyTorch code", value=st.session_state.get("code", EXAMPLE),
+                    height=260, key="code")
+left, right = st.columns([1, 1])
+direction = right.radio("Graph direction", ["forward", "backward"], horizontal=True,
+                        key="direction")
+show_values = left.toggle("Show values", value=True, key="show_values")
+if st.button("Run", type="primary", key="run") or "last_run" not in st.session_state:
+    st.session_state.last_run = cached_run(code, 0)
+run = st.session_state.last_run
+
+if run.error is not None:
+    where = f" (line {run.error.line})" if run.error.line else ""
+    st.error(f"**{run.error.type}**{where}: {run.error.message}")
+    if run.error.explanation:
+        st.info(run.error.explanation)
+if run.stdout:
+    st.code(run.stdout, language="text")
+if run.result is not None:
+    st.code(run.result, language="text")
+st.graphviz_chart(graph_dot(run, direction=direction, show_values=show_values))
