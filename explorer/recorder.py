@@ -51,6 +51,17 @@ def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
     return Values(shape, data, complete, text=text, **stats)
 
 
+def edge_inputs(op: OpNode) -> tuple:
+    """The inputs of a recorded op that own a next_functions edge, in edge order (some inputs,
+    like where's condition, get none)."""
+    from engine.ops import REGISTRY
+    opdef = REGISTRY.get(op.op)
+    skip = getattr(opdef, "non_differentiable", ()) if opdef is not None else ()
+    if not skip or not opdef.inputs:
+        return op.inputs
+    return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
+
+
 def _to_tuple(x):
     return tuple(_to_tuple(v) for v in x) if isinstance(x, list) else x
 
@@ -211,14 +222,9 @@ class Recorder:
 
     def _inputs_of(self, nid: int) -> tuple:
         """The tensors behind a node's next_functions edges, in edge order."""
-        from engine.ops import REGISTRY
         for op in reversed(self.ops):
             if op.node_id == nid:
-                opdef = REGISTRY.get(op.op)
-                skip = getattr(opdef, "non_differentiable", ()) if opdef is not None else ()
-                if not skip or not opdef.inputs:
-                    return op.inputs
-                return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
+                return edge_inputs(op)
         return ()
 
     # ---- the final picture ----------------------------------------------------------------

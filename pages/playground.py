@@ -2,6 +2,7 @@
 import streamlit as st
 
 from explorer import run_code
+from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.graph import graph_dot
 
 EXAMPLE = """import torch
@@ -40,3 +41,9 @@ if run.stdout:
 if run.result is not None:
     st.code(run.result, language="text")
 st.graphviz_chart(graph_dot(run, direction=direction, show_values=show_values))
+
+with_history = [v for v in run.variables if v.tensor is not None and v.tensor.grad_fn]
+if with_history:
+    chosen = st.selectbox("grad_fn chain of", [v.name for v in with_history], key="chain_of")
+    tensor = next(v.tensor for v in with_history if v.name == chosen)
+    st.code(chain_text(grad_fn_chain(run, tensor.id)), language="text")

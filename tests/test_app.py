@@ -13,6 +13,8 @@ def test_playground_draws_the_example_graph():
     dot = app.get("graphviz_chart")[0].proto.spec
     assert "MulBackward0" in dot and "SumBackward0" in dot and "AccumulateGrad" in dot
     assert "tensor([2., 2., 2.])" in app.code[0].value
+    chain = app.code[-1].value
+    assert chain.startswith("SumBackward0") and "MulBackward0" in chain
 
 
 def test_playground_shows_a_broadcast_error_with_its_line():
