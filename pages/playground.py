@@ -4,6 +4,7 @@ import streamlit as st
 from explorer import run_code
 from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.graph import graph_dot
+from explorer.views.steps import backward_steps, steps_table
 
 EXAMPLE = """import torch
 
@@ -47,3 +48,7 @@ if with_history:
     chosen = st.selectbox("grad_fn chain of", [v.name for v in with_history], key="chain_of")
     tensor = next(v.tensor for v in with_history if v.name == chosen)
     st.code(chain_text(grad_fn_chain(run, tensor.id)), language="text")
+
+if run.backward:
+    st.subheader("Backward, step by step")
+    st.dataframe(steps_table(backward_steps(run)), hide_index=True, use_container_width=True)

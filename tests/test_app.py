@@ -15,6 +15,9 @@ def test_playground_draws_the_example_graph():
     assert "tensor([2., 2., 2.])" in app.code[0].value
     chain = app.code[-1].value
     assert chain.startswith("SumBackward0") and "MulBackward0" in chain
+    steps = app.dataframe[0].value
+    assert list(steps["node"])[:2] == ["SumBackward0", "MulBackward0"]
+    assert "x.grad" in " ".join(steps["node"])
 
 
 def test_playground_shows_a_broadcast_error_with_its_line():
