@@ -51,4 +51,4 @@ if with_history:
 
 if run.backward:
     st.subheader("Backward, step by step")
-    st.dataframe(steps_table(backward_steps(run)), hide_index=True, use_container_width=True)
+    st.dataframe(steps_table(backward_steps(run)), hide_index=True, width="stretch")
