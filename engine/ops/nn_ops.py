@@ -303,6 +303,13 @@ def _reduce(values: np.ndarray, reduction: str):
     return values
 
 
+def _weighted(loss: np.ndarray, weight, reduction: str, dtype) -> np.ndarray:
+    """Per-element losses times the optional weight, then the reduction."""
+    if weight is not None:
+        loss = loss * weight
+    return np.asarray(_reduce(loss.astype(dtype), reduction))
+
+
 def _unreduce(g: Tensor, shape, reduction: str) -> np.ndarray:
     gd = g._data
     if reduction == "none":
@@ -350,9 +357,7 @@ def BCE(x, t, w, *, reduction):
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log1p(-x), -100))
-    if w is not None:
-        loss = loss * w
-    return np.asarray(_reduce(loss.astype(x.dtype), reduction))
+    return _weighted(loss, w, reduction, x.dtype)
 
 
 @BCE.derivative
@@ -374,10 +379,7 @@ def BCE_LOGITS(x, t, w, pw, *, reduction):
     log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x)), stable
     log_one_minus = -np.logaddexp(0, x)     # log(1 - sigmoid(x))
     positive = t if pw is None else pw * t
-    loss = -(positive * log_sig + (1 - t) * log_one_minus)
-    if w is not None:
-        loss = loss * w
-    return np.asarray(_reduce(loss.astype(x.dtype), reduction))
+    return _weighted(-(positive * log_sig + (1 - t) * log_one_minus), w, reduction, x.dtype)
 
 
 @BCE_LOGITS.derivative
