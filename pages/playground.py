@@ -4,6 +4,7 @@ import streamlit as st
 from explorer import run_code
 from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.graph import graph_dot
+from explorer.views.memory import layout_summary, memory_figure
 from explorer.views.steps import backward_steps, steps_table
 
 EXAMPLE = """import torch
@@ -52,3 +53,11 @@ if with_history:
 if run.backward:
     st.subheader("Backward, step by step")
     st.dataframe(steps_table(backward_steps(run)), hide_index=True, width="stretch")
+
+tensors = [v for v in run.variables if v.tensor is not None]
+if tensors:
+    st.subheader("Memory")
+    chosen = st.selectbox("storage of", [v.name for v in tensors], key="memory_of")
+    tensor = next(v.tensor for v in tensors if v.name == chosen)
+    st.caption(layout_summary(tensor))
+    st.plotly_chart(memory_figure(run, tensor.storage_id))

@@ -18,6 +18,7 @@ def test_playground_draws_the_example_graph():
     steps = app.dataframe[0].value
     assert list(steps["node"])[:2] == ["SumBackward0", "MulBackward0"]
     assert "x.grad" in " ".join(steps["node"])
+    assert app.get("plotly_chart"), "the memory picture is drawn"
 
 
 def test_playground_shows_a_broadcast_error_with_its_line():
