@@ -118,6 +118,7 @@ class BackwardEdge:
     to_tensor: int | None          # the input tensor this gradient belongs to
     grad: Values | None
     summed_from: tuple | None = None   # shape before summing back over broadcast dims
+    unsummed: Values | None = None     # the gradient before that sum
 
 
 @dataclass(frozen=True)

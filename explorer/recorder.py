@@ -123,8 +123,8 @@ class Recorder:
         elif isinstance(event, observe.BackwardEvent):
             self._on_backward(event)
         elif isinstance(event, observe.SumToEvent):
-            self._sum_to[(self.node_id(event.node), event.input_nr)] = tuple(
-                event.grad_before.shape)
+            self._sum_to[(self.node_id(event.node), event.input_nr)] = (
+                tuple(event.grad_before.shape), summarize(event.grad_before))
         elif isinstance(event, observe.BackwardCallEvent):
             self._on_backward_call(event)
         elif isinstance(event, observe.ModuleEvent):
@@ -213,7 +213,8 @@ class Recorder:
                 to_node=self.node_id(fn) if fn is not None else None,
                 to_tensor=inputs[k] if k < len(inputs) else None,
                 grad=summarize(g) if g is not None else None,
-                summed_from=self._sum_to.get((nid, k))))
+                summed_from=self._sum_to.get((nid, k), (None, None))[0],
+                unsummed=self._sum_to.get((nid, k), (None, None))[1]))
         retain = self._call.retain_graph if self._call is not None else False
         self._steps.append(BackwardStep(
             step=len(self._steps), node_id=nid, name=type(node).__name__,

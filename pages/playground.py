@@ -2,6 +2,7 @@
 import streamlit as st
 
 from explorer import run_code
+from explorer.views.broadcast import broadcast_steps, expansion_figure, gradient_sums
 from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.graph import graph_dot
 from explorer.views.memory import layout_summary, memory_figure
@@ -61,3 +62,14 @@ if tensors:
     tensor = next(v.tensor for v in tensors if v.name == chosen)
     st.caption(layout_summary(tensor))
     st.plotly_chart(memory_figure(run, tensor.storage_id))
+
+stretched = broadcast_steps(run)
+if stretched:
+    st.subheader("Broadcasting")
+    for step in stretched:
+        shapes = "  ".join(f"{o.name}: {o.shape} → {o.padded}" for o in step.operands)
+        st.caption(f"line {step.line}: {shapes} → {step.result_shape}")
+        st.plotly_chart(expansion_figure(run, step), key=f"broadcast_{step.op}")
+    for row in gradient_sums(run):
+        st.caption(f"{row['node']}: the gradient for {row['operand']} is summed from "
+                   f"{row['from']} back to {row['to']}")
