@@ -128,3 +128,16 @@ def run_both(fn, *args, requires_grad: bool = False, backward: bool = False, **k
                         assert_same_tensor(ea.grad, ta.grad, strides=False,
                                            where=f"grad of input {i}")
     return e_res, t_res
+
+
+def each(cases) -> None:
+    """Run every (label, thunk) case and report all that differ, so one test item can cover a
+    whole table (dtypes, dims) without stopping at the first difference."""
+    failures = []
+    for label, case in cases:
+        try:
+            case()
+        except Exception as exc:  # noqa: BLE001 - every difference is reported
+            text = str(exc).strip().splitlines()
+            failures.append(f"[{label}] {type(exc).__name__}: {' | '.join(text[:3])[:400]}")
+    assert not failures, f"{len(failures)} case(s) differ from torch:\n" + "\n".join(failures)

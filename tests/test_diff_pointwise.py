@@ -9,25 +9,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import engine
-from difftest import convert, first_line, run_both
+from difftest import convert, each, first_line, run_both
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 FLOATS = ["float16", "float32", "float64"]
 INTS = ["uint8", "int8", "int16", "int32", "int64"]
 FAST = settings(max_examples=50, deadline=None)
-
-
-def each(cases):
-    """Run every (label, thunk) case and report all that differ, so one test item can cover a
-    whole dtype table without stopping at the first difference."""
-    failures = []
-    for label, case in cases:
-        try:
-            case()
-        except Exception as exc:  # noqa: BLE001 - every difference is reported
-            text = str(exc).strip().splitlines()
-            failures.append(f"[{label}] {type(exc).__name__}: {' | '.join(text[:3])[:400]}")
-    assert not failures, f"{len(failures)} case(s) differ from torch:\n" + "\n".join(failures)
 
 
 def run_both_grad(fn, *args, **kw):

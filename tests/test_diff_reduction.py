@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from difftest import run_both
+from difftest import each, run_both
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 FAST = settings(max_examples=50, deadline=None)
@@ -28,18 +28,6 @@ def sample(shape, dtype="float32", seed=0, distinct=True):
     x = rng.permutation(n).reshape(shape) / max(n, 1) * 4 - 2 if distinct else \
         rng.standard_normal(shape)
     return np.asarray((x + rng.standard_normal(shape) * 1e-3).astype(dtype))
-
-
-def each(cases):
-    """Run every (label, thunk) case and report all that differ."""
-    failures = []
-    for label, case in cases:
-        try:
-            case()
-        except Exception as exc:  # noqa: BLE001 - every difference is reported
-            text = str(exc).strip().splitlines()
-            failures.append(f"[{label}] {type(exc).__name__}: {' | '.join(text[:3])[:400]}")
-    assert not failures, f"{len(failures)} case(s) differ from torch:\n" + "\n".join(failures)
 
 
 DIMS = [None, 0, 1, -1, -3, (0, 2), (-1, 0), [1], (), (0, 1, 2), (2, -1), 3, (0, 0)]

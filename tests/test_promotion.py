@@ -8,22 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from difftest import run_both
+from difftest import each, run_both
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 ALL = DTYPES + ["bfloat16"]
 FAST = settings(max_examples=50, deadline=None)
-
-
-def each(cases):
-    """Run every (label, thunk) case and report all that differ."""
-    failures = []
-    for label, case in cases:
-        try:
-            case()
-        except Exception as exc:  # noqa: BLE001 - every difference is reported
-            failures.append(f"[{label}] {type(exc).__name__}: {str(exc).strip()[:300]}")
-    assert not failures, f"{len(failures)} case(s) differ from torch:\n" + "\n".join(failures)
 
 
 def same(e, t):

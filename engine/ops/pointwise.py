@@ -850,28 +850,24 @@ def _modulo(name: str, input, other, *, inplace: _bool = False):
     return op, (a,), {"other": _number(other)}, shape, dt, check
 
 
-def remainder(input, other, *, out=None) -> Tensor:
-    op, tensors, attrs, shape, dt, check = _modulo("remainder", input, other)
-    check()
-    return _out(op(*tensors, dtype=dt.np, **attrs), out)
+def _modulo_functions(base: str):
+    """torch.<base> and Tensor.<base>_ for remainder and fmod (they differ only in the op)."""
+    def function(input, other, *, out=None) -> Tensor:
+        op, tensors, attrs, shape, dt, check = _modulo(base, input, other)
+        check()
+        return _out(op(*tensors, dtype=dt.np, **attrs), out)
+
+    def inplace(input, other) -> Tensor:
+        op, tensors, attrs, shape, dt, check = _modulo(base + "_", input, other, inplace=True)
+        return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
+                        shape=shape, check=check)
+
+    function.__name__, inplace.__name__ = base, base + "_"
+    return function, inplace
 
 
-def remainder_(input, other) -> Tensor:
-    op, tensors, attrs, shape, dt, check = _modulo("remainder_", input, other, inplace=True)
-    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
-                    shape=shape, check=check)
-
-
-def fmod(input, other, *, out=None) -> Tensor:
-    op, tensors, attrs, shape, dt, check = _modulo("fmod", input, other)
-    check()
-    return _out(op(*tensors, dtype=dt.np, **attrs), out)
-
-
-def fmod_(input, other) -> Tensor:
-    op, tensors, attrs, shape, dt, check = _modulo("fmod_", input, other, inplace=True)
-    return _inplace(op, tensors[0], tensors[1:], {"dtype": dt.np, **attrs}, dtype=dt,
-                    shape=shape, check=check)
+remainder, remainder_ = _modulo_functions("remainder")
+fmod, fmod_ = _modulo_functions("fmod")
 
 
 # ---- pow: PowBackward0 (scalar exponent), 1 (tensor exponent), 2 (scalar base) ----------------
