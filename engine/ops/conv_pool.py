@@ -56,7 +56,6 @@ def _conv(x, w, stride, padding, dilation, groups) -> np.ndarray:
 
 def _conv_input_grad(gy, w, in_shape, stride, padding, dilation, groups) -> np.ndarray:
     """Scatter output gradients back through every kernel tap (also: transposed conv)."""
-    nd = gy.ndim - 2
     og, cg = w.shape[0] // groups, w.shape[1]
     padded = (in_shape[0], cg * groups) + tuple(n + 2 * p for n, p in zip(in_shape[2:], padding))
     gxp = np.zeros(padded, dtype=gy.dtype)

@@ -928,8 +928,6 @@ def to(input: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=F
             dtype = a.dtype
         elif a is not None and not isinstance(a, bool):
             check_cpu(a)
-    if len(args) >= 2 and isinstance(args[-1], bool):
-        non_blocking = args[-1]
     check_cpu(device)
     dtype = input.dtype if dtype is None else dtype
     dtypes.check_supported(dtype)
