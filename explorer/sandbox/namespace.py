@@ -302,7 +302,7 @@ def _formatter_field_name_split(name):
     return _string.formatter_field_name_split(name)
 
 
-def _safe_builtins(import_fn, out) -> dict:
+def _safe_builtins(import_fn, printer: "_Printer") -> dict:
     names = """abs all any bin bool bytes callable chr complex dict divmod enumerate filter float
         frozenset hash hex int isinstance issubclass iter len list map max min next object oct
         ord pow range repr reversed round set slice sorted str sum tuple zip staticmethod
@@ -314,7 +314,7 @@ def _safe_builtins(import_fn, out) -> dict:
         safe[exc] = getattr(builtins, exc)
     safe.update(type=_type, hasattr=_hasattr, __import__=import_fn,
                 __build_class__=builtins.__build_class__,
-                print=lambda *objects, **kw: _Printer(out)._call_print(*objects, **kw))
+                print=printer._call_print)
     for name in ("open", "exec", "eval", "compile", "getattr", "setattr", "delattr", "vars",
                  "globals", "locals", "dir", "input", "breakpoint", "help", "exit", "quit",
                  "memoryview"):
@@ -360,12 +360,13 @@ class _Printer:
 def build_globals(out: BoundedOutput) -> tuple[dict, VirtualFiles]:
     """Fresh globals for one run: proxies, guarded builtins and RestrictedPython's hooks."""
     files = VirtualFiles()
+    os_proxy = files.os_proxy()
     modules = {**_torch_proxies(files), "numpy": _numpy_proxy(), **_stdlib_proxies(),
-               "os": files.os_proxy(), "os.path": files.os_proxy().path,
+               "os": os_proxy, "os.path": os_proxy.path,
                "tempfile": Proxy("tempfile", {"TemporaryDirectory": files.temporary_directory,
                                               "gettempdir": lambda: "/tmp"})}
     printer = _Printer(out)
-    safe = _safe_builtins(_make_import(modules), out)
+    safe = _safe_builtins(_make_import(modules), printer)
     g = {
         "__builtins__": safe, "__name__": "__main__", "__metaclass__": type,
         "_getattr_": guarded_getattr, "_write_": guarded_write,

@@ -12,7 +12,6 @@ import queue
 import select
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -94,7 +93,6 @@ class WorkerPool:
     def __init__(self, size: int | None = None) -> None:
         self.size = size or max(1, os.cpu_count() or 1)
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
         for _ in range(self.size):
             self._idle.put(_Worker())
 
