@@ -7,8 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Values", "ErrorInfo", "TensorInfo", "VariableInfo", "TensorNode", "OpNode", "Edge",
-           "Graph", "ForwardStep", "BackwardEdge", "BackwardStep", "BackwardCall", "Run"]
+__all__ = [
+    "BackwardCall",
+    "BackwardEdge",
+    "BackwardStep",
+    "Edge",
+    "ErrorInfo",
+    "ForwardStep",
+    "Graph",
+    "ModuleCall",
+    "OpNode",
+    "Run",
+    "TensorInfo",
+    "TensorNode",
+    "Values",
+    "VariableInfo",
+]
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,15 @@ class TensorNode:
 
 
 @dataclass(frozen=True)
+class ModuleCall:
+    """One call of a Module that an op ran inside."""
+
+    name: str                      # "model" (the learner's variable), then attribute paths: "0"
+    type: str                      # the Module's class name, e.g. "Linear"
+    call: int                      # which call this was, counted over the run
+
+
+@dataclass(frozen=True)
 class OpNode:
     id: int
     op: str                        # registry name, e.g. "mul"
@@ -84,7 +107,7 @@ class OpNode:
     inplace: bool = False
     is_view: bool = False
     broadcast_shape: tuple | None = None
-    module: tuple = ()             # the Module call path it ran in, e.g. ("model", "0")
+    module: tuple = ()             # ModuleCall per enclosing Module call, outermost first
     line: int | None = None        # line of learner code that ran it
 
 

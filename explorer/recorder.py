@@ -6,6 +6,7 @@ stack and the learner's line for each op, and copies gradient values as backward
 them. Tensor facts (shape, strides, grad, ...) are read once at the end of the run."""
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -13,8 +14,17 @@ import numpy as np
 from engine import observe
 from engine.tensor import Tensor
 
-from .model import (BackwardCall, BackwardEdge, BackwardStep, ForwardStep, Graph, OpNode,
-                    TensorInfo, Values)
+from .model import (
+    BackwardCall,
+    BackwardEdge,
+    BackwardStep,
+    ForwardStep,
+    Graph,
+    ModuleCall,
+    OpNode,
+    TensorInfo,
+    Values,
+)
 
 SOURCE_NAME = "<learner code>"   # the filename learner code is compiled under
 FULL_VALUES = 1000               # up to this many elements, keep every value (PyTorch prints all)
@@ -37,18 +47,29 @@ def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
     if t is None:
         return None
     arr = t._data
-    shape = tuple(arr.shape)
-    stats = {}
-    if arr.size and arr.dtype.kind in "fiub":
-        as_float = arr.astype(np.float64)
-        finite = as_float[np.isfinite(as_float)]
-        if finite.size:
-            stats = dict(min=float(finite.min()), max=float(finite.max()),
-                         mean=float(finite.mean()), norm=float(np.sqrt((finite ** 2).sum())))
     complete = arr.size <= FULL_VALUES
     data = _to_tuple(arr.tolist()) if complete else tuple(arr.reshape(-1)[:PREFIX_VALUES].tolist())
     text = repr(t.detach())[:4000] if with_text else ""
-    return Values(shape, data, complete, text=text, **stats)
+    return Values(arr.shape, data, complete, text=text, **_stats(arr))
+
+
+def _stats(arr: np.ndarray) -> dict:
+    """min, max, mean and norm of the finite values; plain Python for small arrays, where
+    NumPy's per-call overhead would dominate (backward summarizes every edge's gradient)."""
+    if not arr.size or arr.dtype.kind not in "fiub":
+        return {}
+    if arr.size <= 64:
+        finite = [float(v) for v in arr.reshape(-1).tolist() if math.isfinite(v)]
+        if not finite:
+            return {}
+        return {"min": min(finite), "max": max(finite), "mean": math.fsum(finite) / len(finite),
+                "norm": math.sqrt(math.fsum(v * v for v in finite))}
+    as_float = arr.astype(np.float64)
+    finite = as_float[np.isfinite(as_float)]
+    if not finite.size:
+        return {}
+    return {"min": float(finite.min()), "max": float(finite.max()),
+            "mean": float(finite.mean()), "norm": float(np.sqrt((finite ** 2).sum()))}
 
 
 def edge_inputs(op: OpNode) -> tuple:
@@ -60,6 +81,28 @@ def edge_inputs(op: OpNode) -> tuple:
     if not skip or not opdef.inputs:
         return op.inputs
     return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
+
+
+def _variable_name(module) -> str:
+    """The learner's variable bound to a top-level module (its class name if none is)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != SOURCE_NAME:
+        frame = frame.f_back
+    while frame is not None and frame.f_code.co_filename == SOURCE_NAME:
+        for scope in (frame.f_locals, frame.f_globals):
+            for name, value in scope.items():
+                if value is module and not name.startswith("_"):
+                    return name
+        frame = frame.f_back
+    return type(module).__name__
+
+
+def _child_name(parent, module) -> str:
+    """The dotted attribute path from a calling module to the one it calls."""
+    for name, child in parent.named_modules():
+        if child is module and name:
+            return name
+    return type(module).__name__
 
 
 def _to_tuple(x):
@@ -86,7 +129,10 @@ class Recorder:
         self._call_line: int | None = None
         self._sum_to: dict[tuple, tuple] = {}
         self._module_stack: list = []
-        self.modules_seen: dict[int, object] = {}
+        self._live_modules: list = []             # the Module objects behind _module_stack
+        self._module_names: dict[tuple, tuple] = {}
+        self._calls = 0
+        self._op_of_node: dict[int, OpNode] = {}
         self.accumulate: dict[int, int] = {}
 
     # ---- ids ------------------------------------------------------------------------------
@@ -129,10 +175,10 @@ class Recorder:
             self._on_backward_call(event)
         elif isinstance(event, observe.ModuleEvent):
             if event.phase == "enter":
-                self._module_stack.append(id(event.module))
-                self.modules_seen[id(event.module)] = event.module
+                self._enter_module(event.module)
             elif self._module_stack:
                 self._module_stack.pop()
+                self._live_modules.pop()
 
     def _on_forward(self, e: observe.ForwardEvent) -> None:
         if self._steps is not None and e.grad_fn is None:
@@ -148,20 +194,36 @@ class Recorder:
         self._add_op(e.op, node, inputs, outputs, e.inplace, e.view_of,
                      tuple(e.broadcast_shape) if e.broadcast_shape else None)
         self.forward.append(ForwardStep(
-            self.ops[-1].id, tuple(tuple(t.shape) if t is not None else None for t in e.inputs),
-            tuple(tuple(t.shape) for t in e.outputs), self.ops[-1].broadcast_shape,
+            self.ops[-1].id, tuple(t._data.shape if t is not None else None for t in e.inputs),
+            tuple(t._data.shape for t in e.outputs), self.ops[-1].broadcast_shape,
             self.tensor_id(e.view_of) if e.view_of is not None else None))
         if e.inplace and old_base is not None:
             self._record_copy_slices(e.outputs[0], old_base, inputs[1:])
 
     def _add_op(self, name, node, inputs, outputs, inplace=False, view_of=None,
                 broadcast_shape=None) -> None:
-        self.ops.append(OpNode(
+        op = OpNode(
             id=len(self.ops), op=name, grad_fn=type(node).__name__ if node is not None else None,
             node_id=self.node_id(node), inputs=inputs, outputs=outputs,
             saved=tuple(node.saved_names()) if node is not None else (),
             inplace=inplace, is_view=view_of is not None, broadcast_shape=broadcast_shape,
-            module=tuple(self._module_stack), line=learner_line()))
+            module=tuple(self._module_stack), line=learner_line())
+        self.ops.append(op)
+        if op.node_id is not None:
+            self._op_of_node[op.node_id] = op
+
+    def _enter_module(self, module) -> None:
+        """Push a ModuleCall named as the learner would write it: the variable holding the
+        outermost module, then attribute names (model, 0) down to this one."""
+        parent = self._live_modules[-1] if self._live_modules else None
+        key = (id(parent), id(module))
+        if key not in self._module_names:   # the objects are kept, so the ids stay theirs
+            name = _child_name(parent, module) if parent is not None else _variable_name(module)
+            self._module_names[key] = (name, parent, module)
+        self._module_stack.append(
+            ModuleCall(self._module_names[key][0], type(module).__name__, self._calls))
+        self._live_modules.append(module)
+        self._calls += 1
 
     def _new_version(self, t: Tensor) -> int | None:
         """Give an in-place target (and the base of a view) a fresh id; return the base's old
@@ -223,10 +285,8 @@ class Recorder:
 
     def _inputs_of(self, nid: int) -> tuple:
         """The tensors behind a node's next_functions edges, in edge order."""
-        for op in reversed(self.ops):
-            if op.node_id == nid:
-                return edge_inputs(op)
-        return ()
+        op = self._op_of_node.get(nid)
+        return edge_inputs(op) if op is not None else ()
 
     # ---- the final picture ----------------------------------------------------------------
     def tensor_info(self, t: Tensor, tid: int, with_text: bool = False) -> TensorInfo:
