@@ -1,0 +1,216 @@
+"""Training a small MLP on a toy 2-D data set, one step at a time, for the Training page.
+
+Everything runs on the engine in the app's own process (the learner types no code here, so
+there is nothing to sandbox). `train` is a generator so the page can draw the loss curve while
+it grows. The data sets come from the engine's seeded generator, so a (config) always gives the
+same points, the same initial weights and therefore the same curve, the one real PyTorch draws
+for the same seed."""
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+import engine
+
+__all__ = [
+    "ACTIVATIONS",
+    "DATASETS",
+    "OPTIMIZERS",
+    "Boundary",
+    "StepRecord",
+    "TrainConfig",
+    "build_mlp",
+    "layers",
+    "make_dataset",
+    "make_optimizer",
+    "step_source",
+    "train",
+]
+
+ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "gelu": "GELU"}
+OPTIMIZERS = ("sgd", "momentum", "adam")
+MOMENTUM = 0.9
+
+
+def _spiral(g, n: int, noise: float, classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` arms winding out from the centre (CS231n's spiral)."""
+    per = n // classes
+    radius = np.linspace(0.0, 1.0, per)
+    xs, ys = [], []
+    for k in range(classes):
+        angle = np.linspace(k * 4.0, (k + 1) * 4.0, per) + noise * _randn(g, per)
+        xs.append(np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1))
+        ys.append(np.full(per, k))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _moons(g, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (scikit-learn's make_moons)."""
+    per = n // 2
+    t = np.linspace(0.0, math.pi, per)
+    upper = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lower = np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    x = np.concatenate([upper, lower]) + noise * _randn(g, 2 * per, 2)
+    return x, np.repeat([0, 1], per)
+
+
+def _circles(g, n: int, noise: float, factor: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """A ring around a smaller ring (scikit-learn's make_circles)."""
+    per = n // 2
+    t = np.linspace(0.0, 2 * math.pi, per, endpoint=False)
+    ring = np.stack([np.cos(t), np.sin(t)], axis=1)
+    x = np.concatenate([ring, factor * ring]) + noise * _randn(g, 2 * per, 2)
+    return x, np.repeat([0, 1], per)
+
+
+def _randn(g, *shape: int) -> np.ndarray:
+    return engine.randn(*shape, generator=g, dtype=engine.float64).numpy()
+
+
+DATASETS = {"spiral": _spiral, "moons": _moons, "circles": _circles}
+
+
+def make_dataset(name: str, n: int = 300, noise: float = 0.1,
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Points (n, 2) float32 and labels (n,) int64; the same for the same arguments."""
+    g = engine.Generator().manual_seed(seed)
+    x, y = DATASETS[name](g, n, noise)
+    return x.astype(np.float32), y.astype(np.int64)
+
+
+def build_mlp(hidden: tuple = (16, 16), activation: str = "tanh", n_in: int = 2,
+              n_out: int = 2, nn=engine.nn):
+    """Linear, activation, ..., Linear: a Sequential, as a learner would write it."""
+    sizes = (n_in,) + tuple(hidden)
+    modules = []
+    for a, b in itertools.pairwise(sizes):
+        modules += [nn.Linear(a, b), getattr(nn, ACTIVATIONS[activation])()]
+    return nn.Sequential(*modules, nn.Linear(sizes[-1], n_out))
+
+
+def make_optimizer(name: str, params, lr: float, optim=engine.optim):
+    """"sgd", "momentum" (SGD with momentum 0.9) or "adam"."""
+    if name == "adam":
+        return optim.Adam(params, lr=lr)
+    return optim.SGD(params, lr=lr, momentum=MOMENTUM if name == "momentum" else 0.0)
+
+
+def layers(model) -> list[tuple[str, object]]:
+    """The model's Linear layers with a readable name each, e.g. "layer 1 (2→16)"."""
+    linears = [m for _, m in model.named_children() if list(m.parameters())]
+    return [(f"layer {k} ({m.in_features}→{m.out_features})", m)
+            for k, m in enumerate(linears, start=1)]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset: str = "spiral"
+    n_points: int = 300
+    noise: float = 0.1
+    hidden: tuple = (16, 16)
+    activation: str = "tanh"
+    optimizer: str = "adam"
+    lr: float = 0.01
+    steps: int = 300
+    seed: int = 0
+    boundary_every: int = 25      # a decision-boundary grid every this many steps
+    grid: int = 60                # grid points per side
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The model's prediction over a grid covering the data: xs (grid,), ys (grid,), and per
+    grid cell (ys × xs) the predicted class and its probability."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    label: np.ndarray
+    confidence: np.ndarray
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: int                     # 0-based: the loss before the step-th update
+    loss: float
+    accuracy: float
+    grad_norms: dict              # layer name -> L2 norm of all its parameters' gradients
+    boundary: Boundary | None = None
+
+
+def _grid(x: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = 0.1 * (hi - lo)
+    return (np.linspace(lo[0] - pad[0], hi[0] + pad[0], size, dtype=np.float32),
+            np.linspace(lo[1] - pad[1], hi[1] + pad[1], size, dtype=np.float32))
+
+
+def _boundary(model, xs: np.ndarray, ys: np.ndarray) -> Boundary:
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    with engine.no_grad():
+        probs = engine.softmax(model(engine.from_numpy(points)), dim=1).numpy()
+    shape = (len(ys), len(xs))
+    return Boundary(xs, ys, probs.argmax(1).reshape(shape), probs.max(1).reshape(shape))
+
+
+def _grad_norm(module) -> float:
+    return math.sqrt(sum(float((p.grad.double() ** 2).sum())
+                         for p in module.parameters() if p.grad is not None))
+
+
+def train(config: TrainConfig = TrainConfig(), data: tuple | None = None) -> Iterator[StepRecord]:
+    """Full-batch training with cross-entropy; one StepRecord per step (the loss and gradient
+    norms of that step's forward/backward, before the update), with a decision boundary at
+    step 0, every `boundary_every` steps and at the last step."""
+    x, y = data if data is not None else make_dataset(
+        config.dataset, config.n_points, config.noise, config.seed)
+    engine.manual_seed(config.seed)
+    model = build_mlp(config.hidden, config.activation, 2, int(y.max()) + 1)
+    optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr)
+    loss_fn = engine.nn.CrossEntropyLoss()
+    inputs, targets = engine.from_numpy(x), engine.from_numpy(y)
+    xs, ys = _grid(x, config.grid)
+    for step in range(config.steps):
+        optimizer.zero_grad()
+        logits = model(inputs)
+        loss = loss_fn(logits, targets)
+        loss.backward()
+        norms = {name: _grad_norm(m) for name, m in layers(model)}
+        accuracy = float((logits.argmax(1) == targets).float().mean())
+        last = step == config.steps - 1
+        boundary = _boundary(model, xs, ys) \
+            if step % config.boundary_every == 0 or last else None
+        optimizer.step()
+        yield StepRecord(step, float(loss), accuracy, norms, boundary)
+
+
+def _short(v: float) -> str:
+    return repr(round(float(v), 3) + 0.0)   # + 0.0 turns -0.0 into 0.0
+
+
+def step_source(config: TrainConfig = TrainConfig(), n_points: int = 8) -> str:
+    """PyTorch code for one training step of this model on a few of the points: run it with
+    explorer.run_code to draw its graph (collapsed by module); it also runs on real torch."""
+    x, y = make_dataset(config.dataset, config.n_points, config.noise, config.seed)
+    pick = np.linspace(0, len(x) - 1, n_points).astype(int)
+    points = ", ".join(f"[{_short(a)}, {_short(b)}]" for a, b in x[pick])
+    labels = ", ".join(str(int(v)) for v in y[pick])
+    sizes = (2,) + tuple(config.hidden)
+    act = ACTIVATIONS[config.activation]
+    body = "".join(f"    nn.Linear({a}, {b}), nn.{act}(),\n" for a, b in itertools.pairwise(sizes))
+    body += f"    nn.Linear({sizes[-1]}, {int(y.max()) + 1}),\n"
+    if config.optimizer == "adam":
+        opt = f"torch.optim.Adam(model.parameters(), lr={config.lr})"
+    else:
+        momentum = MOMENTUM if config.optimizer == "momentum" else 0.0
+        opt = f"torch.optim.SGD(model.parameters(), lr={config.lr}, momentum={momentum})"
+    return (f"import torch\nimport torch.nn as nn\n\ntorch.manual_seed({config.seed})\n"
+            f"x = torch.tensor([{points}])\ny = torch.tensor([{labels}])\n"
+            f"model = nn.Sequential(\n{body})\noptimizer = {opt}\n"
+            f"loss_fn = nn.CrossEntropyLoss()\n\n"
+            f"optimizer.zero_grad()\nloss = loss_fn(model(x), y)\nloss.backward()\n"
+            f"optimizer.step()\nprint(loss.item())\n")
