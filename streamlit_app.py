@@ -1,6 +1,18 @@
-"""Autograd Explorer: the pages, in the order a learner meets them."""
+"""Autograd Explorer: the pages, in the order a learner meets them, and the sidebar they share."""
 import streamlit as st
 
-st.set_page_config(page_title="Autograd Explorer", layout="wide")
-page = st.navigation([st.Page("pages/playground.py", title="Playground", default=True)])
+from explorer.texts import LANGUAGE_NAMES, LANGUAGES
+from pages.common import DEFAULT_LANG, LANG, PRESENT, tr
+
+st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
+
+with st.sidebar:
+    st.segmented_control(tr("app.language"), LANGUAGES, default=DEFAULT_LANG, required=True,
+                         format_func=LANGUAGE_NAMES.get, key=LANG, bind="query-params")
+    st.toggle(tr("app.present"), key=PRESENT, bind="query-params", help=tr("app.present_help"))
+
+page = st.navigation([
+    st.Page("pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),
+    st.Page("pages/lessons.py", title=tr("pages.lessons"), icon="📘", url_path="lessons"),
+])
 page.run()

@@ -1,0 +1,60 @@
+"""What every page shares: the session-state keys, the language, cached runs and presentation mode.
+
+State has one home. Keys that are also URL parameters (bound with ``bind="query-params"``) are
+what a copied link carries: the code, the chosen view, the focused variable, the lesson, the
+language and presentation mode."""
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import Run, run_code
+from explorer.texts import DEFAULT_LANGUAGE, pick_language, t
+
+# Session-state keys; the bound ones double as URL query parameters.
+LANG = "lang"          # bound: interface language
+PRESENT = "present"    # bound: presentation mode
+CODE = "code"          # bound: the playground's code
+SEED = "seed"          # bound: the random seed the run starts from
+VIEW = "view"          # bound: the chosen picture tab
+FOCUS = "var"          # bound: the variable every picture focuses on
+LESSON = "lesson"      # bound: the open lesson
+CELL = "cell"          # the lesson cell shown in presentation mode
+STEP = "step"          # the backward step the graph highlights
+
+DEFAULT_LANG = DEFAULT_LANGUAGE
+
+
+def lang() -> str:
+    """The interface language the learner chose (English until they switch)."""
+    return pick_language(st.session_state.get(LANG) or st.query_params.get(LANG))
+
+
+def tr(key: str, **fmt) -> str:
+    """Interface text in the chosen language."""
+    return t(key, lang(), **fmt)
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get(PRESENT))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_run(source: str, seed: int) -> Run:
+    """One sandboxed run per (code, seed): a lecture hall opening the same lesson runs it once."""
+    return run_code(source, seed=seed)
+
+
+PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+[data-testid="stCode"] code { font-size: 1.05rem; }
+h1 { font-size: 2.6rem !important; }
+</style>
+"""
+
+
+def apply_presentation_style() -> None:
+    """Large type for projection; pages also draw larger graphs when presenting."""
+    if presenting():
+        st.html(PRESENTATION_CSS)
