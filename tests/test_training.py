@@ -13,6 +13,7 @@ from explorer.sandbox.execute import execute
 from explorer.training import (
     DATASETS,
     OPTIMIZERS,
+    Boundary,
     TrainConfig,
     build_mlp,
     make_dataset,
@@ -20,6 +21,7 @@ from explorer.training import (
     step_source,
     train,
 )
+from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
 
 
 def torch_curve(config: TrainConfig, x: np.ndarray, y: np.ndarray):
@@ -118,3 +120,30 @@ def test_one_step_source_runs_the_same_on_the_engine_and_on_torch(optimizer):
     assert grad_fns.count("AddmmBackward0") == 2 and "TanhBackward0" in grad_fns
     assert grad_fns[-1] == "NllLossBackward0"
     assert next(v.name for v in run.variables if v.kind == "module") == "model"
+
+
+def test_training_figures_plot_exactly_the_records():
+    config = TrainConfig(dataset="spiral", steps=12, boundary_every=5, n_points=90, grid=20)
+    x, y = make_dataset("spiral", 90, config.noise, 0)
+    records = list(train(config))
+    loss, accuracy = loss_figure(records).data
+    assert list(loss.x) == list(range(12)) and list(loss.y) == [r.loss for r in records]
+    assert list(accuracy.y) == [r.accuracy for r in records]
+    norms = grad_norm_figure(records).data
+    assert [t.name for t in norms] == list(records[0].grad_norms)
+    for trace in norms:
+        assert list(trace.y) == [r.grad_norms[trace.name] for r in records]
+    boundary = records[-1].boundary
+    heat, *points = boundary_figure(boundary, x, y, step=11).data
+    np.testing.assert_array_equal(np.floor(heat.z).astype(int), boundary.label)   # class band
+    np.testing.assert_array_equal(heat.customdata, boundary.confidence)
+    assert len(points) == 3
+    for k, trace in enumerate(points):
+        np.testing.assert_array_equal(np.stack([trace.x, trace.y], 1), x[y == k])
+
+
+def test_more_confident_cells_are_drawn_deeper_within_their_class_band():
+    xs = ys = np.array([0.0, 1.0], dtype=np.float32)
+    boundary = Boundary(xs, ys, np.array([[0, 0], [1, 1]]), np.array([[0.5, 1.0], [0.6, 0.9]]))
+    z = np.asarray(boundary_figure(boundary, np.zeros((2, 2)), np.array([0, 1])).data[0].z)
+    assert 0 <= z[0, 0] < z[0, 1] < 1 <= z[1, 0] < z[1, 1] < 2

@@ -1,0 +1,103 @@
+"""Training curves, drawn from the StepRecords `explorer.training.train` yields: the loss (and
+accuracy) per step, each layer's gradient norm per step, and the decision boundary with the
+points. Colour carries the class and the layer; the type is large enough to project."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..training import Boundary, StepRecord
+
+__all__ = [
+    "CLASS_COLOURS",
+    "boundary_colourscale",
+    "boundary_figure",
+    "grad_norm_figure",
+    "loss_figure",
+]
+
+CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+LAYER_COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3")
+FONT = {"size": 18}
+
+
+def _style(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    figure.update_layout(title=title, font=FONT, template="plotly_white", height=420,
+                         margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"font": FONT})
+    figure.update_xaxes(title=x_title)
+    figure.update_yaxes(title=y_title)
+    return figure
+
+
+def loss_figure(records: list[StepRecord]) -> go.Figure:
+    """Loss per step (left axis) and training accuracy (right axis, dotted)."""
+    steps = [r.step for r in records]
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(go.Scatter(x=steps, y=[r.loss for r in records], name="loss",
+                                line={"color": "#d62728", "width": 4}))
+    figure.add_trace(go.Scatter(x=steps, y=[r.accuracy for r in records], name="accuracy",
+                                line={"color": "#2ca02c", "width": 3, "dash": "dot"}),
+                     secondary_y=True)
+    _style(figure, "Loss per step", "step", "cross-entropy loss")
+    figure.update_yaxes(title="accuracy", range=[0, 1.02], secondary_y=True)
+    return figure
+
+
+def grad_norm_figure(records: list[StepRecord]) -> go.Figure:
+    """One line per layer: the L2 norm of its gradients at each step (log scale, since early
+    layers' gradients can be orders of magnitude smaller)."""
+    figure = go.Figure()
+    names = list(records[0].grad_norms) if records else []
+    steps = [r.step for r in records]
+    for k, name in enumerate(names):
+        colour = LAYER_COLOURS[k % len(LAYER_COLOURS)]
+        figure.add_trace(go.Scatter(x=steps, y=[r.grad_norms[name] for r in records], name=name,
+                                    line={"color": colour, "width": 3}))
+    _style(figure, "Gradient norm per layer", "step", "‖grad‖")
+    figure.update_yaxes(type="log", dtick=1)   # label powers of ten only
+    return figure
+
+
+def _lighten(colour: str, amount: float) -> str:
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    mixed = rgb + (255 - rgb) * amount
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*mixed)
+
+
+def boundary_colourscale(classes: int) -> list:
+    """Class k owns the band [k, k+1) of z: near white where the model is unsure, its own
+    (light) colour where it is certain."""
+    scale = []
+    for k in range(classes):
+        colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]
+        scale += [[k / classes, _lighten(colour, 0.92)],
+                  [(k + 0.999) / classes, _lighten(colour, 0.45)]]
+    scale[-1][0] = 1.0
+    return scale
+
+
+def boundary_figure(boundary: Boundary, x: np.ndarray, y: np.ndarray,
+                    step: int | None = None) -> go.Figure:
+    """The predicted class over the plane (shaded by confidence), with the data points on top
+    in their true class's colour."""
+    classes = int(max(y.max(), boundary.label.max())) + 1
+    floor = 1.0 / classes                 # the least confidence a prediction can have
+    shade = (boundary.confidence - floor) / (1.0 - floor)
+    z = boundary.label + np.clip(shade, 0.0, 0.999)
+    figure = go.Figure(go.Heatmap(x=boundary.xs, y=boundary.ys, z=z, zmin=0, zmax=classes,
+                                  colorscale=boundary_colourscale(classes), showscale=False,
+                                  customdata=boundary.confidence,
+                                  hovertemplate="class %{z:d}, p=%{customdata:.2f}"
+                                                "<extra></extra>"))
+    for k in range(classes):
+        mine = y == k
+        marker = {"color": CLASS_COLOURS[k % len(CLASS_COLOURS)], "size": 9,
+                  "line": {"color": "white", "width": 1}}
+        figure.add_trace(go.Scatter(x=x[mine, 0], y=x[mine, 1], mode="markers",
+                                    name=f"class {k}", marker=marker))
+    title = "Decision boundary" + (f" at step {step}" if step is not None else "")
+    _style(figure, title, "x₁", "x₂")
+    figure.update_yaxes(scaleanchor="x", scaleratio=1)
+    figure.update_layout(height=560)
+    return figure
