@@ -618,6 +618,29 @@ def test_grad_modes_as_context_managers(lib, log):
 
 
 @differential
+def test_grad_mode_belongs_to_the_thread_that_set_it(lib, log):
+    import threading
+    x, w, c = scenario_inputs(lib)
+    seen = []
+
+    def other_thread():
+        seen.append((lib.is_grad_enabled(), (x * 2).requires_grad))
+        with lib.no_grad():
+            ready.set()
+            resume.wait(5)
+
+    ready, resume = threading.Event(), threading.Event()
+    with lib.no_grad():
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        ready.wait(5)
+    log((x * 2).requires_grad, lib.is_grad_enabled())   # the other thread is still in no_grad
+    resume.set()
+    worker.join(5)
+    log(seen)
+
+
+@differential
 def test_grad_modes_as_decorators(lib, log):
     x, w, c = scenario_inputs(lib)
 

@@ -4,20 +4,30 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import threading
 
-_state = {"enabled": True, "inference": False}
+
+class _ThreadState(threading.local):
+    """Grad mode is per thread, as in PyTorch: a no_grad block in one thread (one app session)
+    never switches off recording in another."""
+
+    enabled = True
+    inference = False
+
+
+_state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
-    return _state["enabled"]
+    return _state.enabled
 
 
 def is_inference_mode_enabled() -> bool:
-    return _state["inference"]
+    return _state.inference
 
 
 def _set(enabled: bool) -> None:
-    _state["enabled"] = bool(enabled)
+    _state.enabled = bool(enabled)
 
 
 class _DecoratorContextManager:
@@ -136,16 +146,16 @@ class inference_mode(_DecoratorContextManager):
         self.mode = mode
 
     def __enter__(self) -> None:
-        self.prev = (is_grad_enabled(), _state["inference"])
+        self.prev = (is_grad_enabled(), _state.inference)
         if self.mode:
             _set(False)
-            _state["inference"] = True
+            _state.inference = True
         else:
-            _state["inference"] = False
+            _state.inference = False
 
     def __exit__(self, *exc) -> None:
         _set(self.prev[0])
-        _state["inference"] = self.prev[1]
+        _state.inference = self.prev[1]
 
     def clone(self) -> "inference_mode":
         return self.__class__(self.mode)

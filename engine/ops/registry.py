@@ -144,7 +144,7 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
     else:
         outputs = tuple(_wrap_output(op, r, tensors) for r in result)
     node = None
-    if (op.node_cls is not None and grad_mode._state["enabled"]
+    if (op.node_cls is not None and grad_mode._state.enabled
             and any(t is not None and t.requires_grad for t in tensors)
             and any(o.dtype.is_floating_point for o in outputs)):  # integers have no gradient
         node = _record(op, tensors, attrs, outputs)
@@ -275,7 +275,7 @@ def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor
         raise RuntimeError(f"result type {_scalar_type_name(result_dtype)} can't be cast to the "
                            f"desired output type {_scalar_type_name(target.dtype)}")
     tensors = (target,) + tuple(others)
-    record = (op.node_cls is not None and grad_mode._state["enabled"]
+    record = (op.node_cls is not None and grad_mode._state.enabled
               and any(t.requires_grad for t in tensors))
     if record:
         check_inplace_allowed(target)
