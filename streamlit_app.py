@@ -14,5 +14,6 @@ with st.sidebar:
 page = st.navigation([
     st.Page("pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),
     st.Page("pages/lessons.py", title=tr("pages.lessons"), icon="📘", url_path="lessons"),
+    st.Page("pages/training.py", title=tr("pages.training"), icon="📈", url_path="training"),
 ])
 page.run()

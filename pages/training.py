@@ -1,0 +1,80 @@
+"""Training: a small MLP learns a toy 2-D data set while the loss, the gradient norms and the
+decision boundary are drawn live; below, the graph of one training step, collapsed by module."""
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.training import (
+    ACTIVATIONS,
+    DATASETS,
+    OPTIMIZERS,
+    TrainConfig,
+    make_dataset,
+    step_source,
+    train,
+)
+from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
+from pages import pictures
+from pages.common import apply_presentation_style, cached_run, tr
+
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+REDRAWS = 20            # live redraws per training run: enough to watch, cheap to draw
+
+apply_presentation_style()
+st.title(tr("training.title"))
+st.markdown(tr("training.intro"))
+
+with st.form("training"):
+    data_col, model_col, optim_col = st.columns(3)
+    dataset = data_col.selectbox(tr("training.dataset"), list(DATASETS),
+                                 format_func=lambda d: tr(f"training.datasets.{d}"))
+    n_points = data_col.slider(tr("training.points"), 60, 600, 300, step=30)
+    noise = data_col.slider(tr("training.noise"), 0.0, 0.5, 0.1, step=0.05)
+    depth = model_col.slider(tr("training.layers"), 1, 3, 2)
+    width = model_col.select_slider(tr("training.width"), [4, 8, 16, 32, 64], value=16)
+    activation = model_col.selectbox(tr("training.activation"), list(ACTIVATIONS))
+    optimizer = optim_col.selectbox(tr("training.optimizer"), OPTIMIZERS, index=2,
+                                    format_func=lambda o: tr(f"training.optimizers.{o}"))
+    lr = optim_col.select_slider(tr("training.lr"), LEARNING_RATES, value=0.01)
+    steps = optim_col.slider(tr("training.steps"), 50, 2000, 300, step=50)
+    seed = optim_col.number_input(tr("training.seed"), 0, 2**31 - 1, 0)
+    submitted = st.form_submit_button(tr("training.train"), type="primary")
+
+config = TrainConfig(dataset=dataset, n_points=n_points, noise=noise,
+                     hidden=(width,) * depth, activation=activation, optimizer=optimizer,
+                     lr=lr, steps=steps, seed=int(seed), boundary_every=max(1, steps // REDRAWS))
+finished = st.session_state.get("training_result")
+if submitted or finished is None or finished[0] != config:
+    data = make_dataset(config.dataset, config.n_points, config.noise, config.seed)
+    progress = st.progress(0.0, text=tr("training.progress", step=0, steps=steps))
+    curves, boundary_slot = st.columns(2), st.empty()
+    loss_slot, norm_slot = curves[0].empty(), curves[1].empty()
+    records, boundary = [], None
+    for record in train(config, data):
+        records.append(record)
+        boundary = record.boundary or boundary
+        if record.boundary is not None:       # a boundary arrives every steps/REDRAWS steps
+            done = (record.step + 1) / steps
+            progress.progress(done, text=tr("training.progress", step=record.step + 1,
+                                            steps=steps))
+            loss_slot.plotly_chart(loss_figure(records))
+            norm_slot.plotly_chart(grad_norm_figure(records))
+            boundary_slot.plotly_chart(boundary_figure(boundary, *data, step=record.step))
+    progress.empty()
+    st.session_state["training_result"] = (config, records, boundary, data)
+else:
+    _, records, boundary, data = finished
+    left, right = st.columns(2)
+    left.plotly_chart(loss_figure(records))
+    right.plotly_chart(grad_norm_figure(records))
+    st.plotly_chart(boundary_figure(boundary, *data, step=records[-1].step))
+
+last = records[-1]
+st.caption(tr("training.final", loss=f"{last.loss:.4f}", accuracy=f"{last.accuracy:.1%}"))
+
+st.subheader(tr("training.one_step"))
+source = step_source(config)
+with st.expander(tr("training.step_code")):
+    st.code(source, language="python")
+run = cached_run(source, 0)
+pictures.show("graph", run, pictures.focused(run, "loss"), key="training_step")
