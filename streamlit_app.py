@@ -15,5 +15,6 @@ page = st.navigation([
     st.Page("pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),
     st.Page("pages/lessons.py", title=tr("pages.lessons"), icon="📘", url_path="lessons"),
     st.Page("pages/training.py", title=tr("pages.training"), icon="📈", url_path="training"),
+    st.Page("pages/compare.py", title=tr("pages.compare"), icon="⚖️", url_path="compare"),
 ])
 page.run()

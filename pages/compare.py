@@ -1,0 +1,71 @@
+"""Gallery and Compare: pick the Playground's code or any lesson cell and check it against real
+PyTorch, run in the same sandbox: the printed output, every variable's values and grads, and the
+error, side by side."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
+from explorer.lessons import LESSONS
+from pages.common import CODE, SEED, apply_presentation_style, lang, tr
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_comparison(source: str, seed: int) -> Comparison:
+    return compare_with_torch(source, seed=seed)
+
+
+def gallery() -> dict[str, str]:
+    """Label -> code: the Playground's code first, then every lesson cell in order."""
+    items = {}
+    if st.session_state.get(CODE):
+        items[tr("compare.playground_code")] = st.session_state[CODE]
+    for lesson in LESSONS:
+        for cell in lesson.cells:
+            items[f"{lesson.title(lang())} · {cell.index}"] = cell.code
+    return items
+
+
+def variables_frame(comparison: Comparison) -> pd.DataFrame:
+    return pd.DataFrame([{
+        tr("vars.name"): v.name, tr("compare.same"): "✓" if v.equal else "✗",
+        "engine": f"{v.engine_shape} {v.engine_dtype or ''}" if v.engine_shape is not None else "—",
+        "PyTorch": f"{v.torch_shape} {v.torch_dtype or ''}" if v.torch_shape is not None else "—",
+        tr("compare.max_diff"): v.max_abs_diff, tr("compare.grad_diff"): v.grad_max_abs_diff,
+        tr("compare.note"): v.note,
+    } for v in comparison.variables])
+
+
+apply_presentation_style()
+st.title(tr("compare.title"))
+st.markdown(tr("compare.intro"))
+if not torch_available():
+    st.info(tr("compare.install", command=INSTALL_TORCH))
+    st.stop()
+
+items = gallery()
+label = st.selectbox(tr("compare.choose"), list(items), key="compare_pick")
+source = items[label]
+st.code(source, language="python")
+seed = int(st.session_state.get(SEED, 0))
+if st.button(tr("compare.check"), type="primary", key="compare_run"):
+    with st.spinner(tr("compare.running")):
+        comparison = cached_comparison(source, seed)
+    if comparison.equal:
+        st.success(tr("compare.equal"))
+    else:
+        st.warning(tr("compare.different", n=len(comparison.differences)))
+    ours, theirs = st.columns(2)
+    ours.markdown("**" + tr("compare.engine") + "**")
+    ours.code(comparison.engine_stdout or " ", language="text")
+    theirs.markdown("**PyTorch 2.13**")
+    theirs.code(comparison.torch_stdout or " ", language="text")
+    if comparison.engine_error or comparison.torch_error:
+        ours.caption(comparison.engine_error or "—")
+        theirs.caption(comparison.torch_error or "—")
+    if comparison.stdout_diff:
+        st.markdown("**" + tr("compare.output_diff") + "**")
+        st.code("\n".join(comparison.stdout_diff), language="diff")
+    if comparison.variables:
+        st.dataframe(variables_frame(comparison), hide_index=True, width="stretch")
