@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 import time
 import traceback
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,7 +27,8 @@ from .limits import DEFAULT, LimitExceeded, Limits
 from .namespace import BoundedOutput, build_globals
 from .policy import CompileFailure, SandboxError
 
-__all__ = ["execute", "reset_engine_state"]
+__all__ = ["execute", "reset_engine_state", "run_learner_code", "Outcome", "error_info",
+           "describe"]
 
 
 def after_learner_code() -> None:
@@ -43,44 +46,90 @@ def reset_engine_state(seed: int, limits: Limits) -> None:
     random.seed(seed)
     engine.set_default_dtype(engine.float32)
     engine.set_printoptions(profile="default")
-    grad_mode._state["enabled"] = True
+    grad_mode._set(True)
     set_element_limit(limits.max_elements)
 
 
-def execute(source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
+def reset_torch_state(seed: int) -> None:
+    """The same reset for real PyTorch (compare mode); it has no element limit to set."""
+    import torch
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+    torch.set_default_dtype(torch.float32)
+    torch.set_printoptions(profile="default")
+    torch.set_grad_enabled(True)
+
+
+@dataclass
+class Outcome:
+    """What running learner code left behind, live (only inside the child process)."""
+
+    namespace: dict
+    out: BoundedOutput
+    error: BaseException | None = None      # what the learner's code raised, if anything
+    result_value: object = None             # a trailing expression's value
+    compile_failure: CompileFailure | None = None
+    timings: dict = field(default_factory=dict)
+
+
+def run_learner_code(source: str, seed: int, limits: Limits, *, backend: str = "engine",
+                     observer=None) -> Outcome:
+    """Compile and run learner code once, from a fresh state, with `observer` watching the
+    engine's events. Shared by every kind of run (record, snapshot, gradient-check probe)."""
     started = time.perf_counter()
-    reset_engine_state(seed, limits)
+    if backend == "torch":
+        reset_torch_state(seed)
+    else:
+        reset_engine_state(seed, limits)
+    out = BoundedOutput(limits.output_bytes)
     try:
         body, trailing = _compile(source)
     except CompileFailure as failure:
-        return Run(source, seed, error=ErrorInfo(*_compile_error(failure), kind=failure.kind),
-                   timings={"compile": time.perf_counter() - started})
+        return Outcome({}, out, compile_failure=failure,
+                       timings={"compile": time.perf_counter() - started})
     compiled = time.perf_counter()
-    out = BoundedOutput(limits.output_bytes)
-    namespace, _files = build_globals(out)
-    recorder = Recorder(limits.node_budget)
-    error, result, result_value = None, None, None
-    with observe.observing(recorder):
+    namespace, _files = build_globals(out, backend)
+    outcome = Outcome(namespace, out)
+    with observe.observing(observer) if observer is not None else nullcontext():
         try:
             exec(body, namespace)
             if trailing is not None:
                 namespace["_print"] = namespace["_print_"]()   # what the exec part injected
-                result_value = eval(trailing, namespace)
-                result = None if result_value is None else repr(result_value)
+                outcome.result_value = eval(trailing, namespace)
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a learner message
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not _from_learner(exc):
                 raise
-            error = describe(exc)
+            outcome.error = exc
+    outcome.timings = {"compile": compiled - started, "execute": time.perf_counter() - compiled}
+    return outcome
+
+
+def error_info(outcome: Outcome) -> ErrorInfo | None:
+    """The learner-facing description of what went wrong, if anything."""
+    if outcome.compile_failure is not None:
+        failure = outcome.compile_failure
+        return ErrorInfo(*_compile_error(failure), kind=failure.kind)
+    return None if outcome.error is None else describe(outcome.error)
+
+
+def execute(source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
+    recorder = Recorder(limits.node_budget)
+    outcome = run_learner_code(source, seed, limits, observer=recorder)
+    if outcome.compile_failure is not None:
+        return Run(source, seed, error=error_info(outcome), timings=outcome.timings)
     executed = time.perf_counter()
     after_learner_code()
+    result_value = outcome.result_value
     with grad_mode.no_grad():
-        variables = collect_variables(namespace, result_value, recorder)
+        variables = collect_variables(outcome.namespace, result_value, recorder)
         graph = recorder.graph()
-    return Run(source, seed, stdout=out.getvalue(), result=result, error=error,
-               variables=variables, graph=graph, forward=tuple(recorder.forward),
-               backward=tuple(recorder.backward), output_truncated=out.truncated,
-               timings={"compile": compiled - started, "execute": executed - compiled,
-                        "record": time.perf_counter() - executed})
+    result = None if result_value is None else repr(result_value)
+    return Run(source, seed, stdout=outcome.out.getvalue(), result=result,
+               error=error_info(outcome), variables=variables, graph=graph,
+               forward=tuple(recorder.forward), backward=tuple(recorder.backward),
+               output_truncated=outcome.out.truncated,
+               timings={**outcome.timings, "record": time.perf_counter() - executed})
 
 
 def _compile_error(failure: CompileFailure) -> tuple:

@@ -69,7 +69,8 @@ class VirtualFiles:
     """Paths used by torch.save/torch.load, os.path and tempfile live in memory for one run;
     nothing reaches the real file system."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str = "engine") -> None:
+        self.backend = backend
         self.files: dict[str, bytes] = {}
         self.dirs: set[str] = {"/", "/tmp", "/sandbox"}
         self._next_dir = 0
@@ -82,21 +83,33 @@ class VirtualFiles:
     def _is_path(f) -> bool:
         return isinstance(f, (str, bytes)) or hasattr(f, "__fspath__")
 
+    def _save(self, obj, f) -> None:
+        if self.backend == "torch":
+            import torch
+            return torch.save(obj, f)
+        return engine.save(obj, f)
+
+    def _load(self, f):
+        if self.backend == "torch":
+            import torch   # never unpickle arbitrary objects: the bytes may be the learner's
+            return torch.load(f, map_location="cpu", weights_only=True)
+        return engine.load(f)
+
     def save(self, obj, f, *args, **kwargs) -> None:
         if not self._is_path(f):
-            return engine.save(obj, f)
+            return self._save(obj, f)
         buf = io.BytesIO()
-        engine.save(obj, buf)
+        self._save(obj, buf)
         self.files[self._key(f)] = buf.getvalue()
         return None
 
     def load(self, f, *args, **kwargs):
         if not self._is_path(f):
-            return engine.load(f)
+            return self._load(f)
         key = self._key(f)
         if key not in self.files:
             raise FileNotFoundError(f"[Errno 2] No such file or directory: '{os_fspath(f)}'")
-        return engine.load(io.BytesIO(self.files[key]))
+        return self._load(io.BytesIO(self.files[key]))
 
     def temporary_directory(self, suffix=None, prefix=None, dir=None, **kwargs):
         files = self
@@ -179,6 +192,44 @@ def _torch_proxies(files: VirtualFiles) -> dict:
             "torch.linalg": linalg}
 
 
+def _real_torch_proxies(files: VirtualFiles) -> dict:
+    """Compare mode: real PyTorch behind exactly the names the engine's proxies offer, so
+    learner code gets the same surface (and the same refusals) on either backend."""
+    mirrored: dict[str, Proxy] = {}
+
+    def mirror(proxy: Proxy) -> Proxy:
+        name = object.__getattribute__(proxy, "_name")
+        if name not in mirrored:
+            real = importlib.import_module(name)
+            members = {}
+            for member, value in object.__getattribute__(proxy, "_members").items():
+                if isinstance(value, Proxy):
+                    members[member] = mirror(value)
+                elif hasattr(real, member) and not isinstance(getattr(real, member),
+                                                                types.ModuleType):
+                    members[member] = getattr(real, member)
+            mirrored[name] = Proxy(name, members)
+        return mirrored[name]
+
+    proxies = {name: mirror(p) for name, p in _torch_proxies(files).items()}
+    data = object.__getattribute__(proxies["torch.utils.data"], "_members")
+    data["DataLoader"] = _in_process_loader(data["DataLoader"])
+    torch_members = object.__getattribute__(proxies["torch"], "_members")
+    torch_members.update(save=files.save, load=files.load)
+    return proxies
+
+
+def _in_process_loader(loader_cls: type) -> type:
+    """Real PyTorch's DataLoader starts processes for num_workers > 0; the sandbox refuses."""
+    class DataLoader(loader_cls):
+        def __init__(self, *args, num_workers: int = 0, **kwargs) -> None:
+            if num_workers:
+                raise SandboxError("DataLoader(num_workers=...) starts processes, which the "
+                                   "sandbox does not allow; use num_workers=0")
+            super().__init__(*args, **kwargs)
+    return DataLoader
+
+
 # ---- numpy ------------------------------------------------------------------------------------
 _NUMPY_NAMES = """
 abs absolute add all allclose amax amin any append arange arccos arccosh arcsin arcsinh arctan
@@ -235,15 +286,22 @@ def _allowed_list() -> str:
             "io, typing, and in-memory stand-ins for os.path and tempfile")
 
 
-def _make_import(modules: dict):
+def _make_import(modules: dict, real_torch: bool = False):
+    def for_c_code(name: str) -> bool:
+        """NumPy's (and real PyTorch's) C code imports its own helpers through the builtins of
+        the calling frame, which is the learner's when they call a method directly; those
+        imports, never an import statement, get the real module."""
+        if name.startswith("numpy."):
+            return True
+        return real_torch and (name == "torch" or name.startswith("torch."))
+
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         if level:
             raise ImportError("relative imports are not available in Autograd Explorer")
+        if for_c_code(name) and not _from_import_statement():
+            return importlib.import_module(name) if fromlist else \
+                importlib.import_module(name.split(".")[0])
         if name not in modules:
-            if name.startswith("numpy.") and not _from_import_statement():
-                # NumPy's C code imports its own helpers through the builtins of the calling
-                # frame, which is the learner's when they call an array method directly.
-                return importlib.import_module(name)
             raise ImportError(f"import of '{name}' is not allowed in Autograd Explorer; you can "
                               f"import {_allowed_list()}")
         if fromlist:
@@ -357,16 +415,18 @@ class _Printer:
         print(*objects, **kwargs)
 
 
-def build_globals(out: BoundedOutput) -> tuple[dict, VirtualFiles]:
-    """Fresh globals for one run: proxies, guarded builtins and RestrictedPython's hooks."""
-    files = VirtualFiles()
+def build_globals(out: BoundedOutput, backend: str = "engine") -> tuple[dict, VirtualFiles]:
+    """Fresh globals for one run: proxies, guarded builtins and RestrictedPython's hooks.
+    backend "torch" puts real PyTorch behind `import torch` (compare mode)."""
+    files = VirtualFiles(backend)
     os_proxy = files.os_proxy()
-    modules = {**_torch_proxies(files), "numpy": _numpy_proxy(), **_stdlib_proxies(),
+    torch_proxies = _real_torch_proxies(files) if backend == "torch" else _torch_proxies(files)
+    modules = {**torch_proxies, "numpy": _numpy_proxy(), **_stdlib_proxies(),
                "os": os_proxy, "os.path": os_proxy.path,
                "tempfile": Proxy("tempfile", {"TemporaryDirectory": files.temporary_directory,
                                               "gettempdir": lambda: "/tmp"})}
     printer = _Printer(out)
-    safe = _safe_builtins(_make_import(modules), printer)
+    safe = _safe_builtins(_make_import(modules, backend == "torch"), printer)
     g = {
         "__builtins__": safe, "__name__": "__main__", "__metaclass__": type,
         "_getattr_": guarded_getattr, "_write_": guarded_write,

@@ -13,6 +13,7 @@ import ast
 import functools
 import operator
 import re
+import sys
 import types
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
@@ -131,7 +132,10 @@ def _compile(tree: ast.AST, filename: str, mode: str):
 
 # ---- run-time guards -------------------------------------------------------------------------
 _FORBIDDEN_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
-_FORBIDDEN_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {"ctypes", "cffi", "tofile", "dump", "dumps", "mro"}
+_FORBIDDEN_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {
+    "ctypes", "cffi", "tofile", "dump", "dumps", "mro",
+    # real PyTorch (compare mode): storages mapped from files, shared memory, the compiler
+    "from_file", "share_memory_", "compile"}
 
 
 def guarded_getattr(obj, name: str, *default):
@@ -150,12 +154,23 @@ def guarded_getattr(obj, name: str, *default):
     return value
 
 
-def _private(obj, name: str):
+def _autograd_types() -> tuple[tuple, tuple]:
+    """The tensor and graph-node classes lessons read `_version` and `_saved_*` from: the
+    engine's, and real PyTorch's when compare mode has imported it."""
+    import engine
     from engine.autograd.graph import Node
     from engine.tensor import Tensor
-    if name == "_version" and isinstance(obj, Tensor):
+    torch = sys.modules.get("torch")
+    if torch is None or torch is engine:
+        return (Tensor,), (Node,)
+    return (Tensor, torch.Tensor), (Node, torch.autograd.graph.Node)
+
+
+def _private(obj, name: str):
+    tensors, nodes = _autograd_types()
+    if name == "_version" and isinstance(obj, tensors):
         return int(obj._version)
-    if name.startswith("_saved_") and isinstance(obj, Node):
+    if name.startswith("_saved_") and isinstance(obj, nodes):
         return getattr(obj, name)
     if name == "__init__" and isinstance(obj, super):
         return obj.__init__

@@ -19,7 +19,7 @@ from ..model import ErrorInfo, Run
 from .limits import DEFAULT, Limits
 from .worker import _HEADER, write_message
 
-__all__ = ["WorkerPool", "WorkerLost"]
+__all__ = ["WorkerPool", "WorkerLost", "failure_error"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 _FAILURES = {
@@ -35,11 +35,12 @@ class WorkerLost(Exception):
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, backend: str = "engine") -> None:
         env = {"PYTHONPATH": str(_ROOT), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "PATH": os.environ.get("PATH", ""),
                "PYTHONDONTWRITEBYTECODE": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "explorer.sandbox.worker"],
+        self.backend = backend
+        self.proc = subprocess.Popen([sys.executable, "-m", "explorer.sandbox.worker", backend],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, cwd=str(_ROOT), env=env)
         self.ready = False
@@ -88,38 +89,47 @@ class _Worker:
 
 
 class WorkerPool:
-    """`size` workers (default: one per CPU core); runs beyond that wait for a free one."""
+    """`size` workers (default: one per CPU core); runs beyond that wait for a free one.
+    backend "torch" starts workers with real PyTorch behind `import torch` (compare mode)."""
 
-    def __init__(self, size: int | None = None) -> None:
+    def __init__(self, size: int | None = None, backend: str = "engine") -> None:
         self.size = size or max(1, os.cpu_count() or 1)
+        self.backend = backend
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self.size):
-            self._idle.put(_Worker())
+            self._idle.put(_Worker(backend))
 
-    def run(self, source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
+    def call(self, task: str, source: str, seed: int = 0, limits: Limits = DEFAULT,
+             **options) -> object:
+        """Run one task (see worker.TASKS) in a fresh child: its result, or ("failed", problem)
+        when the child was stopped or died."""
         worker = self._idle.get()
         try:
-            answer = worker.request({"source": source, "seed": seed, "limits": limits},
-                                    timeout=limits.wall_seconds + 30)
+            return worker.request({"task": task, "source": source, "seed": seed,
+                                   "limits": limits, "options": options},
+                                  timeout=limits.wall_seconds + 30)
         except WorkerLost as lost:
             worker.kill()
-            worker = _Worker()
-            answer = ("failed", "timeout" if str(lost) == "timeout" else "crashed")
+            worker = _Worker(self.backend)
+            return ("failed", "timeout" if str(lost) == "timeout" else "crashed")
         finally:
             self._idle.put(worker)
+
+    def run(self, source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
+        answer = self.call("run", source, seed, limits)
         if isinstance(answer, Run):
             return answer
-        return _failed_run(source, seed, limits, answer[1])
+        return Run(source, seed, error=failure_error(answer[1], limits))
 
     def close(self) -> None:
         while not self._idle.empty():
             self._idle.get().kill()
 
 
-def _failed_run(source: str, seed: int, limits: Limits, problem: str) -> Run:
+def failure_error(problem: str, limits: Limits) -> ErrorInfo:
+    """The learner's message for a child that was stopped or died (a pool "failed" answer)."""
     from ..explain import explain
     name, template = _FAILURES.get(problem, ("RuntimeError", "the run failed ({problem})"))
     message = template.format(wall=limits.wall_seconds, cpu=limits.cpu_seconds,
                               problem=problem)
-    return Run(source, seed, error=ErrorInfo(name, message, None, None, explain(name, message),
-                                             kind="limit"))
+    return ErrorInfo(name, message, None, None, explain(name, message), kind="limit")

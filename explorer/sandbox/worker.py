@@ -1,9 +1,10 @@
 """A pre-started worker process: `python -m explorer.sandbox.worker`.
 
-The worker imports NumPy and the engine once, then serves jobs read from stdin. For each job it
-forks a child that limits itself (CPU time, address space, file size, an empty environment,
-no network namespace where the OS allows it), runs the learner's code, and writes the pickled
-Run back. The worker waits for the child with a wall-clock timeout and kills it if needed, so a
+The worker imports NumPy and the engine once (or, with the argument `torch`, real PyTorch for
+compare mode), then serves jobs read from stdin. For each job it forks a child that limits
+itself (CPU time, address space, file size, an empty environment, no network namespace where
+the OS allows it), runs the learner's code, and writes the pickled result (a Run, or a task's
+plain data) back. The worker waits for the child with a wall-clock timeout and kills it if needed, so a
 runaway run never takes the worker, let alone the server, with it.
 
 Messages on stdin/stdout are length-prefixed pickles. They are only exchanged between the
@@ -12,6 +13,7 @@ server and its own workers; learner data crosses as plain Run objects.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import pickle
 import resource
@@ -87,13 +89,25 @@ def _limit_child(limits) -> None:
     _unshare_network()
 
 
+# What a job can ask a child to do: record a Run, snapshot the variables (compare mode), or one
+# gradient-check probe. Each is called as fn(source, seed, limits, **job["options"]).
+TASKS = {"run": ("explorer.sandbox.execute", "execute"),
+         "snapshot": ("explorer.compare", "snapshot"),
+         "probe": ("explorer.gradcheck", "probe")}
+
+
+def _task(name: str):
+    module, function = TASKS[name]
+    return getattr(importlib.import_module(module), function)
+
+
 def _run_child(job, write_fd: int) -> None:
-    """The forked child: limit itself, execute, send the Run, exit without cleanup."""
+    """The forked child: limit itself, run the task, send its result, exit without cleanup."""
     try:
+        task = _task(job.get("task", "run"))
         _limit_child(job["limits"])
-        from .execute import execute
-        run = execute(job["source"], job["seed"], job["limits"])
-        payload = pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL)
+        result = task(job["source"], job["seed"], job["limits"], **job.get("options", {}))
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # noqa: BLE001 - report, never hang the worker
         payload = pickle.dumps(("failed", f"{type(exc).__name__}: {exc}"))
     try:
@@ -151,19 +165,29 @@ def run_job(job) -> object:
     return result if problem is None else ("failed", problem)
 
 
-def _warm_up() -> None:
+_WARM_UP = ("import torch\nx = torch.ones(2, 2, requires_grad=True)\n(x * x).sum().backward()\n"
+            "torch.nn.Linear(2, 2)(x)\nimport numpy as np\nnp.ones(2)")
+
+
+def _warm_up(backend: str) -> None:
     """Import and exercise everything once, so each forked child starts hot."""
-    from .execute import execute
     from .limits import DEFAULT
-    execute("import torch\nx = torch.ones(2, 2, requires_grad=True)\n(x * x).sum().backward()\n"
-            "torch.nn.Linear(2, 2)(x)\nimport numpy as np\nnp.ones(2)", 0, DEFAULT)
+    if backend == "torch":
+        import torch   # one thread: forking after OpenMP started its pool could deadlock
+        torch.set_num_threads(1)
+        torch.set_num_interop_threads(1)
+        _task("snapshot")(_WARM_UP, 0, DEFAULT, backend="torch")
+        return
+    for name in TASKS:
+        _task(name)
+    _task("run")(_WARM_UP, 0, DEFAULT)
 
 
-def serve() -> None:
+def serve(backend: str = "engine") -> None:
     """Answer jobs from stdin until it closes."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr   # nothing but messages may reach the real stdout
-    _warm_up()
+    _warm_up(backend)
     write_message(stdout, "ready")
     while True:
         job = read_message(stdin)
@@ -176,4 +200,4 @@ if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
-    serve()
+    serve(sys.argv[1] if len(sys.argv) > 1 else "engine")

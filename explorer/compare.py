@@ -1,0 +1,211 @@
+"""Check against PyTorch: run the same learner code on the engine and on real PyTorch, both in
+the sandbox, and say where they differ (printed output, values and grads, the error).
+
+Each side runs as the "snapshot" task of its own worker pool: the code runs once from a fresh
+state with the same seed, and the child sends back its stdout, its error and the values and
+grads of the learner's variables as NumPy arrays. Nothing here is drawn; the page shows it."""
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import ErrorInfo
+from .sandbox.limits import DEFAULT, Limits
+
+__all__ = ["INSTALL_TORCH", "TorchUnavailable", "TensorSnapshot", "Snapshot", "VariableDiff",
+           "Comparison", "torch_available", "snapshot", "compare_snapshots"]
+
+INSTALL_TORCH = "pip install torch==2.13.0"
+MAX_COMPARED = 100_000        # elements per variable sent back and compared (a prefix beyond)
+# (rtol, atol) per dtype: the engine matches PyTorch to the last bits, not always the last bit
+TOLERANCES = {"torch.float16": (1e-3, 1e-3), "torch.bfloat16": (1e-2, 1e-2),
+              "torch.float32": (1e-5, 1e-6), "torch.float64": (1e-10, 1e-12)}
+
+
+class TorchUnavailable(RuntimeError):
+    """Real PyTorch is not installed in the server's environment."""
+
+
+def torch_available() -> bool:
+    """Whether real PyTorch can be imported here (checked without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+@dataclass(frozen=True, eq=False)
+class TensorSnapshot:
+    name: str                      # "x", or "model.fc.weight" for a Module's parameter/buffer
+    shape: tuple
+    dtype: str                     # "torch.float32"
+    numel: int
+    values: np.ndarray             # flat, the first MAX_COMPARED elements
+    grad: np.ndarray | None        # flat like values, None when .grad is None
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """One side of a comparison, as plain data."""
+
+    stdout: str
+    error: ErrorInfo | None
+    tensors: tuple = ()            # TensorSnapshot, in order of definition
+
+
+@dataclass(frozen=True)
+class VariableDiff:
+    name: str
+    engine_shape: tuple | None     # None: the variable does not exist on that side
+    torch_shape: tuple | None
+    engine_dtype: str | None
+    torch_dtype: str | None
+    max_abs_diff: float | None     # of the values; None when they cannot be compared
+    grad_max_abs_diff: float | None
+    engine_has_grad: bool
+    torch_has_grad: bool
+    compared: int                  # elements compared (a prefix for big tensors)
+    equal: bool
+    note: str = ""                 # why not equal, in a few words
+
+
+@dataclass(frozen=True)
+class Comparison:
+    source: str
+    seed: int
+    engine_stdout: str
+    torch_stdout: str
+    stdout_diff: tuple             # unified-diff lines, () when the output is identical
+    engine_error: str | None       # "RuntimeError: first line", None when the code ran through
+    torch_error: str | None
+    variables: tuple               # VariableDiff, engine's order then PyTorch-only names
+    equal: bool
+
+    @property
+    def differences(self) -> tuple:
+        return tuple(v for v in self.variables if not v.equal)
+
+
+# ---- in the sandboxed child ------------------------------------------------------------------
+def snapshot(source: str, seed: int, limits: Limits = DEFAULT, *,
+             backend: str = "engine") -> Snapshot:
+    """Run the code once on `backend` and keep its output, error and variables."""
+    from .sandbox.execute import after_learner_code, error_info, run_learner_code
+    outcome = run_learner_code(source, seed, limits, backend=backend)
+    after_learner_code()
+    items = [(k, v) for k, v in outcome.namespace.items() if not k.startswith("_")]
+    if outcome.result_value is not None:
+        items.append(("_", outcome.result_value))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # .grad of a non-leaf warns in PyTorch
+        tensors = tuple(_tensors(items, backend))
+    return Snapshot(outcome.out.getvalue(), error_info(outcome), tensors)
+
+
+def _tensors(items: list, backend: str):
+    if backend == "torch":
+        import torch
+        tensor_type, module_type = torch.Tensor, torch.nn.Module
+    else:
+        import engine
+        tensor_type, module_type = engine.Tensor, engine.nn.Module
+    for name, value in items:
+        if isinstance(value, tensor_type):
+            yield _tensor_snapshot(name, value, backend)
+        elif isinstance(value, module_type):
+            for inner, t in [*value.named_parameters(), *value.named_buffers()]:
+                yield _tensor_snapshot(f"{name}.{inner}", t, backend)
+
+
+def _tensor_snapshot(name: str, t, backend: str) -> TensorSnapshot:
+    grad = t.grad
+    return TensorSnapshot(name, tuple(t.shape), str(t.dtype), t.numel(), _flat(t, backend),
+                          None if grad is None else _flat(grad, backend))
+
+
+def _flat(t, backend: str) -> np.ndarray:
+    if backend == "torch":
+        import torch
+        t = t.detach()
+        if t.dtype == torch.bfloat16:       # NumPy has no bfloat16
+            t = t.float()
+        arr = t.numpy()
+    else:
+        arr = t._data
+    return np.array(arr.reshape(-1)[:MAX_COMPARED])
+
+
+# ---- on the server ---------------------------------------------------------------------------
+def compare_snapshots(source: str, seed: int, ours: Snapshot, theirs: Snapshot) -> Comparison:
+    """Diff the engine's snapshot against PyTorch's."""
+    diff = tuple(difflib.unified_diff(ours.stdout.splitlines(), theirs.stdout.splitlines(),
+                                      "Autograd Explorer", "PyTorch", lineterm="", n=2))
+    mine = {t.name: t for t in ours.tensors}
+    real = {t.name: t for t in theirs.tensors}
+    names = list(mine) + [n for n in real if n not in mine]
+    variables = tuple(_diff_tensor(n, mine.get(n), real.get(n)) for n in names)
+    errors = _error_line(ours.error), _error_line(theirs.error)
+    equal = not diff and errors[0] == errors[1] and all(v.equal for v in variables)
+    return Comparison(source, seed, ours.stdout, theirs.stdout, diff, *errors, variables, equal)
+
+
+def _error_line(error: ErrorInfo | None) -> str | None:
+    return None if error is None else f"{error.type}: {error.message}"
+
+
+def _diff_tensor(name: str, a: TensorSnapshot | None, b: TensorSnapshot | None) -> VariableDiff:
+    if a is None or b is None:
+        side = "PyTorch" if a is None else "Autograd Explorer"
+        there = a or b
+        return VariableDiff(name, a and a.shape, b and b.shape, a and a.dtype, b and b.dtype,
+                            None, None, a is not None and a.grad is not None,
+                            b is not None and b.grad is not None, 0, False,
+                            f"only {side} has {name}" if there else "")
+    notes = []
+    if a.shape != b.shape:
+        notes.append("shapes differ")
+    if a.dtype != b.dtype:
+        notes.append("dtypes differ")
+    values = _max_abs_diff(a.values, b.values) if a.shape == b.shape else None
+    grad = (_max_abs_diff(a.grad, b.grad)
+            if a.shape == b.shape and a.grad is not None and b.grad is not None else None)
+    if a.shape == b.shape and not _close(a.values, b.values, a.dtype):
+        notes.append("values differ")
+    if (a.grad is None) != (b.grad is None):
+        notes.append("only one side has a .grad")
+    elif a.grad is not None and a.shape == b.shape and not _close(a.grad, b.grad, a.dtype):
+        notes.append("grads differ")
+    return VariableDiff(name, a.shape, b.shape, a.dtype, b.dtype, values, grad,
+                        a.grad is not None, b.grad is not None,
+                        min(a.values.size, b.values.size), not notes, ", ".join(notes))
+
+
+def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float | None:
+    if a.size != b.size or a.dtype.kind not in "fiub" or b.dtype.kind not in "fiub":
+        return None
+    if a.size == 0:
+        return 0.0
+    delta = np.abs(a.astype(np.float64) - b.astype(np.float64))
+    both_nan = np.isnan(a.astype(np.float64)) & np.isnan(b.astype(np.float64))
+    delta[both_nan] = 0.0
+    return float(np.nan_to_num(delta, nan=np.inf).max())
+
+
+def _close(a: np.ndarray, b: np.ndarray, dtype: str) -> bool:
+    if a.size != b.size:
+        return False
+    if dtype not in TOLERANCES:
+        return bool(np.array_equal(a, b))
+    rtol, atol = TOLERANCES[dtype]
+    return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol,
+                            equal_nan=True))
+
+
+def run_snapshot(pool, source: str, seed: int, limits: Limits) -> Snapshot:
+    """One side's snapshot from its pool; a stopped or crashed child becomes its error."""
+    from .sandbox.pool import failure_error
+    answer = pool.call("snapshot", source, seed, limits, backend=pool.backend)
+    if isinstance(answer, Snapshot):
+        return answer
+    return Snapshot("", failure_error(answer[1], limits))
