@@ -9,12 +9,38 @@ from __future__ import annotations
 
 import threading
 
+from .compare import (
+    INSTALL_TORCH,
+    Comparison,
+    TorchUnavailable,
+    VariableDiff,
+    torch_available,
+)
+from .gradcheck import ElementCheck, GradCheck, LeafCheck
 from .model import Run
 from .sandbox.limits import DEFAULT, Limits
 
-__all__ = ["run_code", "Run", "Limits", "DEFAULT", "default_pool"]
+__all__ = [
+    "DEFAULT",
+    "INSTALL_TORCH",
+    "Comparison",
+    "ElementCheck",
+    "GradCheck",
+    "LeafCheck",
+    "Limits",
+    "Run",
+    "TorchUnavailable",
+    "VariableDiff",
+    "check_gradients",
+    "compare_with_torch",
+    "default_pool",
+    "run_code",
+    "torch_available",
+    "torch_pool",
+]
 
 _pool = None
+_torch_pool = None
 _pool_lock = threading.Lock()
 
 
@@ -31,3 +57,33 @@ def default_pool():
 def run_code(source: str, *, seed: int = 0, limits: Limits = DEFAULT) -> Run:
     """Run learner code in a sandboxed worker process and return what happened, as data."""
     return default_pool().run(source, seed, limits)
+
+
+def torch_pool():
+    """The worker pool with real PyTorch behind `import torch` (compare mode), started on first
+    use: one worker, since each holds a whole PyTorch."""
+    global _torch_pool
+    if not torch_available():
+        raise TorchUnavailable(f"PyTorch is not installed; install it with `{INSTALL_TORCH}`")
+    with _pool_lock:
+        if _torch_pool is None:
+            from .sandbox.pool import WorkerPool
+            _torch_pool = WorkerPool(size=1, backend="torch")
+        return _torch_pool
+
+
+def compare_with_torch(source: str, *, seed: int = 0, limits: Limits = DEFAULT) -> Comparison:
+    """Run the code on the engine and on real PyTorch, both sandboxed, and diff the two."""
+    from .compare import compare_snapshots, run_snapshot
+    theirs = run_snapshot(torch_pool(), source, seed, limits)
+    ours = run_snapshot(default_pool(), source, seed, limits)
+    return compare_snapshots(source, seed, ours, theirs)
+
+
+def check_gradients(source: str, *, seed: int = 0, limits: Limits = DEFAULT,
+                    max_elements: int = 64, time_budget: float | None = None) -> GradCheck:
+    """Autograd's gradient of the learner's scalar function against central finite
+    differences, element by element (see explorer.gradcheck)."""
+    from .gradcheck import gradient_check
+    return gradient_check(default_pool(), source, seed=seed, limits=limits,
+                          max_elements=max_elements, time_budget=time_budget)

@@ -16,8 +16,8 @@ import numpy as np
 from .model import ErrorInfo
 from .sandbox.limits import DEFAULT, Limits
 
-__all__ = ["INSTALL_TORCH", "TorchUnavailable", "TensorSnapshot", "Snapshot", "VariableDiff",
-           "Comparison", "torch_available", "snapshot", "compare_snapshots"]
+__all__ = ["INSTALL_TORCH", "Comparison", "Snapshot", "TensorSnapshot", "TorchUnavailable",
+           "VariableDiff", "compare_snapshots", "run_snapshot", "snapshot", "torch_available"]
 
 INSTALL_TORCH = "pip install torch==2.13.0"
 MAX_COMPARED = 100_000        # elements per variable sent back and compared (a prefix beyond)

@@ -25,7 +25,7 @@ import numpy as np
 from .model import ErrorInfo
 from .sandbox.limits import DEFAULT, Limits
 
-__all__ = ["GradCheck", "LeafCheck", "ElementCheck", "gradient_check", "probe", "PRECISION"]
+__all__ = ["PRECISION", "ElementCheck", "GradCheck", "LeafCheck", "gradient_check", "probe"]
 
 # (eps, atol, rtol) by the precision f is computed in. float64 uses torch.autograd.gradcheck's
 # defaults; in float32 the rounding of f (about 1e-7 relative) divided by a 2e-3 step leaves

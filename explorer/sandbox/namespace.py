@@ -91,7 +91,8 @@ class VirtualFiles:
 
     def _load(self, f):
         if self.backend == "torch":
-            import torch   # never unpickle arbitrary objects: the bytes may be the learner's
+            import torch
+            # never unpickle arbitrary objects: the bytes may be the learner's
             return torch.load(f, map_location="cpu", weights_only=True)
         return engine.load(f)
 

@@ -173,7 +173,8 @@ def _warm_up(backend: str) -> None:
     """Import and exercise everything once, so each forked child starts hot."""
     from .limits import DEFAULT
     if backend == "torch":
-        import torch   # one thread: forking after OpenMP started its pool could deadlock
+        import torch
+        # one thread: forking after OpenMP has started its pool could deadlock
         torch.set_num_threads(1)
         torch.set_num_interop_threads(1)
         _task("snapshot")(_WARM_UP, 0, DEFAULT, backend="torch")
