@@ -48,22 +48,31 @@ def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
         return None
     arr = t._data
     complete = arr.size <= FULL_VALUES
-    data = _to_tuple(arr.tolist()) if complete else tuple(arr.reshape(-1)[:PREFIX_VALUES].tolist())
+    if not complete:
+        data = tuple(arr.reshape(-1)[:PREFIX_VALUES].tolist())
+    elif arr.ndim == 1:
+        data = tuple(arr.tolist())
+    else:
+        data = _to_tuple(arr.tolist())
     text = repr(t.detach())[:4000] if with_text else ""
-    return Values(arr.shape, data, complete, text=text, **_stats(arr))
+    return Values(arr.shape, data, complete, text=text, **_stats(arr, data))
 
 
-def _stats(arr: np.ndarray) -> dict:
+def _stats(arr: np.ndarray, data: tuple) -> dict:
     """min, max, mean and norm of the finite values; plain Python for small arrays, where
     NumPy's per-call overhead would dominate (backward summarizes every edge's gradient)."""
     if not arr.size or arr.dtype.kind not in "fiub":
         return {}
     if arr.size <= 64:
-        finite = [float(v) for v in arr.reshape(-1).tolist() if math.isfinite(v)]
-        if not finite:
-            return {}
-        return {"min": min(finite), "max": max(finite), "mean": math.fsum(finite) / len(finite),
-                "norm": math.sqrt(math.fsum(v * v for v in finite))}
+        flat = data if arr.ndim == 1 else arr.reshape(-1).tolist()
+        total = sum(flat)
+        if not math.isfinite(total):   # some value is inf or nan (or the sum overflowed)
+            flat = [v for v in flat if math.isfinite(v)]
+            if not flat:
+                return {}
+            total = math.fsum(flat)
+        return {"min": float(min(flat)), "max": float(max(flat)), "mean": total / len(flat),
+                "norm": math.hypot(*flat)}
     as_float = arr.astype(np.float64)
     finite = as_float[np.isfinite(as_float)]
     if not finite.size:
@@ -128,6 +137,7 @@ class Recorder:
         self._call: observe.BackwardCallEvent | None = None
         self._call_line: int | None = None
         self._sum_to: dict[tuple, tuple] = {}
+        self._grads: dict[int, tuple] = {}        # id -> (gradient, its version, Values)
         self._module_stack: list = []
         self._live_modules: list = []             # the Module objects behind _module_stack
         self._module_names: dict[tuple, tuple] = {}
@@ -251,7 +261,7 @@ class Recorder:
 
     def _on_backward_call(self, e: observe.BackwardCallEvent) -> None:
         if e.phase == "begin":
-            self._steps, self._call, self._sum_to = [], e, {}
+            self._steps, self._call, self._sum_to, self._grads = [], e, {}, {}
             self._call_line = learner_line()
             return
         self.backward.append(BackwardCall(
@@ -271,17 +281,28 @@ class Recorder:
         inputs = self._inputs_of(nid)
         edges = []
         for k, ((fn, _), g) in enumerate(zip(node.next_functions, e.grad_inputs)):
+            summed_from, unsummed = self._sum_to.get((nid, k), (None, None))
             edges.append(BackwardEdge(
                 to_node=self.node_id(fn) if fn is not None else None,
                 to_tensor=inputs[k] if k < len(inputs) else None,
-                grad=summarize(g) if g is not None else None,
-                summed_from=self._sum_to.get((nid, k), (None, None))[0],
-                unsummed=self._sum_to.get((nid, k), (None, None))[1]))
+                grad=self._grad_values(g), summed_from=summed_from, unsummed=unsummed))
         retain = self._call.retain_graph if self._call is not None else False
         self._steps.append(BackwardStep(
             step=len(self._steps), node_id=nid, name=type(node).__name__,
-            grad_in=tuple(summarize(g) for g in e.grad_outputs), grad_out=tuple(edges),
+            grad_in=tuple(self._grad_values(g) for g in e.grad_outputs), grad_out=tuple(edges),
             leaf=leaf, freed=not retain and bool(node.saved_names()) and leaf is None))
+
+    def _grad_values(self, g: Tensor | None) -> Values | None:
+        """A gradient's Values, computed once per tensor and version: what one node sends
+        along an edge is usually the very tensor the next node receives."""
+        if g is None:
+            return None
+        seen = self._grads.get(id(g))
+        if seen is not None and seen[0] is g and seen[1] == g._version:
+            return seen[2]
+        values = summarize(g)
+        self._grads[id(g)] = (g, g._version, values)
+        return values
 
     def _inputs_of(self, nid: int) -> tuple:
         """The tensors behind a node's next_functions edges, in edge order."""
@@ -290,15 +311,16 @@ class Recorder:
 
     # ---- the final picture ----------------------------------------------------------------
     def tensor_info(self, t: Tensor, tid: int, with_text: bool = False) -> TensorInfo:
-        from engine.memory_format import channels_last
+        from engine.memory_format import channels_last, is_contiguous
         fn = t.grad_fn
         base = t._base
+        shape, stride = t._data.shape, t.stride()
         return TensorInfo(
-            id=tid, shape=tuple(t.shape), dtype=str(t.dtype), stride=tuple(t.stride()),
+            id=tid, shape=shape, dtype=str(t.dtype), stride=stride,
             storage_offset=t.storage_offset(), storage_id=self.storage_id(t),
             storage_size=t.untyped_storage().nbytes() // max(t.element_size(), 1),
-            is_contiguous=t.is_contiguous(),
-            is_channels_last=t.dim() == 4 and t.is_contiguous(memory_format=channels_last),
+            is_contiguous=is_contiguous(shape, stride),
+            is_channels_last=len(shape) == 4 and is_contiguous(shape, stride, channels_last),
             requires_grad=t.requires_grad, is_leaf=fn is None,
             grad_fn=type(fn).__name__ if fn is not None else None,
             base_id=self.tensor_id(base) if base is not None and id(base) in self._tensor_ids
