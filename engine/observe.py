@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["ForwardEvent", "BackwardEvent", "SumToEvent", "BackwardCallEvent", "ModuleEvent",
-           "observers", "observing"]
+__all__ = ["ForwardEvent", "OpFailedEvent", "BackwardEvent", "SumToEvent", "BackwardCallEvent",
+           "ModuleEvent", "observers", "observing"]
 
 
 @dataclass
@@ -26,6 +26,18 @@ class ForwardEvent:
     view_of: Any = None          # for view ops: the tensor whose storage the output aliases
     inplace: bool = False
     attrs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpFailedEvent:
+    """An op refused its operands (e.g. shapes that do not broadcast); the error is re-raised.
+
+    Sent before the exception propagates, so an observer can explain the failure with the
+    operands that caused it."""
+
+    op: str                      # the op's name, e.g. "add" (in-place ops: "add_")
+    inputs: tuple                # the tensor operands, None for absent optional ones
+    error: BaseException         # the exception the learner will see, unchanged
 
 
 @dataclass

@@ -121,3 +121,53 @@ def test_observing_removes_the_observer_even_after_an_error():
             (engine.ones(3) * 2).backward()
     assert observe.observers == []
     assert [type(e).__name__ for e in seen] == ["ForwardEvent"]
+
+
+def test_a_failing_op_reports_its_operands_and_raises_torch_s_error():
+    with pytest.raises(RuntimeError) as expected:
+        torch.ones(2, 3) + torch.ones(2, 2)
+    a, b = engine.ones(2, 3), engine.ones(2, 2)
+    seen = []
+    with pytest.raises(RuntimeError) as raised, observe.observing(seen.append):
+        a + b
+    assert str(raised.value) == str(expected.value)
+    (failed,) = [e for e in seen if isinstance(e, observe.OpFailedEvent)]
+    assert failed.op == "add" and failed.inputs == (a, b) and failed.error is raised.value
+    assert [type(e) for e in seen] == [observe.OpFailedEvent]
+
+
+@pytest.mark.parametrize("name, call, shapes", [
+    ("add_", lambda lib: lib.ones(2, 3).add_(lib.ones(2, 2)), [(2, 3), (2, 2)]),
+    ("mm", lambda lib: lib.ones(2, 2) @ lib.ones(3, 2), [(2, 2), (3, 2)]),
+    ("where", lambda lib: lib.where(lib.ones(2, 3) > 0, lib.ones(2, 2), lib.ones(3)),
+     [(2, 3), (2, 2), (3,)]),
+])
+def test_other_shape_errors_report_their_operands_too(name, call, shapes):
+    with pytest.raises(RuntimeError) as expected:
+        call(torch)
+    seen = []
+    with pytest.raises(RuntimeError) as raised, observe.observing(seen.append):
+        call(engine)
+    assert str(raised.value) == str(expected.value)
+    (failed,) = [e for e in seen if isinstance(e, observe.OpFailedEvent)]
+    assert failed.op == name and failed.error is raised.value
+    assert [tuple(t.shape) for t in failed.inputs] == shapes
+
+
+def test_an_error_inside_a_registry_forward_is_reported_and_re_raised_unchanged():
+    from engine.ops.registry import OpDef, run_inplace
+
+    def forward(a, b):
+        raise ValueError("kernel refused")
+
+    op = OpDef("boom", None, forward, inputs=("self", "other"))
+    a, b = engine.ones(2), engine.ones(2)
+    for call, name in ((lambda: op(a, b), "boom"), (lambda: run_inplace(op, a, (b,), {}),
+                                                     "boom_")):
+        seen = []
+        with (pytest.raises(ValueError, match="kernel refused") as raised,
+              observe.observing(seen.append)):
+            call()
+        assert seen == [observe.OpFailedEvent(name, (a, b), raised.value)]
+    with pytest.raises(ValueError, match="kernel refused"):   # and with nobody watching
+        op(a, b)

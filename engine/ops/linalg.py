@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .registry import defop, expose
+from .registry import defop, expose, op_failed
 
 
 def _same_dtype(a: Tensor, b: Tensor, what: str = "m1 and m2") -> None:
@@ -40,8 +40,9 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if mat2.dim() != 2:
         raise RuntimeError("mat2 must be a matrix")
     if input.shape[1] != mat2.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x"
-                           f"{input.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
+        raise op_failed("mm", (input, mat2), RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[1]})"))
     _same_dtype(input, mat2)
     return MM(input, mat2)
 

@@ -23,7 +23,7 @@ from ..memory_format import (channels_last, is_contiguous, is_non_overlapping_an
                              iterator_strides, strides_for)
 from ..tensor import Tensor
 from .registry import (TORCH_FUNCTIONS, check_inplace_allowed, check_no_internal_overlap, defop,
-                       expose, run_inplace, scalar_tensor)
+                       expose, op_failed, run_inplace, scalar_tensor)
 
 np.seterr(all="ignore")  # PyTorch yields inf/nan silently; NumPy would warn
 
@@ -108,9 +108,9 @@ def _dims(shape) -> str:
     return "[" + ", ".join(str(n) for n in shape) + "]"
 
 
-def _broadcast(*tensors: Tensor) -> tuple:
-    """The broadcast shape of the operands, taken in order as TensorIterator does; dims are
-    matched from the right, so the error names the rightmost one that fails."""
+def _broadcast(name: str, *tensors: Tensor) -> tuple:
+    """The broadcast shape of the operands of op `name`, taken in order as TensorIterator does;
+    dims are matched from the right, so the error names the rightmost one that fails."""
     shape = tuple(tensors[0].shape)
     for t in tensors[1:]:
         other = tuple(t.shape)
@@ -120,8 +120,9 @@ def _broadcast(*tensors: Tensor) -> tuple:
         a, b = (1,) * (n - len(shape)) + shape, (1,) * (n - len(other)) + other
         for i in reversed(range(n)):
             if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
-                                   f"b ({b[i]}) at non-singleton dimension {i}")
+                raise op_failed(name, tensors, RuntimeError(
+                    f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                    f"non-singleton dimension {i}"))
         shape = tuple(y if x == 1 else x for x, y in zip(a, b))
     return shape
 
@@ -567,7 +568,7 @@ def _args(name: str, input, other, *, input_number: _bool = True):
     b = _operand(name, other, "other", 2)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise _invalid_combination(name, input, other)
-    return a, b, _broadcast(a, b), dtypes.result_type(a, b)
+    return a, b, _broadcast(name, a, b), dtypes.result_type(a, b)
 
 
 def _binary(name: str, grad_fn: str | None, np_fn, formulas: dict | None = None, backward=None,
@@ -1097,7 +1098,7 @@ def _clamp(name: str, input, min, max, *, inplace: _bool = False):  # noqa: A002
         raise _invalid_combination(name, input, *(b for b in (min, max) if b is not None))
     if any(tensors):
         args = [input] + [b for b in (min, max) if b is not None]
-        shape, dt = _broadcast(*args), dtypes.result_type(*args)
+        shape, dt = _broadcast(name, *args), dtypes.result_type(*args)
         if inplace:
             min, max = (_NO_BOUND if b is None else b for b in (min, max))  # noqa: A001
         return CLAMP_TENSOR, (input, min, max), {"_broadcast": shape}, dt, shape, None
@@ -1182,7 +1183,7 @@ def where(condition, input=None, other=None, *, out=None):
         return _tensor("where", condition, "condition").nonzero(as_tuple=True)
     condition = _tensor("where", condition, "condition")
     a, b = _operand("where", input, "input", 2), _operand("where", other, "other", 3)
-    shape = _broadcast(condition, a, b)
+    shape = _broadcast("where", condition, a, b)
     if condition.dtype is dtypes.uint8:
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and "
                       "will be removed in a future version of PyTorch. Use a boolean condition "
@@ -1231,13 +1232,13 @@ def _lerp(name, input, end, weight, inplace=False):
         if weight.dtype is not input.dtype and weight.dim() > 0:
             raise RuntimeError(f"expected dtype {input.dtype.cpp} for `weight` but got dtype "
                                f"{weight.dtype.cpp}")
-        shape, dt = _broadcast(input, end, weight), dtypes.result_type(input, end, weight)
+        shape, dt = _broadcast(name, input, end, weight), dtypes.result_type(input, end, weight)
         if not dt.is_floating_point:
             raise _unsupported("lerp_kernel_tensor", dt)
         return LERP_TENSOR, (input, end, weight), {"_broadcast": shape}, dt, shape
     if not _is_number(weight):
         raise _invalid_combination(name, input, end, weight)
-    shape, dt = _broadcast(input, end), input.dtype
+    shape, dt = _broadcast(name, input, end), input.dtype
     if not dt.is_floating_point:
         raise _unsupported("lerp_kernel_scalar", dt)
     return LERP, (input, end), {"weight": _number(weight), "_broadcast": shape}, dt, shape
@@ -1290,7 +1291,7 @@ def _addc(name: str, op, input, tensor1, tensor2, value, inplace: _bool = False)
     t1, t2 = _tensor(name, tensor1, "tensor1", 2), _tensor(name, tensor2, "tensor2", 3)
     if inplace and is_grad_enabled() and any(t.requires_grad for t in (a, t1, t2)):
         check_inplace_allowed(a)
-    shape, dt = _broadcast(a, t1, t2), dtypes.result_type(a, t1, t2)
+    shape, dt = _broadcast(name, a, t1, t2), dtypes.result_type(a, t1, t2)
     if op is ADDCDIV and not t1.dtype.is_floating_point and not t2.dtype.is_floating_point:
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
                            "future  release addcdiv will perform a true division of tensor1 and "
@@ -1360,7 +1361,7 @@ def _tensor_binary(name: str, op, *, floating: _bool = False, kernel_check=None)
     """torch.<name>(input, other) over two tensors (no Python numbers), plus <name>_."""
     def prepare(fname, input, other):
         a, b = _tensor(fname, input), _tensor(fname, other, "other", 2)
-        shape, dt = _broadcast(a, b), dtypes.result_type(a, b)
+        shape, dt = _broadcast(fname, a, b), dtypes.result_type(a, b)
         return a, b, shape, (_true_divide_dtype(dt) if floating else dt)
 
     def fn(input, other, *, out=None) -> Tensor:
@@ -1507,11 +1508,11 @@ def _logical(name: str, np_fn):
 
     def fn(input, other, *, out=None) -> Tensor:
         a, b = _tensor(name, input), _tensor(name, other, "other", 2)
-        return _out(op(a, b, _broadcast=_broadcast(a, b)), out)
+        return _out(op(a, b, _broadcast=_broadcast(name, a, b)), out)
 
     def fn_(input, other) -> Tensor:
         a, b = _tensor(name + "_", input), _tensor(name + "_", other, "other", 2)
-        shape = _broadcast(a, b)
+        shape = _broadcast(name + "_", a, b)
         return _inplace(op, a, (b,), {"_broadcast": shape}, dtype=dtypes.bool, shape=shape,
                         leaf_check=False)
     fn.__name__ = fn.__qualname__ = name
@@ -1701,7 +1702,7 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
     if atol < 0:
         raise RuntimeError(f"atol must be greater than or equal to zero, but got "
                            f"{_format_tolerance(atol)}")
-    _broadcast(a, b)
+    _broadcast("isclose", a, b)
     x, y = a._data, b._data
     close = x == y
     if equal_nan and x.dtype.kind == "f":

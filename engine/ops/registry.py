@@ -138,7 +138,11 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
     if "_broadcast" in attrs and attrs["_broadcast"] is not None:
         from .creation import check_numel
         check_numel(attrs["_broadcast"])
-    result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
+    try:
+        result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
+    except BaseException as error:
+        op_failed(op.name, tensors, error)
+        raise
     if op.n_outputs == 1:
         outputs = (_wrap_output(op, result, tensors),)
     else:
@@ -153,6 +157,16 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
             op.name, tensors, outputs, node, broadcast_shape=attrs.get("_broadcast"),
             view_of=tensors[0] if op.view else None, attrs=attrs))
     return outputs[0] if op.n_outputs == 1 else outputs
+
+
+def op_failed(name: str, tensors: tuple, error: BaseException) -> BaseException:
+    """Tell the observers that op `name` failed on `tensors`; returns `error` to be raised.
+
+    The learner sees the error unchanged. Callers check inside `except` or just before `raise`,
+    so the success path pays nothing (a try block costs nothing until it catches)."""
+    if observe.observers:
+        observe.emit(observe.OpFailedEvent(name, tuple(tensors), error))
+    return error
 
 
 def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
@@ -266,7 +280,11 @@ def operand(x) -> Tensor:
 def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor:
     """Run op with target as first input and write the result into target's memory."""
     from ..dtypes import from_numpy_dtype
-    result = np.asarray(op.forward(target._data, *[o._data for o in others], **attrs))
+    try:
+        result = np.asarray(op.forward(target._data, *[o._data for o in others], **attrs))
+    except BaseException as error:
+        op_failed(op.name + "_", (target,) + tuple(others), error)
+        raise
     if result.shape != target._data.shape:
         raise RuntimeError(f"output with shape [{', '.join(map(str, target.shape))}] doesn't "
                            f"match the broadcast shape [{', '.join(map(str, result.shape))}]")
