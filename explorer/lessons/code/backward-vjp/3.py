@@ -1,0 +1,13 @@
+import torch
+from torch.autograd.functional import jacobian
+
+
+def f(x):
+    return torch.stack([x[0] * x[1], x[1] + x[2] ** 2])
+
+
+x = torch.tensor([1.0, 2.0, 3.0])
+J = jacobian(f, x)
+v = torch.tensor([1.0, -1.0])
+print(J)
+print(v @ J)
