@@ -1,0 +1,128 @@
+"""`streamlit run` on loopback and headless Chromium, shared by the browser test and the browser
+benchmarks (bench/browser_latency.py, bench/load_test.py, bench/nginx_replicas.py).
+
+Why a real server: AppTest runs the page script in-process; only `streamlit run` exercises the
+websocket, the frontend and Graphviz's SVG rendering a learner actually sees."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+# We run as root (needs --no-sandbox); the networking flags stop Chromium calling home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+APP = "[data-testid=stApp]"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
+GRAPH = "[data-testid=stGraphVizChart] svg"
+NODE_TEXT = "[data-testid=stGraphVizChart] svg g.node text"
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium chromium-driver)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "python playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+            return answer.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def streamlit_server(port: int | None = None, *, env: dict | None = None,
+                     timeout: float = 90.0) -> Iterator[str]:
+    """`streamlit run streamlit_app.py` on 127.0.0.1; yields its base URL once /_stcore/health
+    answers, and stops the server (and its sandbox workers) on exit."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, **(env or {})})
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"streamlit did not start:\n{log.read().decode()[-3000:]}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)   # the server and its sandbox workers
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def launch_chromium(playwright):
+    """Headless system Chromium (Debian's), not a playwright-downloaded one."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
+    """Connected and the script has finished its run (the frontend's own state attributes)."""
+    page.locator(CONNECTED).wait_for(state="attached", timeout=timeout_ms)
+    page.locator(IDLE).wait_for(state="attached", timeout=timeout_ms)
+
+
+def node_labels(page) -> list[str]:
+    """The text of every node Graphviz drew in the page's first graph."""
+    return page.locator(NODE_TEXT).all_text_contents()
+
+
+def wait_for_node(page, text: str, timeout_ms: float = 60_000) -> None:
+    """Until a drawn graph node contains `text`: polled every animation frame, so it also
+    times how long the browser took to show a new graph."""
+    page.wait_for_function(
+        """([selector, text]) => [...document.querySelectorAll(selector)]
+                                   .some(t => t.textContent.includes(text))""",
+        arg=[NODE_TEXT, text], polling="raf", timeout=timeout_ms)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page PNG under test-artifacts/; with UPDATE_SCREENSHOTS=1 also copy it into
+    docs/screenshots/ (kept out of ordinary runs so tests never dirty tracked files)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, ROOT / "docs" / "screenshots" / f"{name}.png")
+    return path

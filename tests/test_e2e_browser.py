@@ -1,0 +1,101 @@
+"""The app in a real browser: headless Chromium against `streamlit run` on loopback. A learner
+types code and presses Run, opens a share link, opens a lesson; each time the SVG graph the
+browser drew holds the grad_fn nodes real PyTorch builds for the same code.
+Screenshots land in test-artifacts/ (UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/)."""
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+import torch
+from e2e_server import (
+    GRAPH,
+    chromium_missing,
+    launch_chromium,
+    node_labels,
+    screenshot,
+    streamlit_server,
+    wait_for_node,
+    wait_until_idle,
+)
+
+# Streamlit gives each keyed widget a `st-key-<key>` class: selectors that survive relabelling
+# and the language switch.
+CODE_BOX = ".st-key-code textarea"
+RUN_BUTTON = ".st-key-run button"
+
+pytestmark = pytest.mark.skipif(chromium_missing() is not None,
+                                reason=chromium_missing() or "")
+
+CODE = """import torch
+a = torch.tensor([2.0, 3.0], requires_grad=True)
+b = torch.tensor([4.0, 5.0], requires_grad=True)
+out = (a * b + a).sum()
+out.backward()
+print(a.grad)
+"""
+
+
+def torch_grad_fns(code: str, name: str) -> set[str]:
+    """grad_fn class names reachable from `name` when real PyTorch runs `code`."""
+    scope: dict = {"torch": torch}
+    exec(compile(code, "<e2e>", "exec"), scope)  # noqa: S102 - the reference run
+    seen, todo = set(), [scope[name].grad_fn]
+    while todo:
+        fn = todo.pop()
+        if fn is not None and type(fn).__name__ not in seen:
+            seen.add(type(fn).__name__)
+            todo.extend(next_fn for next_fn, _ in fn.next_functions)
+    return seen
+
+
+def drawn_names(page) -> set[str]:
+    """Every word Graphviz drew in a node of the page's graph."""
+    return {word for label in node_labels(page) for word in label.split()}
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1700})
+    yield context.new_page()
+    context.close()
+
+
+EXPECTED = torch_grad_fns(CODE, "out")
+
+
+def test_typed_code_runs_and_draws_torchs_grad_fns(app_url, page):
+    assert EXPECTED == {"SumBackward0", "AddBackward0", "MulBackward0", "AccumulateGrad"}
+    page.goto(app_url)
+    wait_until_idle(page)
+    page.locator(CODE_BOX).fill(CODE)
+    page.locator(RUN_BUTTON).click()
+    wait_for_node(page, "AddBackward0")
+    wait_until_idle(page)
+    assert EXPECTED <= drawn_names(page)
+    assert "tensor([5., 6.])" in page.get_by_test_id("stCode").first.inner_text()
+    page.locator(GRAPH).scroll_into_view_if_needed()
+    screenshot(page, "playground")
+
+
+def test_share_link_runs_its_code_at_once(app_url, page):
+    page.goto(f"{app_url}/?code={urllib.parse.quote(CODE)}")
+    wait_for_node(page, "AddBackward0")
+    wait_until_idle(page)
+    assert EXPECTED <= drawn_names(page)
+    screenshot(page, "share_link")
