@@ -232,8 +232,9 @@ def _inplace(op, self: Tensor, others: tuple, attrs: dict, *, dtype: dtypes.dtyp
         check_inplace_allowed(self)
     check_no_internal_overlap(self)
     if tuple(shape) != tuple(self.shape):
-        raise RuntimeError(f"output with shape {_dims(self.shape)} doesn't match the broadcast "
-                           f"shape {_dims(shape)}")
+        raise op_failed(op.name + "_", (self, *others), RuntimeError(
+            f"output with shape {_dims(self.shape)} doesn't match the broadcast shape "
+            f"{_dims(shape)}"))
     if not dtypes.can_cast(dtype, self.dtype):
         raise RuntimeError(f"result type {dtype.scalar_name} can't be cast to the desired output "
                            f"type {self.dtype.scalar_name}")

@@ -455,10 +455,13 @@ def expand(input: Tensor, *sizes) -> Tensor:
 
 def broadcast_tensors(*tensors) -> tuple:
     """Each tensor expanded to the common shape (one already of that shape is returned as is)."""
-    from .registry import broadcast_shapes
+    from .registry import broadcast_shapes, op_failed
     shape = ()
-    for i, t in enumerate(tensors):
-        shape = tuple(t.shape) if i == 0 else broadcast_shapes(shape, tuple(t.shape))
+    try:
+        for i, t in enumerate(tensors):
+            shape = tuple(t.shape) if i == 0 else broadcast_shapes(shape, tuple(t.shape))
+    except RuntimeError as error:
+        raise op_failed("broadcast_tensors", tensors, error) from None
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
