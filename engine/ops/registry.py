@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -136,9 +135,9 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
 
 def run(op: OpDef, tensors: tuple, attrs: dict):
     """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
-    shape = attrs.get("_broadcast")
-    if shape is not None:
-        _check_numel(shape)
+    if "_broadcast" in attrs and attrs["_broadcast"] is not None:
+        from .creation import check_numel
+        check_numel(attrs["_broadcast"])
     try:
         result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
     except BaseException as error:
@@ -149,27 +148,15 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
     else:
         outputs = tuple(_wrap_output(op, r, tensors) for r in result)
     node = None
-    if (op.node_cls is not None and grad_mode._state.enabled and _any_requires_grad(tensors)
+    if (op.node_cls is not None and grad_mode._state.enabled
+            and any(t is not None and t.requires_grad for t in tensors)
             and any(o.dtype.is_floating_point for o in outputs)):  # integers have no gradient
         node = _record(op, tensors, attrs, outputs)
     if observe.observers:
         observe.emit(observe.ForwardEvent(
-            op.name, tensors, outputs, node, broadcast_shape=shape,
+            op.name, tensors, outputs, node, broadcast_shape=attrs.get("_broadcast"),
             view_of=tensors[0] if op.view else None, attrs=attrs))
     return outputs[0] if op.n_outputs == 1 else outputs
-
-
-def _any_requires_grad(tensors: tuple) -> bool:
-    for t in tensors:
-        if t is not None and (t._requires_grad or t.grad_fn is not None):
-            return True
-    return False
-
-
-def _check_numel(shape: tuple) -> None:
-    """The sandbox's element limit; creation owns it (and imports this module, so it is found
-    in sys.modules rather than imported on every op)."""
-    sys.modules[__package__ + ".creation"].check_numel(shape)
 
 
 def op_failed(name: str, tensors: tuple, error: BaseException) -> BaseException:
@@ -194,14 +181,10 @@ def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
         if outputs[i].dtype.is_floating_point:
             outputs[i]._set_history(node, i)
-    for key, _, index, _ in _save_plan(op):
-        if index is RESULT:    # result, result1, ...: saved outputs
+    for key in op.saves:
+        if key.startswith("result"):    # result, result1, ...: saved outputs
             node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
     return node
-
-
-_NO_EDGE = (None, 0)
-RESULT, GEOMETRY, ATTR = "result", "geometry", "attr"   # what a saved key refers to
 
 
 def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
@@ -210,61 +193,28 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
     Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
     `self_value` replaces tensors[0] as the saved `self` (an in-place op's original value)."""
     node = op.node_cls()
-    diff = _differentiable_positions(op)
-    assert diff is None or len(tensors) >= len(op.inputs), (op.name, len(tensors))
-    inputs = tensors if diff is None else [tensors[i] for i in diff]  # None: cat/stack's list
-    edges = tuple(_NO_EDGE if t is None else t._edge() for t in inputs)
-    node.next_functions = edges
-    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
-    saved = node._saved
-    for key, kind, index, readers in _save_plan(op):
-        if kind is RESULT:
-            continue  # saved by the caller once the outputs have their history
-        if kind is GEOMETRY:
-            t = tensors[index]
-            saved[key] = None if t is None else _geometry(key, t)
-        elif kind is ATTR:
-            value = attrs.get(key, op.defaults.get(key))
-            saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
-        else:   # an input tensor, kept only if a gradient that will be computed reads it
-            t = self_value if key == "self" and self_value is not None else tensors[index]
-            needed = readers is None or any(edges[p][0] is not None for p in readers)
-            saved[key] = None if t is None else SavedTensor(t, needed=needed)
-    return node
-
-
-def _differentiable_positions(op: OpDef) -> tuple | None:
-    """Which of op's inputs get an edge in next_functions (None: all, for a list input)."""
-    if not op.inputs:
-        return None
-    return tuple(i for i, name in enumerate(op.inputs) if op.differentiable(name))
-
-
-def _save_plan(op: OpDef) -> tuple:
-    """(key, kind, index, readers) per saved key, worked out once per op (and again if its
-    `saves` is replaced). kind: RESULT, GEOMETRY (index: which input), ATTR, or "input"
-    (index: which input; readers: the edges whose gradient formula reads it, None: any)."""
-    cached = op.__dict__.get("_plan")
-    if cached is not None and cached[0] is op.saves:
-        return cached[1]
-    diff = _differentiable_positions(op) or ()
-    edge_of = {op.inputs[i]: k for k, i in enumerate(diff)}
-    plan = []
+    names = op.inputs if op.inputs else ("",) * len(tensors)  # cat/stack: a list of tensors
+    diff = [(name, t) for name, t in zip(names, tensors) if op.differentiable(name)]
+    node.next_functions = tuple((None, 0) if t is None else t._edge() for _, t in diff)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for _, t in diff)
+    wants_grad = {name: edge[0] is not None for (name, _), edge in zip(diff, node.next_functions)}
     for key in op.saves:
         if key.startswith("result"):
-            plan.append((key, RESULT, RESULT, None))
-        elif key in op.inputs:
+            continue  # saved by the caller once the outputs have their history
+        if key in op.inputs:
+            t = tensors[op.inputs.index(key)]
+            if key == "self" and self_value is not None:
+                t = self_value
             readers = op.formula_readers(key)
-            # A reader that is not an edge (or not an input) counts as always wanting a grad.
-            positions = None if readers is None or any(r not in edge_of for r in readers) \
-                else tuple(edge_of[r] for r in readers)
-            plan.append((key, "input", op.inputs.index(key), positions))
+            needed = readers is None or any(wants_grad.get(r, True) for r in readers)
+            node._saved[key] = None if t is None else SavedTensor(t, needed=needed)
         elif key.endswith(("_sym_sizes", "_sym_numel")):
-            plan.append((key, GEOMETRY, op.inputs.index(key.rsplit("_sym_", 1)[0]), None))
+            t = tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])]
+            node._saved[key] = None if t is None else _geometry(key, t)
         else:
-            plan.append((key, ATTR, None, None))
-    op._plan = (op.saves, tuple(plan))
-    return op._plan[1]
+            value = attrs.get(key, op.defaults.get(key))
+            node._saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
+    return node
 
 
 def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, original=None) -> Node:
