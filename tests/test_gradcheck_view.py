@@ -43,7 +43,7 @@ def torch_at_first_backward(source: str):
     torch.autograd.backward = stop
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(_Stop):
-            exec(compile(source, "<learner>", "exec"), namespace)
+            exec(compile(source, "<learner>", "exec"), namespace)  # noqa: S102 - our examples
     finally:
         torch.autograd.backward = real
     return namespace, seen["roots"], seen["grads"]
@@ -173,7 +173,7 @@ def test_without_backward_the_trailing_scalar_is_checked(pool):
 
 @pytest.mark.parametrize("source, expected", [
     ("import torch\nx = torch.ones(2, requires_grad=True)\ny = x + torch.ones(3)\n"
-     "y.sum().backward()\n", "RuntimeError"),
+     + "y.sum().backward()\n", "RuntimeError"),
     ("import torch\nx = torch.ones(2)\nprint(x.sum())\n", None),
 ])
 def test_a_learner_error_or_nothing_to_check_gives_a_plain_message(pool, source, expected):

@@ -165,8 +165,12 @@ def run_job(job) -> object:
     return result if problem is None else ("failed", problem)
 
 
+# Exercises what later runs would otherwise import lazily inside a limited child (PyTorch's
+# optimizers import its compiler stack on the first step, which probes for a temp directory).
 _WARM_UP = ("import torch\nx = torch.ones(2, 2, requires_grad=True)\n(x * x).sum().backward()\n"
-            "torch.nn.Linear(2, 2)(x)\nimport numpy as np\nnp.ones(2)")
+            "torch.nn.Linear(2, 2)(x)\nimport numpy as np\nnp.ones(2)\n"
+            "for opt in (torch.optim.SGD([x], lr=0.1, momentum=0.9), torch.optim.Adam([x])):\n"
+            "    opt.step()\n    opt.zero_grad()\n")
 
 
 def _warm_up(backend: str) -> None:
