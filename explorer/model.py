@@ -13,6 +13,7 @@ __all__ = [
     "BackwardStep",
     "Edge",
     "ErrorInfo",
+    "FailedOp",
     "ForwardStep",
     "Graph",
     "ModuleCall",
@@ -119,11 +120,24 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class FailedOp:
+    """An op that refused its operands, e.g. shapes that cannot broadcast (the learner may have
+    caught the error, so it need not be the run's error)."""
+
+    op: str                        # registry name; in-place ops end in "_", e.g. "add_"
+    input_shapes: tuple            # shape of each tensor operand (None for an absent one)
+    error_type: str                # "RuntimeError"
+    message: str                   # PyTorch's first message line
+    line: int | None = None        # line of learner code that ran it
+
+
+@dataclass(frozen=True)
 class Graph:
     tensors: dict                  # id -> TensorInfo (final state)
     ops: tuple                     # OpNode, in execution order
     accumulate: tuple = ()         # (node_id, leaf tensor id) for AccumulateGrad nodes
     truncated: bool = False        # recording stopped at the node budget
+    failed: tuple = ()             # FailedOp per op that raised, in order
 
 
 @dataclass(frozen=True)
@@ -180,3 +194,8 @@ class Run:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def failed_ops(self) -> tuple:
+        """FailedOp per op that raised, caught or not, in order."""
+        return self.graph.failed

@@ -18,6 +18,7 @@ from .model import (
     BackwardCall,
     BackwardEdge,
     BackwardStep,
+    FailedOp,
     ForwardStep,
     Graph,
     ModuleCall,
@@ -144,6 +145,7 @@ class Recorder:
         self._calls = 0
         self._op_of_node: dict[int, OpNode] = {}
         self.accumulate: dict[int, int] = {}
+        self.failed: list[FailedOp] = []
 
     # ---- ids ------------------------------------------------------------------------------
     def tensor_id(self, t: Tensor | None) -> int | None:
@@ -183,6 +185,11 @@ class Recorder:
                 tuple(event.grad_before.shape), summarize(event.grad_before))
         elif isinstance(event, observe.BackwardCallEvent):
             self._on_backward_call(event)
+        elif isinstance(event, observe.OpFailedEvent):
+            message = str(event.error).strip().splitlines()
+            self.failed.append(FailedOp(
+                event.op, tuple(tuple(t.shape) if t is not None else None for t in event.inputs),
+                type(event.error).__name__, message[0] if message else "", learner_line()))
         elif isinstance(event, observe.ModuleEvent):
             if event.phase == "enter":
                 self._enter_module(event.module)
@@ -336,4 +343,4 @@ class Recorder:
             infos[i] = self.tensor_info(self._tensors[i], i)
             i += 1
         return Graph(infos, tuple(self.ops), tuple(sorted(self.accumulate.items())),
-                     self.truncated)
+                     self.truncated, tuple(self.failed))
