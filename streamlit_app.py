@@ -2,13 +2,15 @@
 import streamlit as st
 
 from explorer.texts import LANGUAGE_NAMES, LANGUAGES
-from pages.common import DEFAULT_LANG, LANG, PRESENT, tr
+from pages.common import DEFAULT_LANG, LANG, PRESENT, from_url, to_url, tr
 
 st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
 
 with st.sidebar:
-    st.segmented_control(tr("app.language"), LANGUAGES, default=DEFAULT_LANG, required=True,
-                         format_func=LANGUAGE_NAMES.get, key=LANG, bind="query-params")
+    from_url(LANG, LANGUAGES, DEFAULT_LANG)
+    chosen = st.segmented_control(tr("app.language"), LANGUAGES, required=True,
+                                  format_func=LANGUAGE_NAMES.get, key=LANG)
+    to_url(LANG, chosen, DEFAULT_LANG)
     st.toggle(tr("app.present"), key=PRESENT, bind="query-params", help=tr("app.present_help"))
 
 page = st.navigation([

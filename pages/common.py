@@ -34,6 +34,24 @@ def tr(key: str, **fmt) -> str:
     return t(key, lang(), **fmt)
 
 
+def from_url(key: str, allowed, default: str) -> None:
+    """Before a widget is drawn: its value from the URL (else `default`) when the session has none.
+
+    For choices shown with a format_func, whose bound URL value would be the shown label; these
+    keep the stable value (a language code, a lesson id) in the URL instead, via `to_url`."""
+    if key not in st.session_state:
+        requested = st.query_params.get(key)
+        st.session_state[key] = requested if requested in allowed else default
+
+
+def to_url(key: str, value: str, default: str | None = None) -> None:
+    """After the widget: the URL carries its value, or nothing when it is the default."""
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+
+
 def presenting() -> bool:
     return bool(st.session_state.get(PRESENT))
 

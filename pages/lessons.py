@@ -13,8 +13,10 @@ from pages.common import (
     LESSON,
     apply_presentation_style,
     cached_run,
+    from_url,
     lang,
     presenting,
+    to_url,
     tr,
 )
 
@@ -32,12 +34,9 @@ def open_in_playground(code: str) -> None:
 
 apply_presentation_style()
 ids = [lesson.id for lesson in LESSONS]
-requested = st.query_params.get(LESSON)
-if LESSON not in st.session_state and requested in ids:
-    st.session_state[LESSON] = requested      # a shared link opens its lesson
-chosen = st.sidebar.selectbox(
-    tr("lessons.choose"), ids, key=LESSON, format_func=_label)
-st.query_params[LESSON] = chosen
+from_url(LESSON, ids, ids[0])                 # a shared link opens its lesson
+chosen = st.sidebar.selectbox(tr("lessons.choose"), ids, key=LESSON, format_func=_label)
+to_url(LESSON, chosen)
 lesson = get_lesson(chosen)
 
 st.title(lesson.title(lang()))

@@ -4,14 +4,18 @@ The code, the chosen picture and the focused variable live in the URL, so a copi
 `/?code=<URL-encoded code>`) reopens the same session and runs it at once."""
 import streamlit as st
 
+from explorer.share import share_link
 from pages import pictures
 from pages.common import (
     CODE,
+    DEFAULT_LANG,
     FOCUS,
+    LANG,
     SEED,
     VIEW,
     apply_presentation_style,
     cached_run,
+    lang,
     tr,
 )
 
@@ -49,6 +53,12 @@ if variables:
         st.session_state[FOCUS] = names[chosen_rows[0]]
     st.selectbox(tr("vars.focus"), names, index=len(names) - 1, key=FOCUS, bind="query-params")
 focus = pictures.focused(run, st.session_state.get(FOCUS))
+
+with st.expander(tr("playground.share"), icon="🔗"):
+    st.caption(tr("playground.share_help"))
+    st.code(share_link(st.context.url, {CODE: code, LANG: lang() if lang() != DEFAULT_LANG else None,
+                                        SEED: seed or None, VIEW: st.session_state.get(VIEW),
+                                        FOCUS: st.session_state.get(FOCUS)}), language=None)
 
 view = st.segmented_control(tr("views.label"), pictures.KINDS, default="graph", required=True,
                             format_func=lambda kind: tr(f"views.{kind}"), key=VIEW,

@@ -104,3 +104,74 @@ def test_the_interface_speaks_chinese_when_the_url_asks():
     app = app_with(lang="zh-CN")
     assert not app.exception
     assert app.title[0].value == "练习场"
+
+
+# ---- Lessons -----------------------------------------------------------------------------------
+def lessons_app(**params: str) -> AppTest:
+    app = app_with(**params)
+    app.switch_page("pages/lessons.py").run()
+    assert not app.exception
+    return app
+
+
+def test_every_lesson_opens_and_shows_every_cell_with_its_code():
+    from explorer.lessons import LESSONS
+    from explorer.texts import t
+    app = lessons_app()
+    for lesson in LESSONS:
+        app.sidebar.selectbox(key="lesson").set_value(lesson.id).run()
+        assert not app.exception, lesson.id
+        assert app.title[0].value == t(f"lesson.{lesson.id}.title", "en")
+        shown = [c.value for c in app.code]
+        assert all(cell.code.rstrip("\n") in shown for cell in lesson.cells), lesson.id
+        assert app.query_params["lesson"] == [lesson.id] or app.query_params["lesson"] == lesson.id
+
+
+def test_a_lesson_link_opens_that_lesson_in_chinese_with_its_pictures():
+    from explorer.lessons import get_lesson
+    from explorer.texts import t
+    app = lessons_app(lesson="broadcasting", lang="zh-CN")
+    assert app.title[0].value == t("lesson.broadcasting.title", "zh-CN")
+    pictures = [c for c in get_lesson("broadcasting").cells if c.picture == "broadcast"]
+    assert len(app.get("plotly_chart")) >= len(pictures)
+
+
+def test_presentation_mode_steps_through_a_lessons_cells():
+    from explorer.lessons import get_lesson
+    cells = get_lesson("autograd-basics").cells
+    app = lessons_app(lesson="autograd-basics", present="true")
+    assert app.code[0].value == cells[0].code.rstrip("\n")
+    next_button = next(b for b in app.button if b.label.startswith("Next"))
+    next_button.click().run()
+    assert app.code[0].value == cells[1].code.rstrip("\n")
+
+
+def test_a_lesson_cell_opens_in_the_playground_with_its_code():
+    from explorer.lessons import get_lesson
+    cell = get_lesson("autograd-basics").cells[0]
+    app = lessons_app(lesson="autograd-basics")
+    app.button(key=f"open_{cell.key}").click().run()
+    assert not app.exception
+    assert app.text_area(key="code").value == cell.code
+
+
+# ---- Training and Compare ----------------------------------------------------------------------
+def test_training_draws_its_curves_and_the_graph_torch_builds_for_one_step():
+    from explorer.training import TrainConfig, step_source
+    app = app_with()
+    app.switch_page("pages/training.py").run()
+    assert not app.exception
+    loss, norms, boundary = app.get("plotly_chart")[:3]
+    assert "loss" in loss.proto.spec and "Decision boundary" in boundary.proto.spec
+    assert "Gradient norm per layer" in norms.proto.spec
+    _, grad_fns = torch_reference(step_source(TrainConfig(boundary_every=15)))
+    assert all(name in dot_of(app) for name in grad_fns - {"AccumulateGrad"})
+
+
+def test_compare_runs_a_lesson_cell_on_real_torch_and_finds_it_equal():
+    app = app_with()
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    app.button(key="compare_run").click().run()
+    assert not app.exception
+    assert app.success, [w.value for w in app.warning]
