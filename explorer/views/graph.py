@@ -3,20 +3,379 @@
 Tensors are ellipses (blue: leaves that require grad, light: computed with grad, grey: no
 grad); ops are boxes named by their grad_fn (AddBackward0, ...), muted when they recorded no
 graph. After backward, each tensor that received a gradient shows it. The forward direction
-draws data flow; the backward direction draws the grad_fn chain, from outputs to leaves."""
+draws data flow; the backward direction draws the grad_fn chain, from outputs to leaves.
+
+Options draw what each op saved for backward and link views to their base; collapse each
+Module call into one box (a Module's own parameters go inside it) and fold a run of repeated
+identical blocks, such as an unrolled RNN cell, into one "×N" box; follow one backward pass
+step by step. Above a node budget the picture collapses by itself, and GraphPicture.notes
+says so in a sentence the page can show under the graph."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html import escape
 
-from ..model import Run, TensorInfo, Values
+from ..model import ModuleCall, OpNode, Run, TensorInfo, Values
+from .steps import saved_tensors
 
-__all__ = ["graph_dot"]
+__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture"]
 
 LEAF, WITH_GRAD, NO_GRAD = "#cfe3ff", "#eef4fc", "#f2f2f2"
 OP, OP_MUTED, ACCUMULATE = "#fff1d6", "#f7f7f7", "#e3f4e1"
-SMALL = 6  # values up to this many elements are printed in the node
+MODULE, SAVED, VIEW = "#e6dcf5", "#fffbe6", "#5b7fc7"
+DONE, CURRENT, PENDING = "#bfe5b9", "#ffb347", "#ffffff"
+SMALL = 6        # values up to this many elements are printed in the node
+BUDGET = 300     # drawn nodes above which the picture collapses by itself
+FOLD_MIN = 3     # repeats before a run of identical blocks folds (two in a row stay readable)
+MAX_UNIT = 8     # longest repeated unit looked for, in blocks
 
 
+@dataclass(frozen=True)
+class GraphPicture:
+    """A drawn graph: the DOT, plain sentences for the page to show under it (why it was
+    collapsed or cut, if it was), whether Module boxes were drawn, and how many nodes."""
+
+    dot: str
+    notes: tuple = ()
+    collapsed: bool = False
+    nodes: int = 0
+
+
+@dataclass
+class _Block:
+    """Ops drawn as one node: a single op, one Module call, or a fold of repeated blocks."""
+
+    ops: list
+    call: ModuleCall | None = None   # for a Module box: the call it draws
+    path: str = ""                   # for a Module box: "model.0"
+    units: list = field(default_factory=list)   # for a fold: each repeat, a list of blocks
+
+    @property
+    def kind(self) -> str:
+        return "fold" if self.units else "module" if self.call is not None else "op"
+
+    @property
+    def signature(self) -> tuple:
+        """What must match for two blocks to count as repeats of each other."""
+        if self.call is None:
+            return ("op", self.ops[0].grad_fn or self.ops[0].op)
+        inner = tuple((op.grad_fn or op.op, tuple(m.type for m in op.module)) for op in self.ops)
+        return ("module", self.call.type, inner)
+
+
+def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = False,
+                  show_saved: bool = False, show_views: bool = True, collapse: bool = False,
+                  expanded: frozenset | set = frozenset(), fold: bool = True,
+                  step: int | None = None, call: int = 0,
+                  budget: int | None = BUDGET) -> GraphPicture:
+    """Draw the run's graph.
+
+    direction: "forward" (data flow) or "backward" (the grad_fn chain, outputs at the top).
+    show_values: print small tensors' values in their nodes (large ones: their norm).
+    show_saved: a small note by each op listing what it saved for backward.
+    show_views: a dotted "view of" link from each view to its base.
+    collapse: draw each Module call as one box, except calls whose path ("model",
+        "model.0", ...) is in `expanded`; with `fold`, runs of FOLD_MIN or more identical
+        chained blocks become one "×N" box.
+    step, call: highlight backward call number `call` after `step` steps: the nodes already
+        run are drawn done, the node running at `step` stands out, the rest are pending.
+    budget: above this many drawn nodes, collapse (and fold) by itself; if that is still too
+        many, leave out the ops that recorded no graph, then draw only the blocks nearest the
+        output. None draws everything."""
+    notes = []
+    if run.graph.truncated:
+        notes.append(f"Recording stopped after {len(run.graph.ops):,} ops, the recording "
+                     "limit, so later ops are missing.")
+    blocks = _blocks(run.graph.ops, expanded if collapse else None)
+    if collapse and fold:
+        blocks = _fold(blocks)
+    scene = _Scene(run, blocks, show_saved, show_views)
+    if budget is not None and scene.nodes > budget and not collapse:
+        full = scene.nodes
+        blocks = _fold(_blocks(run.graph.ops, expanded))
+        scene = _Scene(run, blocks, show_saved, show_views)
+        collapse = True
+        notes.append(f"This graph has {full:,} nodes, too many to read at once, so each "
+                     "Module call is drawn as one box and repeated blocks are folded into "
+                     "one box marked ×N.")
+    if budget is not None and scene.nodes > budget:
+        with_grad = [b for b in blocks if any(op.grad_fn for op in b.ops)]
+        if len(with_grad) < len(blocks):
+            hidden = sum(len(b.ops) for b in blocks) - sum(len(b.ops) for b in with_grad)
+            blocks = with_grad
+            scene = _Scene(run, blocks, show_saved, show_views)
+            notes.append(f"{hidden:,} ops that recorded no graph (under no_grad, or on tensors "
+                         "that do not require grad) are hidden.")
+    if budget is not None and scene.nodes > budget and blocks:
+        kept = _tail(run, blocks, budget, show_saved, show_views)
+        hidden = sum(len(b.ops) for b in blocks[:len(blocks) - len(kept)])
+        scene = _Scene(run, kept, show_saved, show_views)
+        notes.append(f"Only the part nearest the output is drawn: {hidden:,} earlier ops "
+                     "are hidden.")
+    highlight = _highlight(run, step, call)
+    dot = scene.dot(direction == "backward", show_values, highlight)
+    return GraphPicture(dot, tuple(notes), collapse, scene.nodes)
+
+
+def graph_dot(run: Run, **options) -> str:
+    """Just the DOT of graph_picture(run, **options)."""
+    return graph_picture(run, **options).dot
+
+
+# ---- grouping ops into blocks ---------------------------------------------------------------
+def _closed_frame(op: OpNode, expanded) -> tuple:
+    """The outermost Module call around `op` that is not expanded, and its path."""
+    path = ""
+    for frame in op.module:
+        path = f"{path}.{frame.name}" if path else frame.name
+        if path not in expanded:
+            return frame, path
+    return None, ""
+
+
+def _blocks(ops: tuple, expanded) -> list:
+    """Ops in execution order, each alone or (when collapsing) grouped by Module call."""
+    blocks: list[_Block] = []
+    for op in ops:
+        frame, path = _closed_frame(op, expanded) if expanded is not None else (None, "")
+        if frame is not None and blocks and blocks[-1].call == frame:
+            blocks[-1].ops.append(op)
+        else:
+            blocks.append(_Block([op], frame, path))
+    return blocks
+
+
+def _fold(blocks: list) -> list:
+    """Fold each run of FOLD_MIN or more repeats of a unit of blocks, where every repeat feeds
+    the next (an unrolled loop), into one block; the longest coverage wins."""
+    sigs = [b.signature for b in blocks]
+    out, i = [], 0
+    while i < len(blocks):
+        best_count, best_len = 1, 1
+        for length in range(1, MAX_UNIT + 1):
+            count = 1
+            while (i + (count + 1) * length <= len(blocks)
+                   and sigs[i + count * length:i + (count + 1) * length] == sigs[i:i + length]
+                   and _continues(blocks[i + (count - 1) * length:i + count * length],
+                                  blocks[i + count * length:i + (count + 1) * length])):
+                count += 1
+            if count >= FOLD_MIN and count * length > best_count * best_len:
+                best_count, best_len = count, length
+        if best_count == 1:
+            out.append(blocks[i])
+            i += 1
+            continue
+        units = [blocks[i + k * best_len:i + (k + 1) * best_len] for k in range(best_count)]
+        out.append(_Block([op for unit in units for b in unit for op in b.ops], units=units))
+        i += best_count * best_len
+    return out
+
+
+def _continues(previous: list, unit: list) -> bool:
+    """Whether `unit` is the next turn of a loop whose last turn was `previous`: it uses
+    something `previous` made, and each of its blocks after the first uses something made
+    just before it (so a misaligned window over independent repeats does not count)."""
+    before = {t for b in previous for op in b.ops for t in op.outputs}
+    made = set(before)
+    uses_previous = False
+    for n, block in enumerate(unit):
+        inputs = {t for op in block.ops for t in op.inputs}
+        uses_previous = uses_previous or bool(inputs & before)
+        if n and not inputs & made:
+            return False
+        made.update(t for op in block.ops for t in op.outputs)
+    return uses_previous
+
+
+def _tail(run: Run, blocks: list, budget: int, show_saved: bool, show_views: bool) -> list:
+    """The longest run of final blocks whose picture fits the budget (binary search)."""
+    low, high = 1, len(blocks)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _Scene(run, blocks[-mid:], show_saved, show_views).nodes <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return blocks[-low:]
+
+
+def _highlight(run: Run, step: int | None, call: int) -> dict:
+    """node id -> "done", "current" or "pending" for backward call `call` at `step`."""
+    if step is None or not -len(run.backward) <= call < len(run.backward):
+        return {}
+    steps = run.backward[call].steps
+    status = {s.node_id: "pending" for s in steps}
+    for s in steps[:step]:
+        status[s.node_id] = "done"
+    if 0 <= step < len(steps):
+        status[steps[step].node_id] = "current"
+    return status
+
+
+# ---- what is drawn --------------------------------------------------------------------------
+class _Scene:
+    """The nodes and edges one picture draws, counted before any DOT is written."""
+
+    def __init__(self, run: Run, blocks: list, show_saved: bool, show_views: bool) -> None:
+        self.run, self.blocks, self.show_saved = run, blocks, show_saved
+        tensors = run.graph.tensors
+        self.names: dict[int, list] = {}
+        for var in run.variables:
+            if var.tensor is not None:
+                self.names.setdefault(var.tensor.id, []).append(var.name)
+        producer, consumers = {}, {}
+        for k, block in enumerate(blocks):
+            for op in block.ops:
+                for t in op.inputs:
+                    if t is not None:
+                        consumers.setdefault(t, set()).add(k)
+                for t in op.outputs:
+                    producer[t] = k
+        self.absorbed: dict[int, list] = {}      # block index -> parameters drawn inside it
+        self.ins: list[list] = []
+        self.outs: list[list] = []
+        roots = {t for c in run.backward for t in c.roots}
+        drawn = {t for t in self.names if t in tensors}
+        for k, block in enumerate(blocks):
+            ins, outs = [], []
+            for t in dict.fromkeys(t for op in block.ops for t in op.inputs if t is not None):
+                if producer.get(t) == k and block.kind != "op":
+                    continue
+                if block.kind != "op" and self._is_own_parameter(t, k, producer, consumers):
+                    self.absorbed.setdefault(k, []).append(t)
+                else:
+                    ins.append(t)
+            for t in dict.fromkeys(t for op in block.ops for t in op.outputs):
+                used = consumers.get(t, set())
+                if block.kind == "op" or t in self.names or t in roots or used - {k} or \
+                        (block.kind == "module" and not used):
+                    outs.append(t)
+            self.ins.append(ins)
+            self.outs.append(outs)
+            drawn.update(ins)
+            drawn.update(outs)
+        self.views = []
+        if show_views:
+            for t in sorted(drawn):
+                base = tensors[t].base_id if t in tensors else None
+                if base is not None and base in tensors:
+                    self.views.append((t, base))
+            drawn.update(base for _, base in self.views)
+        self.tensors = sorted(t for t in drawn if t in tensors)
+        self.accumulate = [(nid, leaf) for nid, leaf in run.graph.accumulate if leaf in drawn]
+        hidden_leaves = {t for ts in self.absorbed.values() for t in ts}
+        self.inner_accumulate = {nid: leaf for nid, leaf in run.graph.accumulate
+                                 if leaf in hidden_leaves}
+        self.saved = [b.ops[0] for b in blocks if show_saved and b.kind == "op" and b.ops[0].saved]
+        self.nodes = len(blocks) + len(self.tensors) + len(self.accumulate) + len(self.saved)
+
+    def _is_own_parameter(self, t: int, k: int, producer: dict, consumers: dict) -> bool:
+        """A leaf requiring grad that no learner variable names and only this block uses."""
+        info = self.run.graph.tensors.get(t)
+        return (info is not None and info.is_leaf and info.requires_grad and t not in producer
+                and t not in self.names and consumers.get(t) == {k})
+
+    # ---- DOT ----------------------------------------------------------------------------
+    def dot(self, backward: bool, show_values: bool, highlight: dict) -> str:
+        lines = ["digraph G {", f'  rankdir={"BT" if backward else "TB"};',
+                 '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#555555"];']
+        tensors = self.run.graph.tensors
+        for t in self.tensors:
+            info = tensors[t]
+            fill = LEAF if info.is_leaf and info.requires_grad else \
+                WITH_GRAD if info.requires_grad else NO_GRAD
+            lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}", '
+                         f"label={_tensor_label(info, self.names.get(t, []), show_values)}];")
+        params = _parameter_names(self.run)
+        for k, block in enumerate(self.blocks):
+            node = f"o{block.ops[0].id}" if block.kind == "op" else f"m{block.ops[0].id}"
+            nids = {op.node_id for op in block.ops if op.node_id is not None}
+            nids |= {nid for nid, leaf in self.inner_accumulate.items()
+                     if leaf in self.absorbed.get(k, ())}
+            lines.append(f"  {node} [{self._block_style(block, k, params)}"
+                         f"{_status(nids, highlight)}];")
+            lines.extend(_edge(f"t{t}", node, backward) for t in self.ins[k])
+            lines.extend(_edge(node, f"t{t}", backward) for t in self.outs[k])
+        for op in self.saved:
+            lines.append(f'  s{op.id} [shape=note, style=filled, fillcolor="{SAVED}", '
+                         f'fontsize=9, label={_saved_label(op, tensors, self.names)}];')
+            lines.append(f'  s{op.id} -> o{op.id} [style=dotted, arrowhead=none, '
+                         'color="#b59a3c"];')
+        for view, base in self.views:
+            lines.append(f'  t{view} -> t{base} [style=dotted, color="{VIEW}", '
+                         f'fontcolor="{VIEW}", fontsize=9, label="view of", constraint=false];')
+        for nid, leaf in self.accumulate:
+            lines.append(f'  a{nid} [shape=box, style="rounded,filled", fillcolor="{ACCUMULATE}", '
+                         f'label="AccumulateGrad"{_status({nid}, highlight)}];')
+            lines.append(_edge(f"t{leaf}", f"a{nid}", backward, style="dashed"))
+        lines.append("}")
+        return "\n".join(lines)
+
+    def _block_style(self, block: _Block, k: int, params: dict) -> str:
+        if block.kind == "op":
+            op = block.ops[0]
+            fill, font = (OP, "#222222") if op.grad_fn else (OP_MUTED, "#999999")
+            return (f'shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor="{font}", '
+                    f'label="{escape(op.grad_fn or op.op)}"')
+        rows = _fold_rows(block) if block.kind == "fold" else \
+            [f"<B>{escape(block.path)}</B>: {escape(block.call.type)}"]
+        inside = self.absorbed.get(k, [])
+        if inside:
+            rows.append(f"<FONT POINT-SIZE='10'>{_parameters_text(inside, block, params, self.run)}"
+                        "</FONT>")
+        fill = MODULE if any(op.grad_fn for op in block.ops) else OP_MUTED
+        double = ", peripheries=2" if block.kind == "fold" else ""
+        return (f'shape=box, style="filled,bold", fillcolor="{fill}", penwidth=2{double}, '
+                f'fontsize=14, label=<{"<BR/>".join(rows)}>')
+
+
+def _fold_rows(block: _Block) -> list:
+    """"×5" large, then one row per block of the repeated unit."""
+    rows = [f"<FONT POINT-SIZE='20'><B>×{len(block.units)}</B></FONT>"]
+    for position, first in enumerate(block.units[0]):
+        if first.kind == "op":
+            rows.append(escape(first.ops[0].grad_fn or first.ops[0].op))
+            continue
+        paths = [unit[position].path for unit in block.units]
+        where = paths[0] if len(set(paths)) == 1 else f"{paths[0]} … {paths[-1]}"
+        rows.append(f"<B>{escape(where)}</B>: {escape(first.call.type) if first.call else ''}")
+    return rows
+
+
+def _parameter_names(run: Run) -> dict:
+    """tensor id -> the parameter's full dotted path, e.g. "model.0.weight"."""
+    return {info.id: f"{var.name}.{qualified}" for var in run.variables if var.kind == "module"
+            for qualified, info in var.parameters}
+
+
+def _parameters_text(inside: list, block: _Block, params: dict, run: Run) -> str:
+    """The parameters a box holds, named from the box's module: "weight 8×4 · bias 8", or
+    how many when there are lots."""
+    if len(inside) > 3:
+        return f"{len(inside)} parameters"
+    owners = [b.path for b in block.units[0] if b.call] if block.units else [block.path]
+    parts = []
+    for t in inside:
+        name = params.get(t, "")
+        owner = next((p for p in owners if p and name.startswith(p + ".")), "")
+        name = name[len(owner) + 1:] if owner else name
+        parts.append(f"{escape(name)} {_shape(run.graph.tensors[t].shape)}".strip())
+    return " · ".join(parts)
+
+
+def _status(nids: set, highlight: dict) -> str:
+    """Step-by-step styling (and an SVG class) from the statuses of a node's autograd nodes."""
+    states = {highlight[n] for n in nids if n in highlight}
+    if not states:
+        return ""
+    if "current" in states:
+        return f', class="step-current", fillcolor="{CURRENT}", penwidth=4, color="#c0392b"'
+    if states == {"done"}:
+        return f', class="step-done", fillcolor="{DONE}"'
+    return f', class="step-pending", fillcolor="{PENDING}", color="#9a9a9a", fontcolor="#9a9a9a"'
+
+
+# ---- labels ---------------------------------------------------------------------------------
 def _numbers(values: Values | None) -> str:
     if values is None:
         return ""
@@ -32,6 +391,10 @@ def _count(shape: tuple) -> int:
     return n
 
 
+def _shape(shape: tuple) -> str:
+    return "×".join(str(s) for s in shape) or "scalar"
+
+
 def _fmt(data) -> str:
     if isinstance(data, tuple):
         return "[" + ", ".join(_fmt(d) for d in data) + "]"
@@ -45,8 +408,7 @@ def _tensor_label(info: TensorInfo, names: list, show_values: bool) -> str:
     rows = []
     if names:
         rows.append(f"<B>{escape(', '.join(names))}</B>")
-    shape = "×".join(str(s) for s in info.shape) or "scalar"
-    rows.append(f"{shape} · {escape(info.dtype.replace('torch.', ''))}")
+    rows.append(f"{_shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}")
     if show_values and info.values is not None:
         rows.append(f"<FONT POINT-SIZE='10'>{_numbers(info.values)}</FONT>")
     if info.grad is not None:
@@ -54,41 +416,20 @@ def _tensor_label(info: TensorInfo, names: list, show_values: bool) -> str:
     return "<" + "<BR/>".join(rows) + ">"
 
 
-def graph_dot(run: Run, *, direction: str = "forward", show_values: bool = False) -> str:
-    """DOT for the run's graph; direction "forward" (data flow) or "backward" (grad_fn chain)."""
-    names: dict[int, list] = {}
-    for var in run.variables:
-        if var.tensor is not None:
-            names.setdefault(var.tensor.id, []).append(var.name)
-    backward = direction == "backward"
-    lines = ["digraph G {", f'  rankdir={"BT" if backward else "TB"};',
-             '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#555555"];']
-    used = {t for op in run.graph.ops for t in op.inputs + op.outputs if t is not None}
-    for tid in sorted(used | set(names)):
-        info = run.graph.tensors.get(tid)
-        if info is None:
-            continue
-        fill = LEAF if info.is_leaf and info.requires_grad else \
-            WITH_GRAD if info.requires_grad else NO_GRAD
-        lines.append(f'  t{tid} [shape=ellipse, style=filled, fillcolor="{fill}", '
-                     f"label={_tensor_label(info, names.get(tid, []), show_values)}];")
-    for op in run.graph.ops:
-        label = escape(op.grad_fn or op.op)
-        fill = OP if op.grad_fn else OP_MUTED
-        font = "#222222" if op.grad_fn else "#999999"
-        lines.append(f'  o{op.id} [shape=box, style="rounded,filled", fillcolor="{fill}", '
-                     f'fontcolor="{font}", label="{label}"];')
-        for tid in op.inputs:
-            if tid is not None:
-                lines.append(_edge(f"t{tid}", f"o{op.id}", backward))
-        for tid in op.outputs:
-            lines.append(_edge(f"o{op.id}", f"t{tid}", backward))
-    for node_id, leaf in run.graph.accumulate:
-        lines.append(f'  a{node_id} [shape=box, style="rounded,filled", fillcolor="{ACCUMULATE}", '
-                     'label="AccumulateGrad"];')
-        lines.append(_edge(f"t{leaf}", f"a{node_id}", backward, style="dashed"))
-    lines.append("}")
-    return "\n".join(lines)
+def _saved_label(op: OpNode, tensors: dict, names: dict) -> str:
+    """What the op keeps for backward: tensors by variable name or shape, then the rest."""
+    kept = saved_tensors(op)
+    rows, others = ["<B>saved</B>"], []
+    for name in op.saved:
+        t = kept.get(name)
+        if t is not None and t in tensors:
+            what = ", ".join(names.get(t, [])) or _shape(tensors[t].shape)
+            rows.append(f"{escape(name)} = {escape(what)}")
+        else:
+            others.append(escape(name))
+    if others:
+        rows.append(", ".join(others))
+    return "<" + "<BR/>".join(rows) + ">"
 
 
 def _edge(src: str, dst: str, backward: bool, style: str = "solid") -> str:

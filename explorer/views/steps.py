@@ -1,6 +1,8 @@
 """Backward, step by step: for each node in the order the engine ran it, the gradient that
 arrived (summed over every edge that delivered one), the node's local formula, and what it
-sent along each edge, with broadcast gradients summed back to the operand's shape."""
+sent along each edge, with broadcast gradients summed back to the operand's shape. Also what
+backward leaves behind: the nodes whose saved tensors it freed (without retain_graph) and the
+.grad values that optimizer.zero_grad() would clear."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +11,10 @@ import numpy as np
 
 from engine.ops import REGISTRY
 
-from ..model import BackwardEdge, Run, Values
+from ..model import BackwardEdge, OpNode, Run, Values
 
-__all__ = ["Contribution", "StepView", "backward_steps", "as_array", "steps_table"]
+__all__ = ["Contribution", "FreedNode", "LeafGrad", "StepView", "as_array", "backward_steps",
+           "freed_nodes", "saved_tensors", "steps_table", "zero_grad_clears"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,56 @@ def steps_table(views: list[StepView]) -> list[dict]:
             "sent": " | ".join(sent) or "—",
         })
     return rows
+
+
+@dataclass(frozen=True)
+class FreedNode:
+    step: int                    # the step after which its saved tensors were freed
+    name: str                    # grad_fn name, e.g. "MulBackward0"
+    saved: tuple                 # the names of the tensors it had saved, e.g. ("self", "other")
+
+
+@dataclass(frozen=True)
+class LeafGrad:
+    name: str                    # "x", or a parameter's path such as "model.0.weight"
+    shape: tuple
+    grad: Values
+
+
+def saved_tensors(op: OpNode) -> dict:
+    """The tensors an op saved for backward, by saved name: its inputs by their registry names,
+    and "result" for its output (other saved values, like a dim, are not tensors)."""
+    opdef = REGISTRY.get(op.op)
+    by_name = dict(zip(opdef.inputs, op.inputs)) if opdef is not None else {}
+    if op.outputs:
+        by_name["result"] = op.outputs[0]
+    return {name: by_name[name] for name in op.saved if by_name.get(name) is not None}
+
+
+def freed_nodes(run: Run, call: int = 0, step: int | None = None) -> list[FreedNode]:
+    """The nodes backward call `call` had freed by `step` (all of them when None): each node
+    that ran drops its saved tensors unless retain_graph=True, so a second backward through
+    it fails."""
+    if not -len(run.backward) <= call < len(run.backward):
+        return []
+    ops_by_node = {op.node_id: op for op in run.graph.ops if op.node_id is not None}
+    freed = []
+    for s in run.backward[call].steps[:step]:
+        op = ops_by_node.get(s.node_id)
+        saved = tuple(saved_tensors(op)) if op is not None else ()
+        if s.freed and saved:
+            freed.append(FreedNode(s.step, s.name, saved))
+    return freed
+
+
+def zero_grad_clears(run: Run) -> list[LeafGrad]:
+    """The leaves whose .grad is set when the run ends: what zero_grad() (or setting .grad to
+    None) would clear. Learner variables by name, Module parameters by their path."""
+    found: dict[int, LeafGrad] = {}
+    for var in run.variables:
+        pairs = [(var.name, var.tensor)] if var.tensor is not None else \
+            [(f"{var.name}.{q}", info) for q, info in var.parameters]
+        for name, info in pairs:
+            if info.is_leaf and info.grad is not None and info.id not in found:
+                found[info.id] = LeafGrad(name, tuple(info.shape), info.grad)
+    return list(found.values())

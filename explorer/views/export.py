@@ -1,0 +1,45 @@
+"""Take a picture or the learner's code out of the app: any graph's DOT as SVG or PNG (drawn by
+Graphviz's `dot`, as the browser would), and the code as a script for real PyTorch.
+
+The script is the learner's code unchanged, after a header that seeds every random generator
+the way run_code does, so real PyTorch prints the same numbers the app showed."""
+from __future__ import annotations
+
+import re
+
+import graphviz
+
+__all__ = ["dot_to_png", "dot_to_svg", "torch_script"]
+
+_FUTURE = re.compile(r"^from\s+__future__\s+import\b")
+
+
+def dot_to_svg(dot: str) -> bytes:
+    """The graph as an SVG document."""
+    return graphviz.Source(dot).pipe(format="svg")
+
+
+def dot_to_png(dot: str, dpi: int = 144) -> bytes:
+    """The graph as a PNG image; the default dpi stays sharp on a projector."""
+    head, brace, rest = dot.partition("{")
+    return graphviz.Source(f"{head}{brace}\n  dpi={dpi};{rest}").pipe(format="png")
+
+
+def torch_script(source: str, seed: int = 0) -> str:
+    """A script that runs `source` on real PyTorch with the seeds run_code(source, seed=seed)
+    uses (torch, NumPy and Python's random), so it prints what the app printed."""
+    lines = source.splitlines(keepends=True)
+    future = 0   # `from __future__` imports must stay first
+    while future < len(lines) and _FUTURE.match(lines[future]):
+        future += 1
+    header = (
+        "# Exported from Autograd Explorer. It seeds torch, NumPy and random as the app did,\n"
+        "# so it prints the same numbers on PyTorch.\n"
+        "import random as _random\n\n"
+        "import numpy as _np\n"
+        "import torch as _torch\n\n"
+        f"_torch.manual_seed({seed})\n"
+        f"_np.random.seed({seed % 2**32})\n"
+        f"_random.seed({seed})\n"
+        "# ---- the code as written in the app ----\n")
+    return "".join(lines[:future]) + header + "".join(lines[future:])
