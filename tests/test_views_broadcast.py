@@ -1,11 +1,25 @@
 """The broadcasting picture: shapes right-aligned and stretched dims as torch broadcasts them,
 expansions that repeat cells, and gradients summed back to each operand's shape, with the
-numbers, equal to torch's gradients."""
+numbers, equal to torch's gradients; failing ops with torch's message, their shapes and exactly
+the dims torch cannot broadcast (or an in-place target would have to grow)."""
+import contextlib
+import io
+import pathlib
+import runpy
+
 import numpy as np
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explorer.sandbox.execute import execute
-from explorer.views.broadcast import broadcast_steps, expansion_figure, gradient_sums
+from explorer.views.broadcast import (
+    broadcast_failures,
+    broadcast_steps,
+    expansion_figure,
+    failure_figure,
+    gradient_sums,
+)
 
 SOURCE = """import torch
 a = torch.tensor([[1.0], [2.0]], requires_grad=True)
@@ -47,3 +61,92 @@ def test_gradients_are_summed_back_over_the_stretched_dims_like_torch():
     np.testing.assert_allclose(by_operand["b"]["after"], b.grad.numpy())
     np.testing.assert_allclose(by_operand["a"]["before"].sum(axis=1, keepdims=True),
                                by_operand["a"]["after"])
+
+
+# ---- failing ops: the shapes and the dim that cannot broadcast, next to torch's message -----
+def torch_error(code: str, namespace: dict) -> str | None:
+    try:
+        exec(code, {"torch": torch, **namespace})   # noqa: S102 - our own one-liners, on torch
+    except RuntimeError as error:
+        return str(error).splitlines()[0]
+    return None
+
+
+def failures_of(code: str, shapes: tuple) -> list:
+    lines = "".join(f"{n} = torch.ones({s})\n" for n, s in zip("ab", shapes))
+    return broadcast_failures(execute(f"import torch\n{lines}try:\n    {code}\nexcept "
+                                      f"RuntimeError:\n    pass\n"))
+
+
+shapes = st.lists(st.integers(1, 4), min_size=0, max_size=4).map(tuple)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes, shapes)
+def test_failing_broadcast_shows_torchs_message_and_the_dims_that_cannot_match(sa, sb):
+    message = torch_error("a + b", {"a": torch.ones(sa), "b": torch.ones(sb)})
+    found = failures_of("c = a + b", (sa, sb))
+    if message is None:
+        assert found == []
+        return
+    [failure] = found
+    assert failure.message == message and failure.shapes == (sa, sb) and not failure.inplace
+    n = max(len(sa), len(sb))
+    assert [len(p) for p in failure.padded] == [n, n]
+    for d in range(n):       # each dim on its own: does torch broadcast the two sizes?
+        pair = (failure.padded[0][d],), (failure.padded[1][d],)
+        fails = torch_error("torch.broadcast_shapes(*p)", {"p": pair}) is not None
+        assert (d in failure.bad_dims) == fails
+    assert failure.named_dim == int(message.rsplit(" ", 1)[1]) and \
+        failure.named_dim == max(failure.bad_dims)        # torch names the rightmost
+    heat = failure_figure(failure).data[0]
+    red = {d for row in heat.z for d, kind in enumerate(row) if kind == 3}
+    assert red == set(failure.bad_dims)
+    assert message in failure_figure(failure).layout.title.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(shapes, shapes)
+def test_inplace_target_that_would_have_to_grow(sa, sb):
+    message = torch_error("a.add_(b)", {"a": torch.ones(sa), "b": torch.ones(sb)})
+    found = failures_of("a.add_(b)", (sa, sb))
+    if message is None:
+        assert found == []
+        return
+    [failure] = found
+    assert failure.message == message
+    if not failure.inplace:      # the shapes do not even broadcast
+        return
+    result = tuple(torch.broadcast_shapes(sa, sb))
+    assert failure.result_shape == result and failure.op == "add_"
+    assert failure.bad_dims == tuple(d for d, (n, r) in enumerate(zip(failure.padded[0], result))
+                                     if n != r)
+    target_row = failure_figure(failure).data[0].z[0]
+    assert [d for d, kind in enumerate(target_row) if kind == 3] == list(failure.bad_dims)
+
+
+def test_course_example_19_failures_are_torchs():
+    path = pathlib.Path(__file__).parent / "course_examples" / "19_mistake_broadcast_mismatch.py"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        runpy.run_path(str(path))
+    torch_messages = [line.split(" ", 1)[1] for line in printed.getvalue().splitlines()
+                      if line.startswith("RuntimeError")]
+    run = execute(path.read_text())
+    failures = broadcast_failures(run)
+    assert [f.message for f in failures] == torch_messages
+    assert [(f.op, f.shapes, f.bad_dims, f.inplace) for f in failures] == [
+        ("add", ((2, 3), (2, 2)), (1,), False),
+        ("broadcast_tensors", ((2, 3), (2, 2)), (1,), False),
+        ("add_", ((2, 3, 1), (2, 3, 3)), (2,), True)]
+    lines = path.read_text().splitlines()
+    assert ["add(" in lines[f.line - 1] or "broadcast_tensors" in lines[f.line - 1]
+            or "add_(" in lines[f.line - 1] for f in failures] == [True] * 3
+    assert failures[2].result_shape == (2, 3, 3)
+
+
+def test_an_uncaught_failure_is_the_runs_error_too():
+    run = execute("import torch\na = torch.ones(2, 3)\nb = a * torch.ones(4, 1, 2)\n")
+    [failure] = broadcast_failures(run)
+    assert run.error.message == failure.message and run.error.line == failure.line == 3
+    assert "At dimension 2 the sizes are 3 and 2" in failure.explanation

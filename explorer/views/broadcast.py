@@ -1,20 +1,32 @@
 """Broadcasting, drawn: for each op whose operands were stretched, the shapes right-aligned with
 the padded 1s, which dimensions stretch, each operand before and after expansion (a stretched
 dimension repeats the same cells: stride 0), and in backward how the gradient was summed back
-over those dimensions to the operand's shape."""
+over those dimensions to the operand's shape. For an op that failed: the shapes right-aligned,
+the dimension that cannot broadcast (or that an in-place target would have to grow) in red,
+under PyTorch's own message."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..model import Run, TensorInfo
+from ..explain import explain
+from ..model import FailedOp, Run, TensorInfo
 from .steps import as_array
 
-__all__ = ["BroadcastOperand", "BroadcastStep", "broadcast_steps", "gradient_sums",
-           "expansion_figure"]
+__all__ = [
+    "BroadcastFailure",
+    "BroadcastOperand",
+    "BroadcastStep",
+    "broadcast_failures",
+    "broadcast_steps",
+    "expansion_figure",
+    "failure_figure",
+    "gradient_sums",
+]
 
 
 @dataclass(frozen=True)
@@ -98,8 +110,8 @@ def expansion_figure(run: Run, step: BroadcastStep) -> go.Figure:
     rows = len(step.operands)
     figure = make_subplots(rows=rows, cols=2, horizontal_spacing=0.08, vertical_spacing=0.12,
                            subplot_titles=[t for o in step.operands for t in (
-                               f"{o.name} {o.shape}", f"{o.name} stretched to "
-                                                      f"{step.result_shape}")])
+                               f"{o.name} {o.shape}", (f"{o.name} stretched to "
+                                                      f"{step.result_shape}"))])
     for r, operand in enumerate(step.operands, start=1):
         values = as_array(run.graph.tensors[operand.tensor].values)
         if values is None:
@@ -111,7 +123,104 @@ def expansion_figure(run: Run, step: BroadcastStep) -> go.Figure:
                                         texttemplate="%{text}", colorscale="Blues",
                                         showscale=False, xgap=2, ygap=2), row=r, col=c)
             figure.update_yaxes(autorange="reversed", row=r, col=c)
-    figure.update_layout(height=180 * rows + 60, margin=dict(l=10, r=10, t=50, b=10),
+    figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                          title=f"{step.label}: {' and '.join(str(o.shape) for o in step.operands)}"
                                f" → {step.result_shape}")
+    return figure
+
+
+# ---- ops whose operands could not be broadcast ----------------------------------------------
+_MISMATCH = re.compile(r"The size of tensor a \((\d+)\) must match the size of tensor b "
+                       r"\((\d+)\) at non-singleton dimension (\d+)")
+_CANNOT_GROW = re.compile(r"output with shape \[.*\] doesn't match the broadcast shape")
+
+
+@dataclass(frozen=True)
+class BroadcastFailure:
+    op: str
+    line: int | None
+    shapes: tuple           # the operands' shapes as given (an in-place op's target first)
+    padded: tuple           # right-aligned, with 1s in front
+    bad_dims: tuple         # dims where the sizes cannot be matched (or the target must grow)
+    named_dim: int | None   # the dim PyTorch's message names
+    inplace: bool           # the target of an in-place op would have to grow
+    result_shape: tuple | None   # in-place: the shape the result would need
+    message: str            # PyTorch's first line
+    explanation: str
+
+
+def _pad(shapes: tuple) -> tuple:
+    n = max(len(s) for s in shapes)
+    return tuple((1,) * (n - len(s)) + tuple(s) for s in shapes)
+
+
+def _failure(failed: FailedOp) -> BroadcastFailure | None:
+    mismatch, grow = _MISMATCH.search(failed.message), _CANNOT_GROW.search(failed.message)
+    shapes = tuple(s for s in failed.input_shapes if s is not None)
+    if not (mismatch or grow) or len(shapes) < 2:
+        return None
+    padded = _pad(shapes)
+    columns = list(zip(*padded))
+    sizes = [{n for n in column if n != 1} for column in columns]
+    if mismatch:
+        bad = tuple(d for d, found in enumerate(sizes) if len(found) > 1)
+        named, result = int(mismatch.group(3)), None
+    else:
+        result = tuple(max(column) for column in columns)
+        bad = tuple(d for d, (n, r) in enumerate(zip(padded[0], result)) if n != r)
+        named = None
+    return BroadcastFailure(failed.op, failed.line, shapes, padded, bad, named, bool(grow),
+                            result, failed.message, explain(failed.error_type, failed.message))
+
+
+def broadcast_failures(run: Run) -> list[BroadcastFailure]:
+    """Every op that raised because its operands' shapes could not be broadcast (or an
+    in-place op's target could not take the broadcast shape), caught or not."""
+    return [f for f in map(_failure, run.failed_ops) if f is not None]
+
+
+# cell kinds, each with its colour: padded 1, size that fits, 1 that stretches, the failing dim
+_KINDS = ("#fff2b3", "#e6e6e6", "#9ecae1", "#d62728")
+_KEY = ("<span style='color:#d62728'>■ cannot broadcast</span>   "
+        "<span style='color:#6baed6'>■ 1 stretches</span>   "
+        "<span style='color:#e6c200'>■ 1 padded in on the left</span>")
+
+
+def _kind(failure: BroadcastFailure, d: int, n: int, padded_in: bool, failing_row: bool) -> int:
+    if d in failure.bad_dims and failing_row and (n != 1 or failure.inplace):
+        return 3
+    if n == 1 and any(p[d] != 1 for p in failure.padded):
+        return 2 if not failure.inplace or not failing_row else 3
+    return 0 if padded_in else 1
+
+
+def failure_figure(failure: BroadcastFailure) -> go.Figure:
+    """The shapes right-aligned in a grid, one row per operand (and, in-place, the shape the
+    result needs); padded 1s yellow, stretching 1s blue, the sizes that fail red (in-place:
+    the target's dims that would have to grow); PyTorch's message as the title."""
+    names = ["target" if failure.inplace else "a", *("b", "c", "d")[:len(failure.shapes) - 1]]
+    rows = [(name, shape, padded, not failure.inplace or k == 0)
+            for k, (name, shape, padded) in enumerate(zip(names, failure.shapes,
+                                                           failure.padded))]
+    if failure.result_shape is not None:
+        rows.append(("result needs", failure.result_shape, failure.result_shape, False))
+    z, text = [], []
+    for _name, shape, padded, failing_row in rows:
+        pad = len(padded) - len(shape)
+        z.append([_kind(failure, d, n, d < pad, failing_row) for d, n in enumerate(padded)])
+        text.append([f"<i>{n}</i>" if d < pad else f"<b>{n}</b>" for d, n in enumerate(padded)])
+    scale = [[k / 3, colour] for k, colour in enumerate(_KINDS)]
+    figure = go.Figure(go.Heatmap(
+        z=z, text=text, texttemplate="%{text}", textfont={"size": 28}, zmin=0, zmax=3,
+        colorscale=scale, showscale=False, xgap=4, ygap=4, hoverinfo="skip",
+        x=[f"<b>dim {d}</b> (in the message)" if d == failure.named_dim else f"dim {d}"
+           for d in range(len(failure.padded[0]))],
+        y=[f"{name} {tuple(shape)}" for name, shape, _, _ in rows]))
+    where = f" (line {failure.line})" if failure.line is not None else ""
+    figure.update_layout(
+        title={"text": f"<b>{failure.op}</b>{where}: {failure.message}<br>"
+                       f"<span style='font-size:16px'>{_KEY}</span>", "font": {"size": 18}},
+        font={"size": 20}, template="plotly_white", yaxis_autorange="reversed",
+        xaxis_side="top", height=170 + 80 * len(rows),
+        margin={"l": 10, "r": 10, "t": 140, "b": 10})
     return figure
