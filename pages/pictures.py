@@ -7,10 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import Run
+from explorer import GradCheck, Run, check_gradients
 from explorer.model import VariableInfo
 from explorer.views.broadcast import broadcast_steps, expansion_figure, gradient_sums
 from explorer.views.chain import chain_text, grad_fn_chain
+from explorer.views.gradcheck import gradcheck_figure, gradcheck_table
 from explorer.views.graph import graph_dot
 from explorer.views.memory import layout_summary, memory_figure
 from explorer.views.steps import backward_steps, steps_table
@@ -119,5 +120,17 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
     st.plotly_chart(memory_figure(run, focus.tensor.storage_id), key=f"{key}_memory")
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_gradient_check(source: str, seed: int) -> GradCheck:
+    return check_gradients(source, seed=seed)
+
+
 def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
-    st.caption(tr("gradcheck.pending"))
+    with st.spinner(tr("gradcheck.running")):
+        check = cached_gradient_check(run.source, run.seed)
+    if check.error is not None or not check.elements:
+        st.caption(check.message or tr("gradcheck.nothing"))
+        return
+    (st.success if check.passed else st.error)(check.message)
+    st.plotly_chart(gradcheck_figure(check), key=f"{key}_gradcheck")
+    st.dataframe(gradcheck_table(check), hide_index=True, width="stretch")

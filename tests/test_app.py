@@ -23,13 +23,19 @@ print(w.grad)
 """
 
 
-def torch_reference(source: str) -> tuple[str, set]:
-    """Real torch's printed output and every grad_fn name its graph holds."""
-    import torch
+def torch_run(source: str) -> tuple[str, dict]:
+    """Real torch's printed output and the variables the code left behind."""
     namespace: dict = {"__name__": "__main__"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(source, "<learner code>", "exec"), namespace)  # noqa: S102 - the reference run
+    return out.getvalue(), namespace
+
+
+def torch_reference(source: str) -> tuple[str, set]:
+    """Real torch's printed output and every grad_fn name its graph holds."""
+    import torch
+    printed, namespace = torch_run(source)
     names, stack = set(), [v.grad_fn for v in namespace.values()
                            if isinstance(v, torch.Tensor) and v.grad_fn is not None]
     while stack:
@@ -37,7 +43,7 @@ def torch_reference(source: str) -> tuple[str, set]:
         if fn is not None and type(fn).__name__ not in names:
             names.add(type(fn).__name__)
             stack.extend(f for f, _ in fn.next_functions)
-    return out.getvalue(), names
+    return printed, names
 
 
 def app_with(**params: str) -> AppTest:
@@ -98,6 +104,16 @@ def test_the_chosen_picture_comes_from_the_url(view, picture):
     assert app.get(picture), f"{view} draws a {picture}"
     if view == "grad_fn chain":
         assert app.code[-1].value.startswith("MeanBackward0")
+
+
+def test_the_gradient_check_tab_puts_autograd_beside_finite_differences():
+    app = app_with(code=CODE, view="Gradient check")
+    assert not app.exception
+    assert app.success, "autograd agrees with finite differences on the example"
+    table = app.dataframe[-1].value
+    autograd = next(c for c in table.columns if "autograd" in c.lower())
+    expected = torch_run(CODE)[1]["w"].grad.flatten().tolist()
+    assert table[autograd].tolist() == pytest.approx(expected, rel=1e-5)
 
 
 def test_the_interface_speaks_chinese_when_the_url_asks():
