@@ -9,7 +9,13 @@ import streamlit as st
 
 from explorer import GradCheck, Run, check_gradients
 from explorer.model import VariableInfo
-from explorer.views.broadcast import broadcast_steps, expansion_figure, gradient_sums
+from explorer.views.broadcast import (
+    broadcast_failures,
+    broadcast_steps,
+    expansion_figure,
+    failure_figure,
+    gradient_sums,
+)
 from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.gradcheck import gradcheck_figure, gradcheck_table
 from explorer.views.graph import graph_dot
@@ -99,10 +105,12 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
 
 
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
-    stretched = broadcast_steps(run)
-    if not stretched:
+    failures, stretched = broadcast_failures(run), broadcast_steps(run)
+    for n, failure in enumerate(failures):
+        st.plotly_chart(failure_figure(failure), key=f"{key}_failure_{n}")
+        st.caption(failure.explanation)
+    if not stretched and not failures:
         st.caption(tr("broadcast.none"))
-        return
     for n, step in enumerate(stretched):
         shapes = "  ".join(f"{o.name}: {o.shape} → {o.padded}" for o in step.operands)
         st.caption(tr("broadcast.step", line=step.line, shapes=shapes, result=step.result_shape))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import pathlib
 import re
 
@@ -93,6 +94,12 @@ def test_a_broadcast_mismatch_shows_torchs_message_the_line_and_why():
     assert "c = a + b" in app.code[0].value
     assert "right" in app.info[0].value
     assert app.text_area(key="code").value == code, "the learner's code is kept"
+    app.segmented_control(key="view").set_value("broadcast").run()
+    [failure] = app.get("plotly_chart")
+    figure = json.loads(failure.proto.spec)
+    assert str(caught.value).splitlines()[0] in figure["layout"]["title"]["text"]
+    rows = figure["data"][0]["text"]     # the shapes right-aligned, the padded 1 in italics
+    assert rows == [["<b>2</b>", "<b>3</b>"], ["<i>1</i>", "<b>2</b>"]]
 
 
 @pytest.mark.parametrize("view, picture", [("grad_fn chain", "code"),
