@@ -233,7 +233,7 @@ def probe(source: str, seed: int, limits: Limits = DEFAULT, *, plan: tuple | Non
         watcher.scopes = [outcome.namespace]
         described, line = name, None
     else:
-        described, line = _describe_roots(watcher), watcher.line
+        described, line = _describe_roots(watcher, source), watcher.line
     value = _value(watcher.roots, watcher.gradients)
     if plan is not None:
         return Probe(value=value, step=watcher.step, ops=watcher.ops)
@@ -260,11 +260,14 @@ def _value(roots: tuple, gradients: tuple) -> float:
     return total
 
 
-def _describe_roots(watcher: _Watcher) -> str:
+def _describe_roots(watcher: _Watcher, source: str) -> str:
+    """The learner's name for the root, else the code before `.backward(` on its line."""
     names = [_name_of(r, watcher.scopes) for r in watcher.roots]
     plain = all(g is None or g.numel() == 1 and float(g._data.reshape(-1)[0]) == 1.0
                 for g in watcher.gradients)
-    described = ", ".join(n or "the root" for n in names)
+    text = source.splitlines()[watcher.line - 1].strip() if watcher.line else ""
+    unnamed = text[:text.index(".backward(")] if ".backward(" in text else "the root"
+    described = ", ".join(n or unnamed for n in names)
     return described if plain and len(names) == 1 else f"sum({described} * gradient)"
 
 

@@ -182,3 +182,10 @@ def test_a_learner_error_or_nothing_to_check_gives_a_plain_message(pool, source,
     assert (check.error.type if check.error else None) == expected
     if expected:
         assert check.error.line == 3 and "stopped with RuntimeError" in check.message
+
+
+def test_an_unnamed_root_is_described_by_its_code(pool):
+    source = "import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\n" \
+             "(x * x).sum().backward()\n"
+    check = gradient_check(pool, source, limits=LIMITS, time_budget=60)
+    assert check.passed and check.root == "(x * x).sum()" and check.root_line == 3
