@@ -139,6 +139,7 @@ def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
     if check.error is not None or not check.elements:
         st.caption(check.message or tr("gradcheck.nothing"))
         return
-    (st.success if check.passed else st.error)(check.message)
+    verdict = st.success if check.passed else st.error if check.failures else st.warning
+    verdict(check.message)          # warning: nothing disagreed, but not every element ran
     st.plotly_chart(gradcheck_figure(check), key=f"{key}_gradcheck")
     st.dataframe(gradcheck_table(check), hide_index=True, width="stretch")
