@@ -93,6 +93,13 @@ def edge_inputs(op: OpNode) -> tuple:
     return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
 
 
+def _kept(node) -> tuple:
+    """The names of what a node saved, leaving out tensors no gradient it will compute reads
+    (PyTorch does not save those: MulBackward0 of w * x keeps only w when w needs no grad)."""
+    saved = getattr(node, "_saved", {})
+    return tuple(k for k, v in saved.items() if getattr(v, "needed", True))
+
+
 def _variable_name(module) -> str:
     """The learner's variable bound to a top-level module (its class name if none is)."""
     frame = sys._getframe(1)
@@ -222,7 +229,7 @@ class Recorder:
         op = OpNode(
             id=len(self.ops), op=name, grad_fn=type(node).__name__ if node is not None else None,
             node_id=self.node_id(node), inputs=inputs, outputs=outputs,
-            saved=tuple(node.saved_names()) if node is not None else (),
+            saved=_kept(node) if node is not None else (),
             inplace=inplace, is_view=view_of is not None, broadcast_shape=broadcast_shape,
             module=tuple(self._module_stack), line=learner_line())
         self.ops.append(op)
