@@ -29,6 +29,10 @@ APP = "[data-testid=stApp]"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
 GRAPH = "[data-testid=stGraphVizChart] svg"
+# Streamlit gives each keyed widget a `st-key-<key>` class: selectors that survive relabelling
+# and the language switch (the Playground's code box has key "code", its button "run").
+CODE_BOX = ".st-key-code textarea"
+RUN_BUTTON = ".st-key-run button"
 NODE_TEXT = "[data-testid=stGraphVizChart] svg g.node text"
 
 

@@ -4,12 +4,16 @@ browser drew holds the grad_fn nodes real PyTorch builds for the same code.
 Screenshots land in test-artifacts/ (UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/)."""
 from __future__ import annotations
 
+import contextlib
+import io
 import urllib.parse
 
 import pytest
 import torch
 from e2e_server import (
+    CODE_BOX,
     GRAPH,
+    RUN_BUTTON,
     chromium_missing,
     launch_chromium,
     node_labels,
@@ -19,10 +23,7 @@ from e2e_server import (
     wait_until_idle,
 )
 
-# Streamlit gives each keyed widget a `st-key-<key>` class: selectors that survive relabelling
-# and the language switch.
-CODE_BOX = ".st-key-code textarea"
-RUN_BUTTON = ".st-key-run button"
+from explorer.lessons import get_lesson
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None,
                                 reason=chromium_missing() or "")
@@ -36,11 +37,13 @@ print(a.grad)
 """
 
 
-def torch_grad_fns(code: str, name: str) -> set[str]:
-    """grad_fn class names reachable from `name` when real PyTorch runs `code`."""
+def torch_grad_fns(code: str) -> set[str]:
+    """grad_fn class names reachable from the tensors `code` leaves behind in real PyTorch."""
     scope: dict = {"torch": torch}
-    exec(compile(code, "<e2e>", "exec"), scope)  # noqa: S102 - the reference run
-    seen, todo = set(), [scope[name].grad_fn]
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, "<e2e>", "exec"), scope)  # noqa: S102 - the reference run
+    seen = set()
+    todo = [v.grad_fn for v in scope.values() if isinstance(v, torch.Tensor)]
     while todo:
         fn = todo.pop()
         if fn is not None and type(fn).__name__ not in seen:
@@ -76,7 +79,8 @@ def page(browser):
     context.close()
 
 
-EXPECTED = torch_grad_fns(CODE, "out")
+LESSON = "autograd-basics"        # its first cell draws a graph
+EXPECTED = torch_grad_fns(CODE)
 
 
 def test_typed_code_runs_and_draws_torchs_grad_fns(app_url, page):
@@ -94,8 +98,25 @@ def test_typed_code_runs_and_draws_torchs_grad_fns(app_url, page):
 
 
 def test_share_link_runs_its_code_at_once(app_url, page):
-    page.goto(f"{app_url}/?code={urllib.parse.quote(CODE)}")
+    page.goto(f"{app_url}/?code={urllib.parse.quote(CODE)}&lang=zh-CN")
     wait_for_node(page, "AddBackward0")
     wait_until_idle(page)
     assert EXPECTED <= drawn_names(page)
-    screenshot(page, "share_link")
+    assert page.locator(RUN_BUTTON).inner_text() != "Run", "the link's language is Chinese"
+    screenshot(page, "share_link_zh")
+
+
+def test_a_lesson_draws_its_graph_and_opens_in_the_playground(app_url, page):
+    cell = get_lesson(LESSON).cells[0]
+    expected = torch_grad_fns(cell.code)
+    page.goto(f"{app_url}/lessons?lesson={LESSON}")
+    wait_until_idle(page)
+    wait_for_node(page, min(expected))
+    assert expected <= drawn_names(page)
+    screenshot(page, "lesson")
+    page.locator(f".st-key-open_{cell.key.replace('.', '-')} button").click()
+    page.locator(CODE_BOX).wait_for()          # the Playground replaced the lesson
+    wait_until_idle(page)
+    wait_for_node(page, min(expected))
+    assert page.locator(CODE_BOX).input_value() == cell.code
+    assert expected <= drawn_names(page)
