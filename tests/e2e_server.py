@@ -61,21 +61,29 @@ def _healthy(url: str) -> bool:
         return False
 
 
+# `streamlit run` with the sandbox pool made first at a given size (for the load test's sizing
+# experiments): explorer.default_pool() then hands every session this pool.
+_SIZED_POOL = ("import sys, explorer; from explorer.sandbox.pool import WorkerPool; "
+               "explorer._pool = WorkerPool(size=int(sys.argv.pop(1))); sys.argv[0] = 'streamlit'; "
+               "from streamlit.web.cli import main; main()")
+
+
 @contextlib.contextmanager
-def streamlit_server(port: int | None = None, *, env: dict | None = None,
+def streamlit_server(port: int | None = None, *, workers: int | None = None,
                      timeout: float = 90.0) -> Iterator[str]:
     """`streamlit run streamlit_app.py` on 127.0.0.1; yields its base URL once /_stcore/health
-    answers, and stops the server (and its sandbox workers) on exit."""
+    answers, and stops the server (and its sandbox workers) on exit. `workers` sizes the
+    sandbox pool (default: the app's own choice, one worker per core)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    launcher = ["-c", _SIZED_POOL, str(workers)] if workers else ["-m", "streamlit"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        [sys.executable, *launcher, "run", "streamlit_app.py",
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, **(env or {})})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(url):
