@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import MISSING, fields
 
 import numpy as np
 
 from engine import observe
+from engine.autograd.graph import AccumulateGrad
+from engine.ops import REGISTRY
 from engine.tensor import Tensor
 
 from .model import (
@@ -56,7 +59,8 @@ def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
     else:
         data = _to_tuple(arr.tolist())
     text = repr(t.detach())[:4000] if with_text else ""
-    return Values(arr.shape, data, complete, text=text, **_stats(arr, data))
+    return _new_values(shape=arr.shape, data=data, complete=complete, text=text,
+                       **_stats(arr, data))
 
 
 def _stats(arr: np.ndarray, data: tuple) -> dict:
@@ -85,12 +89,28 @@ def _stats(arr: np.ndarray, data: tuple) -> dict:
 def edge_inputs(op: OpNode) -> tuple:
     """The inputs of a recorded op that own a next_functions edge, in edge order (some inputs,
     like where's condition, get none)."""
-    from engine.ops import REGISTRY
     opdef = REGISTRY.get(op.op)
     skip = getattr(opdef, "non_differentiable", ()) if opdef is not None else ()
     if not skip or not opdef.inputs:
         return op.inputs
     return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
+
+
+def _frozen(cls):
+    """A fast constructor for one of the Run's frozen dataclasses, keyword arguments only.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__; on a graph of
+    thousands of nodes that was a third of the recorder's time. This fills the instance's
+    __dict__ directly, with the same fields and defaults, so the result is equal to cls(...)."""
+    if any(f.default_factory is not MISSING for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: a default_factory would be skipped")
+    defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+
+    def build(**values):
+        obj = object.__new__(cls)
+        obj.__dict__.update(defaults, **values)
+        return obj
+    return build
 
 
 def _kept(node) -> tuple:
@@ -124,6 +144,10 @@ def _child_name(parent, module) -> str:
 
 def _to_tuple(x):
     return tuple(_to_tuple(v) for v in x) if isinstance(x, list) else x
+
+
+_new_values, _new_op, _new_forward_step, _new_edge, _new_step, _new_tensor = map(
+    _frozen, (Values, OpNode, ForwardStep, BackwardEdge, BackwardStep, TensorInfo))
 
 
 class Recorder:
@@ -217,16 +241,18 @@ class Recorder:
         node = e.grad_fn
         self._add_op(e.op, node, inputs, outputs, e.inplace, e.view_of,
                      tuple(e.broadcast_shape) if e.broadcast_shape else None)
-        self.forward.append(ForwardStep(
-            self.ops[-1].id, tuple(t._data.shape if t is not None else None for t in e.inputs),
-            tuple(t._data.shape for t in e.outputs), self.ops[-1].broadcast_shape,
-            self.tensor_id(e.view_of) if e.view_of is not None else None))
+        self.forward.append(_new_forward_step(
+            op=self.ops[-1].id,
+            input_shapes=tuple(t._data.shape if t is not None else None for t in e.inputs),
+            output_shapes=tuple(t._data.shape for t in e.outputs),
+            broadcast_shape=self.ops[-1].broadcast_shape,
+            view_of=self.tensor_id(e.view_of) if e.view_of is not None else None))
         if e.inplace and old_base is not None:
             self._record_copy_slices(e.outputs[0], old_base, inputs[1:])
 
     def _add_op(self, name, node, inputs, outputs, inplace=False, view_of=None,
                 broadcast_shape=None) -> None:
-        op = OpNode(
+        op = _new_op(
             id=len(self.ops), op=name, grad_fn=type(node).__name__ if node is not None else None,
             node_id=self.node_id(node), inputs=inputs, outputs=outputs,
             saved=_kept(node) if node is not None else (),
@@ -288,20 +314,19 @@ class Recorder:
             return
         node = e.node
         nid = self.node_id(node)
-        variable = getattr(node, "variable", None)
-        leaf = self.tensor_id(variable) if variable is not None else None
+        leaf = self.tensor_id(node.variable) if isinstance(node, AccumulateGrad) else None
         if leaf is not None:
             self.accumulate[nid] = leaf
         inputs = self._inputs_of(nid)
         edges = []
         for k, ((fn, _), g) in enumerate(zip(node.next_functions, e.grad_inputs)):
             summed_from, unsummed = self._sum_to.get((nid, k), (None, None))
-            edges.append(BackwardEdge(
+            edges.append(_new_edge(
                 to_node=self.node_id(fn) if fn is not None else None,
                 to_tensor=inputs[k] if k < len(inputs) else None,
                 grad=self._grad_values(g), summed_from=summed_from, unsummed=unsummed))
         retain = self._call.retain_graph if self._call is not None else False
-        self._steps.append(BackwardStep(
+        self._steps.append(_new_step(
             step=len(self._steps), node_id=nid, name=type(node).__name__,
             grad_in=tuple(self._grad_values(g) for g in e.grad_outputs), grad_out=tuple(edges),
             leaf=leaf, freed=not retain and bool(node.saved_names()) and leaf is None))
@@ -329,7 +354,7 @@ class Recorder:
         fn = t.grad_fn
         base = t._base
         shape, stride = t._data.shape, t.stride()
-        return TensorInfo(
+        return _new_tensor(
             id=tid, shape=shape, dtype=str(t.dtype), stride=stride,
             storage_offset=t.storage_offset(), storage_id=self.storage_id(t),
             storage_size=t.untyped_storage().nbytes() // max(t.element_size(), 1),
