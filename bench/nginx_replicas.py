@@ -109,16 +109,22 @@ def replicas_by_route(log: pathlib.Path) -> tuple[dict, int]:
     return seen, websockets
 
 
-def main(browsers: int = 6) -> None:
+@contextlib.contextmanager
+def replicas_behind_nginx(count: int = 2, workers: int | None = None):
+    """`count` app replicas on loopback behind docs/nginx.conf; yields (nginx URL, access log)."""
     if shutil.which("nginx") is None:
         sys.exit("nginx is not installed: apt-get install nginx")
     with contextlib.ExitStack() as stack:
-        replicas = [stack.enter_context(streamlit_server()).removeprefix("http://")
-                    for _ in range(2)]
+        replicas = [stack.enter_context(streamlit_server(workers=workers))
+                    .removeprefix("http://") for _ in range(count)]
         workdir = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory()))
         port = free_port()
         log = workdir / "access.log"
-        base = stack.enter_context(nginx(local_config(replicas, port, log), workdir, port))
+        yield stack.enter_context(nginx(local_config(replicas, port, log), workdir, port)), log
+
+
+def main(browsers: int = 6) -> None:
+    with replicas_behind_nginx() as (base, log):
         rows = browse(base, browsers)
         seen, websockets = replicas_by_route(log)
     print("| browser | route cookie | replica | page ready via nginx (s) |\n|---:|---|---|---:|")
