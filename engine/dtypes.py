@@ -75,7 +75,7 @@ def _by_name(name: str) -> dtype:
 
 def from_numpy_dtype(np_dtype) -> dtype:
     """The engine dtype that stores `np_dtype`; TypeError for NumPy types PyTorch lacks."""
-    found = _FROM_NP.get(np.dtype(np_dtype))
+    found = _FROM_NP.get(np_dtype) or _FROM_NP.get(np.dtype(np_dtype))  # most get a np.dtype
     if found is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported "
@@ -151,6 +151,10 @@ def _promote(a: dtype | None, b: dtype) -> dtype:
 
 def result_type(*operands) -> dtype:
     """torch.result_type over tensors (anything with .dtype and .dim()) and Python scalars."""
+    if len(operands) == 2:   # the common case: two operands of one dtype keep it, in any tier
+        first = getattr(operands[0], "dtype", None)
+        if isinstance(first, dtype) and getattr(operands[1], "dtype", None) is first:
+            return first
     dim_result = zero_result = wrapped_result = None
     for op in operands:
         if getattr(op, "_wrapped", False):   # a Python number already wrapped as a tensor

@@ -59,3 +59,8 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+def shape_of(dims: tuple) -> Size:
+    """A Size over a tuple already known to hold Python ints (a NumPy shape): no checks."""
+    return tuple.__new__(Size, dims)

@@ -14,7 +14,7 @@ import weakref
 from collections import OrderedDict
 
 from .autograd.graph import AccumulateGrad, add_hook
-from .size import Size
+from .size import Size, shape_of
 
 __all__ = ["Tensor", "UntypedStorage", "is_tensor"]
 
@@ -68,7 +68,7 @@ def _is_dense(arr: np.ndarray) -> bool:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_storage", "dtype", "_base", "_vc", "_requires_grad", "_grad_fn",
+    __slots__ = ("_data", "_storage_cell", "dtype", "_base", "_vc", "_requires_grad", "_grad_fn",
                  "_output_nr", "_grad", "_retains_grad", "_backward_hooks",
                  "_post_accumulate_grad_hooks", "_accumulator", "_wrapped", "_view_version",
                  "__weakref__", "__dict__")
@@ -104,7 +104,7 @@ class Tensor:
             arr = np.array(arr, order="K" if _is_dense(arr) else "C")
         t = object.__new__(cls)
         t._data = arr
-        t._storage = UntypedStorage(_storage_for(arr))
+        t._storage_cell = None   # made on first use (see _storage)
         t.dtype = dtypes.from_numpy_dtype(arr.dtype)
         t._base = None
         t._vc = [0]  # the version counter, shared by views and detach()
@@ -122,6 +122,20 @@ class Tensor:
         self._accumulator = None
         self._wrapped = False
         self._view_version = 0
+
+    @property
+    def _storage(self) -> UntypedStorage:
+        """The storage, made on first use: most op results never have theirs asked for, and a
+        tensor that owns its memory can always build it from `_data` (views and aliases share
+        their base's, which asking for it here creates)."""
+        storage = self._storage_cell
+        if storage is None:
+            storage = self._storage_cell = UntypedStorage(_storage_for(self._data))
+        return storage
+
+    @_storage.setter
+    def _storage(self, storage: UntypedStorage) -> None:
+        self._storage_cell = storage
 
     def _make_view(self, arr: np.ndarray, cls=None) -> "Tensor":
         """A tensor over `arr`, a NumPy view into this tensor's storage."""
@@ -160,11 +174,11 @@ class Tensor:
     # ---- shape and memory --------------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return shape_of(self._data.shape)
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return Size(self._data.shape)
+            return shape_of(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     def dim(self) -> int:
@@ -305,9 +319,10 @@ class Tensor:
         registered so far stay with the old node; a retain_grad() moves to the new one."""
         old = self._grad_fn
         if old is not None and self._retains_grad:
-            ref = old._retains_grad_hooks.pop(self._output_nr, None)
+            ref = old._retains_grad_hooks.get(self._output_nr)
             if ref is not None:
-                node._retains_grad_hooks[output_nr] = ref
+                del old._retains_grad_hooks[self._output_nr]
+                node._hooks("_retains_grad_hooks")[output_nr] = ref
         self._backward_hooks = None
         self._grad_fn, self._output_nr = node, output_nr
         self._view_version = self._vc[0]
@@ -379,7 +394,7 @@ class Tensor:
             return
         if not self._retains_grad:
             self._retains_grad = True
-            fn._retains_grad_hooks[self._output_nr] = weakref.ref(self)
+            fn._hooks("_retains_grad_hooks")[self._output_nr] = weakref.ref(self)
 
     def register_hook(self, hook):
         """hook(grad) runs when this tensor's gradient is computed; it may return a new grad."""
@@ -389,7 +404,7 @@ class Tensor:
             self._backward_hooks = OrderedDict()
             fn = self.grad_fn
             if fn is not None:  # a leaf's hooks are read by its AccumulateGrad
-                fn._tensor_pre_hooks.append((self._output_nr, self._backward_hooks))
+                fn._hooks("_tensor_pre_hooks").append((self._output_nr, self._backward_hooks))
         return add_hook(self._backward_hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):

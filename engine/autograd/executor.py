@@ -63,7 +63,9 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
             dependencies[fn] -= 1
             if should_run is not None and fn not in should_run:
                 continue  # leads to no requested input: never runs
-            buf = buffers.setdefault(fn, [None] * fn._n_outputs)
+            buf = buffers.get(fn)
+            if buf is None:
+                buf = buffers[fn] = [None] * fn._n_outputs
             if g is not None:
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
             if dependencies[fn] == 0:
@@ -108,12 +110,12 @@ def _call(node: Node, buffer: list) -> tuple:
     """Run one node: hooks, its backward formula, the gradient check, post-hooks.
     Returns the gradients it received (after hooks) and the ones it produced."""
     buffer = _call_tensor_hooks(node, buffer)
-    for hook in list(node._pre_hooks.values()):
+    for hook in list(node._pre_hooks.values()) if node._pre_hooks else ():
         new = hook(tuple(buffer))
         if new is not None:
             buffer = list(new)
     grads = _validate(node, node.apply(tuple(buffer)))
-    for hook in list(node._post_hooks.values()):
+    for hook in list(node._post_hooks.values()) if node._post_hooks else ():
         new = hook(tuple(grads), tuple(buffer))
         if new is not None:
             grads = list(new)
@@ -122,8 +124,11 @@ def _call(node: Node, buffer: list) -> tuple:
 
 def _call_tensor_hooks(node: Node, buffer: list) -> list:
     """Tensor.register_hook hooks of the node's outputs, then retain_grad()."""
+    tensor_hooks = node.tensor_pre_hooks()
+    if not tensor_hooks and not node._retains_grad_hooks:
+        return buffer   # the usual case: nothing to call
     buffer = list(buffer)
-    for nr, hooks in node.tensor_pre_hooks():
+    for nr, hooks in tensor_hooks:
         for hook in list(hooks.values()):
             new = hook(buffer[nr])
             if new is not None:
@@ -161,7 +166,7 @@ def _validate(node: Node, grads: tuple) -> list:
             out.append(None)
             continue
         shape, dtype = node._input_meta[i]
-        if tuple(g.shape) != tuple(shape):
+        if g._data.shape != tuple(shape):
             if not _expandable(tuple(shape), tuple(g.shape)):
                 raise RuntimeError(
                     f"Function {node.name()} returned an invalid gradient at index {i} - got "

@@ -11,6 +11,7 @@ import itertools
 import re
 import weakref
 from collections import OrderedDict
+from types import MappingProxyType
 
 from .grad_mode import is_grad_enabled
 
@@ -104,6 +105,9 @@ def add_hook(hooks: dict, fn) -> RemovableHandle:
     return handle
 
 
+_NONE = MappingProxyType({})
+
+
 class Node:
     """A backward function (PyTorch's grad_fn). Subclasses are named like PyTorch's, e.g.
     MulBackward0, and know their op through the class attribute `op`."""
@@ -111,18 +115,30 @@ class Node:
     op = None  # the registry's OpDef; None for AccumulateGrad, CopySlices and custom Functions
     _n_outputs = 1  # how many forward outputs (gradient slots) this node has
     _torch_name = None  # name() when it differs from the class name (PyTorch's C++ nodes)
+    _released = False
+    # Hooks are rare: until one is registered, a node shares these empty, read-only defaults.
+    _pre_hooks = _NONE      # node.register_prehook: fn(grad_outputs)
+    _post_hooks = _NONE     # node.register_hook: fn(grad_inputs, grad_outputs)
+    _tensor_pre_hooks = ()  # (output_nr, hooks dict) of Tensor.register_hook
+    _retains_grad_hooks = _NONE  # output_nr -> weakref to a tensor that retains grad
 
     def __init__(self) -> None:
         self.next_functions: tuple = ()
         self._saved: dict = {}
         self._input_meta: tuple = ()     # (shape, dtype) per input edge: what a grad must match
-        self._released = False
-        self._pre_hooks = OrderedDict()    # node.register_prehook: fn(grad_outputs)
-        self._post_hooks = OrderedDict()   # node.register_hook: fn(grad_inputs, grad_outputs)
-        self._tensor_pre_hooks: list = []    # (output_nr, hooks dict) of Tensor.register_hook
-        self._retains_grad_hooks: dict = {}  # output_nr -> weakref to a tensor that retains grad
         self._seq = next(_sequence)
-        self.metadata: dict = {}
+
+    @property
+    def metadata(self) -> dict:
+        """Free-form data a user attaches to the node (made on first use)."""
+        return self.__dict__.setdefault("_metadata", {})
+
+    def _hooks(self, kind: str) -> dict:
+        """This node's own hooks dict of `kind` ("_pre_hooks", ...), made on first use."""
+        hooks = self.__dict__.get(kind)
+        if hooks is None:
+            hooks = self.__dict__[kind] = OrderedDict() if kind != "_tensor_pre_hooks" else []
+        return hooks
 
     def name(self) -> str:
         cls = type(self).__name__
@@ -165,18 +181,21 @@ class Node:
 
     def release(self) -> None:
         """Free saved tensors once backward has used them (unless retain_graph)."""
-        if any(isinstance(v, SavedTensor) for v in self._saved.values()):
-            self._released = True
-            self._saved = {k: _FREED if isinstance(v, SavedTensor) else v
-                           for k, v in self._saved.items()}
+        saved = self._saved
+        for v in saved.values():
+            if isinstance(v, SavedTensor):
+                self._released = True
+                self._saved = {k: _FREED if isinstance(v, SavedTensor) else v
+                               for k, v in saved.items()}
+                return
 
     def register_hook(self, fn) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node; it may return new grad_inputs."""
-        return add_hook(self._post_hooks, fn)
+        return add_hook(self._hooks("_post_hooks"), fn)
 
     def register_prehook(self, fn) -> RemovableHandle:
         """fn(grad_outputs) runs before this node; it may return new grad_outputs."""
-        return add_hook(self._pre_hooks, fn)
+        return add_hook(self._hooks("_pre_hooks"), fn)
 
     def tensor_pre_hooks(self) -> list:
         """(output_nr, hooks dict) pairs: the Tensor.register_hook hooks of this node's outputs."""

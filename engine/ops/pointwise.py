@@ -111,9 +111,9 @@ def _dims(shape) -> str:
 def _broadcast(name: str, *tensors: Tensor) -> tuple:
     """The broadcast shape of the operands of op `name`, taken in order as TensorIterator does;
     dims are matched from the right, so the error names the rightmost one that fails."""
-    shape = tuple(tensors[0].shape)
+    shape = tensors[0]._data.shape
     for t in tensors[1:]:
-        other = tuple(t.shape)
+        other = t._data.shape
         if other == shape:
             continue
         n = max(len(shape), len(other))
@@ -178,19 +178,30 @@ def _finish(result, dtype, *inputs: np.ndarray) -> np.ndarray:
 def _layout(result: np.ndarray, inputs) -> np.ndarray:
     if result.ndim < 2 or result.size == 0 or all(a.flags.c_contiguous for a in inputs):
         return result if result.flags.c_contiguous else np.ascontiguousarray(result)
-    strides = _iterator_strides(result.shape, inputs)
-    if strides == strides_for(result.shape):
+    order = _dim_order(result.shape, tuple((a.shape, a.strides, a.itemsize) for a in inputs))
+    if order is None:
         return result if result.flags.c_contiguous else np.ascontiguousarray(result)
-    order = sorted(range(result.ndim), key=lambda d: strides[d], reverse=True)
     out = np.empty([result.shape[d] for d in order], result.dtype).transpose(np.argsort(order))
     out[...] = result
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _dim_order(shape: tuple, inputs: tuple) -> tuple | None:
+    """The outermost-first dim order of a new result of `shape` from inputs given as (shape,
+    byte strides, itemsize), or None when that is plain contiguous. A pure function of
+    geometry, cached: a training loop asks the same few questions every step."""
+    strides = _iterator_strides(shape, inputs)
+    if strides == strides_for(shape):
+        return None
+    return tuple(sorted(range(len(shape)), key=lambda d: strides[d], reverse=True))
+
+
 def _iterator_strides(shape: tuple, inputs) -> tuple:
     """The output strides TensorIterator picks: its fast setup when every input has the output's
     shape and one shared layout, otherwise the dim order the inputs' strides suggest."""
-    ins = [(a.shape, tuple(s // a.itemsize for s in a.strides)) for a in inputs]
+    ins = [(a_shape, tuple(s // itemsize for s in a_strides))
+           for a_shape, a_strides, itemsize in inputs]
     if all(s == shape for s, _ in ins):
         if all(is_contiguous(s, st) for s, st in ins):
             return strides_for(shape)
@@ -607,7 +618,7 @@ def _scalar_opmath(np_fn):
     """mul and div of half precision by a 0-dim operand use its value in float32, unrounded
     (PyTorch's kernels read the scalar's original value for reduced float types)."""
     def op(a, b, *, dtype, _broadcast=None):
-        if np.dtype(dtype) == np.float16 and b.ndim == 0:
+        if b.ndim == 0 and np.dtype(dtype) == np.float16:
             return _finish(np_fn(_opmath(a, dtype), b.astype(np.float32)), dtype, a, b)
         return _finish(np_fn(_opmath(a, dtype), _opmath(b, dtype)), dtype, a, b)
     return op
@@ -615,7 +626,7 @@ def _scalar_opmath(np_fn):
 
 MUL = defop("mul", "MulBackward0", inputs=("self", "other"), saves=("self", "other"),
             formulas={"self": "grad * other", "other": "grad * self"})(
-    _scalar_opmath(lambda a, b: a & b if a.dtype == np.bool_ else a * b))
+    _scalar_opmath(lambda a, b: a & b if a.dtype.kind == "b" else a * b))
 MUL.derivative(lambda g, s: (g * s.other, g * s.self))
 DIV = defop("div", "DivBackward0", inputs=("self", "other"), saves=("self", "other"),
             formulas={"self": "grad / other", "other": "-grad * self / other²"})(

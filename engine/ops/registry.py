@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -135,9 +136,9 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
 
 def run(op: OpDef, tensors: tuple, attrs: dict):
     """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
-    if "_broadcast" in attrs and attrs["_broadcast"] is not None:
-        from .creation import check_numel
-        check_numel(attrs["_broadcast"])
+    shape = attrs.get("_broadcast")
+    if shape is not None:
+        _check_numel(shape)
     try:
         result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
     except BaseException as error:
@@ -148,15 +149,34 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
     else:
         outputs = tuple(_wrap_output(op, r, tensors) for r in result)
     node = None
-    if (op.node_cls is not None and grad_mode._state.enabled
-            and any(t is not None and t.requires_grad for t in tensors)
-            and any(o.dtype.is_floating_point for o in outputs)):  # integers have no gradient
+    if (op.node_cls is not None and grad_mode._state.enabled and _any_requires_grad(tensors)
+            and _any_floating(outputs)):  # integers have no gradient
         node = _record(op, tensors, attrs, outputs)
     if observe.observers:
         observe.emit(observe.ForwardEvent(
-            op.name, tensors, outputs, node, broadcast_shape=attrs.get("_broadcast"),
+            op.name, tensors, outputs, node, broadcast_shape=shape,
             view_of=tensors[0] if op.view else None, attrs=attrs))
     return outputs[0] if op.n_outputs == 1 else outputs
+
+
+def _any_requires_grad(tensors: tuple) -> bool:
+    for t in tensors:
+        if t is not None and (t._requires_grad or t.grad_fn is not None):
+            return True
+    return False
+
+
+def _any_floating(outputs: tuple) -> bool:
+    for o in outputs:
+        if o.dtype.is_floating_point:
+            return True
+    return False
+
+
+def _check_numel(shape: tuple) -> None:
+    """The sandbox's element limit; creation owns it (and imports this module, so it is found
+    in sys.modules rather than imported on every op)."""
+    sys.modules[__package__ + ".creation"].check_numel(shape)
 
 
 def op_failed(name: str, tensors: tuple, error: BaseException) -> BaseException:
@@ -181,10 +201,14 @@ def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
         if outputs[i].dtype.is_floating_point:
             outputs[i]._set_history(node, i)
-    for key in op.saves:
-        if key.startswith("result"):    # result, result1, ...: saved outputs
+    for key, kind, _, _ in _plan(op)[1]:
+        if kind is RESULT:    # result, result1, ...: saved outputs
             node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
     return node
+
+
+_NO_EDGE = (None, 0)
+RESULT, GEOMETRY, ATTR = "result", "geometry", "attr"   # what a saved key refers to
 
 
 def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
@@ -193,28 +217,58 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
     Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
     `self_value` replaces tensors[0] as the saved `self` (an in-place op's original value)."""
     node = op.node_cls()
-    names = op.inputs if op.inputs else ("",) * len(tensors)  # cat/stack: a list of tensors
-    diff = [(name, t) for name, t in zip(names, tensors) if op.differentiable(name)]
-    node.next_functions = tuple((None, 0) if t is None else t._edge() for _, t in diff)
-    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for _, t in diff)
-    wants_grad = {name: edge[0] is not None for (name, _), edge in zip(diff, node.next_functions)}
+    diff, plan = _plan(op)
+    inputs = tensors if diff is None else [tensors[i] for i in diff]  # None: cat/stack's list
+    edges = tuple(_NO_EDGE if t is None else t._edge() for t in inputs)
+    node.next_functions = edges
+    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
+    saved = node._saved
+    for key, kind, index, readers in plan:
+        if kind is RESULT:
+            continue  # saved by the caller once the outputs have their history
+        if kind is GEOMETRY:
+            t = tensors[index]
+            saved[key] = None if t is None else _geometry(key, t)
+        elif kind is ATTR:
+            value = attrs.get(key, op.defaults.get(key))
+            saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
+        else:   # an input tensor, kept only if a gradient that will be computed reads it
+            t = self_value if key == "self" and self_value is not None else tensors[index]
+            needed = readers is None or any(edges[p][0] is not None for p in readers)
+            saved[key] = None if t is None else SavedTensor(t, needed=needed)
+    return node
+
+
+def _plan(op: OpDef) -> tuple:
+    """What recording op needs, worked out once per op (again if its `saves` is replaced):
+
+    - the positions of the inputs that get an edge in next_functions (None: all of them, for
+      ops over a list of tensors such as cat), and
+    - (key, kind, index, readers) per saved key. kind: RESULT, GEOMETRY (index: which input),
+      ATTR, or "input" (index: which input; readers: the edges whose gradient formula reads
+      it, None: always kept)."""
+    cached = op.__dict__.get("_plan")
+    if cached is not None and cached[0] is op.saves:
+        return cached[1]
+    diff = tuple(i for i, name in enumerate(op.inputs) if op.differentiable(name)) \
+        if op.inputs else None
+    edge_of = {op.inputs[i]: k for k, i in enumerate(diff or ())}
+    plan = []
     for key in op.saves:
         if key.startswith("result"):
-            continue  # saved by the caller once the outputs have their history
-        if key in op.inputs:
-            t = tensors[op.inputs.index(key)]
-            if key == "self" and self_value is not None:
-                t = self_value
+            plan.append((key, RESULT, RESULT, None))
+        elif key in op.inputs:
             readers = op.formula_readers(key)
-            needed = readers is None or any(wants_grad.get(r, True) for r in readers)
-            node._saved[key] = None if t is None else SavedTensor(t, needed=needed)
+            # A reader that is not an edge (or not an input) counts as always wanting a grad.
+            positions = None if readers is None or any(r not in edge_of for r in readers) \
+                else tuple(edge_of[r] for r in readers)
+            plan.append((key, "input", op.inputs.index(key), positions))
         elif key.endswith(("_sym_sizes", "_sym_numel")):
-            t = tensors[op.inputs.index(key.rsplit("_sym_", 1)[0])]
-            node._saved[key] = None if t is None else _geometry(key, t)
+            plan.append((key, GEOMETRY, op.inputs.index(key.rsplit("_sym_", 1)[0]), None))
         else:
-            value = attrs.get(key, op.defaults.get(key))
-            node._saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
-    return node
+            plan.append((key, ATTR, None, None))
+    op._plan = (op.saves, (diff, tuple(plan)))
+    return op._plan[1]
 
 
 def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, original=None) -> Node:
