@@ -17,10 +17,16 @@ from explorer.views.broadcast import (
     gradient_sums,
 )
 from explorer.views.chain import chain_text, grad_fn_chain
+from explorer.views.export import dot_to_png, dot_to_svg, torch_script
 from explorer.views.gradcheck import gradcheck_figure, gradcheck_table
-from explorer.views.graph import graph_dot
+from explorer.views.graph import GraphPicture, graph_picture
 from explorer.views.memory import layout_summary, memory_figure
-from explorer.views.steps import backward_steps, steps_table
+from explorer.views.steps import (
+    backward_steps,
+    freed_nodes,
+    steps_table,
+    zero_grad_clears,
+)
 from pages.common import presenting, tr
 
 KINDS = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck")
@@ -76,17 +82,49 @@ def show(kind: str, run: Run, focus: VariableInfo | None, *, key: str) -> None:
      "memory": _memory, "gradcheck": _gradcheck}[kind](run, focus, key)
 
 
+def module_paths(run: Run) -> list[str]:
+    """Every Module call path the run's ops ran in ("model", "model.0", ...), in first-run order."""
+    paths: dict[str, None] = {}
+    for op in run.graph.ops:
+        for depth in range(1, len(op.module) + 1):
+            paths[".".join(call.name for call in op.module[:depth])] = None
+    return list(paths)
+
+
 def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.graph.ops:
         st.caption(tr("graph.empty"))
         return
-    left, right = st.columns(2)
-    direction = left.segmented_control(
+    modules = module_paths(run)
+    row = st.columns(4 if modules else 3)
+    direction = row[0].segmented_control(
         tr("graph.direction"), ["forward", "backward"], default="forward", required=True,
         format_func=lambda d: tr(f"graph.{d}"), key=f"{key}_direction")
-    show_values = right.toggle(tr("graph.values"), value=True, key=f"{key}_values")
-    dot = graph_dot(run, direction=direction, show_values=show_values)
-    st.graphviz_chart(dot, height=720 if presenting() else 480)
+    show_values = row[1].toggle(tr("graph.values"), value=True, key=f"{key}_values")
+    show_saved = row[2].toggle(tr("graph.saved"), key=f"{key}_saved")
+    collapse = bool(modules) and row[3].toggle(tr("graph.collapse"), value=True,
+                                               key=f"{key}_collapse")
+    expanded = st.multiselect(tr("graph.expand"), modules, key=f"{key}_expanded") \
+        if collapse else ()
+    picture = graph_picture(run, direction=direction, show_values=show_values,
+                            show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded))
+    draw_graph(picture, run, key)
+
+
+def draw_graph(picture: GraphPicture, run: Run, key: str) -> None:
+    """The graph, the notes on how it was drawn, and its export buttons."""
+    st.graphviz_chart(picture.dot, height=760 if presenting() else 520)
+    for note in picture.notes:
+        st.caption(note)
+    with st.popover(tr("export.title"), icon="⬇️"):
+        st.download_button(tr("export.dot"), picture.dot, "graph.dot", "text/vnd.graphviz",
+                           key=f"{key}_dot")
+        st.download_button(tr("export.svg"), lambda: dot_to_svg(picture.dot), "graph.svg",
+                           "image/svg+xml", key=f"{key}_svg")
+        st.download_button(tr("export.png"), lambda: dot_to_png(picture.dot), "graph.png",
+                           "image/png", key=f"{key}_png")
+        st.download_button(tr("export.script"), torch_script(run.source, run.seed),
+                           "autograd_explorer.py", "text/x-python", key=f"{key}_script")
 
 
 def _chain(run: Run, focus: VariableInfo | None, key: str) -> None:
@@ -101,7 +139,46 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.backward:
         st.caption(tr("steps.none"))
         return
-    st.dataframe(steps_table(backward_steps(run)), hide_index=True, width="stretch")
+    views = backward_steps(run)
+    step = step_controls(views, key)
+    picture = graph_picture(run, direction="backward", show_values=True, step=step,
+                            collapse=bool(module_paths(run)))
+    current = views[step]
+    st.markdown(tr("steps.current", n=step + 1, total=len(views), name=current.name))
+    if current.formulas:
+        st.code("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas),
+                language="text")
+    draw_graph(picture, run, key)
+    rows = steps_table(views)
+    st.dataframe(rows, hide_index=True, width="stretch")
+    freed = freed_nodes(run, step=step + 1)
+    if freed:
+        st.caption(tr("steps.freed", nodes=", ".join(f"{f.name} ({', '.join(f.saved)})"
+                                                     for f in freed)))
+    cleared = zero_grad_clears(run)
+    if cleared:
+        st.caption(tr("steps.zero_grad", leaves=", ".join(
+            f"{leaf.name} {tuple(leaf.shape)}" for leaf in cleared)))
+
+
+def step_controls(views: list, key: str) -> int:
+    """Previous / next buttons and a slider over the backward steps; the chosen index."""
+    state = f"{key}_step"
+    last = len(views) - 1
+    st.session_state[state] = min(st.session_state.get(state, 0), last)
+
+    def move(by: int) -> None:
+        st.session_state[state] = max(0, min(last, st.session_state[state] + by))
+
+    back, slider, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
+    back.button(tr("graph.previous"), on_click=move, args=(-1,), key=f"{key}_back",
+                width="stretch", disabled=st.session_state[state] == 0)
+    forward.button(tr("graph.next"), on_click=move, args=(1,), key=f"{key}_forward",
+                   width="stretch", disabled=st.session_state[state] == last)
+    if last > 0:
+        slider.select_slider(tr("graph.step"), range(last + 1), key=state,
+                             format_func=lambda i: f"{i + 1}. {views[i].name}")
+    return st.session_state[state]
 
 
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
