@@ -6,6 +6,7 @@ stack and the learner's line for each op, and copies gradient values as backward
 them. Tensor facts (shape, strides, grad, ...) are read once at the end of the run."""
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from dataclasses import MISSING, fields
@@ -111,6 +112,21 @@ def _frozen(cls):
         obj.__dict__.update(defaults, **values)
         return obj
     return build
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout(shape: tuple, stride: tuple) -> tuple:
+    """(contiguous, channels_last) by the engine's rules, once per shape and strides: a big
+    graph has thousands of tensors but few layouts."""
+    from engine.memory_format import channels_last, is_contiguous
+    return (is_contiguous(shape, stride),
+            len(shape) == 4 and is_contiguous(shape, stride, channels_last))
+
+
+def _storage_offset(t: Tensor) -> int:
+    """t.storage_offset(), skipping the pointer arithmetic (microseconds a tensor) when the
+    tensor's array is the one its storage was cut from, which starts at element 0."""
+    return 0 if t._storage.array.base is t._data else t.storage_offset()
 
 
 def _kept(node) -> tuple:
@@ -350,16 +366,15 @@ class Recorder:
 
     # ---- the final picture ----------------------------------------------------------------
     def tensor_info(self, t: Tensor, tid: int, with_text: bool = False) -> TensorInfo:
-        from engine.memory_format import channels_last, is_contiguous
         fn = t.grad_fn
         base = t._base
         shape, stride = t._data.shape, t.stride()
+        contiguous, channels_last = _layout(shape, stride)
         return _new_tensor(
             id=tid, shape=shape, dtype=str(t.dtype), stride=stride,
-            storage_offset=t.storage_offset(), storage_id=self.storage_id(t),
+            storage_offset=_storage_offset(t), storage_id=self.storage_id(t),
             storage_size=t.untyped_storage().nbytes() // max(t.element_size(), 1),
-            is_contiguous=is_contiguous(shape, stride),
-            is_channels_last=len(shape) == 4 and is_contiguous(shape, stride, channels_last),
+            is_contiguous=contiguous, is_channels_last=channels_last,
             requires_grad=t.requires_grad, is_leaf=fn is None,
             grad_fn=type(fn).__name__ if fn is not None else None,
             base_id=self.tensor_id(base) if base is not None and id(base) in self._tensor_ids
