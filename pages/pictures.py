@@ -4,6 +4,7 @@ Playground tabs and lesson cells both call `show`, so a lesson draws exactly wha
 would draw for the same code."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,7 +21,13 @@ from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.export import dot_to_png, dot_to_svg, torch_script
 from explorer.views.gradcheck import gradcheck_figure, gradcheck_table
 from explorer.views.graph import GraphPicture, graph_picture
-from explorer.views.memory import layout_summary, memory_figure
+from explorer.views.memory import (
+    layout_summary,
+    memory_figure,
+    order_figure,
+    view_check,
+    view_figure,
+)
 from explorer.views.steps import (
     backward_steps,
     freed_nodes,
@@ -201,8 +208,23 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
     if focus is None:
         st.caption(tr("memory.none"))
         return
-    st.caption(layout_summary(focus.tensor))
-    st.plotly_chart(memory_figure(run, focus.tensor.storage_id), key=f"{key}_memory")
+    info = focus.tensor
+    st.caption(layout_summary(info))
+    st.plotly_chart(memory_figure(run, info.storage_id), key=f"{key}_memory")
+    if len(info.shape) > 1 and not info.is_contiguous:
+        check = view_check(info, (int(np.prod(info.shape)),))
+        st.markdown(tr("memory.view_fits" if check.fits else "memory.view_fails",
+                       name=focus.name))
+        st.plotly_chart(view_figure(check, focus.name), key=f"{key}_view")
+    same_shape = [v.name for v in tensor_variables(run)
+                  if v.name != focus.name and tuple(v.tensor.shape) == tuple(info.shape)]
+    if same_shape:
+        others = st.multiselect(tr("memory.compare", name=focus.name), same_shape,
+                                key=f"{key}_order_with")
+        if others:
+            channels = 1 if len(info.shape) == 4 else None     # NCHW: colour by channel
+            st.plotly_chart(order_figure(run, [focus.name, *others], channels),
+                            key=f"{key}_order")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

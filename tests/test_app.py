@@ -133,6 +133,27 @@ def test_a_lecturer_clicks_through_backward_steps_and_the_graph_follows():
     assert any("zero_grad() would clear the .grad of: w (2, 2)" in c.value for c in app.caption)
 
 
+def test_the_memory_tab_puts_nchw_beside_channels_last_with_torchs_strides():
+    code = (ROOT / "tests" / "course_examples" / "14_nchw_nhwc_layout.py").read_text()
+    namespace = torch_run(code)[1]
+    app = app_with(code=code, view="Memory", var="x")
+    assert not app.exception
+    app.multiselect(key="playground_order_with").set_value(["cl"]).run()
+    titles = [a["text"] for a in json.loads(app.get("plotly_chart")[-1].proto.spec)["layout"][
+        "annotations"]]
+    for name in ("x", "cl"):
+        assert f"<b>{name}</b> in memory: stride {tuple(namespace[name].stride())}" in titles
+
+
+def test_the_memory_tab_says_why_view_fails_after_transpose():
+    code = "import torch\nx = torch.arange(6).view(2, 3)\nt = x.t()\n"
+    with pytest.raises(RuntimeError):
+        torch_run(code + "t.view(-1)\n")
+    app = app_with(code=code, view="Memory", var="t")
+    assert not app.exception
+    assert any("`t.view(-1)` fails" in m.value for m in app.markdown)
+
+
 def test_the_gradient_check_tab_puts_autograd_beside_finite_differences():
     app = app_with(code=CODE, view="Gradient check")
     assert not app.exception
