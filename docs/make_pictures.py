@@ -13,16 +13,25 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
 
-from explorer import check_gradients, run_code  # noqa: E402
-from explorer.training import TrainConfig, make_dataset, step_source, train  # noqa: E402
-from explorer.views.broadcast import broadcast_failures, broadcast_steps, expansion_figure, \
-    failure_figure  # noqa: E402
-from explorer.views.export import dot_to_png  # noqa: E402
-from explorer.views.gradcheck import gradcheck_figure  # noqa: E402
-from explorer.views.graph import graph_picture  # noqa: E402
-from explorer.views.memory import memory_figure, order_figure, tensor_named, view_check, \
-    view_figure  # noqa: E402
-from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure  # noqa: E402
+from explorer import check_gradients, run_code
+from explorer.training import TrainConfig, make_dataset, step_source, train
+from explorer.views.broadcast import (
+    broadcast_failures,
+    broadcast_steps,
+    expansion_figure,
+    failure_figure,
+)
+from explorer.views.export import dot_to_png
+from explorer.views.gradcheck import gradcheck_figure
+from explorer.views.graph import graph_picture
+from explorer.views.memory import (
+    memory_figure,
+    order_figure,
+    tensor_named,
+    view_check,
+    view_figure,
+)
+from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
 
 EXAMPLES = ROOT / "tests" / "course_examples"
 OUT = ROOT / "docs" / "pictures"
