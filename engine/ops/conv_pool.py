@@ -122,15 +122,22 @@ def _transposed_shape(x, w, stride, padding, dilation, output_padding, groups) -
 def _(g, s):
     x, w, gy = s.input._data, s.weight._data, g._data
     stride, padding, dilation, groups = s.stride, s.padding, s.dilation, s.groups
+    gx = gw = gb = None   # each only if that input gets a gradient (a batch of images doesn't)
     if s.transposed:     # y = conv_transpose(x, w): the roles of input and output swap
-        gx = _conv(gy, w, stride, padding, dilation, groups)
-        gw = _conv_weight_grad(gy, x, w.shape[2:], stride, padding, dilation, groups)
+        if s.needs("input"):
+            gx = _conv(gy, w, stride, padding, dilation, groups)
+        if s.needs("weight"):
+            gw = _conv_weight_grad(gy, x, w.shape[2:], stride, padding, dilation, groups)
     else:
-        gx = _conv_input_grad(gy, w, x.shape, stride, padding, dilation, groups)
-        gw = _conv_weight_grad(x, gy, w.shape[2:], stride, padding, dilation, groups)
-    gb = gy.sum(axis=(0,) + tuple(range(2, gy.ndim))) if s.bias_sym_sizes is not None else None
-    wrap = Tensor._from_array
-    return wrap(gx.astype(x.dtype)), wrap(gw.astype(w.dtype)), None if gb is None else wrap(gb)
+        if s.needs("input"):
+            gx = _conv_input_grad(gy, w, x.shape, stride, padding, dilation, groups)
+        if s.needs("weight"):
+            gw = _conv_weight_grad(x, gy, w.shape[2:], stride, padding, dilation, groups)
+    if s.bias_sym_sizes is not None and s.needs("bias"):
+        gb = gy.sum(axis=(0,) + tuple(range(2, gy.ndim)))
+    return (None if gx is None else Tensor._from_array(gx.astype(x.dtype)),
+            None if gw is None else Tensor._from_array(gw.astype(w.dtype)),
+            None if gb is None else Tensor._from_array(gb))
 
 
 # ---- pooling --------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ def MM(a, b):
     return a @ b
 
 
-MM.derivative(lambda g, s: (g.mm(s.mat2.t()), s.self.t().mm(g)))
+MM.derivative(lambda g, s: (g.mm(s.mat2.t()) if s.needs("self") else None,
+                           s.self.t().mm(g) if s.needs("mat2") else None))
 
 
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:

@@ -29,10 +29,10 @@ def ADDMM(bias, a, b, *, alpha=1, beta=1):
 
 @ADDMM.derivative
 def _(g, s):
-    ga = g.mm(s.mat2.t())
-    gb = s.mat1.t().mm(g)
+    ga = g.mm(s.mat2.t()) if s.needs("mat1") else None   # not for a layer's input batch
+    gb = s.mat1.t().mm(g) if s.needs("mat2") else None
     if s.alpha != 1:
-        ga, gb = ga * s.alpha, gb * s.alpha
+        ga, gb = (None if x is None else x * s.alpha for x in (ga, gb))
     return (g if s.beta == 1 else g * s.beta), ga, gb
 
 

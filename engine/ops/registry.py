@@ -44,6 +44,14 @@ class Saved:
     def __getattr__(self, key: str):
         return self._node.saved(key)
 
+    def needs(self, name: str) -> bool:
+        """Whether input `name` gets a gradient (PyTorch's should_compute_output): a formula
+        may skip the work, and return None, for one that does not (a layer's input batch)."""
+        node = self._node
+        diff, _ = _plan(node.op)
+        names = node.op.inputs if diff is None else [node.op.inputs[i] for i in diff]
+        return node.next_functions[names.index(name)][0] is not None
+
 
 class OpNode(Node):
     """A grad_fn made from a registry entry: backward runs the entry's formula."""
