@@ -62,6 +62,11 @@ def cached_run(source: str, seed: int) -> Run:
     return run_code(source, seed=seed)
 
 
+CODE_CSS = """
+<style>
+.st-key-code textarea { font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.95rem; }
+</style>
+"""
 PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
@@ -72,7 +77,6 @@ h1 { font-size: 2.6rem !important; }
 """
 
 
-def apply_presentation_style() -> None:
-    """Large type for projection; pages also draw larger graphs when presenting."""
-    if presenting():
-        st.html(PRESENTATION_CSS)
+def apply_page_style() -> None:
+    """Code in a monospace font; large type for projection (pages also draw larger graphs)."""
+    st.html(CODE_CSS + (PRESENTATION_CSS if presenting() else ""))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
 from explorer.lessons import LESSONS
-from pages.common import CODE, SEED, apply_presentation_style, lang, tr
+from pages.common import CODE, SEED, apply_page_style, lang, tr
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -37,7 +37,7 @@ def variables_frame(comparison: Comparison) -> pd.DataFrame:
     } for v in comparison.variables])
 
 
-apply_presentation_style()
+apply_page_style()
 st.title(tr("compare.title"))
 st.markdown(tr("compare.intro"))
 if not torch_available():

@@ -11,7 +11,7 @@ from pages.common import (
     CELL,
     CODE,
     LESSON,
-    apply_presentation_style,
+    apply_page_style,
     cached_run,
     from_url,
     lang,
@@ -32,7 +32,7 @@ def open_in_playground(code: str) -> None:
     st.switch_page("pages/playground.py", query_params={CODE: code})
 
 
-apply_presentation_style()
+apply_page_style()
 ids = [lesson.id for lesson in LESSONS]
 from_url(LESSON, ids, ids[0])                 # a shared link opens its lesson
 chosen = st.sidebar.selectbox(tr("lessons.choose"), ids, key=LESSON, format_func=_label)

@@ -120,7 +120,7 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
 
 def draw_graph(picture: GraphPicture, run: Run, key: str) -> None:
     """The graph, the notes on how it was drawn, and its export buttons."""
-    st.graphviz_chart(picture.dot, height=760 if presenting() else 520)
+    st.graphviz_chart(picture.dot, width="stretch" if presenting() else "content")
     for note in picture.notes:
         st.caption(note)
     with st.popover(tr("export.title"), icon="⬇️"):
@@ -156,7 +156,7 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.code("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas),
                 language="text")
     draw_graph(picture, run, key)
-    rows = steps_table(views)
+    rows = [{**row, "step": row["step"] + 1} for row in steps_table(views)]   # counted from 1
     st.dataframe(rows, hide_index=True, width="stretch")
     freed = freed_nodes(run, step=step + 1)
     if freed:

@@ -13,7 +13,7 @@ from pages.common import (
     LANG,
     SEED,
     VIEW,
-    apply_presentation_style,
+    apply_page_style,
     cached_run,
     lang,
     tr,
@@ -29,7 +29,7 @@ print(a.grad)
 print(b.grad)
 """
 
-apply_presentation_style()
+apply_page_style()
 st.title(tr("playground.title"))
 
 code = st.text_area(tr("playground.code"), value=EXAMPLE, height=280, key=CODE,

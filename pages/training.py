@@ -15,12 +15,12 @@ from explorer.training import (
 )
 from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
 from pages import pictures
-from pages.common import apply_presentation_style, cached_run, tr
+from pages.common import apply_page_style, cached_run, tr
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 REDRAWS = 20            # live redraws per training run: enough to watch, cheap to draw
 
-apply_presentation_style()
+apply_page_style()
 st.title(tr("training.title"))
 st.markdown(tr("training.intro"))
 
