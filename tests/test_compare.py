@@ -15,7 +15,10 @@ HERE = pathlib.Path(__file__).parent
 EXAMPLES = sorted((HERE / "course_examples").glob("[0-9]*.py"))
 LIMITS = Limits(cpu_seconds=20, wall_seconds=60)
 # example -> (why it differs, the variables that may differ)
+# (None: it must differ; a set: only these variables may differ, uninitialised memory being
+# whatever it happens to be in PyTorch and zeros in the engine)
 KNOWN = {"05_dtypes_and_casting": ("NumPy has no bfloat16, so the engine refuses it", None),
+         "02_tensor_creation": ("torch.empty is uninitialised memory (zeros here)", {"e"}),
          "13_memory_sharing_clone": ("resize_ exposes uninitialised memory (zeros here)",
                                      {"r"})}
 
@@ -50,9 +53,10 @@ def test_course_example_compares_equal(pools, script):
         assert result.torch_stdout == expected == result.engine_stdout
         return
     reason, allowed = KNOWN[script.stem]
-    assert not result.equal, f"{script.stem} now matches: drop it from KNOWN ({reason})"
-    if allowed is not None:
-        assert {v.name for v in result.differences} == allowed and not result.stdout_diff
+    if allowed is None:
+        assert not result.equal, f"{script.stem} now matches: drop it from KNOWN ({reason})"
+    else:
+        assert {v.name for v in result.differences} <= allowed and not result.stdout_diff
 
 
 def test_an_unsupported_feature_shows_up_as_a_difference(pools):
