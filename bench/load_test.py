@@ -1,8 +1,8 @@
 """Load test: a class opening the app at once. `python bench/load_test.py [sessions] [--workers N] [--endless-every K]`
 
-Starts `streamlit run` on loopback (its sandbox pool has one worker per core, 2 here, unless
---workers sizes it for an experiment), warms it with one run, then opens `sessions` (default 30) sessions
-at the same moment: one in five runs an endless loop (`while True: pass`) from a share link;
+Starts `streamlit run` on loopback (its sandbox pool has the app's default size, EXPLORER_WORKERS
+or two per core plus two, unless --workers sizes it for an experiment), warms it with one run,
+then opens `sessions` (default 30) sessions at the same moment: one in five runs an endless loop (`while True: pass`) from a share link;
 the rest alternate between a lesson (`/lessons?lesson=<id>`) and a playground share link
 (`/?code=...`, a slightly different program each time so the run cache cannot answer), and
 the playground sessions then edit the code and press Run. Prints Markdown tables: page-ready
@@ -37,6 +37,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from explorer.lessons import LESSONS
+from explorer.sandbox.pool import default_size
 from tests.e2e_server import streamlit_server
 
 SESSION_TIMEOUT = 60.0      # a session that takes longer counts as an error
@@ -209,7 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sessions", type=int, nargs="?", default=30)
     parser.add_argument("--workers", type=int, default=None,
-                        help="sandbox pool size (default: the app's, one per core)")
+                        help="sandbox pool size (default: the app's, see default_size)")
     parser.add_argument("--endless-every", type=int, default=5,
                         help="one session in this many runs an endless loop (0: none)")
     args = parser.parse_args()
@@ -217,7 +218,7 @@ def main() -> None:
         warm = asyncio.run(bounded(student(base, 0, 0), SESSION_TIMEOUT))
         results, wall = asyncio.run(classroom(base, args.sessions, args.endless_every))
     report(results, wall, warm["ready"] or float("nan"),
-           str(args.workers) if args.workers else "one per core (2 here)")
+           str(args.workers) if args.workers else f"the app's default ({default_size()})")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ _pool_lock = threading.Lock()
 
 
 def default_pool():
-    """The process-wide worker pool, started on first use."""
+    """The process-wide worker pool, started on first use; EXPLORER_WORKERS sets its size
+    (default: sandbox.pool.default_size())."""
     global _pool
     with _pool_lock:
         if _pool is None:

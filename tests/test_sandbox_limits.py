@@ -1,10 +1,14 @@
 """Resource bombs: each is stopped within its limit with a plain message, and the next run on
 the same pool works. Limits are lowered here so the suite stays quick; the mechanism is the
 one the defaults use."""
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from explorer import Limits
-from explorer.sandbox.pool import WorkerPool
+from explorer.sandbox.pool import WorkerPool, default_size
 
 LIMITS = Limits(cpu_seconds=1, memory_bytes=256 << 20, output_bytes=100_000,
                 max_elements=1_000_000, wall_seconds=15)
@@ -29,8 +33,8 @@ BOMBS = {
     "deep_recursion": ("def f(n):\n    return f(n + 1)\nf(0)", "RecursionError",
                        "maximum recursion depth"),
     "output_flood": ("while True:\n    print('spam' * 50)", "OutputLimitExceeded", "printed more"),
-    "memory_growth": ("import numpy as np\nkeep = []\nwhile True:\n"
-                      "    keep.append(np.ones(1000000))", "MemoryError", ""),
+    "memory_growth": (("import numpy as np\nkeep = []\nwhile True:\n"
+                      "    keep.append(np.ones(1000000))"), "MemoryError", ""),
     "fork_bomb": ("import os\nwhile True:\n    os.fork()", "AttributeError",
                   "has no attribute 'fork'"),
     "string_bomb": ("'x' * (10 ** 12)", "MemoryError", ""),
@@ -85,3 +89,74 @@ def test_learner_code_cannot_swallow_a_limit(pool):
     run = pool.run(source, 0, LIMITS)
     assert run.error is not None and run.error.type == "CpuLimitExceeded"
     assert "caught" not in run.stdout
+
+
+def _nice_of_runs_in_flight() -> list[int]:
+    """The nice value of every run in progress: the forked children of this process's workers."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    stats[int(entry)] = fh.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+    workers = {pid for pid, fields in stats.items() if int(fields[1]) == os.getpid()}
+    return [int(fields[16]) for fields in stats.values() if int(fields[1]) in workers]
+
+
+SHORT = ("import torch\nw = torch.randn(3, 4, requires_grad=True)\nx = torch.randn(5, 3)\n"
+         "loss = (x @ w).relu().pow(2).mean()\nloss.backward()\nprint(w.grad.shape)")
+
+
+def test_endless_loops_do_not_starve_a_short_run(monkeypatch):
+    """More endless loops than cores, each demoted once past its CPU budget: a short run still
+    gets a worker and the CPU, and finishes while the loops are still burning their limit."""
+    monkeypatch.delenv("EXPLORER_WORKERS", raising=False)
+    loops = len(os.sched_getaffinity(0)) + 1
+    loop_limits = Limits(cpu_seconds=2, wall_seconds=60)
+    workers = WorkerPool()
+    try:
+        with ThreadPoolExecutor(loops) as threads:
+            looping = [threads.submit(workers.run, "while True:\n    pass", 0, loop_limits)
+                       for _ in range(loops)]
+            deadline = time.monotonic() + 30
+            while _nice_of_runs_in_flight() != [19] * loops:
+                assert time.monotonic() < deadline, "the loops were not demoted to nice 19"
+                time.sleep(0.05)
+            started = time.perf_counter()
+            short = workers.run(SHORT, 0, LIMITS)
+            took = time.perf_counter() - started
+            assert not any(loop.done() for loop in looping), "the short run waited for a loop"
+            assert short.error is None and short.stdout == "torch.Size([3, 4])\n"
+            assert took < 3, f"the short run took {took:.1f} s beside the loops"
+            for loop in looping:
+                run = loop.result()
+                assert run.error is not None and run.error.type == "CpuLimitExceeded"
+                assert "more than 2 s of CPU time" in run.error.message
+    finally:
+        workers.close()
+
+
+def test_explorer_workers_sizes_the_pool(monkeypatch):
+    monkeypatch.setenv("EXPLORER_WORKERS", "1")
+    workers = WorkerPool()
+    try:
+        assert workers.size == 1 and len(workers._idle.queue) == 1
+    finally:
+        workers.close()
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_a_bad_explorer_workers_is_refused(monkeypatch, value):
+    monkeypatch.setenv("EXPLORER_WORKERS", value)
+    with pytest.raises(ValueError, match="EXPLORER_WORKERS"):
+        WorkerPool()
+
+
+def test_the_default_size_counts_usable_cores_not_the_hosts(monkeypatch):
+    """In a container given one core of a 64-core host, the pool is sized for one core."""
+    monkeypatch.delenv("EXPLORER_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {5})
+    assert default_size() == 2 * 1 + 2

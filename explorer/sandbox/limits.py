@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Limits", "DEFAULT", "LimitExceeded", "CpuLimitExceeded", "OutputLimitExceeded"]
+__all__ = ["DEFAULT", "CpuLimitExceeded", "LimitExceeded", "Limits", "OutputLimitExceeded"]
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class Limits:
     max_elements: int = 20_000_000       # per tensor, refused before allocation
     wall_seconds: float = 10.0           # the worker is killed after this, whatever it does
     node_budget: int = 20_000            # ops recorded for the graph
+    demote_after_cpu: float = 0.5        # CPU s after which a run drops to nice 19 (see worker)
 
 
 DEFAULT = Limits()

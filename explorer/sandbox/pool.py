@@ -19,7 +19,7 @@ from ..model import ErrorInfo, Run
 from .limits import DEFAULT, Limits
 from .worker import _HEADER, write_message
 
-__all__ = ["WorkerPool", "WorkerLost", "failure_error"]
+__all__ = ["WorkerLost", "WorkerPool", "default_size", "failure_error"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 _FAILURES = {
@@ -88,12 +88,29 @@ class _Worker:
             pass
 
 
+def default_size() -> int:
+    """EXPLORER_WORKERS, else two workers per usable core plus two.
+
+    More workers than cores, because a runaway loop holds its worker until its limits stop it
+    (up to `Limits.wall_seconds`) while, demoted to nice 19, it hardly uses the CPU: the spare
+    workers let short runs pass it instead of queueing. Cores are counted from the CPU affinity
+    mask, which honours `--cpuset-cpus`; os.cpu_count() reports the host's cores in a container.
+    Each engine worker holds about 45 MB resident once warm (PSS 27 MB: NumPy's libraries are
+    shared), plus what its current run allocates (at most `Limits.memory_bytes`)."""
+    configured = os.environ.get("EXPLORER_WORKERS", "").strip()
+    if not configured:
+        return 2 * len(os.sched_getaffinity(0)) + 2
+    if not configured.isdigit() or int(configured) < 1:
+        raise ValueError(f"EXPLORER_WORKERS must be a positive whole number, not {configured!r}")
+    return int(configured)
+
+
 class WorkerPool:
-    """`size` workers (default: one per CPU core); runs beyond that wait for a free one.
+    """`size` workers (default: `default_size()`); runs beyond that wait for a free one.
     backend "torch" starts workers with real PyTorch behind `import torch` (compare mode)."""
 
     def __init__(self, size: int | None = None, backend: str = "engine") -> None:
-        self.size = size or max(1, os.cpu_count() or 1)
+        self.size = size or default_size()
         self.backend = backend
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self.size):

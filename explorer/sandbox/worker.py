@@ -5,7 +5,9 @@ compare mode), then serves jobs read from stdin. For each job it forks a child t
 itself (CPU time, address space, file size, an empty environment, no network namespace where
 the OS allows it), runs the learner's code, and writes the pickled result (a Run, or a task's
 plain data) back. The worker waits for the child with a wall-clock timeout and kills it if needed, so a
-runaway run never takes the worker, let alone the server, with it.
+runaway run never takes the worker, let alone the server, with it. A child that has used more
+than `Limits.demote_after_cpu` of CPU is reniced to 19, so it cannot slow other learners' short
+runs while it uses up its own limits.
 
 Messages on stdin/stdout are length-prefixed pickles. They are only exchanged between the
 server and its own workers; learner data crosses as plain Run objects.
@@ -23,7 +25,7 @@ import struct
 import sys
 import time
 
-__all__ = ["read_message", "write_message", "serve"]
+__all__ = ["read_message", "serve", "write_message"]
 
 _HEADER = struct.Struct("!Q")
 
@@ -119,16 +121,54 @@ def _run_child(job, write_fd: int) -> None:
         os._exit(0)
 
 
-def _collect(read_fd: int, pid: int, deadline: float):
-    """Read the child's answer until it closes the pipe or the deadline passes."""
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a child has used so far (/proc/<pid>/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _demote(pid: int) -> None:
+    """Nice 19 for every thread of the child (Linux keeps a nice value per thread). Under CFS
+    a nice-19 task gets about 1.5% of a nice-0 task's share, so short runs keep the CPU while
+    a runaway loop burns out its limit in the background; alone, it still gets a whole core."""
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in threads:
+        try:
+            os.setpriority(os.PRIO_PROCESS, int(tid), 19)
+        except OSError:
+            pass
+
+
+def _collect(read_fd: int, pid: int, deadline: float, demote_after: float):
+    """Read the child's answer until it closes the pipe or the deadline passes. The child is
+    demoted once it has used `demote_after` s of CPU: checked no earlier than that much wall
+    time after each look, since a one-thread child's CPU time cannot run ahead of the clock."""
     chunks = []
+    look = time.monotonic() + demote_after
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        now = time.monotonic()
+        if now >= deadline:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return None, "timeout"
-        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if now >= look:
+            left = demote_after - _cpu_seconds(pid)
+            if left > 0:
+                look = now + max(left, 0.01)
+            else:
+                _demote(pid)
+                look = float("inf")
+        ready, _, _ = select.select([read_fd], [], [], min(deadline, look) - now)
         if not ready:
             continue
         chunk = os.read(read_fd, 1 << 20)
@@ -159,7 +199,9 @@ def run_job(job) -> object:
         _run_child(job, write_fd)
     os.close(write_fd)
     try:
-        result, problem = _collect(read_fd, pid, time.monotonic() + job["limits"].wall_seconds)
+        limits = job["limits"]
+        result, problem = _collect(read_fd, pid, time.monotonic() + limits.wall_seconds,
+                                   limits.demote_after_cpu)
     finally:
         os.close(read_fd)
     return result if problem is None else ("failed", problem)
