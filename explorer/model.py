@@ -70,6 +70,7 @@ class TensorInfo:
     values: Values | None = None
     grad: Values | None = None
     version: int = 0
+    wrapped_number: bool = False   # a Python number an op wrapped (3 in `3 * x`), not a tensor
 
 
 @dataclass(frozen=True)

@@ -381,7 +381,7 @@ class Recorder:
             else None,
             values=summarize(t, with_text),
             grad=summarize(t._grad, with_text) if t._grad is not None else None,
-            version=int(t._version))
+            version=int(t._version), wrapped_number=t._wrapped)
 
     def graph(self) -> Graph:
         infos = {}

@@ -40,6 +40,15 @@ def test_shapes_align_right_and_stretch_where_torch_stretches():
     assert (b.name, b.padded, b.stretched) == ("b", (1, 3), (0,))
 
 
+def test_python_numbers_are_scalars_not_broadcast_operands():
+    run = execute("import torch\ncol = torch.arange(3).view(3, 1)\nrow = torch.arange(4)\n"
+                  "t = col * 10 + row\nu = col * torch.tensor(10)\n")
+    steps = broadcast_steps(run)
+    assert [s.label for s in steps] == ["add", "mul"]   # 10 is a scalar; tensor(10) is a tensor
+    assert [o.name for o in steps[0].operands][1] == "row"
+    assert steps[1].result_shape == tuple(torch.broadcast_shapes((3, 1), ()))
+
+
 def test_expanded_operands_repeat_their_cells():
     run = execute(SOURCE)
     [step] = broadcast_steps(run)

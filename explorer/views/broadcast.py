@@ -56,7 +56,8 @@ def _names(run: Run) -> dict:
 
 
 def broadcast_steps(run: Run) -> list[BroadcastStep]:
-    """The ops in which at least one operand was stretched to the result's shape."""
+    """The ops in which at least one operand was stretched to the result's shape. Python
+    numbers (the 10 in `x * 10`) are scalars to PyTorch, not broadcast tensors: left out."""
     names = _names(run)
     found = []
     for op in run.graph.ops:
@@ -66,7 +67,7 @@ def broadcast_steps(run: Run) -> list[BroadcastStep]:
         operands = []
         for tid in op.inputs:
             info = run.graph.tensors.get(tid) if tid is not None else None
-            if info is None:
+            if info is None or info.wrapped_number:
                 continue
             padded = (1,) * (len(shape) - len(info.shape)) + tuple(info.shape)
             stretched = tuple(d for d, (a, b) in enumerate(zip(padded, shape)) if a != b)
