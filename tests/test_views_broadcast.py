@@ -56,6 +56,10 @@ def test_expanded_operands_repeat_their_cells():
     heatmaps = [trace.z for trace in figure.data]
     np.testing.assert_array_equal(np.asarray(heatmaps[1]), [[1, 1, 1], [2, 2, 2]])
     np.testing.assert_array_equal(np.asarray(heatmaps[3]), [[10, 20, 30], [10, 20, 30]])
+    titles = [a.text for a in figure.layout.annotations]
+    for name, t in (("a", torch.ones(2, 1)), ("b", torch.ones(3))):
+        zero = [d for d, s in enumerate(t.expand(2, 3).stride()) if s == 0]   # torch's view
+        assert f"{name} stretched to (2, 3) (stride 0 along dim {zero[0]})" in titles
 
 
 def test_gradients_are_summed_back_over_the_stretched_dims_like_torch():

@@ -106,13 +106,19 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(1, -1) if a.ndim < 2 else a.reshape(-1, a.shape[-1])
 
 
+def _after(operand: BroadcastOperand, shape: tuple) -> str:
+    if not operand.stretched:
+        return f"{operand.name}: already {shape}, nothing to stretch"
+    dims = ", ".join(map(str, operand.stretched))
+    return f"{operand.name} stretched to {shape} (stride 0 along dim {dims})"
+
+
 def expansion_figure(run: Run, step: BroadcastStep) -> go.Figure:
     """Each operand before (left) and after (right) expansion to the result's shape."""
     rows = len(step.operands)
     figure = make_subplots(rows=rows, cols=2, horizontal_spacing=0.08, vertical_spacing=0.12,
                            subplot_titles=[t for o in step.operands for t in (
-                               f"{o.name} {o.shape}", (f"{o.name} stretched to "
-                                                      f"{step.result_shape}"))])
+                               f"{o.name} {o.shape}", _after(o, step.result_shape))])
     for r, operand in enumerate(step.operands, start=1):
         values = as_array(run.graph.tensors[operand.tensor].values)
         if values is None:
@@ -124,7 +130,10 @@ def expansion_figure(run: Run, step: BroadcastStep) -> go.Figure:
                                         texttemplate="%{text}", colorscale="Blues",
                                         showscale=False, xgap=2, ygap=2), row=r, col=c)
             figure.update_yaxes(autorange="reversed", row=r, col=c)
-    figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    figure.update_xaxes(showticklabels=False)            # cells carry their values; indices
+    figure.update_yaxes(tickmode="linear", dtick=1)      # down the side, whole numbers only
+    figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                         font={"size": 16}, template="plotly_white",
                          title=f"{step.label}: {' and '.join(str(o.shape) for o in step.operands)}"
                                f" → {step.result_shape}")
     return figure
