@@ -323,7 +323,7 @@ class Recorder:
         self.backward.append(BackwardCall(
             tuple(self.tensor_id(t) for t in e.roots), e.retain_graph, tuple(self._steps or ()),
             self._call_line))
-        self._steps = None
+        self._steps, self._grads = None, {}   # let the gradients go
 
     def _on_backward(self, e: observe.BackwardEvent) -> None:
         if self._steps is None:
