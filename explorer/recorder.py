@@ -349,10 +349,11 @@ class Recorder:
 
     def _grad_values(self, g: Tensor | None) -> Values | None:
         """A gradient's Values, computed once per tensor and version: what one node sends
-        along an edge is usually the very tensor the next node receives."""
+        along an edge is usually the very tensor the next node receives (so an entry is
+        dropped once used, keeping only the gradients in flight)."""
         if g is None:
             return None
-        seen = self._grads.get(id(g))
+        seen = self._grads.pop(id(g), None)
         if seen is not None and seen[0] is g and seen[1] == g._version:
             return seen[2]
         values = summarize(g)
