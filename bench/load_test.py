@@ -1,7 +1,7 @@
-"""Load test: a class opening the app at once. `python bench/load_test.py [sessions] [--workers N] [--endless-every K]`
+"""Load test: a class opening the app at once. `python bench/load_test.py [sessions] [--workers N] [--endless-every K] [--settle S]`
 
 Starts `streamlit run` on loopback (its sandbox pool has the app's default size, EXPLORER_WORKERS
-or two per core plus two, unless --workers sizes it for an experiment), warms it with one run,
+or four per core plus two, unless --workers sizes it for an experiment), warms it with one run,
 then opens `sessions` (default 30) sessions at the same moment: one in five runs an endless loop (`while True: pass`) from a share link;
 the rest alternate between a lesson (`/lessons?lesson=<id>`) and a playground share link
 (`/?code=...`, a slightly different program each time so the run cache cannot answer), and
@@ -213,9 +213,13 @@ def main() -> None:
                         help="sandbox pool size (default: the app's, see default_size)")
     parser.add_argument("--endless-every", type=int, default=5,
                         help="one session in this many runs an endless loop (0: none)")
+    parser.add_argument("--settle", type=float, default=10.0,
+                        help="seconds to wait after the warm-up run, so that every sandbox "
+                             "worker has finished starting before the burst")
     args = parser.parse_args()
     with streamlit_server(workers=args.workers) as base:
         warm = asyncio.run(bounded(student(base, 0, 0), SESSION_TIMEOUT))
+        time.sleep(args.settle)
         results, wall = asyncio.run(classroom(base, args.sessions, args.endless_every))
     report(results, wall, warm["ready"] or float("nan"),
            str(args.workers) if args.workers else f"the app's default ({default_size()})")

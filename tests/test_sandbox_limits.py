@@ -110,11 +110,11 @@ SHORT = ("import torch\nw = torch.randn(3, 4, requires_grad=True)\nx = torch.ran
 
 
 def test_endless_loops_do_not_starve_a_short_run(monkeypatch):
-    """More endless loops than cores, each demoted once past its CPU budget: a short run still
-    gets a worker and the CPU, and finishes while the loops are still burning their limit."""
-    monkeypatch.delenv("EXPLORER_WORKERS", raising=False)
+    """More endless loops than cores, each demoted once past its CPU budget: a short run on the
+    one worker they left still gets the CPU, and finishes while the loops burn their limit."""
     loops = len(os.sched_getaffinity(0)) + 1
     loop_limits = Limits(cpu_seconds=2, wall_seconds=60)
+    monkeypatch.setenv("EXPLORER_WORKERS", str(loops + 1))
     workers = WorkerPool()
     try:
         with ThreadPoolExecutor(loops) as threads:
@@ -159,4 +159,4 @@ def test_the_default_size_counts_usable_cores_not_the_hosts(monkeypatch):
     monkeypatch.delenv("EXPLORER_WORKERS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {5})
-    assert default_size() == 2 * 1 + 2
+    assert default_size() == 4 * 1 + 2

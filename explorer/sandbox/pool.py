@@ -89,17 +89,19 @@ class _Worker:
 
 
 def default_size() -> int:
-    """EXPLORER_WORKERS, else two workers per usable core plus two.
+    """EXPLORER_WORKERS, else four workers per usable core plus two (10 on 2 cores).
 
-    More workers than cores, because a runaway loop holds its worker until its limits stop it
-    (up to `Limits.wall_seconds`) while, demoted to nice 19, it hardly uses the CPU: the spare
-    workers let short runs pass it instead of queueing. Cores are counted from the CPU affinity
-    mask, which honours `--cpuset-cpus`; os.cpu_count() reports the host's cores in a container.
-    Each engine worker holds about 45 MB resident once warm (PSS 27 MB: NumPy's libraries are
-    shared), plus what its current run allocates (at most `Limits.memory_bytes`)."""
+    Many more workers than cores, because a runaway loop holds its worker until its limits stop
+    it (up to `Limits.wall_seconds`) while, demoted to nice 19, it hardly uses the CPU: the
+    spare workers let short runs pass it instead of queueing. (bench/load_test.py, 30 sessions
+    with 6 endless loops on 2 cores: 6 workers still queued Run clicks behind the loops, 10 did
+    not.) Cores are counted from the CPU affinity mask, which honours `--cpuset-cpus`;
+    os.cpu_count() reports the host's cores in a container. Each engine worker holds about
+    45 MB resident once warm (PSS 27 MB: NumPy's libraries are shared), plus what its current
+    run allocates (at most `Limits.memory_bytes`)."""
     configured = os.environ.get("EXPLORER_WORKERS", "").strip()
     if not configured:
-        return 2 * len(os.sched_getaffinity(0)) + 2
+        return 4 * len(os.sched_getaffinity(0)) + 2
     if not configured.isdigit() or int(configured) < 1:
         raise ValueError(f"EXPLORER_WORKERS must be a positive whole number, not {configured!r}")
     return int(configured)
