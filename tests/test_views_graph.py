@@ -147,6 +147,15 @@ def test_views_are_linked_to_their_base_as_torch_has_it():
     assert "view of" not in graph_dot(run, show_views=False)
 
 
+def test_a_python_number_is_drawn_as_a_constant_not_a_tensor():
+    source = "import torch\nx = torch.ones(2, requires_grad=True)\ny = x * 3\n"
+    theirs = torch_namespace(source)["y"].grad_fn.next_functions
+    assert theirs[1][0] is None                       # torch: the 3 is no tensor in the graph
+    dot = graph_dot(run_of(source))
+    assert re.search(r'\[shape=plaintext, fontcolor="#666666", label="3"\]', dot)
+    assert "int64" not in dot
+
+
 def test_backward_direction_reverses_every_edge():
     run = run_of(SOURCE)
     forward = [line for line in graph_dot(run).splitlines() if "->" in line]

@@ -282,6 +282,10 @@ class _Scene:
         tensors = self.run.graph.tensors
         for t in self.tensors:
             info = tensors[t]
+            if info.wrapped_number:     # a Python number: a constant, not a tensor, to PyTorch
+                lines.append(f'  t{t} [shape=plaintext, fontcolor="#666666", '
+                             f'label="{_numbers(info.values)}"];')
+                continue
             fill = LEAF if info.is_leaf and info.requires_grad else \
                 WITH_GRAD if info.requires_grad else NO_GRAD
             lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}", '
