@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import GradCheck, Run, check_gradients
+from explorer.explain import explain
 from explorer.model import VariableInfo
 from explorer.views.broadcast import (
     broadcast_failures,
@@ -34,7 +35,7 @@ from explorer.views.steps import (
     steps_table,
     zero_grad_clears,
 )
-from pages.common import presenting, tr
+from pages.common import lang, presenting, tr
 
 KINDS = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck")
 
@@ -47,8 +48,9 @@ def show_outcome(run: Run, source: str) -> None:
         lines = source.splitlines()
         if run.error.line and 0 < run.error.line <= len(lines):
             st.code(f"{run.error.line:>3} | {lines[run.error.line - 1]}", language="python")
-        if run.error.explanation:
-            st.info(run.error.explanation)
+        why = explain(run.error.type, run.error.message, lang())   # in the learner's language
+        if why:
+            st.info(why)
     if run.stdout:
         st.code(run.stdout, language="text")
     if run.output_truncated:
@@ -192,7 +194,7 @@ def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     failures, stretched = broadcast_failures(run), broadcast_steps(run)
     for n, failure in enumerate(failures):
         st.plotly_chart(failure_figure(failure), key=f"{key}_failure_{n}")
-        st.caption(failure.explanation)
+        st.caption(explain("RuntimeError", failure.message, lang()))
     if not stretched and not failures:
         st.caption(tr("broadcast.none"))
     for n, step in enumerate(stretched):

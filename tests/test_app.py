@@ -164,10 +164,16 @@ def test_the_gradient_check_tab_puts_autograd_beside_finite_differences():
     assert table[autograd].tolist() == pytest.approx(expected, rel=1e-5)
 
 
-def test_the_interface_speaks_chinese_when_the_url_asks():
-    app = app_with(lang="zh-CN")
+def test_the_interface_and_the_error_explanations_speak_chinese_when_the_url_asks():
+    from explorer.explain import explain
+    code = "import torch\na = torch.ones(2, 3)\nb = torch.ones(2)\nc = a + b\n"
+    app = app_with(lang="zh-CN", code=code)
     assert not app.exception
     assert app.title[0].value == "练习场"
+    [error] = app.error
+    assert "The size of tensor a (3) must match" in error.value   # PyTorch's message unchanged
+    assert app.info[0].value == explain("RuntimeError", error.value.split(": ", 1)[1], "zh-CN")
+    assert "从右往左对齐" in app.info[0].value
 
 
 # ---- Lessons -----------------------------------------------------------------------------------
