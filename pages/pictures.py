@@ -116,7 +116,8 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
     expanded = st.multiselect(tr("graph.expand"), modules, key=f"{key}_expanded") \
         if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
-                            show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded))
+                            show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded),
+                            focus=focus.tensor.id if focus else None)
     draw_graph(picture, run, key)
 
 

@@ -156,6 +156,14 @@ def test_a_python_number_is_drawn_as_a_constant_not_a_tensor():
     assert "int64" not in dot
 
 
+def test_the_focused_variable_is_outlined_and_nothing_else():
+    run = run_of(SOURCE)
+    [x] = [v.tensor.id for v in run.variables if v.name == "x"]
+    outlined = [line for line in graph_dot(run, focus=x).splitlines() if 'class="focus"' in line]
+    assert len(outlined) == 1 and outlined[0].startswith(f"  t{x} ")
+    assert 'class="focus"' not in graph_dot(run)
+
+
 def test_backward_direction_reverses_every_edge():
     run = run_of(SOURCE)
     forward = [line for line in graph_dot(run).splitlines() if "->" in line]

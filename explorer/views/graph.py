@@ -23,6 +23,7 @@ __all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture"]
 LEAF, WITH_GRAD, NO_GRAD = "#cfe3ff", "#eef4fc", "#f2f2f2"
 OP, OP_MUTED, ACCUMULATE = "#fff1d6", "#f7f7f7", "#e3f4e1"
 MODULE, SAVED, VIEW = "#e6dcf5", "#fffbe6", "#5b7fc7"
+FOCUS = "#1f5fbf"      # the outline of the variable the pictures focus on
 DONE, CURRENT, PENDING = "#bfe5b9", "#ffb347", "#ffffff"
 SMALL = 6        # values up to this many elements are printed in the node
 BUDGET = 300     # drawn nodes above which the picture collapses by itself
@@ -66,7 +67,7 @@ class _Block:
 def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = False,
                   show_saved: bool = False, show_views: bool = True, collapse: bool = False,
                   expanded: frozenset | set = frozenset(), fold: bool = True,
-                  step: int | None = None, call: int = 0,
+                  step: int | None = None, call: int = 0, focus: int | None = None,
                   budget: int | None = BUDGET) -> GraphPicture:
     """Draw the run's graph.
 
@@ -79,6 +80,7 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
         chained blocks become one "×N" box.
     step, call: highlight backward call number `call` after `step` steps: the nodes already
         run are drawn done, the node running at `step` stands out, the rest are pending.
+    focus: the id of a tensor to outline (the variable the learner is looking at).
     budget: above this many drawn nodes, collapse (and fold) by itself; if that is still too
         many, leave out the ops that recorded no graph, then draw only the blocks nearest the
         output. None draws everything."""
@@ -113,7 +115,7 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
         notes.append(f"Only the part nearest the output is drawn: {hidden:,} earlier ops "
                      "are hidden.")
     highlight = _highlight(run, step, call)
-    dot = scene.dot(direction == "backward", show_values, highlight)
+    dot = scene.dot(direction == "backward", show_values, highlight, focus)
     return GraphPicture(dot, tuple(notes), collapse, scene.nodes)
 
 
@@ -276,7 +278,7 @@ class _Scene:
                 and t not in self.names and consumers.get(t) == {k})
 
     # ---- DOT ----------------------------------------------------------------------------
-    def dot(self, backward: bool, show_values: bool, highlight: dict) -> str:
+    def dot(self, backward: bool, show_values: bool, highlight: dict, focus: int | None) -> str:
         lines = ["digraph G {", f'  rankdir={"BT" if backward else "TB"};',
                  '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#555555"];']
         tensors = self.run.graph.tensors
@@ -288,7 +290,8 @@ class _Scene:
                 continue
             fill = LEAF if info.is_leaf and info.requires_grad else \
                 WITH_GRAD if info.requires_grad else NO_GRAD
-            lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}", '
+            outline = f', penwidth=4, color="{FOCUS}", class="focus"' if t == focus else ""
+            lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}"{outline}, '
                          f"label={_tensor_label(info, self.names.get(t, []), show_values)}];")
         params = _parameter_names(self.run)
         for k, block in enumerate(self.blocks):
