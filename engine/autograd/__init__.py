@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
 from .graph import Node
@@ -37,7 +39,6 @@ def _position(items, item) -> int:
 
 def _make_grads(outputs: tuple, grads: tuple) -> tuple:
     """The gradient each output starts with: the given one (same shape) or ones for a scalar."""
-    from ..ops.creation import ones_like
     from ..tensor import Tensor
     new_grads = []
     for out, grad in zip(outputs, grads):
@@ -55,13 +56,23 @@ def _make_grads(outputs: tuple, grads: tuple) -> tuple:
                 if not out.dtype.is_floating_point:
                     raise RuntimeError("grad can be implicitly created only for real scalar "
                                        f"outputs but got {out.dtype}")
-                new_grads.append(ones_like(out))
+                new_grads.append(_implicit_grad(out))
             else:
                 new_grads.append(None)
         else:
             raise TypeError("gradients can be either Tensors or None, but got "
                             f"{type(grad).__name__}")
     return tuple(new_grads)
+
+
+def _implicit_grad(out):
+    """ones_like(out) for a one-element root; a 0-dim loss (the usual root) has no layout to
+    preserve, so its ones skip ones_like's memory-format logic."""
+    if out._data.ndim:
+        from ..ops.creation import ones_like
+        return ones_like(out)
+    from ..tensor import Tensor
+    return Tensor._from_array(np.ones((), out._data.dtype))
 
 
 def _check_roots(tensors: tuple, grads: tuple, inputs: tuple) -> None:

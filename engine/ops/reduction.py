@@ -187,13 +187,25 @@ def _cascade_sum(a: np.ndarray, axis, keepdims: bool):
     if kinds != [False] * lead + [True] * n_red + [False] * (len(kinds) - lead - n_red):
         return None  # reduced dims in more than one block
     before, reduced = math.prod(x.shape[:lead]), math.prod(x.shape[lead:lead + n_red])
-    if lead + n_red == len(kinds):                              # each result sums a row
-        total = _inner_sum(x.reshape(before, reduced).T, lanes)
-    else:                                                        # ... or columns, per block
-        total = _outer_sum(x.reshape(before, reduced, -1).transpose(1, 0, 2), lanes)
+    inner = lead + n_red == len(kinds)                          # each result sums a row ...
+    rows = x.reshape(before, reduced).T if inner else \
+        x.reshape(before, reduced, -1).transpose(1, 0, 2)       # ... or columns, per block
+    if reduced <= 4:        # up to 4 terms every path below adds them in order
+        total = _sequential_sum(rows)
+    else:
+        total = _inner_sum(rows, lanes) if inner else _outer_sum(rows, lanes)
     shape = [1 if d in dims else s for d, s in enumerate(a.shape)] if keepdims else \
         [s for d, s in enumerate(a.shape) if d not in dims]
     return _c((np.asarray(total, a.dtype) + a.dtype.type(0)).reshape(shape))  # out = 0 + sum
+
+
+def _sequential_sum(rows: np.ndarray) -> np.ndarray:
+    """rows[0] + rows[1] + ...: PyTorch's order for a handful of terms (its 4 partial sums
+    then hold one term each), at a fraction of the cascade's cost for tiny tensors."""
+    total = rows[0]
+    for k in range(1, rows.shape[0]):
+        total = total + rows[k]
+    return total
 
 
 def sum_bool(flags) -> int:

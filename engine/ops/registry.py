@@ -48,7 +48,7 @@ class Saved:
         """Whether input `name` gets a gradient (PyTorch's should_compute_output): a formula
         may skip the work, and return None, for one that does not (a layer's input batch)."""
         node = self._node
-        diff, _ = _plan(node.op)
+        diff = _plan(node.op)[0]
         names = node.op.inputs if diff is None else [node.op.inputs[i] for i in diff]
         return node.next_functions[names.index(name)][0] is not None
 
@@ -209,14 +209,13 @@ def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
         if outputs[i].dtype.is_floating_point:
             outputs[i]._set_history(node, i)
-    for key, kind, _, _ in _plan(op)[1]:
-        if kind is RESULT:    # result, result1, ...: saved outputs
-            node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
+    for key in _plan(op)[2]:    # result, result1, ...: saved outputs
+        node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
     return node
 
 
 _NO_EDGE = (None, 0)
-RESULT, GEOMETRY, ATTR = "result", "geometry", "attr"   # what a saved key refers to
+GEOMETRY, ATTR = "geometry", "attr"   # what a saved key refers to
 
 
 def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
@@ -225,15 +224,19 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
     Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
     `self_value` replaces tensors[0] as the saved `self` (an in-place op's original value)."""
     node = op.node_cls()
-    diff, plan = _plan(op)
-    inputs = tensors if diff is None else [tensors[i] for i in diff]  # None: cat/stack's list
-    edges = tuple(_NO_EDGE if t is None else t._edge() for t in inputs)
-    node.next_functions = edges
-    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
+    diff, plan, _ = _plan(op)
+    edges, meta = [], []
+    for t in (tensors if diff is None else [tensors[i] for i in diff]):  # None: cat's list
+        if t is None:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+        else:
+            edges.append(t._edge())
+            meta.append((t._data.shape, t.dtype))
+    node.next_functions = edges = tuple(edges)
+    node._input_meta = tuple(meta)
     saved = node._saved
     for key, kind, index, readers in plan:
-        if kind is RESULT:
-            continue  # saved by the caller once the outputs have their history
         if kind is GEOMETRY:
             t = tensors[index]
             saved[key] = None if t is None else _geometry(key, t)
@@ -242,9 +245,16 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
             saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
         else:   # an input tensor, kept only if a gradient that will be computed reads it
             t = self_value if key == "self" and self_value is not None else tensors[index]
-            needed = readers is None or any(edges[p][0] is not None for p in readers)
-            saved[key] = None if t is None else SavedTensor(t, needed=needed)
+            saved[key] = None if t is None else SavedTensor(
+                t, needed=readers is None or _any_edge(edges, readers))
     return node
+
+
+def _any_edge(edges: tuple, positions: tuple) -> bool:
+    for p in positions:
+        if edges[p][0] is not None:
+            return True
+    return False
 
 
 def _plan(op: OpDef) -> tuple:
@@ -252,19 +262,20 @@ def _plan(op: OpDef) -> tuple:
 
     - the positions of the inputs that get an edge in next_functions (None: all of them, for
       ops over a list of tensors such as cat), and
-    - (key, kind, index, readers) per saved key. kind: RESULT, GEOMETRY (index: which input),
-      ATTR, or "input" (index: which input; readers: the edges whose gradient formula reads
-      it, None: always kept)."""
+    - (key, kind, index, readers) per saved key recorded with the node. kind: GEOMETRY
+      (index: which input), ATTR, or "input" (index: which input; readers: the edges whose
+      gradient formula reads it, None: always kept), and
+    - the keys of saved outputs (result, result1, ...), saved once the outputs have their history."""
     cached = op.__dict__.get("_plan")
     if cached is not None and cached[0] is op.saves:
         return cached[1]
     diff = tuple(i for i, name in enumerate(op.inputs) if op.differentiable(name)) \
         if op.inputs else None
     edge_of = {op.inputs[i]: k for k, i in enumerate(diff or ())}
-    plan = []
+    plan, results = [], []
     for key in op.saves:
         if key.startswith("result"):
-            plan.append((key, RESULT, RESULT, None))
+            results.append(key)
         elif key in op.inputs:
             readers = op.formula_readers(key)
             # A reader that is not an edge (or not an input) counts as always wanting a grad.
@@ -275,7 +286,7 @@ def _plan(op: OpDef) -> tuple:
             plan.append((key, GEOMETRY, op.inputs.index(key.rsplit("_sym_", 1)[0]), None))
         else:
             plan.append((key, ATTR, None, None))
-    op._plan = (op.saves, (diff, tuple(plan)))
+    op._plan = (op.saves, (diff, tuple(plan), tuple(results)))
     return op._plan[1]
 
 
