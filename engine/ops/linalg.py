@@ -31,8 +31,29 @@ def MM(a, b):
     return a @ b
 
 
-MM.derivative(lambda g, s: (g.mm(s.mat2.t()) if s.needs("self") else None,
-                           s.self.t().mm(g) if s.needs("mat2") else None))
+MM.derivative(lambda g, s: (mat1_grad(g, s.self, s.mat2) if s.needs("self") else None,
+                           mat2_grad(g, s.self, s.mat2) if s.needs("mat2") else None))
+
+
+def mat1_grad(g: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    """grad @ mat2.T, laid out like mat1 (PyTorch's mm_mat1_backward): for a column-major
+    mat1 it is computed as (mat2 @ grad.T).T, so the gradient needs no reordering copy."""
+    if _column_major(mat1):
+        return mat2.mm(g.t()).t()
+    return g.mm(mat2.t())
+
+
+def mat2_grad(g: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    """mat1.T @ grad, laid out like mat2 (PyTorch's mm_mat2_backward): a layer's weight.t()
+    is column-major, and its gradient comes out as (grad.T @ mat1).T, the weight's layout."""
+    if _column_major(mat2):
+        return g.t().mm(mat1).t()
+    return mat1.t().mm(g)
+
+
+def _column_major(t: Tensor) -> bool:
+    stride = t._data.strides
+    return stride[0] == t._data.itemsize and stride[1] == t._data.shape[0] * t._data.itemsize
 
 
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from .linalg import mat1_grad, mat2_grad
 from .registry import defop
 
 # ---- addmm: linear layers -------------------------------------------------------------------
@@ -29,8 +30,8 @@ def ADDMM(bias, a, b, *, alpha=1, beta=1):
 
 @ADDMM.derivative
 def _(g, s):
-    ga = g.mm(s.mat2.t()) if s.needs("mat1") else None   # not for a layer's input batch
-    gb = s.mat1.t().mm(g) if s.needs("mat2") else None
+    ga = mat1_grad(g, s.mat1, s.mat2) if s.needs("mat1") else None   # not for a layer's input
+    gb = mat2_grad(g, s.mat1, s.mat2) if s.needs("mat2") else None
     if s.alpha != 1:
         ga, gb = (None if x is None else x * s.alpha for x in (ga, gb))
     return (g if s.beta == 1 else g * s.beta), ga, gb
