@@ -1,8 +1,8 @@
 """Autograd Explorer: the pages, in the order a learner meets them, and the sidebar they share."""
 import streamlit as st
 
+from app_pages.common import DEFAULT_LANG, LANG, PRESENT, from_url, to_url, tr
 from explorer.texts import LANGUAGE_NAMES, LANGUAGES
-from pages.common import DEFAULT_LANG, LANG, PRESENT, from_url, to_url, tr
 
 st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
 
@@ -14,9 +14,9 @@ with st.sidebar:
     st.toggle(tr("app.present"), key=PRESENT, bind="query-params", help=tr("app.present_help"))
 
 page = st.navigation([
-    st.Page("pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),
-    st.Page("pages/lessons.py", title=tr("pages.lessons"), icon="📘", url_path="lessons"),
-    st.Page("pages/training.py", title=tr("pages.training"), icon="📈", url_path="training"),
-    st.Page("pages/compare.py", title=tr("pages.compare"), icon="⚖️", url_path="compare"),
+    st.Page("app_pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),
+    st.Page("app_pages/lessons.py", title=tr("pages.lessons"), icon="📘", url_path="lessons"),
+    st.Page("app_pages/training.py", title=tr("pages.training"), icon="📈", url_path="training"),
+    st.Page("app_pages/compare.py", title=tr("pages.compare"), icon="⚖️", url_path="compare"),
 ])
 page.run()

@@ -179,7 +179,7 @@ def test_the_interface_and_the_error_explanations_speak_chinese_when_the_url_ask
 # ---- Lessons -----------------------------------------------------------------------------------
 def lessons_app(**params: str) -> AppTest:
     app = app_with(**params)
-    app.switch_page("pages/lessons.py").run()
+    app.switch_page("app_pages/lessons.py").run()
     assert not app.exception
     return app
 
@@ -229,7 +229,7 @@ def test_a_lesson_cell_opens_in_the_playground_with_its_code():
 def test_training_draws_its_curves_and_the_graph_torch_builds_for_one_step():
     from explorer.training import TrainConfig, step_source
     app = app_with()
-    app.switch_page("pages/training.py").run()
+    app.switch_page("app_pages/training.py").run()
     assert not app.exception
     loss, norms, boundary = app.get("plotly_chart")[:3]
     assert "loss" in loss.proto.spec and "Decision boundary" in boundary.proto.spec
@@ -242,7 +242,7 @@ def test_training_draws_its_curves_and_the_graph_torch_builds_for_one_step():
 
 def test_compare_runs_a_lesson_cell_on_real_torch_and_finds_it_equal():
     app = app_with()
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("app_pages/compare.py").run()
     assert not app.exception
     app.button(key="compare_run").click().run()
     assert not app.exception

@@ -120,3 +120,18 @@ def test_a_lesson_draws_its_graph_and_opens_in_the_playground(app_url, page):
     wait_for_node(page, min(expected))
     assert page.locator(CODE_BOX).input_value() == cell.code
     assert expected <= drawn_names(page)
+
+
+def test_a_deep_link_as_a_servers_first_visit_keeps_the_sidebar_language_and_presenting(page):
+    from explorer.texts import t
+    lesson = get_lesson(LESSON)
+    with streamlit_server() as fresh:           # nothing has opened the entry page yet
+        page.goto(f"{fresh}/lessons?lesson={LESSON}&lang=zh-CN&present=true")
+        wait_until_idle(page)
+        page.locator("h1").first.wait_for()
+        assert page.locator("h1").first.inner_text() == lesson.title("zh-CN")
+        assert page.locator(".st-key-lang").count() == 1, "the entry script's sidebar ran"
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert t("pages.lessons", "zh-CN") in nav and "common" not in nav
+        shown = page.get_by_test_id("stCode").all_inner_texts()
+        assert sum(cell.code.strip() in " ".join(shown) for cell in lesson.cells) == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import pictures
+from app_pages.common import apply_page_style, cached_run, tr
 from explorer.training import (
     ACTIVATIONS,
     DATASETS,
@@ -14,8 +16,6 @@ from explorer.training import (
     train,
 )
 from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
-from pages import pictures
-from pages.common import apply_page_style, cached_run, tr
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 REDRAWS = 20            # live redraws per training run: enough to watch, cheap to draw

@@ -4,9 +4,8 @@ The code, the chosen picture and the focused variable live in the URL, so a copi
 `/?code=<URL-encoded code>`) reopens the same session and runs it at once."""
 import streamlit as st
 
-from explorer.share import share_link
-from pages import pictures
-from pages.common import (
+from app_pages import pictures
+from app_pages.common import (
     CODE,
     DEFAULT_LANG,
     FOCUS,
@@ -18,6 +17,7 @@ from pages.common import (
     lang,
     tr,
 )
+from explorer.share import share_link
 
 EXAMPLE = """import torch
 

@@ -5,9 +5,8 @@ The open lesson's id lives in the URL (`/lessons?lesson=<id>`). In presentation 
 shows one cell at a time, with previous/next buttons."""
 import streamlit as st
 
-from explorer.lessons import LESSONS, get_lesson
-from pages import pictures
-from pages.common import (
+from app_pages import pictures
+from app_pages.common import (
     CELL,
     CODE,
     LESSON,
@@ -19,6 +18,7 @@ from pages.common import (
     to_url,
     tr,
 )
+from explorer.lessons import LESSONS, get_lesson
 
 
 def _label(lesson_id: str) -> str:
@@ -29,7 +29,7 @@ def _label(lesson_id: str) -> str:
 
 def open_in_playground(code: str) -> None:
     st.session_state[CODE] = code
-    st.switch_page("pages/playground.py", query_params={CODE: code})
+    st.switch_page("app_pages/playground.py", query_params={CODE: code})
 
 
 apply_page_style()

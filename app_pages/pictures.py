@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app_pages.common import lang, presenting, tr
 from explorer import GradCheck, Run, check_gradients
 from explorer.explain import explain
 from explorer.model import VariableInfo
@@ -35,7 +36,6 @@ from explorer.views.steps import (
     steps_table,
     zero_grad_clears,
 )
-from pages.common import lang, presenting, tr
 
 KINDS = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_pages.common import CODE, SEED, apply_page_style, lang, tr
 from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
 from explorer.lessons import LESSONS
-from pages.common import CODE, SEED, apply_page_style, lang, tr
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
