@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import pictures
-from app_pages.common import apply_page_style, cached_run, tr
+from app_pages.common import apply_page_style, cached_run, lang, tr
 from explorer.training import (
     ACTIVATIONS,
     DATASETS,
@@ -57,17 +57,18 @@ if submitted or finished is None or finished[0] != config:
             done = (record.step + 1) / steps
             progress.progress(done, text=tr("training.progress", step=record.step + 1,
                                             steps=steps))
-            loss_slot.plotly_chart(loss_figure(records))
-            norm_slot.plotly_chart(grad_norm_figure(records))
-            boundary_slot.plotly_chart(boundary_figure(boundary, *data, step=record.step))
+            loss_slot.plotly_chart(loss_figure(records, lang()))
+            norm_slot.plotly_chart(grad_norm_figure(records, lang()))
+            boundary_slot.plotly_chart(boundary_figure(boundary, *data, step=record.step,
+                                                       lang=lang()))
     progress.empty()
     st.session_state["training_result"] = (config, records, boundary, data)
 else:
     _, records, boundary, data = finished
     left, right = st.columns(2)
-    left.plotly_chart(loss_figure(records))
-    right.plotly_chart(grad_norm_figure(records))
-    st.plotly_chart(boundary_figure(boundary, *data, step=records[-1].step))
+    left.plotly_chart(loss_figure(records, lang()))
+    right.plotly_chart(grad_norm_figure(records, lang()))
+    st.plotly_chart(boundary_figure(boundary, *data, step=records[-1].step, lang=lang()))
 
 last = records[-1]
 st.caption(tr("training.final", loss=f"{last.loss:.4f}", accuracy=f"{last.accuracy:.1%}"))

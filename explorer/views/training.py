@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..texts import DEFAULT_LANGUAGE, t
 from ..training import Boundary, StepRecord
 
 __all__ = [
@@ -30,21 +31,23 @@ def _style(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figu
     return figure
 
 
-def loss_figure(records: list[StepRecord]) -> go.Figure:
+def loss_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Loss per step (left axis) and training accuracy (right axis, dotted)."""
     steps = [r.step for r in records]
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(go.Scatter(x=steps, y=[r.loss for r in records], name="loss",
+    figure.add_trace(go.Scatter(x=steps, y=[r.loss for r in records], name=t("figures.loss", lang),
                                 line={"color": "#d62728", "width": 4}))
-    figure.add_trace(go.Scatter(x=steps, y=[r.accuracy for r in records], name="accuracy",
+    figure.add_trace(go.Scatter(x=steps, y=[r.accuracy for r in records],
+                                name=t("figures.accuracy", lang),
                                 line={"color": "#2ca02c", "width": 3, "dash": "dot"}),
                      secondary_y=True)
-    _style(figure, "Loss per step", "step", "cross-entropy loss")
-    figure.update_yaxes(title="accuracy", range=[0, 1.02], secondary_y=True)
+    _style(figure, t("figures.loss_title", lang), t("figures.step", lang),
+           t("figures.cross_entropy", lang))
+    figure.update_yaxes(title=t("figures.accuracy", lang), range=[0, 1.02], secondary_y=True)
     return figure
 
 
-def grad_norm_figure(records: list[StepRecord]) -> go.Figure:
+def grad_norm_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """One line per layer: the L2 norm of its gradients at each step (log scale, since early
     layers' gradients can be orders of magnitude smaller)."""
     figure = go.Figure()
@@ -54,7 +57,7 @@ def grad_norm_figure(records: list[StepRecord]) -> go.Figure:
         colour = LAYER_COLOURS[k % len(LAYER_COLOURS)]
         figure.add_trace(go.Scatter(x=steps, y=[r.grad_norms[name] for r in records], name=name,
                                     line={"color": colour, "width": 3}))
-    _style(figure, "Gradient norm per layer", "step", "‖grad‖")
+    _style(figure, t("figures.grad_norm_title", lang), t("figures.step", lang), "‖grad‖")
     figure.update_yaxes(type="log", dtick=1)   # label powers of ten only
     return figure
 
@@ -78,7 +81,7 @@ def boundary_colourscale(classes: int) -> list:
 
 
 def boundary_figure(boundary: Boundary, x: np.ndarray, y: np.ndarray,
-                    step: int | None = None) -> go.Figure:
+                    step: int | None = None, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """The predicted class over the plane (shaded by confidence), with the data points on top
     in their true class's colour."""
     classes = int(max(y.max(), boundary.label.max())) + 1
@@ -95,8 +98,9 @@ def boundary_figure(boundary: Boundary, x: np.ndarray, y: np.ndarray,
         marker = {"color": CLASS_COLOURS[k % len(CLASS_COLOURS)], "size": 9,
                   "line": {"color": "white", "width": 1}}
         figure.add_trace(go.Scatter(x=x[mine, 0], y=x[mine, 1], mode="markers",
-                                    name=f"class {k}", marker=marker))
-    title = "Decision boundary" + (f" at step {step}" if step is not None else "")
+                                    name=t("figures.class", lang, k=k), marker=marker))
+    title = t("figures.boundary_title", lang) if step is None else \
+        t("figures.boundary_at", lang, step=step)
     _style(figure, title, "x₁", "x₂")
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
     figure.update_layout(height=560)
