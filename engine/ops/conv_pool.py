@@ -1,13 +1,15 @@
 """Convolution (plain and transposed) and pooling, for 1, 2 and 3 spatial dimensions.
 
-Every receptive field is a strided window view of the padded input (im2col without copying),
-so a convolution is one tensordot per group and a pooling is one reduction over the window
-axes, never a Python loop over pixels. Backward scatters through the same windows: one strided
-add per kernel tap. The backward formulas are NumPy, so they support one backward pass, not
+Every receptive field is a strided window view of the padded input, so a convolution is one
+im2col matmul per group and a pooling is one reduction over the window axes, never a Python
+loop over pixels. A conv's input gradient is itself a convolution (of the output gradient with
+the flipped kernel); average pooling's backward adds through the same windows, one strided add
+per kernel tap. The backward formulas are NumPy, so they support one backward pass, not
 create_graph through them."""
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -47,40 +49,50 @@ def _conv(x, w, stride, padding, dilation, groups) -> np.ndarray:
     nd = x.ndim - 2
     cols = windows(pad(x, padding), w.shape[2:], stride, dilation)   # N, C, *out, *k
     og, cg = w.shape[0] // groups, w.shape[1]
-    k_axes = list(range(2 + nd, 2 + 2 * nd))
-    parts = [np.moveaxis(np.tensordot(cols[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og],
-                                      axes=([1] + k_axes, [1] + list(range(2, 2 + nd)))),
-                         -1, 1) for g in range(groups)]
-    return parts[0] if groups == 1 else np.concatenate(parts, axis=1)
+    parts = [w[g * og:(g + 1) * og].reshape(og, -1) @ _im2col(cols[:, g * cg:(g + 1) * cg])
+             for g in range(groups)]                                  # og, N * out
+    out = parts[0] if groups == 1 else np.concatenate(parts)
+    return np.moveaxis(out.reshape((-1, x.shape[0]) + cols.shape[2:2 + nd]), 0, 1)
+
+
+def _im2col(cols: np.ndarray) -> np.ndarray:
+    """The (C * kernel, N * out) matrix of a window view (N, C, *out, *kernel): copied with the
+    output positions innermost, which walks the input in memory order."""
+    nd = (cols.ndim - 2) // 2
+    order = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    return cols.transpose(order).reshape(math.prod(cols.shape[1:2] + cols.shape[2 + nd:]), -1)
 
 
 def _conv_input_grad(gy, w, in_shape, stride, padding, dilation, groups) -> np.ndarray:
-    """Scatter output gradients back through every kernel tap (also: transposed conv)."""
-    og, cg = w.shape[0] // groups, w.shape[1]
-    padded = (in_shape[0], cg * groups) + tuple(n + 2 * p for n, p in zip(in_shape[2:], padding))
-    gxp = np.zeros(padded, dtype=gy.dtype)
-    out = gy.shape[2:]
-    for g in range(groups):
-        gyg, wg = gy[:, g * og:(g + 1) * og], w[g * og:(g + 1) * og]
-        for offset in itertools.product(*(range(k) for k in w.shape[2:])):
-            contrib = np.moveaxis(np.tensordot(gyg, wg[(slice(None), slice(None)) + offset],
-                                               axes=([1], [0])), -1, 1)
-            region = (slice(None), slice(g * cg, (g + 1) * cg)) + _tap(offset, dilation,
-                                                                       stride, out)
-            gxp[region] += contrib
+    """The gradient of a conv's input (also: a transposed conv's output), as one convolution:
+    the output gradient, spread out by the stride and padded by the kernel's reach, convolved
+    with the kernel flipped in space and with its in and out channels swapped."""
+    nd = gy.ndim - 2
+    og = w.shape[0] // groups
+    spread = gy
+    if any(s > 1 for s in stride):
+        spread = np.zeros(gy.shape[:2] + tuple((o - 1) * s + 1 for o, s in
+                                                zip(gy.shape[2:], stride)), gy.dtype)
+        spread[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)] = gy
+    reach = tuple(d * (k - 1) for d, k in zip(dilation, w.shape[2:]))
+    # cells of the padded input no window reaches (a stride that does not divide evenly)
+    rest = tuple(n + 2 * p - (o - 1) * s - r - 1 for n, p, o, s, r in
+                 zip(in_shape[2:], padding, gy.shape[2:], stride, reach))
+    flipped = np.flip(w, tuple(range(2, 2 + nd)))
+    kernel = np.concatenate([flipped[g * og:(g + 1) * og].swapaxes(0, 1) for g in range(groups)])
+    gxp = _conv(pad(spread, reach, tuple(r + e for r, e in zip(reach, rest))), kernel,
+                (1,) * nd, (0,) * nd, dilation, groups)
     core = (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
                                               zip(padding, in_shape[2:]))
     return np.ascontiguousarray(gxp[core])
 
 
 def _conv_weight_grad(x, gy, kernel, stride, padding, dilation, groups) -> np.ndarray:
-    nd = x.ndim - 2
     cols = windows(pad(x, padding), kernel, stride, dilation)
     og, cg = gy.shape[1] // groups, x.shape[1] // groups
-    o_axes = list(range(2, 2 + nd))
-    parts = [np.tensordot(gy[:, g * og:(g + 1) * og], cols[:, g * cg:(g + 1) * cg],
-                          axes=([0] + o_axes, [0] + o_axes)) for g in range(groups)]
-    return parts[0] if groups == 1 else np.concatenate(parts, axis=0)
+    parts = [np.moveaxis(gy[:, g * og:(g + 1) * og], 1, 0).reshape(og, -1)
+             @ _im2col(cols[:, g * cg:(g + 1) * cg]).T for g in range(groups)]
+    return np.concatenate(parts).reshape((og * groups, cg) + tuple(kernel))
 
 
 def _like_input_layout(out: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -176,12 +188,21 @@ def _max_pool(x, *, kernel_size, stride, padding, dilation, ceil_mode):
 
 
 def _max_pool_backward(grads, s):
-    g = grads[0]._data
-    shape = s.self.shape
+    disjoint = all(st >= d * (k - 1) + 1
+                   for st, k, d in zip(s.stride, s.kernel_size, s.dilation))
+    return _grad_to_argmax(grads[0]._data, s.self.shape, s.result1._data, disjoint)
+
+
+def _grad_to_argmax(g: np.ndarray, shape, indices: np.ndarray, disjoint: bool) -> Tensor:
+    """Each output's gradient added at the input position its maximum came from. Disjoint
+    windows send at most one gradient to a position: it is written (as 0 + g), not added."""
     n, c = shape[:2]
     out = np.zeros((n, c, int(np.prod(shape[2:]))), dtype=g.dtype)
-    np.add.at(out, (np.arange(n)[:, None, None], np.arange(c)[None, :, None],
-                    s.result1._data.reshape(n, c, -1)), g.reshape(n, c, -1))
+    positions, g = indices.reshape(n, c, -1), g.reshape(n, c, -1)
+    if disjoint:
+        np.put_along_axis(out, positions, g + g.dtype.type(0), axis=-1)
+    else:
+        np.add.at(out, (np.arange(n)[:, None, None], np.arange(c)[None, :, None], positions), g)
     return Tensor._from_array(out.reshape(shape))
 
 
@@ -294,4 +315,5 @@ def ADAPTIVE_MAX(x, *, output_size):
     return values, indices
 
 
-ADAPTIVE_MAX.derivative(_max_pool_backward)
+ADAPTIVE_MAX.derivative(lambda grads, s: _grad_to_argmax(grads[0]._data, s.self.shape,
+                                                         s.result1._data, disjoint=False))
