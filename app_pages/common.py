@@ -56,9 +56,11 @@ def presenting() -> bool:
     return bool(st.session_state.get(PRESENT))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=512)
 def cached_run(source: str, seed: int) -> Run:
-    """One sandboxed run per (code, seed): a lecture hall opening the same lesson runs it once."""
+    """One sandboxed run per (code, seed): a lecture hall opening the same lesson runs it once.
+    A Run is immutable plain data, so every session shares the one object (cache_resource)
+    instead of unpickling its own copy (cache_data)."""
     return run_code(source, seed=seed)
 
 

@@ -11,7 +11,7 @@ from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_availa
 from explorer.lessons import LESSONS
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def cached_comparison(source: str, seed: int) -> Comparison:
     return compare_with_torch(source, seed=seed)
 

@@ -230,7 +230,7 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
                             key=f"{key}_order")
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def cached_gradient_check(source: str, seed: int) -> GradCheck:
     return check_gradients(source, seed=seed)
 
