@@ -7,7 +7,6 @@ the server's memory."""
 from __future__ import annotations
 
 import os
-import pickle
 import queue
 import select
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from ..model import ErrorInfo, Run
 from .limits import DEFAULT, Limits
-from .worker import _HEADER, write_message
+from .worker import _HEADER, unpickle, write_message
 
 __all__ = ["WorkerLost", "WorkerPool", "default_size", "failure_error"]
 
@@ -64,7 +63,7 @@ class _Worker:
             if size is None and len(buf) >= _HEADER.size:
                 (size,) = _HEADER.unpack(buf[:_HEADER.size])
                 need = _HEADER.size + size
-        return pickle.loads(buf[_HEADER.size:need])
+        return unpickle(buf[_HEADER.size:need])
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         if not self.ready:

@@ -15,6 +15,7 @@ server and its own workers; learner data crosses as plain Run objects.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import os
 import pickle
@@ -25,7 +26,7 @@ import struct
 import sys
 import time
 
-__all__ = ["read_message", "serve", "write_message"]
+__all__ = ["read_message", "serve", "unpickle", "write_message"]
 
 _HEADER = struct.Struct("!Q")
 
@@ -41,7 +42,20 @@ def read_message(stream):
     if header is None:
         return None
     (size,) = _HEADER.unpack(header)
-    return pickle.loads(_read_exactly(stream, size))
+    return unpickle(_read_exactly(stream, size))
+
+
+def unpickle(data: bytes):
+    """pickle.loads with the cyclic collector paused. A Run is a tree of many small objects
+    and no cycles, yet creating them would trigger collections that walk the whole heap again
+    and again: a 6,600-op Run took 0.7 s to load instead of 0.15 s."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_exactly(stream, n: int):
@@ -179,7 +193,7 @@ def _collect(read_fd: int, pid: int, deadline: float, demote_after: float):
     data = b"".join(chunks)
     if len(data) < _HEADER.size:
         return None, _describe_status(status)
-    return pickle.loads(data[_HEADER.size:]), None
+    return unpickle(data[_HEADER.size:]), None
 
 
 def _describe_status(status: int) -> str:
@@ -235,6 +249,7 @@ def serve(backend: str = "engine") -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr   # nothing but messages may reach the real stdout
     _warm_up(backend)
+    gc.freeze()   # what warm-up imported lives for good: each forked child's collector skips it
     write_message(stdout, "ready")
     while True:
         job = read_message(stdin)
