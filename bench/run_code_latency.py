@@ -1,7 +1,8 @@
 """run_code latency, cold and warm, p50/p95: `python bench/run_code_latency.py [repeats]`.
 
 Cold: a fresh worker pool answering its first run (process start, imports, warm-up, run).
-Warm: a run on an already started pool, per course example. Prints a Markdown table."""
+Warm: a run on an already started pool, for every lesson (all its cells, `repeats` times
+each) and then every course example. Prints a Markdown table."""
 from __future__ import annotations
 
 import pathlib
@@ -11,7 +12,8 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from explorer.sandbox.pool import WorkerPool  # noqa: E402
+from explorer.lessons import LESSONS
+from explorer.sandbox.pool import WorkerPool
 
 SMALL = "import torch\nx = torch.ones(2, 3, requires_grad=True)\ny = (x * x).sum()\ny.backward()"
 EXAMPLES = sorted((pathlib.Path(__file__).resolve().parents[1] / "tests" /
@@ -20,7 +22,7 @@ EXAMPLES = sorted((pathlib.Path(__file__).resolve().parents[1] / "tests" /
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main(repeats: int = 20) -> None:
@@ -34,13 +36,16 @@ def main(repeats: int = 20) -> None:
     pool = WorkerPool(size=1)
     pool.run(SMALL)
     rows = [("small example (cold: new pool)", cold)]
-    cases = [("small example", SMALL)] + [(p.stem, p.read_text()) for p in EXAMPLES]
-    for name, source in cases:
+    cases = [("small example", [SMALL])]
+    cases += [(f"lesson {lesson.id}", [c.code for c in lesson.cells]) for lesson in LESSONS]
+    cases += [(f"course example {p.stem}", [p.read_text()]) for p in EXAMPLES]
+    for name, sources in cases:
         times = []
         for _ in range(repeats):
-            started = time.perf_counter()
-            pool.run(source)
-            times.append(time.perf_counter() - started)
+            for source in sources:
+                started = time.perf_counter()
+                pool.run(source)
+                times.append(time.perf_counter() - started)
         rows.append((name, times))
     pool.close()
     print("| run | p50 (ms) | p95 (ms) |\n|---|---:|---:|")
