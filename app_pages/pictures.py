@@ -21,7 +21,11 @@ from explorer.views.broadcast import (
 )
 from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.export import dot_to_png, dot_to_svg, torch_script
-from explorer.views.gradcheck import gradcheck_figure, gradcheck_table
+from explorer.views.gradcheck import (
+    gradcheck_figure,
+    gradcheck_message,
+    gradcheck_table,
+)
 from explorer.views.graph import GraphPicture, graph_picture
 from explorer.views.memory import (
     layout_summary,
@@ -117,7 +121,7 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
         if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
                             show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded),
-                            focus=focus.tensor.id if focus else None)
+                            focus=focus.tensor.id if focus else None, lang=lang())
     draw_graph(picture, run, key)
 
 
@@ -142,7 +146,7 @@ def _chain(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("chain.none", name=focus.name if focus else "—"))
         return
     st.caption(tr("chain.of", name=focus.name))
-    st.code(chain_text(grad_fn_chain(run, focus.tensor.id)), language="text")
+    st.code(chain_text(grad_fn_chain(run, focus.tensor.id), lang()), language="text")
 
 
 def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
@@ -152,14 +156,16 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     views = backward_steps(run)
     step = step_controls(views, key)
     picture = graph_picture(run, direction="backward", show_values=True, step=step,
-                            collapse=bool(module_paths(run)))
+                            collapse=bool(module_paths(run)), lang=lang())
     current = views[step]
     st.markdown(tr("steps.current", n=step + 1, total=len(views), name=current.name))
     if current.formulas:
         st.code("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas),
                 language="text")
     draw_graph(picture, run, key)
-    rows = [{**row, "step": row["step"] + 1} for row in steps_table(views)]   # counted from 1
+    step_column = tr("view.steps.step")
+    rows = [{**row, step_column: row[step_column] + 1}                        # counted from 1
+            for row in steps_table(views, lang())]
     st.dataframe(rows, hide_index=True, width="stretch")
     freed = freed_nodes(run, step=step + 1)
     if freed:
@@ -194,14 +200,14 @@ def step_controls(views: list, key: str) -> int:
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     failures, stretched = broadcast_failures(run), broadcast_steps(run)
     for n, failure in enumerate(failures):
-        st.plotly_chart(failure_figure(failure), key=f"{key}_failure_{n}")
+        st.plotly_chart(failure_figure(failure, lang=lang()), key=f"{key}_failure_{n}")
         st.caption(explain("RuntimeError", failure.message, lang()))
     if not stretched and not failures:
         st.caption(tr("broadcast.none"))
     for n, step in enumerate(stretched):
         shapes = "  ".join(f"{o.name}: {o.shape} → {o.padded}" for o in step.operands)
         st.caption(tr("broadcast.step", line=step.line, shapes=shapes, result=step.result_shape))
-        st.plotly_chart(expansion_figure(run, step), key=f"{key}_broadcast_{n}")
+        st.plotly_chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
     for row in gradient_sums(run):
         st.caption(tr("broadcast.summed", node=row["node"], operand=row["operand"],
                       before=row["from"], after=row["to"]))
@@ -212,13 +218,14 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("memory.none"))
         return
     info = focus.tensor
-    st.caption(layout_summary(info))
-    st.plotly_chart(memory_figure(run, info.storage_id), key=f"{key}_memory")
+    st.caption(layout_summary(info, lang=lang()))
+    st.plotly_chart(memory_figure(run, info.storage_id, lang=lang()),
+                    key=f"{key}_memory")
     if len(info.shape) > 1 and not info.is_contiguous:
         check = view_check(info, (int(np.prod(info.shape)),))
         st.markdown(tr("memory.view_fits" if check.fits else "memory.view_fails",
                        name=focus.name))
-        st.plotly_chart(view_figure(check, focus.name), key=f"{key}_view")
+        st.plotly_chart(view_figure(check, focus.name, lang=lang()), key=f"{key}_view")
     same_shape = [v.name for v in tensor_variables(run)
                   if v.name != focus.name and tuple(v.tensor.shape) == tuple(info.shape)]
     if same_shape:
@@ -226,7 +233,7 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
                                 key=f"{key}_order_with")
         if others:
             channels = 1 if len(info.shape) == 4 else None     # NCHW: colour by channel
-            st.plotly_chart(order_figure(run, [focus.name, *others], channels),
+            st.plotly_chart(order_figure(run, [focus.name, *others], channels, lang=lang()),
                             key=f"{key}_order")
 
 
@@ -238,10 +245,11 @@ def cached_gradient_check(source: str, seed: int) -> GradCheck:
 def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
     with st.spinner(tr("gradcheck.running")):
         check = cached_gradient_check(run.source, run.seed)
+    message = gradcheck_message(check, lang())
     if check.error is not None or not check.elements:
-        st.caption(check.message or tr("gradcheck.nothing"))
+        st.caption(message or tr("gradcheck.nothing"))
         return
     verdict = st.success if check.passed else st.error if check.failures else st.warning
-    verdict(check.message)          # warning: nothing disagreed, but not every element ran
-    st.plotly_chart(gradcheck_figure(check), key=f"{key}_gradcheck")
-    st.dataframe(gradcheck_table(check), hide_index=True, width="stretch")
+    verdict(message)                # warning: nothing disagreed, but not every element ran
+    st.plotly_chart(gradcheck_figure(check, lang()), key=f"{key}_gradcheck")
+    st.dataframe(gradcheck_table(check, lang()), hide_index=True, width="stretch")

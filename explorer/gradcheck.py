@@ -56,7 +56,8 @@ class ElementCheck:
     abs_error: float | None
     rel_error: float | None   # abs_error / max(|numeric|, tiny)
     ok: bool | None        # None when numeric is None
-    note: str = ""
+    note: str = ""         # why there is no estimate: "time", "failed" or "branch", the key
+                           # of its sentence under view.gradcheck.notes in explorer/texts
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ class GradCheck:
     elements: tuple = ()   # ElementCheck, leaf by leaf
     skipped: int = 0       # elements not checked (over max_elements or out of time)
     error: ErrorInfo | None = None   # the learner's code failed before its backward call
-    message: str = ""      # one plain sentence summing up
+    # the sentence summing up, in no language yet: the key of its text under
+    # view.gradcheck.message in explorer/texts and its fields, e.g. ("agree", (("total", 8),
+    # ("root", "loss"))); views.gradcheck.gradcheck_message says it in the learner's language
+    message_key: str = ""
+    message_fields: tuple = ()
 
     @property
     def failures(self) -> tuple:
@@ -96,7 +101,7 @@ class Probe:
     precision: str = "float64"
     leaves: tuple = ()     # LeafCheck with checked=0 (the server fills it in)
     selected: tuple = ()   # (leaf, flat index, element index, autograd value)
-    note: str = ""         # why there is nothing to check
+    note: str = ""         # why there is nothing to check: a GradCheck.message_key
 
 
 class _Stop(BaseException):
@@ -227,8 +232,7 @@ def probe(source: str, seed: int, limits: Limits = DEFAULT, *, plan: tuple | Non
     if watcher.roots is None:
         name, tensor = _scalar_variable(outcome, root)
         if tensor is None:
-            return Probe(note="The code calls no backward() and has no one-element tensor with "
-                              "a grad_fn to check.")
+            return Probe(note="no_root")
         watcher.roots, watcher.gradients = (tensor,), (None,)
         watcher.scopes = [outcome.namespace]
         described, line = name, None
@@ -295,7 +299,7 @@ def _reference(watcher: _Watcher, value: float, described: str, line: int | None
     leaves = [(i, t) for i, t in enumerate(watcher.leaves) if id(t) in reachable]
     if not leaves:
         return Probe(value=value, root=described, root_line=line, ops=watcher.ops,
-                     note=f"{described} does not depend on any tensor with requires_grad=True.")
+                     note="independent")
     gradients = [g if g is not None else engine.ones_like(r)
                  for r, g in zip(watcher.roots, watcher.gradients)]
     watcher.busy = True
@@ -367,7 +371,7 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
     if not isinstance(ref, Probe):
         return _nothing(source, seed, error=failure_error(ref[1], limits))
     if ref.error is not None or ref.note:
-        return _nothing(source, seed, error=ref.error, message=ref.note, ref=ref)
+        return _nothing(source, seed, error=ref.error, key=ref.note, ref=ref)
     root = None if ref.root_line is not None else ref.root
     eps = {leaf.index: leaf.eps for leaf in ref.leaves}
 
@@ -393,15 +397,11 @@ def _element(ref: Probe, selected: tuple, plus, minus) -> ElementCheck:
     info = next(info for info in ref.leaves if info.index == leaf)
     for answer in (plus, minus):
         if answer is None:
-            return ElementCheck(leaf, where, autograd, None, None, None, None,
-                                "not run: the time budget was used up")
+            return ElementCheck(leaf, where, autograd, None, None, None, None, "time")
         if not isinstance(answer, Probe) or answer.value is None:
-            return ElementCheck(leaf, where, autograd, None, None, None, None,
-                                "the perturbed run failed")
+            return ElementCheck(leaf, where, autograd, None, None, None, None, "failed")
         if answer.ops != ref.ops:
-            return ElementCheck(leaf, where, autograd, None, None, None, None,
-                                "the perturbed run took another path (the code branches on "
-                                "the values)")
+            return ElementCheck(leaf, where, autograd, None, None, None, None, "branch")
     numeric = (plus.value - minus.value) / (plus.step - minus.step)
     abs_error = abs(autograd - numeric)
     rel_error = abs_error / max(abs(numeric), 1e-12)
@@ -410,30 +410,29 @@ def _element(ref: Probe, selected: tuple, plus, minus) -> ElementCheck:
 
 
 def _summary(source: str, seed: int, ref: Probe, elements: tuple) -> GradCheck:
-    ran = [e for e in elements if e.note != "not run: the time budget was used up"]
+    ran = [e for e in elements if e.note != "time"]
     leaves = tuple(replace(info, checked=sum(1 for e in ran if e.leaf == info.index))
                    for info in ref.leaves)
     skipped = sum(info.numel for info in leaves) - sum(info.checked for info in leaves)
     failures = [e for e in elements if e.ok is False]
     unusable = [e for e in ran if e.ok is None]
     if failures:
-        message = (f"{len(failures)} of {len(elements)} elements disagree: autograd's gradient "
-                   f"of {ref.root} does not match finite differences.")
+        key, fields = "disagree", {"failed": len(failures), "total": len(elements)}
     elif ran and not unusable:
-        message = (f"All {len(ran)} checked elements agree: autograd's gradient of {ref.root} "
-                   f"matches finite differences.")
+        key, fields = "agree", {"total": len(ran)}
     else:
-        message = (f"{len(ran) - len(unusable)} elements agree; {len(unusable)} gave no usable "
-                   f"estimate.")
-    if skipped:
-        message += f" {skipped} elements were not checked."
+        key, fields = "partial", {"agreed": len(ran) - len(unusable), "unusable": len(unusable)}
+    fields["root"] = ref.root
     return GradCheck(source, seed, ref.root, ref.root_line, ref.value, leaves, elements, skipped,
-                     message=message)
+                     message_key=key, message_fields=tuple(fields.items()))
 
 
-def _nothing(source: str, seed: int, *, error: ErrorInfo | None = None, message: str = "",
+def _nothing(source: str, seed: int, *, error: ErrorInfo | None = None, key: str = "",
              ref: Probe | None = None) -> GradCheck:
+    root = ref.root if ref else ""
+    fields = {"root": root}
     if error is not None:
-        message = f"The code stopped with {error.type} before there was a gradient to check."
-    return GradCheck(source, seed, ref.root if ref else "", ref.root_line if ref else None,
-                     ref.value if ref else None, error=error, message=message)
+        key, fields["error"] = "stopped", error.type
+    return GradCheck(source, seed, root, ref.root_line if ref else None,
+                     ref.value if ref else None, error=error, message_key=key,
+                     message_fields=tuple(fields.items()))

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from ..explain import explain
 from ..model import FailedOp, Run, TensorInfo
+from ..texts import DEFAULT_LANGUAGE, t
 from .steps import as_array
 
 __all__ = [
@@ -106,19 +107,19 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(1, -1) if a.ndim < 2 else a.reshape(-1, a.shape[-1])
 
 
-def _after(operand: BroadcastOperand, shape: tuple) -> str:
+def _after(operand: BroadcastOperand, shape: tuple, lang: str) -> str:
     if not operand.stretched:
-        return f"{operand.name}: already {shape}, nothing to stretch"
-    dims = ", ".join(map(str, operand.stretched))
-    return f"{operand.name} stretched to {shape} (stride 0 along dim {dims})"
+        return t("view.broadcast.already", lang, name=operand.name, shape=shape)
+    return t("view.broadcast.stretched", lang, name=operand.name, shape=shape,
+             dims=", ".join(map(str, operand.stretched)))
 
 
-def expansion_figure(run: Run, step: BroadcastStep) -> go.Figure:
+def expansion_figure(run: Run, step: BroadcastStep, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Each operand before (left) and after (right) expansion to the result's shape."""
     rows = len(step.operands)
     figure = make_subplots(rows=rows, cols=2, horizontal_spacing=0.08, vertical_spacing=0.12,
-                           subplot_titles=[t for o in step.operands for t in (
-                               f"{o.name} {o.shape}", _after(o, step.result_shape))])
+                           subplot_titles=[title for o in step.operands for title in (
+                               f"{o.name} {o.shape}", _after(o, step.result_shape, lang))])
     for r, operand in enumerate(step.operands, start=1):
         values = as_array(run.graph.tensors[operand.tensor].values)
         if values is None:
@@ -130,12 +131,12 @@ def expansion_figure(run: Run, step: BroadcastStep) -> go.Figure:
                                         texttemplate="%{text}", colorscale="Blues",
                                         showscale=False, xgap=2, ygap=2), row=r, col=c)
             figure.update_yaxes(autorange="reversed", row=r, col=c)
+    shapes = t("view.broadcast.joined", lang).join(str(o.shape) for o in step.operands)
     figure.update_xaxes(showticklabels=False)            # cells carry their values; indices
     figure.update_yaxes(tickmode="linear", dtick=1)      # down the side, whole numbers only
     figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
                          font={"size": 16}, template="plotly_white",
-                         title=f"{step.label}: {' and '.join(str(o.shape) for o in step.operands)}"
-                               f" → {step.result_shape}")
+                         title=f"{step.label}: {shapes} → {step.result_shape}")
     return figure
 
 
@@ -191,9 +192,13 @@ def broadcast_failures(run: Run) -> list[BroadcastFailure]:
 
 # cell kinds, each with its colour: padded 1, size that fits, 1 that stretches, the failing dim
 _KINDS = ("#fff2b3", "#e6e6e6", "#9ecae1", "#d62728")
-_KEY = ("<span style='color:#d62728'>■ cannot broadcast</span>   "
-        "<span style='color:#6baed6'>■ 1 stretches</span>   "
-        "<span style='color:#e6c200'>■ 1 padded in on the left</span>")
+_KEY = (("#d62728", "cannot"), ("#6baed6", "stretches"), ("#e6c200", "padded"))
+
+
+def _key(lang: str) -> str:
+    """The colour legend above the grid."""
+    return "   ".join(f"<span style='color:{colour}'>■ {t(f'view.broadcast.{name}', lang)}</span>"
+                      for colour, name in _KEY)
 
 
 def _kind(failure: BroadcastFailure, d: int, n: int, padded_in: bool, failing_row: bool) -> int:
@@ -204,16 +209,18 @@ def _kind(failure: BroadcastFailure, d: int, n: int, padded_in: bool, failing_ro
     return 0 if padded_in else 1
 
 
-def failure_figure(failure: BroadcastFailure) -> go.Figure:
+def failure_figure(failure: BroadcastFailure, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """The shapes right-aligned in a grid, one row per operand (and, in-place, the shape the
     result needs); padded 1s yellow, stretching 1s blue, the sizes that fail red (in-place:
     the target's dims that would have to grow); PyTorch's message as the title."""
-    names = ["target" if failure.inplace else "a", *("b", "c", "d")[:len(failure.shapes) - 1]]
+    first = t("view.broadcast.target", lang) if failure.inplace else "a"
+    names = [first, *("b", "c", "d")[:len(failure.shapes) - 1]]
     rows = [(name, shape, padded, not failure.inplace or k == 0)
             for k, (name, shape, padded) in enumerate(zip(names, failure.shapes,
                                                            failure.padded))]
     if failure.result_shape is not None:
-        rows.append(("result needs", failure.result_shape, failure.result_shape, False))
+        rows.append((t("view.broadcast.result_needs", lang), failure.result_shape,
+                     failure.result_shape, False))
     z, text = [], []
     for _name, shape, padded, failing_row in rows:
         pad = len(padded) - len(shape)
@@ -223,13 +230,15 @@ def failure_figure(failure: BroadcastFailure) -> go.Figure:
     figure = go.Figure(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", textfont={"size": 28}, zmin=0, zmax=3,
         colorscale=scale, showscale=False, xgap=4, ygap=4, hoverinfo="skip",
-        x=[f"<b>dim {d}</b> (in the message)" if d == failure.named_dim else f"dim {d}"
+        x=[f"<b>{t('view.broadcast.dim', lang, d=d)}</b> {t('view.broadcast.in_message', lang)}"
+           if d == failure.named_dim else t("view.broadcast.dim", lang, d=d)
            for d in range(len(failure.padded[0]))],
         y=[f"{name} {tuple(shape)}" for name, shape, _, _ in rows]))
-    where = f" (line {failure.line})" if failure.line is not None else ""
+    where = t("view.broadcast.at_line", lang, line=failure.line) if failure.line is not None \
+        else ""
     figure.update_layout(
         title={"text": f"<b>{failure.op}</b>{where}: {failure.message}<br>"
-                       f"<span style='font-size:16px'>{_KEY}</span>", "font": {"size": 18}},
+                       f"<span style='font-size:16px'>{_key(lang)}</span>", "font": {"size": 18}},
         font={"size": 20}, template="plotly_white", yaxis_autorange="reversed",
         xaxis_side="top", height=170 + 80 * len(rows),
         margin={"l": 10, "r": 10, "t": 140, "b": 10})

@@ -9,8 +9,9 @@ from engine.ops import REGISTRY
 
 from ..model import OpNode, Run
 from ..recorder import edge_inputs
+from ..texts import DEFAULT_LANGUAGE, t
 
-__all__ = ["ChainRow", "grad_fn_chain", "chain_text"]
+__all__ = ["ChainRow", "chain_text", "grad_fn_chain"]
 
 MAX_ROWS = 400
 
@@ -75,14 +76,14 @@ def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
     return rows
 
 
-def chain_text(rows: list[ChainRow]) -> str:
+def chain_text(rows: list[ChainRow], lang: str = DEFAULT_LANGUAGE) -> str:
     """The tree as indented text, formulas alongside: what a lecturer can read aloud."""
     lines = []
     for row in rows:
         indent = "    " * row.depth
         label = row.name + (f" → {row.tensor}" if row.tensor else "")
         if row.repeated:
-            label += "  (shown above)"
+            label += "  " + t("view.chain.shown_above", lang)
         formula = "; ".join(f"grad_{k} = {v}" for k, v in row.formulas)
         lines.append(f"{indent}{label}" + (f"    {formula}" if formula and not row.repeated
                                             else ""))

@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..gradcheck import ElementCheck, GradCheck
+from ..texts import DEFAULT_LANGUAGE, t
 
-__all__ = ["element_label", "gradcheck_figure", "gradcheck_table"]
+__all__ = ["element_label", "gradcheck_figure", "gradcheck_message", "gradcheck_table"]
 
 PASS, FAIL, UNKNOWN = "#2e7d32", "#c62828", "#9e9e9e"
 
@@ -24,45 +25,63 @@ def _leaf(check: GradCheck, element: ElementCheck):
     return next(leaf for leaf in check.leaves if leaf.index == element.leaf)
 
 
-def gradcheck_table(check: GradCheck) -> list[dict]:
-    """One row per checked element, ready for st.dataframe."""
+def gradcheck_message(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The one sentence summing up the check, in `lang` ("" when there is nothing to say);
+    the check itself stays free of language, so one cached check serves every learner."""
+    if not check.message_key:
+        return ""
+    text = t(f"view.gradcheck.message.{check.message_key}", lang, **dict(check.message_fields))
+    if check.skipped:
+        text += " " + t("view.gradcheck.message.skipped", lang, n=check.skipped)
+    return text
+
+
+def gradcheck_table(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> list[dict]:
+    """One row per checked element, ready for st.dataframe; columns named in `lang`."""
+    def word(key: str) -> str:
+        return t(f"view.gradcheck.{key}", lang)
+
     rows = []
     for e in check.elements:
         leaf = _leaf(check, e)
-        rows.append({"element": element_label(check, e), "dtype": leaf.dtype,
-                     "autograd": e.autograd, "finite difference": e.numeric,
-                     "abs error": e.abs_error, "rel error": e.rel_error,
-                     "tolerance": None if e.numeric is None else
+        rows.append({word("element"): element_label(check, e), "dtype": leaf.dtype,
+                     word("autograd"): e.autograd, word("finite_difference"): e.numeric,
+                     word("abs_error"): e.abs_error, word("rel_error"): e.rel_error,
+                     word("tolerance"): None if e.numeric is None else
                      leaf.atol + leaf.rtol * abs(e.numeric),
-                     "ok": {True: "✓", False: "✗", None: "?"}[e.ok], "note": e.note})
+                     word("ok"): {True: "✓", False: "✗", None: "?"}[e.ok],
+                     word("note"): word(f"notes.{e.note}") if e.note else ""})
     return rows
 
 
-def gradcheck_figure(check: GradCheck) -> go.Figure:
+def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Top: autograd and finite difference per element (they should sit on each other).
     Bottom: the absolute error beside the tolerance, on a log scale."""
     labels = [element_label(check, e) for e in check.elements]
     colors = [{True: PASS, False: FAIL, None: UNKNOWN}[e.ok] for e in check.elements]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=(f"d {check.root} / d element",
-                                        "|autograd − finite difference|"))
-    fig.add_trace(go.Bar(x=labels, y=[e.autograd for e in check.elements], name="autograd",
+                        subplot_titles=(t("view.gradcheck.derivative", lang, root=check.root),
+                                        t("view.gradcheck.error_title", lang)))
+    fig.add_trace(go.Bar(x=labels, y=[e.autograd for e in check.elements],
+                         name=t("view.gradcheck.autograd", lang),
                          marker_color="#1f77b4", opacity=0.75), row=1, col=1)
     fig.add_trace(go.Scatter(x=labels, y=[e.numeric for e in check.elements],
-                             name="finite difference", mode="markers",
+                             name=t("view.gradcheck.finite_difference", lang), mode="markers",
                              marker={"symbol": "diamond", "size": 11, "color": colors,
                                      "line": {"width": 1, "color": "black"}}), row=1, col=1)
     errors = [None if e.abs_error is None else max(e.abs_error, 1e-16) for e in check.elements]
     tolerance = [None if e.numeric is None else
                  _leaf(check, e).atol + _leaf(check, e).rtol * abs(e.numeric)
                  for e in check.elements]
-    fig.add_trace(go.Bar(x=labels, y=errors, name="abs error", marker_color=colors),
+    fig.add_trace(go.Bar(x=labels, y=errors, name=t("view.gradcheck.abs_error", lang),
+                         marker_color=colors),
                   row=2, col=1)
-    fig.add_trace(go.Scatter(x=labels, y=tolerance, name="tolerance", mode="lines+markers",
+    fig.add_trace(go.Scatter(x=labels, y=tolerance, name=t("view.gradcheck.tolerance", lang),
+                             mode="lines+markers",
                              line={"dash": "dash", "color": "black"}, marker={"size": 5}),
                   row=2, col=1)
     fig.update_yaxes(type="log", row=2, col=1)
     fig.update_layout(barmode="overlay", height=520, font={"size": 16},
-                      title=check.message, title_font={"size": 15},
+                      title=gradcheck_message(check, lang), title_font={"size": 15},
                       legend={"orientation": "h", "y": -0.15}, margin={"t": 90})
     return fig

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..model import ModuleCall, OpNode, Run, TensorInfo, Values
+from ..texts import DEFAULT_LANGUAGE
+from ..texts import t as text
 from .steps import saved_tensors
 
 __all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture"]
@@ -68,7 +70,7 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
                   show_saved: bool = False, show_views: bool = True, collapse: bool = False,
                   expanded: frozenset | set = frozenset(), fold: bool = True,
                   step: int | None = None, call: int = 0, focus: int | None = None,
-                  budget: int | None = BUDGET) -> GraphPicture:
+                  budget: int | None = BUDGET, lang: str = DEFAULT_LANGUAGE) -> GraphPicture:
     """Draw the run's graph.
 
     direction: "forward" (data flow) or "backward" (the grad_fn chain, outputs at the top).
@@ -83,11 +85,11 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
     focus: the id of a tensor to outline (the variable the learner is looking at).
     budget: above this many drawn nodes, collapse (and fold) by itself; if that is still too
         many, leave out the ops that recorded no graph, then draw only the blocks nearest the
-        output. None draws everything."""
+        output. None draws everything.
+    lang: the language of the notes and of the few words drawn in nodes."""
     notes = []
     if run.graph.truncated:
-        notes.append(f"Recording stopped after {len(run.graph.ops):,} ops, the recording "
-                     "limit, so later ops are missing.")
+        notes.append(text("view.graph.recording", lang, ops=f"{len(run.graph.ops):,}"))
     blocks = _blocks(run.graph.ops, expanded if collapse else None)
     if collapse and fold:
         blocks = _fold(blocks)
@@ -97,26 +99,35 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
         blocks = _fold(_blocks(run.graph.ops, expanded))
         scene = _Scene(run, blocks, show_saved, show_views)
         collapse = True
-        notes.append(f"This graph has {full:,} nodes, too many to read at once, so each "
-                     "Module call is drawn as one box and repeated blocks are folded into "
-                     "one box marked ×N.")
+        notes.append(text("view.graph.collapsed", lang, nodes=f"{full:,}"))
     if budget is not None and scene.nodes > budget:
         with_grad = [b for b in blocks if any(op.grad_fn for op in b.ops)]
         if len(with_grad) < len(blocks):
             hidden = sum(len(b.ops) for b in blocks) - sum(len(b.ops) for b in with_grad)
             blocks = with_grad
             scene = _Scene(run, blocks, show_saved, show_views)
-            notes.append(f"{hidden:,} ops that recorded no graph (under no_grad, or on tensors "
-                         "that do not require grad) are hidden.")
+            notes.append(text("view.graph.no_graph", lang, hidden=f"{hidden:,}"))
     if budget is not None and scene.nodes > budget and blocks:
         kept = _tail(run, blocks, budget, show_saved, show_views)
         hidden = sum(len(b.ops) for b in blocks[:len(blocks) - len(kept)])
         scene = _Scene(run, kept, show_saved, show_views)
-        notes.append(f"Only the part nearest the output is drawn: {hidden:,} earlier ops "
-                     "are hidden.")
+        notes.append(text("view.graph.tail", lang, hidden=f"{hidden:,}"))
     highlight = _highlight(run, step, call)
-    dot = scene.dot(direction == "backward", show_values, highlight, focus)
+    dot = scene.dot(direction == "backward", show_values, highlight, focus, _Words(lang))
     return GraphPicture(dot, tuple(notes), collapse, scene.nodes)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The few words drawn inside nodes, in one language."""
+
+    lang: str
+
+    def __call__(self, key: str, **fields) -> str:
+        return text(f"view.graph.{key}", self.lang, **fields)
+
+    def shape(self, shape: tuple) -> str:
+        return "×".join(str(s) for s in shape) or self("scalar")
 
 
 def graph_dot(run: Run, **options) -> str:
@@ -278,7 +289,8 @@ class _Scene:
                 and t not in self.names and consumers.get(t) == {k})
 
     # ---- DOT ----------------------------------------------------------------------------
-    def dot(self, backward: bool, show_values: bool, highlight: dict, focus: int | None) -> str:
+    def dot(self, backward: bool, show_values: bool, highlight: dict, focus: int | None,
+            words: _Words) -> str:
         lines = ["digraph G {", f'  rankdir={"BT" if backward else "TB"};',
                  '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#555555"];']
         tensors = self.run.graph.tensors
@@ -291,26 +303,28 @@ class _Scene:
             fill = LEAF if info.is_leaf and info.requires_grad else \
                 WITH_GRAD if info.requires_grad else NO_GRAD
             outline = f', penwidth=4, color="{FOCUS}", class="focus"' if t == focus else ""
+            label = _tensor_label(info, self.names.get(t, []), show_values, words)
             lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}"{outline}, '
-                         f"label={_tensor_label(info, self.names.get(t, []), show_values)}];")
+                         f"label={label}];")
         params = _parameter_names(self.run)
         for k, block in enumerate(self.blocks):
             node = f"o{block.ops[0].id}" if block.kind == "op" else f"m{block.ops[0].id}"
             nids = {op.node_id for op in block.ops if op.node_id is not None}
             nids |= {nid for nid, leaf in self.inner_accumulate.items()
                      if leaf in self.absorbed.get(k, ())}
-            lines.append(f"  {node} [{self._block_style(block, k, params)}"
+            lines.append(f"  {node} [{self._block_style(block, k, params, words)}"
                          f"{_status(nids, highlight)}];")
             lines.extend(_edge(f"t{t}", node, backward) for t in self.ins[k])
             lines.extend(_edge(node, f"t{t}", backward) for t in self.outs[k])
         for op in self.saved:
             lines.append(f'  s{op.id} [shape=note, style=filled, fillcolor="{SAVED}", '
-                         f'fontsize=9, label={_saved_label(op, tensors, self.names)}];')
+                         f'fontsize=9, label={_saved_label(op, tensors, self.names, words)}];')
             lines.append(f'  s{op.id} -> o{op.id} [style=dotted, arrowhead=none, '
                          'color="#b59a3c"];')
         for view, base in self.views:
             lines.append(f'  t{view} -> t{base} [style=dotted, color="{VIEW}", '
-                         f'fontcolor="{VIEW}", fontsize=9, label="view of", constraint=false];')
+                         f'fontcolor="{VIEW}", fontsize=9, label="{words("view_of")}", '
+                         'constraint=false];')
         for nid, leaf in self.accumulate:
             lines.append(f'  a{nid} [shape=box, style="rounded,filled", fillcolor="{ACCUMULATE}", '
                          f'label="AccumulateGrad"{_status({nid}, highlight)}];')
@@ -318,7 +332,7 @@ class _Scene:
         lines.append("}")
         return "\n".join(lines)
 
-    def _block_style(self, block: _Block, k: int, params: dict) -> str:
+    def _block_style(self, block: _Block, k: int, params: dict, words: _Words) -> str:
         if block.kind == "op":
             op = block.ops[0]
             fill, font = (OP, "#222222") if op.grad_fn else (OP_MUTED, "#999999")
@@ -328,8 +342,8 @@ class _Scene:
             [f"<B>{escape(block.path)}</B>: {escape(block.call.type)}"]
         inside = self.absorbed.get(k, [])
         if inside:
-            rows.append(f"<FONT POINT-SIZE='10'>{_parameters_text(inside, block, params, self.run)}"
-                        "</FONT>")
+            text = _parameters_text(inside, block, params, self.run, words)
+            rows.append(f"<FONT POINT-SIZE='10'>{text}</FONT>")
         fill = MODULE if any(op.grad_fn for op in block.ops) else OP_MUTED
         double = ", peripheries=2" if block.kind == "fold" else ""
         return (f'shape=box, style="filled,bold", fillcolor="{fill}", penwidth=2{double}, '
@@ -355,18 +369,19 @@ def _parameter_names(run: Run) -> dict:
             for qualified, info in var.parameters}
 
 
-def _parameters_text(inside: list, block: _Block, params: dict, run: Run) -> str:
+def _parameters_text(inside: list, block: _Block, params: dict, run: Run,
+                     words: _Words) -> str:
     """The parameters a box holds, named from the box's module: "weight 8×4 · bias 8", or
     how many when there are lots."""
     if len(inside) > 3:
-        return f"{len(inside)} parameters"
+        return words("parameters", n=len(inside))
     owners = [b.path for b in block.units[0] if b.call] if block.units else [block.path]
     parts = []
     for t in inside:
         name = params.get(t, "")
         owner = next((p for p in owners if p and name.startswith(p + ".")), "")
         name = name[len(owner) + 1:] if owner else name
-        parts.append(f"{escape(name)} {_shape(run.graph.tensors[t].shape)}".strip())
+        parts.append(f"{escape(name)} {words.shape(run.graph.tensors[t].shape)}".strip())
     return " · ".join(parts)
 
 
@@ -398,10 +413,6 @@ def _count(shape: tuple) -> int:
     return n
 
 
-def _shape(shape: tuple) -> str:
-    return "×".join(str(s) for s in shape) or "scalar"
-
-
 def _fmt(data) -> str:
     if isinstance(data, tuple):
         return "[" + ", ".join(_fmt(d) for d in data) + "]"
@@ -411,26 +422,27 @@ def _fmt(data) -> str:
     return str(data)
 
 
-def _tensor_label(info: TensorInfo, names: list, show_values: bool) -> str:
+def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Words) -> str:
     rows = []
     if names:
         rows.append(f"<B>{escape(', '.join(names))}</B>")
-    rows.append(f"{_shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}")
+    rows.append(f"{words.shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}")
     if show_values and info.values is not None:
         rows.append(f"<FONT POINT-SIZE='10'>{_numbers(info.values)}</FONT>")
     if info.grad is not None:
-        rows.append(f"<FONT POINT-SIZE='10' COLOR='#b03a2e'>grad {_numbers(info.grad)}</FONT>")
+        rows.append(f"<FONT POINT-SIZE='10' COLOR='#b03a2e'>{words('grad')} "
+                    f"{_numbers(info.grad)}</FONT>")
     return "<" + "<BR/>".join(rows) + ">"
 
 
-def _saved_label(op: OpNode, tensors: dict, names: dict) -> str:
+def _saved_label(op: OpNode, tensors: dict, names: dict, words: _Words) -> str:
     """What the op keeps for backward: tensors by variable name or shape, then the rest."""
     kept = saved_tensors(op)
-    rows, others = ["<B>saved</B>"], []
+    rows, others = [f"<B>{words('saved')}</B>"], []
     for name in op.saved:
         t = kept.get(name)
         if t is not None and t in tensors:
-            what = ", ".join(names.get(t, [])) or _shape(tensors[t].shape)
+            what = ", ".join(names.get(t, [])) or words.shape(tensors[t].shape)
             rows.append(f"{escape(name)} = {escape(what)}")
         else:
             others.append(escape(name))

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 from engine.ops.views import compute_stride
 
 from ..model import Run, TensorInfo
+from ..texts import DEFAULT_LANGUAGE, t
 
 __all__ = [
     "ViewCheck",
@@ -51,12 +52,12 @@ def sharing(run: Run, storage_id: int) -> list[TensorInfo]:
     return sorted(infos, key=lambda t: (t.id not in named, t.id))
 
 
-def layout_summary(info: TensorInfo) -> str:
+def layout_summary(info: TensorInfo, lang: str = DEFAULT_LANGUAGE) -> str:
     """One line a learner can check against PyTorch: shape, stride, offset, contiguity."""
     kind = "contiguous" if info.is_contiguous else \
-        "channels_last" if info.is_channels_last else "not contiguous"
-    return (f"shape {tuple(info.shape)}, stride {tuple(info.stride)}, offset "
-            f"{info.storage_offset}: {kind}")
+        "channels_last" if info.is_channels_last else "not_contiguous"
+    return t("view.memory.summary", lang, shape=tuple(info.shape), stride=tuple(info.stride),
+             offset=info.storage_offset, kind=t(f"view.memory.{kind}", lang))
 
 
 def tensor_named(run: Run, name: str) -> TensorInfo:
@@ -80,23 +81,24 @@ def _cells(info: TensorInfo, size: int) -> list[list[int]]:
     return cells
 
 
-def memory_figure(run: Run, storage_id: int, names: dict | None = None) -> go.Figure:
+def memory_figure(run: Run, storage_id: int, names: dict | None = None,
+                  lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """The storage as a strip of cells; below it one row per tensor, each cell of the row
     marked with the (flat) index of the element stored there."""
     tensors = sharing(run, storage_id)
-    size = max([t.storage_size for t in tensors] or [0])
+    size = max([info.storage_size for info in tensors] or [0])
     names = {**_names(run), **(names or {})}
     rows, labels, text = [], [], []
-    for t in tensors:
-        cells = _cells(t, size)
+    for info in tensors:
+        cells = _cells(info, size)
         rows.append([c[0] if c else np.nan for c in cells])
         text.append([",".join(map(str, c)) for c in cells])
-        labels.append(f"{names.get(t.id, 't' + str(t.id))} {tuple(t.shape)}")
+        labels.append(f"{names.get(info.id, 't' + str(info.id))} {tuple(info.shape)}")
     figure = go.Figure(go.Heatmap(z=rows, text=text, texttemplate="%{text}",
                                   x=list(range(size)), y=labels, colorscale="Blues",
                                   showscale=False, hoverongaps=False, xgap=2, ygap=4))
-    figure.update_layout(title=f"storage {storage_id}: {size} cells",
-                         xaxis_title="storage cell", yaxis_autorange="reversed",
+    figure.update_layout(title=t("view.memory.storage", lang, id=storage_id, size=size),
+                         xaxis_title=t("view.memory.cell", lang), yaxis_autorange="reversed",
                          height=120 + 60 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return figure
 
@@ -179,7 +181,7 @@ def _walk_traces(cells: tuple, name: str) -> list[go.Scatter]:
     return traces
 
 
-def view_figure(check: ViewCheck, name: str = "y") -> go.Figure:
+def view_figure(check: ViewCheck, name: str = "y", lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Left: walking along the dim view() would need (the first one that spans two runs):
     the storage cells it meets and the step between them; one stride fits only if every step
     is the same. Right: what reshape() gives, a fresh contiguous copy when view cannot."""
@@ -188,10 +190,10 @@ def view_figure(check: ViewCheck, name: str = "y") -> go.Figure:
     copy = np.arange(int(np.prod(check.new_shape))).reshape(check.new_shape)
     copy_walk = tuple(np.moveaxis(copy, j, 0)[(slice(None),) + (0,) * (len(check.new_shape) - 1)]
                       .tolist()) if copy.size else ()
-    left = (f"{name}.view({new}): " + ("fits, stride " + str(check.new_stride) if check.fits
-                                       else f"dim {j} needs one stride, none fits"))
-    right = (f"{name}.reshape({new}): " + ("the same view, no copy" if check.fits
-                                          else "copies into a new storage"))
+    left = t("view.memory.view_fits", lang, call=f"{name}.view({new})", stride=check.new_stride) \
+        if check.fits else t("view.memory.view_fails", lang, call=f"{name}.view({new})", dim=j)
+    right = t("view.memory.reshape_same" if check.fits else "view.memory.reshape_copies", lang,
+              call=f"{name}.reshape({new})")
     figure = make_subplots(rows=1, cols=2, subplot_titles=(left, right), horizontal_spacing=0.1)
     for trace in _walk_traces(check.walks[j] if check.walks else (), name):
         figure.add_trace(trace, row=1, col=1)
@@ -199,13 +201,13 @@ def view_figure(check: ViewCheck, name: str = "y") -> go.Figure:
         figure.add_trace(trace, row=1, col=2)
     runs = " ".join("[" + " ".join(map(str, c)) + "]" for c in check.chunks)
     figure.update_layout(
-        title=f"{name}: shape {check.shape}, stride {check.stride}; contiguous runs of dims "
-              f"{runs}", font=FONT, template="plotly_white", height=460,
+        title=t("view.memory.view_title", lang, name=name, shape=check.shape,
+                stride=check.stride, runs=runs), font=FONT, template="plotly_white", height=460,
         margin={"l": 10, "r": 10, "t": 90, "b": 10})
     figure.update_annotations(font=FONT)
-    figure.update_xaxes(title=f"index along new dim {j}", dtick=1)
-    figure.update_yaxes(title="storage cell", dtick=1, col=1)
-    figure.update_yaxes(title="cell in the new storage", dtick=1, col=2)
+    figure.update_xaxes(title=t("view.memory.walk_axis", lang, dim=j), dtick=1)
+    figure.update_yaxes(title=t("view.memory.cell", lang), dtick=1, col=1)
+    figure.update_yaxes(title=t("view.memory.new_cell", lang), dtick=1, col=2)
     return figure
 
 
@@ -246,7 +248,8 @@ def _logical_trace(info: TensorInfo, colour_dim: int | None) -> go.Heatmap:
                       **_colour_scale(colour_dim))
 
 
-def _strip_trace(info: TensorInfo, name: str, size: int, colour_dim: int | None) -> go.Heatmap:
+def _strip_trace(info: TensorInfo, name: str, size: int, colour_dim: int | None,
+                 lang: str) -> go.Heatmap:
     """One row of storage cells, each showing the value stored there and coloured by the
     element's index along colour_dim."""
     cells = _cells(info, size)
@@ -259,12 +262,14 @@ def _strip_trace(info: TensorInfo, name: str, size: int, colour_dim: int | None)
     hover = ["" if i is None else f"{name}{list(map(int, i))}" for i in index]
     return go.Heatmap(z=[z], text=[text], customdata=[hover], texttemplate="%{text}",
                       x=list(range(size)), y=[name],
-                      hovertemplate="cell %{x}: %{customdata}<extra></extra>",
+                      hovertemplate=t("view.memory.hover_cell", lang)
+                      + " %{x}: %{customdata}<extra></extra>",
                       showscale=False, hoverongaps=False, xgap=3,
                       textfont={"size": 16, "color": "white"}, **_colour_scale(colour_dim))
 
 
-def order_figure(run: Run, names: list[str], colour_dim: int | None = None) -> go.Figure:
+def order_figure(run: Run, names: list[str], colour_dim: int | None = None,
+                 lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Side by side: left, the logical tensor (that of the first name; the others hold the same
     elements); right, one storage strip per named tensor in memory order, each cell showing
     the value stored there. Colour is the element's index along `colour_dim` (e.g. 1, the
@@ -276,19 +281,20 @@ def order_figure(run: Run, names: list[str], colour_dim: int | None = None) -> g
     figure = make_subplots(rows=len(names), cols=2, specs=specs, column_widths=[0.3, 0.7],
                            horizontal_spacing=0.12, vertical_spacing=0.35 / len(names),
                            subplot_titles=[f"<b>{names[0]}</b> {tuple(infos[0].shape)}",
-                                           *(f"<b>{name}</b> in memory: stride "
-                                             f"{tuple(info.stride)}"
+                                           *(t("view.memory.in_memory", lang,
+                                               name=f"<b>{name}</b>", stride=tuple(info.stride))
                                              for name, info in zip(names, infos))])
     figure.add_trace(_logical_trace(infos[0], colour_dim), row=1, col=1)
     figure.update_xaxes(visible=False, row=1, col=1)
     figure.update_yaxes(visible=False, autorange="reversed", row=1, col=1)
     for r, (name, info) in enumerate(zip(names, infos), start=1):
-        figure.add_trace(_strip_trace(info, name, size, colour_dim), row=r, col=2)
-        figure.update_xaxes(title="storage cell" if r == len(names) else None, row=r, col=2)
+        figure.add_trace(_strip_trace(info, name, size, colour_dim, lang), row=r, col=2)
+        figure.update_xaxes(title=t("view.memory.cell", lang) if r == len(names) else None,
+                            row=r, col=2)
         figure.update_yaxes(visible=False, row=r, col=2)
-    what = f"colour = index along dim {colour_dim}" if colour_dim is not None else \
-        "colour = position in index order"
-    figure.update_layout(title=f"One tensor, its order in memory ({what})", font=FONT,
+    what = t("view.memory.colour_dim", lang, dim=colour_dim) if colour_dim is not None else \
+        t("view.memory.colour_order", lang)
+    figure.update_layout(title=t("view.memory.order_title", lang, what=what), font=FONT,
                          template="plotly_white", height=200 + 110 * len(names),
                          margin={"l": 10, "r": 10, "t": 70, "b": 40})
     figure.update_annotations(font=FONT)

@@ -12,6 +12,8 @@ import numpy as np
 from engine.ops import REGISTRY
 
 from ..model import BackwardEdge, OpNode, Run, Values
+from ..texts import DEFAULT_LANGUAGE
+from ..texts import t as text
 
 __all__ = ["Contribution", "FreedNode", "LeafGrad", "StepView", "as_array", "backward_steps",
            "freed_nodes", "saved_tensors", "steps_table", "zero_grad_clears"]
@@ -86,19 +88,23 @@ def _short(values: Values | None) -> str:
         str(tuple(values.shape))
 
 
-def steps_table(views: list[StepView]) -> list[dict]:
-    """One row per step, for a table a lecturer can click through."""
+def steps_table(views: list[StepView], lang: str = DEFAULT_LANGUAGE) -> list[dict]:
+    """One row per step, for a table a lecturer can click through; columns named in `lang`."""
+    def word(key: str, **fields) -> str:
+        return text(f"view.steps.{key}", lang, **fields)
+
     rows = []
     for v in views:
-        sent = [f"{_short(e.grad)}" + (f"  (summed {summed_back(e)})" if summed_back(e) else "")
+        sent = [f"{_short(e.grad)}" + (f"  {word('summed', shapes=summed_back(e))}"
+                                       if summed_back(e) else "")
                 for e in v.edges if e.grad is not None]
         rows.append({
-            "step": v.step,
-            "node": v.name + (f" → {v.leaf}.grad" if v.leaf else ""),
-            "formula": "; ".join(f"grad_{k} = {f}" for k, f in v.formulas),
-            "grad in": " + ".join(_short(c.grad) for c in v.contributions)
+            word("step"): v.step,
+            word("node"): v.name + (f" → {v.leaf}.grad" if v.leaf else ""),
+            word("formula"): "; ".join(f"grad_{k} = {f}" for k, f in v.formulas),
+            word("grad_in"): " + ".join(_short(c.grad) for c in v.contributions)
             if len(v.contributions) > 1 else _short(v.grad_in[0] if v.grad_in else None),
-            "sent": " | ".join(sent) or "—",
+            word("sent"): " | ".join(sent) or "—",
         })
     return rows
 
