@@ -166,7 +166,7 @@ def _validate(node: Node, grads: tuple) -> list:
             out.append(None)
             continue
         shape, dtype = node._input_meta[i]
-        if g._data.shape != tuple(shape):
+        if g._data.shape != shape:   # tuples (a Size is one): equal shapes need no work
             if not _expandable(tuple(shape), tuple(g.shape)):
                 raise RuntimeError(
                     f"Function {node.name()} returned an invalid gradient at index {i} - got "

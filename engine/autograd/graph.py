@@ -247,9 +247,10 @@ class AccumulateGrad(Node):
         if grad is None:
             return ()
         var = self.variable
-        if var._grad is None:        # a fresh tensor with the leaf's layout (in create_graph
-            var._grad = _grad_like(grad, var)  # mode its graph is kept: CopyBackwards)
-        elif is_grad_enabled():      # create_graph: a new sum that keeps both histories
+        create_graph = is_grad_enabled()
+        if var._grad is None:        # a fresh tensor with the leaf's layout (with create_graph
+            var._grad = _grad_like(grad, var, create_graph)  # its graph is kept: CopyBackwards)
+        elif create_graph:           # a new sum that keeps both histories
             var._grad = var._grad + grad
         else:                        # plain backward: accumulate in place
             var._grad._accumulate_(grad)
@@ -258,13 +259,13 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _grad_like(grad, variable):
+def _grad_like(grad, variable, create_graph: bool):
     """A copy of `grad` laid out like `variable` when that is dense (PyTorch's "gradient layout
-    contract"), else contiguous. With grad mode on, the copy stays in the graph."""
+    contract"), else contiguous. With create_graph (grad mode on), the copy stays in the graph."""
     import numpy as np
     from ..tensor import Tensor, _is_dense
     arr = variable._data
-    if _is_dense(arr) and arr.ndim > 1 and not arr.flags.c_contiguous:
+    if arr.ndim > 1 and not arr.flags.c_contiguous and _is_dense(arr):
         order = sorted(range(arr.ndim), key=lambda d: -arr.strides[d])
         strides = [0] * arr.ndim
         step = 1
@@ -273,7 +274,7 @@ def _grad_like(grad, variable):
             step *= arr.shape[d]
     else:
         strides = None
-    if is_grad_enabled() and grad.requires_grad:
+    if create_graph and grad.requires_grad:
         from ..ops.creation import empty_strided
         if strides is None:
             strides = _contiguous_strides(arr.shape)

@@ -176,7 +176,7 @@ def _finish(result, dtype, *inputs: np.ndarray) -> np.ndarray:
 
 
 def _layout(result: np.ndarray, inputs) -> np.ndarray:
-    if result.ndim < 2 or result.size == 0 or all(a.flags.c_contiguous for a in inputs):
+    if result.ndim < 2 or result.size == 0 or _all_c_contiguous(inputs):
         return result if result.flags.c_contiguous else np.ascontiguousarray(result)
     order = _dim_order(result.shape, tuple((a.shape, a.strides, a.itemsize) for a in inputs))
     if order is None:
@@ -184,6 +184,13 @@ def _layout(result: np.ndarray, inputs) -> np.ndarray:
     out = np.empty([result.shape[d] for d in order], result.dtype).transpose(np.argsort(order))
     out[...] = result
     return out
+
+
+def _all_c_contiguous(arrays) -> bool:
+    for a in arrays:    # a loop, not all(genexpr): this runs for every pointwise op
+        if not a.flags.c_contiguous:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)

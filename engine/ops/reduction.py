@@ -141,7 +141,8 @@ def _restore(g: Tensor, sizes, dims, keepdim: bool) -> Tensor:
 
 
 def _expand(g: Tensor, sizes) -> Tensor:
-    return g if tuple(g.shape) == tuple(sizes) else g.expand(tuple(sizes))
+    sizes = tuple(sizes)
+    return g if g._data.shape == sizes else g.expand(sizes)
 
 
 def _unsqueeze(g: Tensor, sizes, dims, keepdim: bool) -> Tensor:

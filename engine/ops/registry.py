@@ -169,7 +169,8 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
 
 def _any_requires_grad(tensors: tuple) -> bool:
     for t in tensors:
-        if t is not None and (t._requires_grad or t.grad_fn is not None):
+        if t is not None and (t._requires_grad or t._grad_fn is not None or (
+                t._base is not None and t.grad_fn is not None)):   # a view's may be regenerated
             return True
     return False
 
@@ -204,12 +205,13 @@ def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
 
 
 def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
-    node = _new_node(op, tensors, attrs, self_value=None)
+    plan = _plan(op)
+    node = _new_node(op, tensors, attrs, self_value=None, plan=plan)
     node._n_outputs = len(outputs)
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
         if outputs[i].dtype.is_floating_point:
             outputs[i]._set_history(node, i)
-    for key in _plan(op)[2]:    # result, result1, ...: saved outputs
+    for key in plan[2]:         # result, result1, ...: saved outputs
         node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
     return node
 
@@ -218,13 +220,14 @@ _NO_EDGE = (None, 0)
 GEOMETRY, ATTR = "geometry", "attr"   # what a saved key refers to
 
 
-def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value) -> Node:
+def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value, plan=None) -> Node:
     """The grad_fn for op applied to tensors: edges of the differentiable inputs, saved values.
 
     Optional tensor inputs (a conv without bias) are None: no edge, nothing saved.
-    `self_value` replaces tensors[0] as the saved `self` (an in-place op's original value)."""
+    `self_value` replaces tensors[0] as the saved `self` (an in-place op's original value).
+    `plan`: _plan(op), when the caller already has it."""
     node = op.node_cls()
-    diff, plan, _ = _plan(op)
+    diff, plan, _ = plan or _plan(op)
     edges, meta = [], []
     for t in (tensors if diff is None else [tensors[i] for i in diff]):  # None: cat's list
         if t is None:
