@@ -100,7 +100,8 @@ class Tensor:
                     "At least one stride in the given numpy array is negative, and tensors with "
                     "negative strides are not currently supported. (You can probably work "
                     "around this by making a copy of your array  with array.copy().) ")
-        elif arr.base is not None or not arr.flags.writeable or not _is_dense(arr):
+        elif arr.base is not None or not arr.flags.writeable or not (
+                arr.flags.c_contiguous or _is_dense(arr)):   # the usual fresh result: no call
             arr = np.array(arr, order="K" if _is_dense(arr) else "C")
         t = object.__new__(cls)
         t._data = arr
