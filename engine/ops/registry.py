@@ -58,7 +58,7 @@ class OpNode(Node):
 
     def apply(self, grad_outputs: tuple) -> tuple:
         op = self.op
-        if all(g is None for g in grad_outputs):  # nothing flows in: nothing flows out
+        if _all_none(grad_outputs):  # nothing flows in: nothing flows out
             return (None,) * len(self.next_functions)
         grads = op.backward(grad_outputs if op.n_outputs != 1 else grad_outputs[0], Saved(self))
         grads = grads if isinstance(grads, tuple) else (grads,)
@@ -66,6 +66,13 @@ class OpNode(Node):
             grads = tuple(g for name, g in zip(op.inputs, grads)
                           if name not in op.non_differentiable)
         return grads
+
+
+def _all_none(values: tuple) -> bool:
+    for v in values:   # a loop, not all(genexpr): this runs for every node in backward
+        if v is not None:
+            return False
+    return True
 
 
 @dataclass(eq=False)
