@@ -4,10 +4,13 @@ Issue #7, benchmark 4: taking the snapshot (the recorder's work: handling the en
 while the code runs, then turning them into a Graph) must stay within 50 ms for 1,000 nodes and
 0.5 s for 10,000, and so must building the DOT. Both are timed inside this process; the learner's
 own arithmetic (the engine running the ops) is timed separately, without an observer, for scale.
-A graph node is what the picture can draw: op, tensor and AccumulateGrad nodes."""
+A graph node is what the picture can draw: op, tensor and AccumulateGrad nodes. Like a sandbox
+worker (explorer/sandbox/worker.py), the process freezes what it imported before measuring, so
+the collector walks only what the run creates."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import pathlib
 import statistics
 import sys
@@ -74,6 +77,7 @@ def measure(n: int) -> dict:
 
 
 def main(repeats: int = 7) -> None:
+    gc.freeze()
     print("| graph | nodes | code alone | snapshot: events | snapshot: finish "
           "| **snapshot** (median / best) | **DOT, every node** (median / best) "
           "| DOT, default budget | target |")
