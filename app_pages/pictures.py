@@ -186,7 +186,8 @@ def step_controls(views: list, key: str) -> int:
     def move(by: int) -> None:
         st.session_state[state] = max(0, min(last, st.session_state[state] + by))
 
-    back, slider, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
+    back, slider, forward = st.columns([2, 5, 2] if presenting() else [1, 4, 1],
+                                       vertical_alignment="bottom")
     back.button(tr("graph.previous"), on_click=move, args=(-1,), key=f"{key}_back",
                 width="stretch", disabled=st.session_state[state] == 0)
     forward.button(tr("graph.next"), on_click=move, args=(1,), key=f"{key}_forward",
