@@ -11,7 +11,7 @@ import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-ORDER = ("engine_overhead", "mlp_step", "conv_step", "graph_snapshot", "run_code_latency",
+ORDER = ("engine_overhead", "engine_instructions", "mlp_step", "conv_step", "graph_snapshot", "run_code_latency",
          "browser_latency", "memory_steady", "load_test")
 
 
