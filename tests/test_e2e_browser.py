@@ -97,6 +97,18 @@ def test_typed_code_runs_and_draws_torchs_grad_fns(app_url, page):
     screenshot(page, "playground")
 
 
+def test_ctrl_enter_in_the_code_box_runs_it(app_url, page):
+    code = "import torch\nq = torch.ones(2, requires_grad=True)\nr = q.exp().mean()\nr.backward()\n"
+    expected = torch_grad_fns(code)
+    page.goto(app_url)
+    wait_until_idle(page)
+    page.locator(CODE_BOX).fill(code)
+    page.locator(CODE_BOX).press("Control+Enter")
+    wait_for_node(page, "ExpBackward0")
+    wait_until_idle(page)
+    assert expected <= drawn_names(page)
+
+
 def test_share_link_runs_its_code_at_once(app_url, page):
     page.goto(f"{app_url}/?code={urllib.parse.quote(CODE)}&lang=zh-CN")
     wait_for_node(page, "AddBackward0")
