@@ -277,6 +277,9 @@ class Recorder:
         self.ops.append(op)
         if op.node_id is not None:
             self._op_of_node[op.node_id] = op
+            for fn, _ in node.next_functions:   # a leaf's AccumulateGrad exists from its first
+                if isinstance(fn, AccumulateGrad):   # use, as in torch's next_functions
+                    self.accumulate.setdefault(self.node_id(fn), self.tensor_id(fn.variable))
 
     def _enter_module(self, module) -> None:
         """Push a ModuleCall named as the learner would write it: the variable holding the

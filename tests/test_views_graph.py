@@ -164,6 +164,14 @@ def test_the_focused_variable_is_outlined_and_nothing_else():
     assert 'class="focus"' not in graph_dot(run)
 
 
+def test_leaves_have_their_accumulate_grad_before_any_backward_as_in_torch():
+    source = ("import torch\nq = torch.ones(2, requires_grad=True)\n"
+              "w = torch.ones(2, requires_grad=True)\nr = (q.exp() * w).mean()\n")
+    theirs = [type(fn).__name__ for fn in torch_nodes(torch_namespace(source)["r"])]
+    dot = graph_dot(run_of(source))
+    assert dot.count('label="AccumulateGrad"') == theirs.count("AccumulateGrad") == 2
+
+
 def test_backward_direction_reverses_every_edge():
     run = run_of(SOURCE)
     forward = [line for line in graph_dot(run).splitlines() if "->" in line]
