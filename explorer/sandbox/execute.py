@@ -27,7 +27,7 @@ from .limits import DEFAULT, LimitExceeded, Limits
 from .namespace import BoundedOutput, build_globals
 from .policy import CompileFailure, SandboxError
 
-__all__ = ["execute", "reset_engine_state", "run_learner_code", "Outcome", "error_info",
+__all__ = ["execute", "reset_state", "run_learner_code", "Outcome", "error_info",
            "describe"]
 
 
@@ -39,26 +39,15 @@ def after_learner_code() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (hard - 1, hard))
 
 
-def reset_engine_state(seed: int, limits: Limits) -> None:
-    """Everything global a previous run could have changed, back to PyTorch's defaults."""
-    engine.manual_seed(seed)
+def reset_state(lib, seed: int) -> None:
+    """Everything global a previous run could have changed, back to PyTorch's defaults. `lib`
+    is the engine, or real PyTorch in compare mode: both take the same calls."""
+    lib.manual_seed(seed)
     np.random.seed(seed % 2**32)
     random.seed(seed)
-    engine.set_default_dtype(engine.float32)
-    engine.set_printoptions(profile="default")
-    grad_mode._set(True)
-    set_element_limit(limits.max_elements)
-
-
-def reset_torch_state(seed: int) -> None:
-    """The same reset for real PyTorch (compare mode); it has no element limit to set."""
-    import torch
-    torch.manual_seed(seed)
-    np.random.seed(seed % 2**32)
-    random.seed(seed)
-    torch.set_default_dtype(torch.float32)
-    torch.set_printoptions(profile="default")
-    torch.set_grad_enabled(True)
+    lib.set_default_dtype(lib.float32)
+    lib.set_printoptions(profile="default")
+    lib.set_grad_enabled(True)
 
 
 @dataclass
@@ -79,9 +68,11 @@ def run_learner_code(source: str, seed: int, limits: Limits, *, backend: str = "
     engine's events. Shared by every kind of run (record, snapshot, gradient-check probe)."""
     started = time.perf_counter()
     if backend == "torch":
-        reset_torch_state(seed)
+        import torch
+        reset_state(torch, seed)
     else:
-        reset_engine_state(seed, limits)
+        reset_state(engine, seed)
+        set_element_limit(limits.max_elements)   # real torch has no limit to set
     out = BoundedOutput(limits.output_bytes)
     try:
         body, trailing = _compile(source)
