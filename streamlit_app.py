@@ -1,16 +1,16 @@
 """Autograd Explorer: the pages, in the order a learner meets them, and the sidebar they share."""
 import streamlit as st
 
-from app_pages.common import DEFAULT_LANG, LANG, PRESENT, from_url, to_url, tr
-from explorer.texts import LANGUAGE_NAMES, LANGUAGES
+from app_pages.common import LANG, PRESENT, from_url, to_url, tr
+from explorer.texts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 
 st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
 
 with st.sidebar:
-    from_url(LANG, LANGUAGES, DEFAULT_LANG)
+    from_url(LANG, LANGUAGES, DEFAULT_LANGUAGE)
     chosen = st.segmented_control(tr("app.language"), LANGUAGES, required=True,
                                   format_func=LANGUAGE_NAMES.get, key=LANG)
-    to_url(LANG, chosen, DEFAULT_LANG)
+    to_url(LANG, chosen, DEFAULT_LANGUAGE)
     st.toggle(tr("app.present"), key=PRESENT, bind="query-params", help=tr("app.present_help"))
 
 page = st.navigation([

@@ -8,20 +8,17 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import Run, run_code
-from explorer.texts import DEFAULT_LANGUAGE, pick_language, t
+from explorer.texts import pick_language, t
 
-# Session-state keys; the bound ones double as URL query parameters.
-LANG = "lang"          # bound: interface language
+# Session-state keys; those marked "bound" or "in the URL" double as URL query parameters.
+LANG = "lang"          # in the URL: interface language
 PRESENT = "present"    # bound: presentation mode
 CODE = "code"          # bound: the playground's code
 SEED = "seed"          # bound: the random seed the run starts from
 VIEW = "view"          # bound: the chosen picture tab
-FOCUS = "var"          # bound: the variable every picture focuses on
-LESSON = "lesson"      # bound: the open lesson
+FOCUS = "var"          # in the URL: the variable every picture focuses on
+LESSON = "lesson"      # in the URL: the open lesson
 CELL = "cell"          # the lesson cell shown in presentation mode
-STEP = "step"          # the backward step the graph highlights
-
-DEFAULT_LANG = DEFAULT_LANGUAGE
 
 
 def lang() -> str:
@@ -35,11 +32,14 @@ def tr(key: str, **fmt) -> str:
 
 
 def from_url(key: str, allowed, default: str) -> None:
-    """Before a widget is drawn: its value from the URL (else `default`) when the session has none.
+    """Before a widget is drawn: its value from the URL (else `default`) when the session has
+    none, or one that is no longer among the choices (a variable the new code doesn't define).
 
-    For choices shown with a format_func, whose bound URL value would be the shown label; these
-    keep the stable value (a language code, a lesson id) in the URL instead, via `to_url`."""
-    if key not in st.session_state:
+    For choices whose URL value must stay stable: a bound widget with a format_func would put
+    the shown label in the URL, and a bound widget with a default cannot also be set from
+    session state. These keep the value (a language code, a lesson id, a variable name) in
+    the URL via `to_url`."""
+    if st.session_state.get(key) not in allowed:
         requested = st.query_params.get(key)
         st.session_state[key] = requested if requested in allowed else default
 

@@ -26,7 +26,7 @@ from explorer.views.gradcheck import (
     gradcheck_message,
     gradcheck_table,
 )
-from explorer.views.graph import GraphPicture, graph_picture
+from explorer.views.graph import GraphPicture, graph_picture, module_paths
 from explorer.views.memory import (
     layout_summary,
     memory_figure,
@@ -93,15 +93,6 @@ def show(kind: str, run: Run, focus: VariableInfo | None, *, key: str) -> None:
     """Draw one picture of the run; `key` keeps widget keys apart when several are on a page."""
     {"graph": _graph, "chain": _chain, "steps": _steps, "broadcast": _broadcast,
      "memory": _memory, "gradcheck": _gradcheck}[kind](run, focus, key)
-
-
-def module_paths(run: Run) -> list[str]:
-    """Every Module call path the run's ops ran in ("model", "model.0", ...), in first-run order."""
-    paths: dict[str, None] = {}
-    for op in run.graph.ops:
-        for depth in range(1, len(op.module) + 1):
-            paths[".".join(call.name for call in op.module[:depth])] = None
-    return list(paths)
 
 
 def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:

@@ -7,17 +7,19 @@ import streamlit as st
 from app_pages import pictures
 from app_pages.common import (
     CODE,
-    DEFAULT_LANG,
     FOCUS,
     LANG,
     SEED,
     VIEW,
     apply_page_style,
     cached_run,
+    from_url,
     lang,
+    to_url,
     tr,
 )
 from explorer.share import share_link
+from explorer.texts import DEFAULT_LANGUAGE
 
 EXAMPLE = """import torch
 
@@ -45,20 +47,25 @@ pictures.show_outcome(run, code)
 variables = pictures.tensor_variables(run)
 if variables:
     names = [v.name for v in variables]
+
+    def focus_clicked_row() -> None:           # runs before the rerun, so it may set FOCUS
+        rows = st.session_state.var_table.selection.rows
+        if rows:
+            st.session_state[FOCUS] = names[rows[0]]
+
     st.subheader(tr("vars.title"))
-    table = st.dataframe(pictures.variables_frame(run), hide_index=True, width="stretch",
-                         on_select="rerun", selection_mode="single-row", key="var_table")
-    chosen_rows = table.selection.rows
-    if chosen_rows and names[chosen_rows[0]] != st.session_state.get(FOCUS):
-        st.session_state[FOCUS] = names[chosen_rows[0]]
-    st.selectbox(tr("vars.focus"), names, index=len(names) - 1, key=FOCUS, bind="query-params")
+    st.dataframe(pictures.variables_frame(run), hide_index=True, width="stretch",
+                 on_select=focus_clicked_row, selection_mode="single-row", key="var_table")
+    from_url(FOCUS, names, names[-1])
+    to_url(FOCUS, st.selectbox(tr("vars.focus"), names, key=FOCUS))
 focus = pictures.focused(run, st.session_state.get(FOCUS))
 
 with st.expander(tr("playground.share"), icon="🔗"):
     st.caption(tr("playground.share_help"))
-    st.code(share_link(st.context.url, {CODE: code, LANG: lang() if lang() != DEFAULT_LANG else None,
-                                        SEED: seed or None, VIEW: st.session_state.get(VIEW),
-                                        FOCUS: st.session_state.get(FOCUS)}), language=None)
+    shared = {CODE: code, LANG: lang() if lang() != DEFAULT_LANGUAGE else None,
+              SEED: seed or None, VIEW: st.session_state.get(VIEW),
+              FOCUS: st.session_state.get(FOCUS)}
+    st.code(share_link(st.context.url, shared), language=None)
 
 view = st.segmented_control(tr("views.label"), pictures.KINDS, default="graph", required=True,
                             format_func=lambda kind: tr(f"views.{kind}"), key=VIEW,

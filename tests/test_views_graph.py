@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from explorer.sandbox.execute import execute
-from explorer.views.graph import BUDGET, graph_dot, graph_picture
+from explorer.views.graph import BUDGET, graph_dot, graph_picture, module_paths
 from explorer.views.steps import saved_tensors
 
 EXAMPLES = sorted((pathlib.Path(__file__).parent / "course_examples").glob("[0-9]*.py"))
@@ -212,6 +212,7 @@ def test_collapsing_a_sequential_gives_one_box_per_layer_named_like_torch():
     edges = re.findall(r"(\w+) -> (\w+)", opened.dot)
     chain = [dst for src, dst in edges if src.startswith("m")]   # each box feeds one tensor
     assert len(chain) == len(model)
+    assert module_paths(run) == ["model"] + [f"model.{n}" for n, _ in model.named_children()]
 
 
 RNN = """import torch

@@ -20,7 +20,7 @@ from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
 from .steps import saved_tensors
 
-__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture"]
+__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture", "module_paths"]
 
 LEAF, WITH_GRAD, NO_GRAD = "#cfe3ff", "#eef4fc", "#f2f2f2"
 OP, OP_MUTED, ACCUMULATE = "#fff1d6", "#f7f7f7", "#e3f4e1"
@@ -136,11 +136,22 @@ def graph_dot(run: Run, **options) -> str:
 
 
 # ---- grouping ops into blocks ---------------------------------------------------------------
-def _closed_frame(op: OpNode, expanded) -> tuple:
-    """The outermost Module call around `op` that is not expanded, and its path."""
+def _frames(op: OpNode):
+    """Each Module call around `op`, outermost first, with its path ("model", "model.0")."""
     path = ""
     for frame in op.module:
         path = f"{path}.{frame.name}" if path else frame.name
+        yield frame, path
+
+
+def module_paths(run: Run) -> list[str]:
+    """Every Module call path the run's ops ran in, in first-run order: what `expanded` takes."""
+    return list(dict.fromkeys(path for op in run.graph.ops for _, path in _frames(op)))
+
+
+def _closed_frame(op: OpNode, expanded) -> tuple:
+    """The outermost Module call around `op` that is not expanded, and its path."""
+    for frame, path in _frames(op):
         if path not in expanded:
             return frame, path
     return None, ""
