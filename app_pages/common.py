@@ -18,7 +18,6 @@ SEED = "seed"          # bound: the random seed the run starts from
 VIEW = "view"          # bound: the chosen picture tab
 FOCUS = "var"          # in the URL: the variable every picture focuses on
 LESSON = "lesson"      # in the URL: the open lesson
-CELL = "cell"          # the lesson cell shown in presentation mode
 
 
 def lang() -> str:

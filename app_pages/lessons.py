@@ -7,7 +7,6 @@ import streamlit as st
 
 from app_pages import pictures
 from app_pages.common import (
-    CELL,
     CODE,
     LESSON,
     apply_page_style,
@@ -44,15 +43,9 @@ st.markdown(lesson.intro(lang()))
 
 cells = lesson.cells
 if presenting():
-    shown = st.session_state.get(CELL)     # (lesson id, cell index), kept while presenting
-    index = shown[1] if shown and shown[0] == chosen else 0
-    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
-    if back.button(tr("lessons.previous"), disabled=index == 0, width="stretch"):
-        index -= 1
-    if forward.button(tr("lessons.next"), disabled=index == len(cells) - 1, width="stretch"):
-        index += 1
-    st.session_state[CELL] = (chosen, index)
-    where.markdown(tr("lessons.cell_of", n=index + 1, total=len(cells)))
+    index = pictures.stepper([f"{n} / {len(cells)}" for n in range(1, len(cells) + 1)],
+                             f"cell_{chosen}", tr("lessons.cell"), tr("lessons.previous"),
+                             tr("lessons.next"))      # remembered per lesson
     cells = cells[index:index + 1]
 
 for cell in cells:

@@ -145,7 +145,8 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("steps.none"))
         return
     views = backward_steps(run)
-    step = step_controls(views, key)
+    step = stepper([f"{i + 1}. {v.name}" for i, v in enumerate(views)], f"{key}_step",
+                   tr("graph.step"), tr("graph.previous"), tr("graph.next"))
     picture = graph_picture(run, direction="backward", show_values=True, step=step,
                             collapse=bool(module_paths(run)), lang=lang())
     current = views[step]
@@ -154,10 +155,7 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.code("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas),
                 language="text")
     draw_graph(picture, run, key)
-    step_column = tr("view.steps.step")
-    rows = [{**row, step_column: row[step_column] + 1}                        # counted from 1
-            for row in steps_table(views, lang())]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(steps_table(views, lang()), hide_index=True, width="stretch")
     freed = freed_nodes(run, step=step + 1)
     if freed:
         st.caption(tr("steps.freed", nodes=", ".join(f"{f.name} ({', '.join(f.saved)})"
@@ -168,24 +166,23 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
             f"{leaf.name} {tuple(leaf.shape)}" for leaf in cleared)))
 
 
-def step_controls(views: list, key: str) -> int:
-    """Previous / next buttons and a slider over the backward steps; the chosen index."""
-    state = f"{key}_step"
-    last = len(views) - 1
+def stepper(labels: list[str], state: str, title: str, back: str, forward: str) -> int:
+    """Previous / next buttons and a slider over `labels`; the chosen index, kept in
+    st.session_state[state]. Backward steps and presented lesson cells both use it."""
+    last = len(labels) - 1
     st.session_state[state] = min(st.session_state.get(state, 0), last)
 
     def move(by: int) -> None:
         st.session_state[state] = max(0, min(last, st.session_state[state] + by))
 
-    back, slider, forward = st.columns([2, 5, 2] if presenting() else [1, 4, 1],
-                                       vertical_alignment="bottom")
-    back.button(tr("graph.previous"), on_click=move, args=(-1,), key=f"{key}_back",
-                width="stretch", disabled=st.session_state[state] == 0)
-    forward.button(tr("graph.next"), on_click=move, args=(1,), key=f"{key}_forward",
-                   width="stretch", disabled=st.session_state[state] == last)
+    left, middle, right = st.columns([2, 5, 2] if presenting() else [1, 4, 1],
+                                     vertical_alignment="bottom")
+    left.button(back, on_click=move, args=(-1,), key=f"{state}_back", width="stretch",
+                disabled=st.session_state[state] == 0)
+    right.button(forward, on_click=move, args=(1,), key=f"{state}_forward", width="stretch",
+                 disabled=st.session_state[state] == last)
     if last > 0:
-        slider.select_slider(tr("graph.step"), range(last + 1), key=state,
-                             format_func=lambda i: f"{i + 1}. {views[i].name}")
+        middle.select_slider(title, range(last + 1), key=state, format_func=labels.__getitem__)
     return st.session_state[state]
 
 

@@ -71,7 +71,7 @@ def test_a_tensor_used_twice_shows_both_contributions_and_broadcast_sums():
 def test_the_table_names_each_step_and_shows_accumulation():
     from explorer.views.steps import steps_table
     rows = steps_table(backward_steps(execute(SOURCE)))
-    assert [r["step"] for r in rows] == list(range(len(rows)))
+    assert [r["step"] for r in rows] == list(range(1, len(rows) + 1))
     x_row = next(r for r in rows if r["node"] == "AccumulateGrad → x.grad")
     assert " + " in x_row["grad in"]    # two contributions added
     assert any("summed (2, 3) → (2, 1)" in r["sent"] for r in rows)

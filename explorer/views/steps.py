@@ -89,7 +89,8 @@ def _short(values: Values | None) -> str:
 
 
 def steps_table(views: list[StepView], lang: str = DEFAULT_LANGUAGE) -> list[dict]:
-    """One row per step, for a table a lecturer can click through; columns named in `lang`."""
+    """One row per step, for a table a lecturer can click through; columns named in `lang`.
+    Steps are counted from 1 here, as the page's "Step n of N" counts them."""
     def word(key: str, **fields) -> str:
         return text(f"view.steps.{key}", lang, **fields)
 
@@ -99,7 +100,7 @@ def steps_table(views: list[StepView], lang: str = DEFAULT_LANGUAGE) -> list[dic
                                        if summed_back(e) else "")
                 for e in v.edges if e.grad is not None]
         rows.append({
-            word("step"): v.step,
+            word("step"): v.step + 1,
             word("node"): v.name + (f" → {v.leaf}.grad" if v.leaf else ""),
             word("formula"): "; ".join(f"grad_{k} = {f}" for k, f in v.formulas),
             word("grad_in"): " + ".join(_short(c.grad) for c in v.contributions)
