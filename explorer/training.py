@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,6 +35,9 @@ __all__ = [
 ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "gelu": "GELU"}
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
+# The default generator is process-wide (as in torch) and app sessions are threads: seeding and
+# drawing the initial weights must not interleave with another session's.
+_SEEDING = threading.Lock()
 
 
 def _spiral(g, n: int, noise: float, classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -168,8 +172,9 @@ def train(config: TrainConfig = TrainConfig(), data: tuple | None = None) -> Ite
     step 0, every `boundary_every` steps and at the last step."""
     x, y = data if data is not None else make_dataset(
         config.dataset, config.n_points, config.noise, config.seed)
-    engine.manual_seed(config.seed)
-    model = build_mlp(config.hidden, config.activation, 2, int(y.max()) + 1)
+    with _SEEDING:
+        engine.manual_seed(config.seed)
+        model = build_mlp(config.hidden, config.activation, 2, int(y.max()) + 1)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr)
     loss_fn = engine.nn.CrossEntropyLoss()
     inputs, targets = engine.from_numpy(x), engine.from_numpy(y)
