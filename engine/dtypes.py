@@ -66,7 +66,7 @@ ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, bfloat
 ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16, "int": int32,
            "long": int64}
 _NAMES = {d.name: d for d in ALL} | ALIASES
-_FROM_NP = {d.np: d for d in ALL if d.np is not None}
+BY_NUMPY = {d.np: d for d in ALL if d.np is not None}
 
 
 def _by_name(name: str) -> dtype:
@@ -75,7 +75,7 @@ def _by_name(name: str) -> dtype:
 
 def from_numpy_dtype(np_dtype) -> dtype:
     """The engine dtype that stores `np_dtype`; TypeError for NumPy types PyTorch lacks."""
-    found = _FROM_NP.get(np_dtype) or _FROM_NP.get(np.dtype(np_dtype))  # most get a np.dtype
+    found = BY_NUMPY.get(np_dtype) or BY_NUMPY.get(np.dtype(np_dtype))  # most get a np.dtype
     if found is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported "
@@ -114,7 +114,7 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if bfloat16 in (a, b):  # NumPy has no bfloat16: float16 with it meets at float32
         other = b if a is bfloat16 else a
         return float32 if other is float16 else (other if other.itemsize > 2 else bfloat16)
-    return _FROM_NP[np.promote_types(a.np, b.np)]
+    return BY_NUMPY[np.promote_types(a.np, b.np)]
 
 
 def can_cast(from_: dtype, to: dtype) -> builtins.bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+from .dtypes import BY_NUMPY
 import weakref
 from collections import OrderedDict
 
@@ -92,7 +93,7 @@ class Tensor:
         it (as PyTorch's TensorIterator does). `share=True` aliases the caller's memory instead
         (torch.from_numpy); otherwise anything that could alias other memory is copied.
         """
-        if not isinstance(arr, np.ndarray):
+        if type(arr) is not np.ndarray:
             arr = np.asarray(arr)
         if share:
             if any(s < 0 for s in arr.strides):
@@ -105,24 +106,18 @@ class Tensor:
             arr = np.array(arr, order="K" if _is_dense(arr) else "C")
         t = object.__new__(cls)
         t._data = arr
-        t._storage_cell = None   # made on first use (see _storage)
-        t.dtype = dtypes.from_numpy_dtype(arr.dtype)
-        t._base = None
+        t._storage_cell = t._base = None   # the storage is made on first use (see _storage)
+        t.dtype = BY_NUMPY.get(arr.dtype) or dtypes.from_numpy_dtype(arr.dtype)  # (error)
         t._vc = [0]  # the version counter, shared by views and detach()
         t._init_autograd(requires_grad)
         return t
 
     def _init_autograd(self, requires_grad: bool) -> None:
         self._requires_grad = requires_grad
-        self._grad_fn = None
-        self._output_nr = 0
-        self._grad = None
-        self._retains_grad = False
-        self._backward_hooks = None
-        self._post_accumulate_grad_hooks = None
-        self._accumulator = None
-        self._wrapped = False
-        self._view_version = 0
+        self._grad_fn = self._grad = self._backward_hooks = self._post_accumulate_grad_hooks = \
+            self._accumulator = None
+        self._output_nr = self._view_version = 0
+        self._retains_grad = self._wrapped = False
 
     @property
     def _storage(self) -> UntypedStorage:

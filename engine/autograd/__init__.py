@@ -72,7 +72,7 @@ def _implicit_grad(out):
         from ..ops.creation import ones_like
         return ones_like(out)
     from ..tensor import Tensor
-    return Tensor._from_array(np.ones((), out._data.dtype))
+    return Tensor._from_array(np.array(1, out._data.dtype))
 
 
 def _check_roots(tensors: tuple, grads: tuple, inputs: tuple) -> None:

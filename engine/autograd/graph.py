@@ -262,9 +262,11 @@ class AccumulateGrad(Node):
 def _grad_like(grad, variable, create_graph: bool):
     """A copy of `grad` laid out like `variable` when that is dense (PyTorch's "gradient layout
     contract"), else contiguous. With create_graph (grad mode on), the copy stays in the graph."""
+    arr = variable._data
+    if arr.flags.c_contiguous and not (create_graph and grad.requires_grad):
+        return grad._detached_copy()     # the usual case: a contiguous leaf, plain backward
     import numpy as np
     from ..tensor import Tensor, _is_dense
-    arr = variable._data
     if arr.ndim > 1 and not arr.flags.c_contiguous and _is_dense(arr):
         order = sorted(range(arr.ndim), key=lambda d: -arr.strides[d])
         strides = [0] * arr.ndim

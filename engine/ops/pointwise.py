@@ -156,11 +156,15 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
 
 
 # ---- the TensorIterator part of a forward: compute dtype and result layout ---------------------
+_HALF = np.dtype(np.float16)
+
+
 def _opmath(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """An operand cast to the op's dtype, then to the dtype its arithmetic runs in (half
     precision computes in float32, from values already rounded to half)."""
-    x = x if x.dtype == dtype else x.astype(dtype)
-    return x.astype(np.float32) if dtype == np.float16 else x
+    if x.dtype is not dtype and x.dtype != dtype:   # identity first: NumPy's dtypes are shared
+        x = x.astype(dtype)
+    return x.astype(np.float32) if dtype == _HALF else x
 
 
 def _cast(x: np.ndarray, dtype) -> np.ndarray:
@@ -170,7 +174,7 @@ def _cast(x: np.ndarray, dtype) -> np.ndarray:
 def _finish(result, dtype, *inputs: np.ndarray) -> np.ndarray:
     """Cast a NumPy result to the op's dtype and lay it out as TensorIterator would."""
     result = np.asarray(result)
-    if dtype is not None and result.dtype != dtype:
+    if dtype is not None and result.dtype is not dtype and result.dtype != dtype:
         result = result.astype(dtype)
     return _layout(result, inputs)
 
@@ -583,6 +587,10 @@ def logit_(input, eps=None) -> Tensor:
 # ---- binary arithmetic -----------------------------------------------------------------------
 def _args(name: str, input, other, *, input_number: _bool = True):
     """Both operands as tensors (Python numbers wrapped), their dtype and broadcast shape."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is other.dtype:
+        shape = input._data.shape    # the common case: two tensors of one dtype keep it
+        if shape == other._data.shape:
+            return input, other, shape, input.dtype
     a = (_operand if input_number else _tensor)(name, input, "input", 1)
     b = _operand(name, other, "other", 2)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):

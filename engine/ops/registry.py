@@ -152,17 +152,19 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
 def run(op: OpDef, tensors: tuple, attrs: dict):
     """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
     shape = attrs.get("_broadcast")
-    if shape is not None:
+    if shape is not None and shape != tensors[0]._data.shape:   # an input's shape is allowed
         _check_numel(shape)
     try:
         result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
     except BaseException as error:
         op_failed(op.name, tensors, error)
         raise
-    if op.n_outputs == 1:
-        outputs = (_wrap_output(op, result, tensors),)
-    else:
+    if op.n_outputs != 1:
         outputs = tuple(_wrap_output(op, r, tensors) for r in result)
+    elif op.view:
+        outputs = (tensors[0]._make_view(result),)
+    else:
+        outputs = (Tensor._from_array(result),)
     node = None
     if (op.node_cls is not None and grad_mode._state.enabled and _any_requires_grad(tensors)
             and _any_floating(outputs)):  # integers have no gradient
@@ -214,7 +216,8 @@ def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
 def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
     plan = _plan(op)
     node = _new_node(op, tensors, attrs, self_value=None, plan=plan)
-    node._n_outputs = len(outputs)
+    if len(outputs) != 1:
+        node._n_outputs = len(outputs)
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
         if outputs[i].dtype.is_floating_point:
             outputs[i]._set_history(node, i)
@@ -235,16 +238,9 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value, plan=None) -> 
     `plan`: _plan(op), when the caller already has it."""
     node = op.node_cls()
     diff, plan, _ = plan or _plan(op)
-    edges, meta = [], []
-    for t in (tensors if diff is None else [tensors[i] for i in diff]):  # None: cat's list
-        if t is None:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-        else:
-            edges.append(t._edge())
-            meta.append((t._data.shape, t.dtype))
-    node.next_functions = edges = tuple(edges)
-    node._input_meta = tuple(meta)
+    inputs = tensors if diff is None else [tensors[i] for i in diff]  # None: cat's list
+    node.next_functions = edges = tuple([_NO_EDGE if t is None else t._edge() for t in inputs])
+    node._input_meta = tuple([None if t is None else (t._data.shape, t.dtype) for t in inputs])
     saved = node._saved
     for key, kind, index, readers in plan:
         if kind is GEOMETRY:
@@ -270,8 +266,8 @@ def _any_edge(edges: tuple, positions: tuple) -> bool:
 def _plan(op: OpDef) -> tuple:
     """What recording op needs, worked out once per op (again if its `saves` is replaced):
 
-    - the positions of the inputs that get an edge in next_functions (None: all of them, for
-      ops over a list of tensors such as cat), and
+    - the positions of the inputs that get an edge in next_functions (None: all of them, as
+      for ops over a list of tensors such as cat), and
     - (key, kind, index, readers) per saved key recorded with the node. kind: GEOMETRY
       (index: which input), ATTR, or "input" (index: which input; readers: the edges whose
       gradient formula reads it, None: always kept), and
@@ -279,9 +275,10 @@ def _plan(op: OpDef) -> tuple:
     cached = op.__dict__.get("_plan")
     if cached is not None and cached[0] is op.saves:
         return cached[1]
-    diff = tuple(i for i, name in enumerate(op.inputs) if op.differentiable(name)) \
-        if op.inputs else None
-    edge_of = {op.inputs[i]: k for k, i in enumerate(diff or ())}
+    diff = tuple(i for i, name in enumerate(op.inputs) if op.differentiable(name))
+    edge_of = {op.inputs[i]: k for k, i in enumerate(diff)}
+    if diff == tuple(range(len(op.inputs))):   # every input gets an edge (or cat's list)
+        diff = None
     plan, results = [], []
     for key in op.saves:
         if key.startswith("result"):

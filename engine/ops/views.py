@@ -55,6 +55,8 @@ def int_list(fn: str, arg: str, values) -> tuple:
     values = tuple(values)
     if len(values) == 1 and isinstance(values[0], (tuple, list)):
         values = tuple(values[0])
+    if all([type(v) is int for v in values]):   # the usual call: plain ints, nothing to check
+        return values
     elif len(values) == 1 and not _is_int(values[0]):
         raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
                         f"{type(values[0]).__name__}")
@@ -434,11 +436,12 @@ def expand(input: Tensor, *sizes) -> Tensor:
                            f"size={_shape_str(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({nd})")
+    shape, strides = input._data.shape, input.stride()
     out_size, out_stride = [0] * len(sizes), [0] * len(sizes)
     for i in range(len(sizes) - 1, -1, -1):
         d = nd - len(sizes) + i
-        have = input.shape[d] if d >= 0 else 1
-        stride = input.stride(d) if d >= 0 else (
+        have = shape[d] if d >= 0 else 1
+        stride = strides[d] if d >= 0 else (
             out_size[i + 1] * out_stride[i + 1] if i + 1 < len(sizes) else 0)
         target = sizes[i]
         if target == -1:
