@@ -142,6 +142,26 @@ def test_float_sums_add_in_pytorchs_order(shape, dim):
     run_both(lambda lib, z: (lib.softmax(z, 0).sum(), z.softmax(0)), z, printed=True)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.tuples(st.integers(1, 4), st.integers(1, 300), st.integers(1, 70)).filter(
+    lambda shape: np.prod(shape) <= 32768),  # what PyTorch sums on one thread
+       st.sampled_from(["float32", "float64"]), st.sampled_from(["leading", "trailing", "middle",
+                                                                   "all"]),
+       st.booleans(), st.integers(0, 2 ** 32 - 1))
+def test_float_sums_match_torch_bit_for_bit(shape, dtype, which, keepdim, seed):
+    """Sums over leading, trailing or middle dims of (before, rows, columns), with terms of
+    very different magnitudes, so that any other order of additions rounds differently."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 9, shape)).astype(dtype)
+    dim = {"leading": (0, 1), "trailing": (1, 2), "middle": 1, "all": None}[which]
+    e, t = engine.tensor(x), torch.tensor(x)
+    for expr in (lambda t: t.sum() if dim is None else t.sum(dim, keepdim=keepdim),
+                 lambda t: t.mean() if dim is None else t.mean(dim, keepdim=keepdim),
+                 lambda t: t[0].sum(0), lambda t: t[0].sum(-1)):
+        ours, theirs = expr(e).numpy(), expr(t).numpy()
+        assert ours.shape == theirs.shape and np.array_equal(ours, theirs), (expr(e), expr(t))
+
+
 def test_float16_sums_accumulate_in_float32():
     x = np.full((4096,), 0.1, np.float16)
     run_both(lambda lib, x: (x.sum(), x.mean(), x.sum(0), x.cumsum(0)[-1], x.norm()), x,

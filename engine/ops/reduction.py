@@ -65,9 +65,24 @@ def _binding(name: str, impl, kinds: dict, *, overloads=(), method: bool):
     one of them fits the call, it reports "invalid combination of arguments" instead."""
     params = list(inspect.signature(impl).parameters.values())
     required = [p.name for p in params[1:] if p.default is p.empty and p.kind is not p.KEYWORD_ONLY]
+    # the common call, whose checks all pass, needs neither sets nor messages: every required
+    # argument positional, well typed, and no keyword that is checked or renamed (axis=)
+    n_required = 1 + len(required)
+    positional_checks = [(i, _KINDS[kinds[p.name]][0]) for i, p in enumerate(params)
+                         if p.name in kinds]
+    special_keywords = frozenset(kinds) | {"axis"}
 
     @functools.wraps(impl)
     def call(*args, **kwargs):
+        if len(args) >= n_required and not (kwargs and special_keywords & kwargs.keys()):
+            for i, accepts in positional_checks:
+                if i < len(args) and not accepts(args[i]):
+                    break
+            else:
+                return impl(*args, **kwargs)
+        return checked(*args, **kwargs)
+
+    def checked(*args, **kwargs):
         if "axis" in kwargs and "dim" not in kwargs:
             kwargs["dim"] = kwargs.pop("axis")
         given = {p.name for p in params[:len(args)]} | set(kwargs)
@@ -155,7 +170,7 @@ def _unsqueeze(g: Tensor, sizes, dims, keepdim: bool) -> Tensor:
 def _accumulate(fn, a: np.ndarray, axis, keepdims: bool, dtype) -> np.ndarray:
     """fn (np.sum, np.prod, ...) in `dtype`; half precision accumulates in float32."""
     dtype = np.dtype(dtype)
-    if fn is np.sum and dtype in (np.float32, np.float64):
+    if fn is np.sum and dtype in _LANES:
         exact = _cascade_sum(a.astype(dtype, copy=False), axis, keepdims)
         if exact is not None:
             return exact
@@ -167,111 +182,112 @@ def _accumulate(fn, a: np.ndarray, axis, keepdims: bool, dtype) -> np.ndarray:
 # PyTorch's CPU sum adds floats in a fixed order (SumKernel.cpp: 4 interleaved partial sums,
 # each a 4-level cascade, over 8-lane float / 4-lane double vectors with AVX2). Following that
 # order makes sums agree bit for bit, so e.g. a softmax's row sums print as PyTorch prints them.
-# Used for contiguous inputs reduced over their trailing dims, up to one thread's grain of work.
+# Used for contiguous inputs reduced over one block of dims, up to one thread's grain of work.
+# The functions below sum over axis -2 of (..., rows, columns): each column is one of many
+# independent sums, all computed at once, so the work is a few NumPy calls, not a loop per sum.
 _LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
 _GRAIN = 32768
 
 
 def _cascade_sum(a: np.ndarray, axis, keepdims: bool):
     """The sum over axis in PyTorch's order, or None where that order is not reproduced
-    (reductions over dims that are neither all leading nor all trailing, big or strided inputs).
-    """
+    (reductions over dims that are not one block, big or strided inputs)."""
     if a.ndim == 0 or a.size > _GRAIN or a.size == 0 or not a.flags.c_contiguous:
         return None
-    dims = tuple(range(a.ndim)) if axis is None else tuple(sorted(axis))
-    # size-1 dims drop out of PyTorch's iteration; what is left is reduced inner or outer
-    kinds = [d in dims for d, s in enumerate(a.shape) if s != 1]
-    n_red = sum_bool(kinds)
-    x = a.reshape([s for s in a.shape if s != 1])
-    lanes = _LANES[a.dtype]
-    lead = kinds.index(True) if n_red else 0
-    if kinds != [False] * lead + [True] * n_red + [False] * (len(kinds) - lead - n_red):
-        return None  # reduced dims in more than one block
-    before, reduced = math.prod(x.shape[:lead]), math.prod(x.shape[lead:lead + n_red])
-    inner = lead + n_red == len(kinds)                          # each result sums a row ...
-    rows = x.reshape(before, reduced).T if inner else \
-        x.reshape(before, reduced, -1).transpose(1, 0, 2)       # ... or columns, per block
+    dims = range(a.ndim) if axis is None else axis
+    # size-1 dims drop out of PyTorch's iteration; the rest is (before, reduced, after)
+    before = reduced = after = 1
+    for d, size in enumerate(a.shape):
+        if size == 1:
+            continue
+        if d in dims:
+            if after > 1:
+                return None  # reduced dims in more than one block
+            reduced *= size
+        elif reduced > 1:
+            after *= size
+        else:
+            before *= size
+    x = a.reshape(before, reduced, after)
     if reduced <= 4:        # up to 4 terms every path below adds them in order
-        total = _sequential_sum(rows)
-    else:
-        total = _inner_sum(rows, lanes) if inner else _outer_sum(rows, lanes)
+        total = _in_order(x)
+    elif after == 1:        # each result sums a contiguous row ...
+        total = _inner_sum(x[:, :, 0], _LANES[a.dtype])
+    else:                   # ... or columns
+        total = _outer_sum(x, _LANES[a.dtype])
     shape = [1 if d in dims else s for d, s in enumerate(a.shape)] if keepdims else \
         [s for d, s in enumerate(a.shape) if d not in dims]
-    return _c((np.asarray(total, a.dtype) + a.dtype.type(0)).reshape(shape))  # out = 0 + sum
+    return _c((total + a.dtype.type(0)).reshape(shape))  # out = 0 + sum
 
 
-def _sequential_sum(rows: np.ndarray) -> np.ndarray:
-    """rows[0] + rows[1] + ...: PyTorch's order for a handful of terms (its 4 partial sums
-    then hold one term each), at a fraction of the cascade's cost for tiny tensors."""
-    total = rows[0]
-    for k in range(1, rows.shape[0]):
-        total = total + rows[k]
-    return total
-
-
-def sum_bool(flags) -> int:
-    return len([f for f in flags if f])
+def _in_order(x: np.ndarray) -> np.ndarray:
+    """The rows of (..., n, w), w contiguous columns, added one after another. np.add.reduce
+    loops innermost over the axis with the smallest stride, the columns, adding whole rows in
+    order; with a single column that axis would be the rows, which it adds pairwise, so then
+    np.add.accumulate (in order along any axis) does it."""
+    if x.shape[-1] > 1:
+        return np.add.reduce(x, -2)
+    return np.add.accumulate(x, -2)[..., -1, :]
 
 
 def _inner_sum(rows: np.ndarray, lanes: int) -> np.ndarray:
-    """Sum over axis 0, the contiguous one: vectors of `lanes`, then the tail, then lanes."""
-    size = rows.shape[0]
+    """Sum over the last, contiguous axis of (results, size): vectors of `lanes` (4 interleaved
+    partial sums), then the tail added in order, then the vector's lanes. Transposed, so the
+    results are columns."""
+    x = np.ascontiguousarray(rows.T)
+    size, results = x.shape
     if size < lanes:
-        return _row_sum(rows)
+        return _row_sum(x)
     nv = size // lanes
-    vec = _row_sum(rows[:nv * lanes].reshape((nv, lanes) + rows.shape[1:]))
-    total = np.zeros(rows.shape[1:], rows.dtype)
-    for k in range(nv * lanes, size):
-        total = total + rows[k]
-    for k in range(lanes):
-        total = total + vec[k]
-    return total
+    vec = _row_sum(x[:nv * lanes].reshape(nv, lanes * results)).reshape(lanes, results)
+    return _in_order(np.concatenate([x[nv * lanes:], vec]))
 
 
 def _outer_sum(x: np.ndarray, lanes: int) -> np.ndarray:
-    """Sum over axis 0 of (reduced, blocks, columns) with contiguous columns: column blocks of
-    4 (x lanes, when there are enough) add straight down; the columns left over use 4
-    interleaved partial sums."""
+    """Sum over axis -2 of (before, reduced, columns): column blocks of 4 (x lanes, when there
+    are enough) add straight down; the columns left over use 4 interleaved partial sums."""
     cols = x.shape[-1]
     block = 4 * lanes if cols >= lanes else 4
     cascade = cols - cols % block
-    return np.concatenate([_multi_row_sum(x[..., :cascade]), _row_sum(x[..., cascade:])], -1)
+    parts = ([_multi_row_sum(x[..., :cascade])] if cascade else []) + \
+        ([_row_sum(x[..., cascade:])] if cascade < cols else [])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, -1)
 
 
 def _row_sum(x: np.ndarray) -> np.ndarray:
-    """Four interleaved partial sums over axis 0 (the tail joins the first), then combined."""
-    n4 = x.shape[0] // 4
-    partial = _multi_row_sum(x[:n4 * 4].reshape((n4, 4) + x.shape[1:])) if n4 else \
-        np.zeros((4,) + x.shape[1:], x.dtype)
-    total = partial[0]
-    for i in range(n4 * 4, x.shape[0]):
-        total = total + x[i]
-    for k in range(1, 4):
-        total = total + partial[k]
+    """Four interleaved partial sums (rows taken 4 at a time), the rows left over added to the
+    first, then the other three."""
+    n, w = x.shape[-2:]
+    n4 = n // 4
+    tail = x[..., n4 * 4:, :]
+    if not n4:
+        return _in_order(tail)
+    partial = _multi_row_sum(x[..., :n4 * 4, :].reshape(x.shape[:-2] + (n4, 4 * w)))
+    partial = partial.reshape(x.shape[:-2] + (4, w))
+    return _in_order(np.concatenate([partial[..., :1, :], tail, partial[..., 1:, :]], -2))
+
+
+def _multi_row_sum(x: np.ndarray) -> np.ndarray:
+    """PyTorch's cascade: sums of `step` rows in order, each level's sums added in groups of
+    `step` into the next of 4 levels (the last takes them all); what is left at each level
+    joins at the end, lowest level first."""
+    size = x.shape[-2]
+    step = 1 << max(4, (size - 1).bit_length() // 4 if size > 1 else 0)
+    left = []
+    level = x
+    for depth in range(4):
+        n = level.shape[-2]
+        full = n - n % step if depth < 3 else 0
+        if full < n:
+            left.append(_in_order(level[..., full:, :]))
+        if not full:
+            break
+        level = _in_order(level[..., :full, :].reshape(
+            level.shape[:-2] + (full // step, step, level.shape[-1])))
+    total = left[0]
+    for part in left[1:]:
+        total = total + part
     return total
-
-
-def _multi_row_sum(rows: np.ndarray) -> np.ndarray:
-    """Sequential sums in blocks, carried up 4 levels of partial sums (PyTorch's cascade)."""
-    size = rows.shape[0]
-    levels = 4
-    power = max(4, (size - 1).bit_length() // levels if size > 1 else 0)
-    step, mask = 1 << power, (1 << power) - 1
-    acc = np.zeros((levels,) + rows.shape[1:], rows.dtype)
-    i = 0
-    while i + step <= size:
-        acc[0] = np.add.accumulate(np.concatenate([acc[0][None], rows[i:i + step]]), axis=0)[-1]
-        i += step
-        for j in range(1, levels):
-            acc[j] = acc[j] + acc[j - 1]
-            acc[j - 1] = 0
-            if i & (mask << (j * power)):
-                break
-    if i < size:
-        acc[0] = np.add.accumulate(np.concatenate([acc[0][None], rows[i:]]), axis=0)[-1]
-    for j in range(1, levels):
-        acc[0] = acc[0] + acc[j]
-    return acc[0]
 
 
 def _c(x) -> np.ndarray:
@@ -360,7 +376,7 @@ def SUM_DIM(a, *, dim, keepdim, dtype):
 SUM_DIM.derivative(lambda g, s: _restore(g, s.self_sym_sizes, s.dim, s.keepdim))
 
 
-def sum(input: Tensor, dim=ABSENT, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+def sum(input: Tensor, dim=ABSENT, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum of all elements (SumBackward0) or over `dim` (SumBackward1); integers give int64."""
     if dim is ABSENT:
         return SUM(input, dtype=_sum_dtype(input, dtype))
@@ -819,7 +835,7 @@ def _fmt(v) -> str:
 @defop("linalg_vector_norm", "LinalgVectorNormBackward0",
        saves=("dim", "keepdim", "ord", "result", "self"),
        formulas={"self": "grad * self * |self|^(ord-2) / result^(ord-1)"})
-def NORM(a, *, ord, dim, keepdim, dtype):  # noqa: A002
+def NORM(a, *, ord, dim, keepdim, dtype):
     x = np.abs(_wide(a.astype(dtype, copy=False)))
     axis = _axis(dim, a.ndim)
     if ord == math.inf:
@@ -1170,7 +1186,7 @@ def msort(input: Tensor) -> Tensor:
 
 @defop("topk", "TopkBackward0", saves=("dim", "self_sym_sizes", "result1"), n_outputs=2,
        formulas={"self": "zeros(self.sizes()) with grad scattered back to indices"})
-def TOPK(a, *, k, dim, largest, sorted):  # noqa: A002
+def TOPK(a, *, k, dim, largest, sorted):
     if a.ndim == 0:
         return a.copy(), np.zeros((), np.int64)
     idx = np.take(_argsort(a, dim, largest), range(k), axis=dim)
@@ -1183,7 +1199,7 @@ TOPK.derivative(lambda grads, s: _scatter_at(grads[0], s.result1, s.dim, True,
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True):  # noqa: A002
+         sorted: bool = True):
     d = _wrap_dim(dim, input.dim())
     if input.dtype is dtypes.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
