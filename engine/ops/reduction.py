@@ -225,6 +225,8 @@ def _in_order(x: np.ndarray) -> np.ndarray:
     loops innermost over the axis with the smallest stride, the columns, adding whole rows in
     order; with a single column that axis would be the rows, which it adds pairwise, so then
     np.add.accumulate (in order along any axis) does it."""
+    if x.shape[-2] == 1:
+        return x[..., 0, :]
     if x.shape[-1] > 1:
         return np.add.reduce(x, -2)
     return np.add.accumulate(x, -2)[..., -1, :]
@@ -1349,11 +1351,16 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 
 def _exp(x: np.ndarray) -> np.ndarray:
     """exp rounded from float64 for float32 (NumPy's float32 exp is often an ulp off)."""
-    return np.exp(x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else np.exp(x)
+    return _in_float64(np.exp, x) if x.dtype == np.float32 else np.exp(x)
 
 
 def _log(x: np.ndarray) -> np.ndarray:
-    return np.log(x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else np.log(x)
+    return _in_float64(np.log, x) if x.dtype == np.float32 else np.log(x)
+
+
+def _in_float64(fn, x: np.ndarray) -> np.ndarray:
+    wide = np.asarray(x, np.float64)
+    return fn(wide, out=wide).astype(np.float32) if wide.ndim else fn(wide).astype(np.float32)
 
 
 # ---- softmax, log_softmax ------------------------------------------------------------------
@@ -1362,11 +1369,11 @@ def _log(x: np.ndarray) -> np.ndarray:
 def SOFTMAX(a, *, dim):
     x = _wide(a)
     axis = dim if a.ndim else None
-    e = _exp(x - np.max(x, axis=axis, keepdims=True)) if x.size else x
-    total = np.sum(e, axis=axis, keepdims=True)
+    e = _exp(x - np.maximum.reduce(x, axis, keepdims=True)) if x.size else x
+    total = np.add.reduce(e, axis, keepdims=True)
     if a.ndim and dim == a.ndim - 1:  # PyTorch's last-dim kernel scales by 1 / sum
-        return _c((e * (1 / total)).astype(a.dtype))
-    return _c(np.asarray(e / total).astype(a.dtype))
+        return _c((e * (1 / total)).astype(a.dtype, copy=False))
+    return _c(np.asarray(e / total).astype(a.dtype, copy=False))
 
 
 SOFTMAX.derivative(lambda g, s: s.result * (g - (g * s.result).sum(s.dim, keepdim=True)))
@@ -1377,9 +1384,9 @@ SOFTMAX.derivative(lambda g, s: s.result * (g - (g * s.result).sum(s.dim, keepdi
 def LOG_SOFTMAX(a, *, dim):
     x = _wide(a)
     axis = dim if a.ndim else None
-    shifted = x - np.max(x, axis=axis, keepdims=True) if x.size else x
-    return _c(np.asarray(shifted - _log(np.sum(_exp(shifted), axis=axis, keepdims=True))
-                         ).astype(a.dtype))
+    shifted = x - np.maximum.reduce(x, axis, keepdims=True) if x.size else x
+    total = np.add.reduce(_exp(shifted), axis, keepdims=True)
+    return _c(np.asarray(shifted - _log(total)).astype(a.dtype, copy=False))
 
 
 LOG_SOFTMAX.derivative(lambda g, s: g - s.result.exp() * g.sum(s.dim, keepdim=True))
