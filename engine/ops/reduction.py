@@ -1359,8 +1359,8 @@ def _log(x: np.ndarray) -> np.ndarray:
 
 
 def _in_float64(fn, x: np.ndarray) -> np.ndarray:
-    wide = np.asarray(x, np.float64)
-    return fn(wide, out=wide).astype(np.float32) if wide.ndim else fn(wide).astype(np.float32)
+    wide = np.array(x, np.float64)      # a copy of its own, so fn can work in place
+    return fn(wide, out=wide).astype(np.float32)
 
 
 # ---- softmax, log_softmax ------------------------------------------------------------------
