@@ -63,7 +63,7 @@ for epoch in range(n_epochs):
         total_loss += loss.item() * len(x)
     avg_loss = total_loss / len(valid_loader.dataset)
     if epoch % 5 == 0 or epoch == n_epochs - 1:
-        print(f"epoch {epoch:2d} train {train_loss:.6f} valid {avg_loss:.6f}")
+        print(f"epoch {epoch:2d} train {train_loss:.5f} valid {avg_loss:.5f}")
 
 # Testing: inputs only, gradients off, collect predictions.
 test_x = torch.tensor([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.5, -0.5, 1.0]])
