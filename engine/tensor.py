@@ -14,6 +14,7 @@ from .dtypes import BY_NUMPY
 import weakref
 from collections import OrderedDict
 
+from . import autograd   # (importing engine.tensor: autograd's own module is already loading)
 from .autograd.graph import AccumulateGrad, add_hook
 from .size import Size, shape_of
 
@@ -453,8 +454,7 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
                  inputs=None) -> None:
         """Accumulate the gradient of this tensor (times `gradient`) into the leaves' .grad."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ---- conversion to Python and NumPy -----------------------------------------------
     def item(self):

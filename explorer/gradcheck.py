@@ -189,9 +189,9 @@ def _watching_ops(before):
     from engine.ops import registry
     run, run_inplace, apply = registry.run, registry.run_inplace, Function.__dict__["apply"]
 
-    def watched_run(op, tensors, attrs):
+    def watched_run(op, /, *tensors, **attrs):
         before(tensors)
-        return run(op, tensors, attrs)
+        return run(op, *tensors, **attrs)
 
     def watched_inplace(op, target, others, attrs):
         before((target, *others))
@@ -204,9 +204,9 @@ def _watching_ops(before):
     swaps = [(module, name, original, wrapper)
              for module in [m for n, m in list(sys.modules.items())
                             if n == "engine" or n.startswith("engine.")]
-             for name, original, wrapper in (("run", run, watched_run),
-                                             ("run_inplace", run_inplace, watched_inplace))
+             for name, original, wrapper in (("run_inplace", run_inplace, watched_inplace),)
              if getattr(module, name, None) is original]
+    swaps.append((registry.OpDef, "__call__", run, watched_run))   # calling an op runs it
     swaps.append((Function, "apply", apply, classmethod(watched_apply)))
     for owner, name, _, wrapper in swaps:
         setattr(owner, name, wrapper)

@@ -5,9 +5,11 @@ import warnings
 
 import numpy as np
 
+from .executor import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
-from .graph import Node
+from .graph import Node, _anomaly
+from ..tensor import Tensor   # after .graph, which engine.tensor itself imports
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "Function", "gradcheck", "gradgradcheck", "Node", "graph",
@@ -16,7 +18,6 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "in
 
 
 def _tensor_or_tensors_to_tuple(tensors, length: int) -> tuple:
-    from ..tensor import Tensor
     if tensors is None:
         return (None,) * length
     if isinstance(tensors, Tensor):
@@ -25,7 +26,6 @@ def _tensor_or_tensors_to_tuple(tensors, length: int) -> tuple:
 
 
 def _as_tuple(x) -> tuple:
-    from ..tensor import Tensor
     if isinstance(x, Tensor):
         return (x,)
     if isinstance(x, dict):
@@ -39,7 +39,6 @@ def _position(items, item) -> int:
 
 def _make_grads(outputs: tuple, grads: tuple) -> tuple:
     """The gradient each output starts with: the given one (same shape) or ones for a scalar."""
-    from ..tensor import Tensor
     new_grads = []
     for out, grad in zip(outputs, grads):
         if isinstance(grad, Tensor):
@@ -71,7 +70,6 @@ def _implicit_grad(out):
     if out._data.ndim:
         from ..ops.creation import ones_like
         return ones_like(out)
-    from ..tensor import Tensor
     return Tensor._from_array(np.array(1, out._data.dtype))
 
 
@@ -94,7 +92,6 @@ _warned_create_graph = [False]
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
              grad_variables=None, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) (times grad_tensors) into each leaf's .grad."""
-    from .executor import run_backward
     if grad_variables is not None:
         warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
                       FutureWarning, stacklevel=2)
@@ -131,7 +128,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          materialize_grads: bool = False):
     """Return d(outputs)/d(inputs) (times grad_outputs) without touching any .grad."""
     from ..ops.creation import zeros_like
-    from .executor import run_backward
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got: allow_unused=False.")
@@ -193,7 +189,6 @@ class detect_anomaly:
     """Context manager and decorator enabling anomaly mode."""
 
     def __init__(self, check_nan: bool = True, *, _mode: bool = True, _now: bool = False):
-        from .graph import _anomaly
         self.prev = _anomaly["enabled"]
         self.mode = _mode
         if _now:
@@ -204,11 +199,9 @@ class detect_anomaly:
                           stacklevel=2)
 
     def __enter__(self) -> None:
-        from .graph import _anomaly
         _anomaly["enabled"] = self.mode
 
     def __exit__(self, *exc) -> None:
-        from .graph import _anomaly
         _anomaly["enabled"] = self.prev
 
     def __call__(self, fn):
@@ -222,13 +215,11 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
-    from .graph import _anomaly
     return _anomaly["enabled"]
 
 
 class _VariableMeta(type):
     def __instancecheck__(cls, other) -> bool:
-        from ..tensor import Tensor
         return isinstance(other, Tensor)
 
 

@@ -12,7 +12,7 @@ from .. import dtypes
 from ..memory_format import contiguous_format, dense_strides_like, strides_for, \
     suggest_memory_format
 from ..tensor import Tensor, _wrap_dim
-from .registry import defop, expose, run
+from .registry import defop, expose
 from .views import _shape_str, compute_stride, empty_strided_np, int_list, with_strides
 
 
@@ -91,8 +91,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
         shape = list(ref.shape)
         shape[d] = sum(n for n in sizes if n is not None)
     strides = strides_for(shape, _output_memory_format(tensors))
-    result = run(CAT, tuple(tensors), {"dim": d, "dtype": dt.np, "sizes": sizes,
-                                       "shape": tuple(shape), "strides": strides})
+    result = CAT(*tensors, dim=d, dtype=dt.np, sizes=sizes, shape=tuple(shape), strides=strides)
     result = with_strides(result, strides)
     if out is not None:
         from .views import copy_into_out
@@ -153,8 +152,7 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
                                f"{_shape_str(tensors[0].shape)} at entry 0 and "
                                f"{_shape_str(t.shape)} at entry {i}")
     strides = _stack_strides(tensors, d)
-    result = run(STACK, tuple(tensors), {"dim": d, "dtype": _result_dtype(tensors).np,
-                                         "strides": strides})
+    result = STACK(*tensors, dim=d, dtype=_result_dtype(tensors).np, strides=strides)
     result = with_strides(result, strides)
     if out is not None:
         from .views import copy_into_out

@@ -191,8 +191,10 @@ def _layout(result: np.ndarray, inputs) -> np.ndarray:
 
 
 def _all_c_contiguous(arrays) -> bool:
+    """Each input C-contiguous or a stretched scalar (all strides 0: it has no say in the
+    result's layout, as a backward's expanded grad): then the result is C-contiguous."""
     for a in arrays:    # a loop, not all(genexpr): this runs for every pointwise op
-        if not a.flags.c_contiguous:
+        if not a.flags.c_contiguous and any(a.strides):
             return False
     return True
 
@@ -603,6 +605,8 @@ def _binary(name: str, grad_fn: str | None, np_fn, formulas: dict | None = None,
     """An op over (self, other) computed in `dtype`; np_fn gets both operands cast to it."""
     @defop(name, grad_fn, inputs=("self", "other"), saves=saves, formulas=formulas or {})
     def op(a, b, *, dtype, _broadcast=None, **kw):
+        if a.dtype is dtype and b.dtype is dtype and dtype is not _HALF:   # nothing to cast
+            return _finish(np_fn(a, b, **kw), dtype, a, b)
         conv = _opmath if opmath else _cast
         return _finish(np_fn(conv(a, dtype), conv(b, dtype), **kw), dtype, a, b)
 
@@ -612,7 +616,7 @@ def _binary(name: str, grad_fn: str | None, np_fn, formulas: dict | None = None,
 
 
 def _add_forward(a, b, alpha=1):
-    if a.dtype == np.bool_:
+    if a.dtype.kind == "b":
         return a | (b & _bool(alpha))
     return a + (b if alpha == 1 else b * np.asarray(alpha).astype(a.dtype))
 
@@ -633,6 +637,8 @@ def _scalar_opmath(np_fn):
     """mul and div of half precision by a 0-dim operand use its value in float32, unrounded
     (PyTorch's kernels read the scalar's original value for reduced float types)."""
     def op(a, b, *, dtype, _broadcast=None):
+        if a.dtype is dtype and b.dtype is dtype and dtype is not _HALF:   # nothing to cast
+            return _finish(np_fn(a, b), dtype, a, b)
         if b.ndim == 0 and np.dtype(dtype) == np.float16:
             return _finish(np_fn(_opmath(a, dtype), b.astype(np.float32)), dtype, a, b)
         return _finish(np_fn(_opmath(a, dtype), _opmath(b, dtype)), dtype, a, b)

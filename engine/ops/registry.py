@@ -26,6 +26,7 @@ import numpy as np
 from .. import observe
 from ..autograd import grad_mode
 from ..autograd.graph import Node, SavedTensor
+from ..dtypes import from_numpy_dtype, scalar_dtype
 from ..tensor import Tensor
 
 __all__ = ["OpDef", "defop", "REGISTRY", "Saved"]
@@ -112,9 +113,6 @@ class OpDef:
         self.backward = fn
         return fn
 
-    def __call__(self, /, *tensors: Tensor, **attrs) -> Tensor:
-        return run(self, tensors, attrs)
-
     def formula_text(self) -> dict:
         return dict(self.formulas)
 
@@ -149,8 +147,9 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
     return cls
 
 
-def run(op: OpDef, tensors: tuple, attrs: dict):
-    """Run op forward on the tensors' arrays, wrap the outputs and record the grad_fn."""
+def run(op: OpDef, /, *tensors: Tensor, **attrs):
+    """op(*tensors, **attrs): run the forward on the tensors' arrays, wrap the outputs and
+    record the grad_fn."""
     shape = attrs.get("_broadcast")
     if shape is not None and shape != tensors[0]._data.shape:   # an input's shape is allowed
         _check_numel(shape)
@@ -174,6 +173,9 @@ def run(op: OpDef, tensors: tuple, attrs: dict):
             op.name, tensors, outputs, node, broadcast_shape=shape,
             view_of=tensors[0] if op.view else None, attrs=attrs))
     return outputs[0] if op.n_outputs == 1 else outputs
+
+
+OpDef.__call__ = run    # an op is called like a function: MUL(a, b, dtype=...)
 
 
 def _any_requires_grad(tensors: tuple) -> bool:
@@ -347,7 +349,6 @@ def expose(fn: Callable, *names: str, function: bool = True, method: bool = True
 
 def scalar_tensor(value) -> Tensor:
     """A Python number as a 0-dim "wrapped number" tensor (it promotes like a scalar)."""
-    from ..dtypes import scalar_dtype
     t = Tensor._from_array(np.array(value, dtype=scalar_dtype(value).np))
     t._wrapped = True
     return t
@@ -359,7 +360,6 @@ def operand(x) -> Tensor:
 
 def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor:
     """Run op with target as first input and write the result into target's memory."""
-    from ..dtypes import from_numpy_dtype
     try:
         result = np.asarray(op.forward(target._data, *[o._data for o in others], **attrs))
     except BaseException as error:

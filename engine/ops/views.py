@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
 from ..tensor import Tensor, _wrap_dim
-from .registry import OpNode, defop, expose, run, run_inplace
+from .registry import OpNode, defop, expose, run_inplace
 
 __all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_strided_np",
            "with_strides", "int_list"]
@@ -637,7 +637,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 
 def _multi(op, input: Tensor, n: int, **attrs) -> tuple:
     """Run an op whose number of outputs depends on its input (unbind, split)."""
-    return run(op, (input,), attrs)
+    return op(input, **attrs)
 
 
 @defop("split", "SplitBackward0", saves=("dim", "split_size", "self_sym_sizes"), view=True,
