@@ -400,20 +400,26 @@ def _(g, s):
     return wrap(gx * w * upstream), wrap(gt * w * upstream), None, None
 
 
+def _targets(t: np.ndarray, ignore_index: int) -> tuple:
+    """(valid, safe): which targets count, and the targets with ignored ones read as class 0
+    (t itself when none is ignored, the usual case, which costs no copy)."""
+    valid = t != ignore_index
+    return valid, (t if valid.all() else np.where(valid, t, 0))
+
+
 @defop("nll_loss", "NllLossBackward0", inputs=("self", "weight"),
        saves=("self", "target", "weight", "reduction", "ignore_index"),
        formulas={"self": "-grad * weight[target] / total_weight at [i, target[i]], else 0"})
 def NLL(x, w, *, target, reduction, ignore_index):
     t = target._data
     classes = x.shape[1] if x.ndim > 1 else x.shape[0]
-    valid = t != ignore_index
-    safe = np.where(valid, t, 0)
-    if np.any(valid & ((t < 0) | (t >= classes))):
-        bad = t[valid & ((t < 0) | (t >= classes))].reshape(-1)[0]
-        raise IndexError(f"Target {bad} is out of bounds.")
-    picked = np.take_along_axis(x, np.expand_dims(safe, 1), 1).squeeze(1) if x.ndim > 1 \
-        else x[safe]
-    weights = (w[safe] if w is not None else np.ones_like(picked)) * valid
+    valid, safe = _targets(t, ignore_index)
+    if ((safe < 0) | (safe >= classes)).any():   # one screen: ignored targets are 0 in safe
+        bad = valid & ((t < 0) | (t >= classes))
+        if bad.any():
+            raise IndexError(f"Target {t[bad].reshape(-1)[0]} is out of bounds.")
+    picked = x[np.arange(t.shape[0]), safe] if x.ndim > 1 else x[safe]
+    weights = w[safe] * valid if w is not None else valid.astype(x.dtype)
     loss = -picked * weights
     if reduction == "none":
         return loss.astype(x.dtype)
@@ -426,15 +432,13 @@ def NLL(x, w, *, target, reduction, ignore_index):
 def _(g, s):
     x = s.self._data
     t = s.target._data
-    valid = t != s.ignore_index
-    safe = np.where(valid, t, 0)
-    w = s.weight._data[safe] if s.weight is not None else np.ones(t.shape, x.dtype)
-    w = w * valid
+    valid, safe = _targets(t, s.ignore_index)
+    w = s.weight._data[safe] * valid if s.weight is not None else valid.astype(x.dtype)
     scale = g._data / w.sum() if s.reduction == "mean" else g._data
     gx = np.zeros_like(x)
     contrib = -(w * scale)
     if x.ndim > 1:
-        np.put_along_axis(gx, np.expand_dims(safe, 1), np.expand_dims(contrib, 1), 1)
+        gx[np.arange(t.shape[0]), safe] = contrib
     else:
         gx[safe] = contrib
-    return Tensor._from_array(gx.astype(x.dtype)), None
+    return Tensor._from_array(gx), None
