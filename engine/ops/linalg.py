@@ -37,18 +37,19 @@ MM.derivative(lambda g, s: (mat1_grad(g, s.self, s.mat2) if s.needs("self") else
 
 def mat1_grad(g: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
     """grad @ mat2.T, laid out like mat1 (PyTorch's mm_mat1_backward): for a column-major
-    mat1 it is computed as (mat2 @ grad.T).T, so the gradient needs no reordering copy."""
+    mat1 it is computed as (mat2 @ grad.T).T, so the gradient needs no reordering copy.
+    The operands of a backward fit by construction: the mm op itself, without mm()'s checks."""
     if _column_major(mat1):
-        return mat2.mm(g.t()).t()
-    return g.mm(mat2.t())
+        return MM(mat2, g.t()).t()
+    return MM(g, mat2.t())
 
 
 def mat2_grad(g: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
     """mat1.T @ grad, laid out like mat2 (PyTorch's mm_mat2_backward): a layer's weight.t()
     is column-major, and its gradient comes out as (grad.T @ mat1).T, the weight's layout."""
     if _column_major(mat2):
-        return g.t().mm(mat1).t()
-    return mat1.t().mm(g)
+        return MM(g.t(), mat1).t()
+    return MM(mat1.t(), g)
 
 
 def _column_major(t: Tensor) -> bool:

@@ -25,6 +25,9 @@ def ADDMM(bias, a, b, *, alpha=1, beta=1):
     out = a @ b
     if alpha != 1:
         out = out * alpha
+    if beta == 1 and bias.dtype == out.dtype:   # into the fresh product: no second array
+        out += bias
+        return out
     return out + (bias if beta == 1 else bias * beta)
 
 
