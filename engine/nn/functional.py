@@ -27,7 +27,11 @@ def _pair(v) -> tuple:
 
 # ---- linear -----------------------------------------------------------------------------------
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ W.T + b. A 2-d input is one addmm (AddmmBackward0 over TBackward0), as in PyTorch."""
+    """x @ W.T + b. A 2-d input is one addmm (AddmmBackward0 over TBackward0), as in PyTorch,
+    which checks the bias's dtype against the weight's first."""
+    if bias is not None and bias.dtype is not weight.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_scalar_name(bias)} and {_scalar_name(weight)}")
     if bias is not None and input.dtype is not weight.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                            f"{_scalar_name(input)} and {_scalar_name(weight)}")
