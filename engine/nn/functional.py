@@ -2,11 +2,15 @@
 PyTorch itself builds from smaller ops (dropout, l1_loss, cross_entropy with probabilities)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import dtypes
+from ..autograd.grad_mode import no_grad
 from ..ops import conv_pool, nn_ops
 from ..ops.pointwise import RELU, SIGMOID, TANH
+from ..ops.registry import broadcast_shapes, run_inplace
 from ..tensor import Tensor
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -270,7 +274,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1:
         return input * 0 if not inplace else input.zero_()
-    from ..autograd.grad_mode import no_grad
     with no_grad():
         noise = input.new_empty(input.shape).bernoulli_(1 - p)
         noise.div_(1 - p)
@@ -331,7 +334,6 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     if inplace:
-        from ..ops.registry import run_inplace
         return run_inplace(nn_ops.LEAKY_RELU, input, (), {"negative_slope": negative_slope})
     return nn_ops.LEAKY_RELU(input, negative_slope=negative_slope)
 
@@ -402,7 +404,6 @@ def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Te
 def _implicit_dim(input: Tensor, dim):
     if dim is not None:
         return dim
-    import warnings
     warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
                   "include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if input.dim() in (0, 1, 3) else 1
@@ -427,7 +428,6 @@ def _check_reduction(reduction: str) -> None:
 
 def _warn_size(input: Tensor, target: Tensor, name: str) -> None:
     if tuple(target.shape) != tuple(input.shape):
-        import warnings
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
                       f"size ({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", UserWarning,
@@ -445,7 +445,6 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def _broadcast_pair(a: Tensor, b: Tensor):
     if a.shape == b.shape:
         return a, b
-    from ..ops.registry import broadcast_shapes
     shape = broadcast_shapes(tuple(a.shape), tuple(b.shape))
     return a.expand(shape), b.expand(shape)
 

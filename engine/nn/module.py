@@ -6,6 +6,9 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterator
 
 from .. import observe
+from ..autograd.grad_mode import no_grad
+from ..device import check_cpu
+from ..dtypes import dtype as dtype_cls
 from ..tensor import Tensor
 from .parameter import Buffer, Parameter
 
@@ -330,7 +333,6 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        from ..autograd.grad_mode import no_grad
         missing, unexpected, errors = [], [], []
         own = self.state_dict(keep_vars=True)
         for key, param in own.items():
@@ -392,7 +394,6 @@ class Module:
         return self
 
     def _apply_to_tensors(self, convert: Callable[[Tensor], Tensor]) -> "Module":
-        from ..autograd.grad_mode import no_grad
         for module in self.modules():
             for store in ("_parameters", "_buffers"):
                 for name, t in module.__dict__[store].items():
@@ -411,12 +412,10 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> "Module":
-        from ..dtypes import dtype as dtype_cls
         dtype = kwargs.get("dtype")
         for a in args:
             if isinstance(a, dtype_cls):
                 dtype = a
-        from ..device import check_cpu
         device = kwargs.get("device", next((a for a in args if isinstance(a, str)), None))
         check_cpu(device)
         if dtype is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.creation import zeros_like
+from ..ops.creation import full_like, zeros_like
 from ..tensor import Tensor
 from .optimizer import Optimizer, lerp, new_step
 
@@ -184,7 +184,6 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value,
                                       foreach=foreach, maximize=maximize,
                                       differentiable=differentiable, fused=fused))
-        from ..ops.creation import full_like
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p]["step"] = new_step()

@@ -11,7 +11,9 @@ from copy import deepcopy
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..dtypes import float32
 from ..nn.module import zero_grads
+from ..ops.creation import tensor
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required"]
@@ -146,6 +148,4 @@ class Optimizer:
 
 def new_step() -> Tensor:
     """The per-parameter step counter PyTorch keeps as a float32 scalar tensor."""
-    from ..dtypes import float32
-    from ..ops.creation import tensor
     return tensor(0.0, dtype=float32)

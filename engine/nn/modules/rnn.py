@@ -6,7 +6,7 @@ import math
 
 from ...ops.creation import empty, zeros
 from ...ops.nn_ops import TRANSPOSE_INPLACE
-from ...ops.joining import stack
+from ...ops.joining import cat, stack
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -228,7 +228,6 @@ class RNNBase(Module):
 
 
 def _cat_last(parts):
-    from ...ops.joining import cat
     return cat(parts, 2)
 
 
