@@ -33,8 +33,12 @@ def ADDMM(bias, a, b, *, alpha=1, beta=1):
 
 @ADDMM.derivative
 def _(g, s):
-    ga = mat1_grad(g, s.mat1, s.mat2) if s.needs("mat1") else None   # not for a layer's input
-    gb = mat2_grad(g, s.mat1, s.mat2) if s.needs("mat2") else None
+    ga = gb = None
+    needs1, needs2 = s.needs("mat1"), s.needs("mat2")   # a layer's input needs none
+    if needs1 or needs2:   # unpacked once, and not at all for a bias alone (as in PyTorch)
+        mat1, mat2 = s.mat1, s.mat2
+        ga = mat1_grad(g, mat1, mat2) if needs1 else None
+        gb = mat2_grad(g, mat1, mat2) if needs2 else None
     if s.alpha != 1:
         ga, gb = (None if x is None else x * s.alpha for x in (ga, gb))
     return (g if s.beta == 1 else g * s.beta), ga, gb
