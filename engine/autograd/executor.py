@@ -17,7 +17,7 @@ import heapq
 
 from .. import observe
 from . import grad_mode
-from .graph import Node
+from .graph import AccumulateGrad, Node
 
 __all__ = ["run_backward"]
 
@@ -74,7 +74,9 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
     if observe.observers:
         observe.emit(observe.BackwardCallEvent("begin", tuple(roots), bool(retain_graph)))
     step = 0
-    with grad_mode.set_grad_enabled(create_graph):   # create_graph: backward is recorded too
+    state = grad_mode._state      # create_graph: backward is recorded too (set directly, not
+    was_enabled, state.enabled = state.enabled, bool(create_graph)   # through a context manager)
+    try:
         send(root_edges, grads)                       # the roots' gradients start it off
         while ready:
             node = heapq.heappop(ready).node          # the newest node that has all its grads
@@ -89,6 +91,8 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
                 observe.emit(observe.BackwardEvent(node, tuple(buffer), tuple(grads_in), step))
             step += 1
             send(node.next_functions, grads_in)
+    finally:
+        state.enabled = was_enabled
     if observe.observers:
         observe.emit(observe.BackwardCallEvent("end", tuple(roots), bool(retain_graph)))
     return None if accumulate else captured
@@ -109,7 +113,8 @@ def _capture(node: Node, buffer: list, targets: list, captured: list, runs: bool
 def _call(node: Node, buffer: list) -> tuple:
     """Run one node: hooks, its backward formula, the gradient check, post-hooks.
     Returns the gradients it received (after hooks) and the ones it produced."""
-    buffer = _call_tensor_hooks(node, buffer)
+    if node._tensor_pre_hooks or node._retains_grad_hooks or type(node) is AccumulateGrad:
+        buffer = _call_tensor_hooks(node, buffer)   # (a leaf's hooks live on its tensor)
     for hook in list(node._pre_hooks.values()) if node._pre_hooks else ():
         new = hook(tuple(buffer))
         if new is not None:
@@ -160,10 +165,12 @@ def _validate(node: Node, grads: tuple) -> list:
     if len(grads) != len(edges):
         raise RuntimeError(f"Function {node.name()} returned an invalid number of gradients - "
                            f"expected {len(edges)}, but got {len(grads)}")
-    out = []
+    out = list(grads)
     for i, g in enumerate(grads):
-        if g is None or edges[i][0] is None:
-            out.append(None)
+        if g is None:
+            continue
+        if edges[i][0] is None:
+            out[i] = None
             continue
         shape, dtype = node._input_meta[i]
         if g._data.shape != shape:   # tuples (a Size is one): equal shapes need no work
@@ -178,7 +185,7 @@ def _validate(node: Node, grads: tuple) -> list:
                 observe.emit(observe.SumToEvent(node, i, before, g))
         if g.dtype is not dtype:
             g = g.to(dtype)
-        out.append(g)
+        out[i] = g
     return out
 
 
@@ -198,13 +205,14 @@ def _count_dependencies(root_edges: list) -> dict:
                 stack.append(fn)
             deps[fn] = deps.get(fn, 0) + 1
     while stack:
-        node = stack.pop()
-        for fn, _ in node.next_functions:
-            if fn is None:
-                continue
-            if fn not in deps:
-                stack.append(fn)
-            deps[fn] = deps.get(fn, 0) + 1
+        for fn, _ in stack.pop().next_functions:
+            if fn is not None:
+                count = deps.get(fn)
+                if count is None:
+                    deps[fn] = 1
+                    stack.append(fn)
+                else:
+                    deps[fn] = count + 1
     return deps
 
 
