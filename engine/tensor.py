@@ -102,9 +102,11 @@ class Tensor:
                     "At least one stride in the given numpy array is negative, and tensors with "
                     "negative strides are not currently supported. (You can probably work "
                     "around this by making a copy of your array  with array.copy().) ")
-        elif arr.base is not None or not arr.flags.writeable or not (
-                arr.flags.c_contiguous or _is_dense(arr)):   # the usual fresh result: no call
-            arr = np.array(arr, order="K" if _is_dense(arr) else "C")
+        else:
+            flags = arr.flags
+            if arr.base is not None or not flags.writeable or not (
+                    flags.c_contiguous or _is_dense(arr)):   # the usual fresh result: no call
+                arr = np.array(arr, order="K" if _is_dense(arr) else "C")
         t = object.__new__(cls)
         t._data = arr
         t._storage_cell = t._base = None   # the storage is made on first use (see _storage)
@@ -201,7 +203,8 @@ class Tensor:
                 step *= max(n, 1)
             strides = tuple(reversed(strides))
         else:
-            strides = tuple(s // self._data.itemsize for s in self._data.strides)
+            size = self._data.itemsize
+            strides = tuple([s // size for s in self._data.strides])
         if dim is None:
             return strides
         return strides[_wrap_dim(dim, self._data.ndim)]

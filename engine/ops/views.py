@@ -70,7 +70,8 @@ def int_list(fn: str, arg: str, values) -> tuple:
 
 def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
     """Same first element, new shape and element strides."""
-    byte_strides = tuple(s * a.itemsize for s in strides)
+    size = a.itemsize
+    byte_strides = tuple([s * size for s in strides])
     if a.flags.c_contiguous:   # an ndarray over a's own memory: a quarter of as_strided's cost
         try:                   # (it refuses a view reaching past a: as_strided does that)
             return np.ndarray(tuple(shape), a.dtype, buffer=a, strides=byte_strides)
