@@ -171,20 +171,35 @@ def _padded(x, kernel, stride, padding, dilation, ceil_mode, value):
 
 
 def _max_pool(x, *, kernel_size, stride, padding, dilation, ceil_mode):
+    """PyTorch's walk over each window's taps, done for all windows at once: a tap wins if it
+    is greater than the max so far, or NaN (so the last NaN wins). Padding never wins, and the
+    index starts at the window's first real cell (an all -inf window points there)."""
     nd = x.ndim - 2
-    win = windows(_padded(x, kernel_size, stride, padding, dilation, ceil_mode, -np.inf),
-                  kernel_size, stride, dilation)
-    out = win.shape[2:2 + nd]
-    flat = win.reshape(win.shape[:2 + nd] + (-1,))
-    arg = flat.argmax(axis=-1)
-    values = np.take_along_axis(flat, arg[..., None], -1)[..., 0]
-    taps = np.unravel_index(arg, kernel_size)
-    index = np.zeros(arg.shape, dtype=np.int64)
-    for d in range(nd):   # PyTorch's indices: flat positions in each input plane
-        grid = np.arange(out[d]).reshape((-1,) + (1,) * (nd - d - 1))
-        pos = grid * stride[d] + taps[d] * dilation[d] - padding[d]
-        index = index * x.shape[2 + d] + pos
-    return values.astype(x.dtype, copy=False), index
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    win = windows(_padded(x, kernel_size, stride, padding, dilation, ceil_mode, low),
+                  kernel_size, stride, dilation)                 # N, C, *out, *kernel
+    plane = x.shape[2:]
+    starts = [np.arange(n) * s - p for n, s, p in zip(win.shape[2:2 + nd], stride, padding)]
+
+    def flat(coords) -> np.ndarray:
+        """Flat positions in the input plane of per-dim coordinates, broadcast over *out."""
+        position = 0
+        for d, c in enumerate(coords):
+            position = position * plane[d] + c.reshape((-1,) + (1,) * (nd - d - 1))
+        return position
+
+    first = [np.where(s < 0, s + (dl - 1 - s) // dl * dl, s) for s, dl in zip(starts, dilation)]
+    values = np.full(win.shape[:2 + nd], low, x.dtype)
+    index = np.broadcast_to(flat(first), values.shape).astype(np.int64)
+    for taps in np.ndindex(*kernel_size):
+        v = win[(...,) + taps]
+        better = v > values
+        if x.dtype.kind == "f":
+            better |= np.isnan(v)
+        np.copyto(values, v, where=better)
+        np.copyto(index, flat([s + t * dl for s, t, dl in zip(starts, taps, dilation)]),
+                  where=better)
+    return values, index
 
 
 def _max_pool_backward(grads, s):
