@@ -6,7 +6,6 @@ over pixels. `python bench/conv_step.py` prints a Markdown table."""
 from __future__ import annotations
 
 import numpy as np
-import torch
 from mlp_step import training_step
 from timing import compare, table
 
@@ -26,6 +25,7 @@ def make_step(lib, x, y):
 
 
 def main() -> None:
+    import torch  # here, so bench/engine_instructions.py counts the engine without PyTorch
     torch.set_num_threads(1)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)

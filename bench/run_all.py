@@ -11,8 +11,8 @@ import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-ORDER = ("engine_overhead", "engine_instructions", "mlp_step", "conv_step", "graph_snapshot",
-         "run_code_latency", "browser_latency", "memory_steady", "load_test")
+ORDER = ("engine_overhead", "engine_instructions", "mlp_step", "conv_step", "reductions",
+         "graph_snapshot", "run_code_latency", "browser_latency", "memory_steady", "load_test")
 
 
 def main(names: list[str]) -> int:
