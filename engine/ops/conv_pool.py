@@ -36,7 +36,10 @@ def pad(x: np.ndarray, before, after=None, value=0.0) -> np.ndarray:
     after = before if after is None else after
     if not any(before) and not any(after):
         return x
-    return np.pad(x, [(0, 0), (0, 0)] + list(zip(before, after)), constant_values=value)
+    out = np.full(x.shape[:2] + tuple(b + n + a for b, n, a in zip(before, x.shape[2:], after)),
+                  value, x.dtype)   # np.pad does the same in ~20 Python calls
+    out[(..., *(slice(b, b + n) for b, n in zip(before, x.shape[2:])))] = x
+    return out
 
 
 def _tap(offset, dilation, stride, out) -> tuple:
