@@ -302,6 +302,10 @@ CASES = {
     "avg_pool3d": case(lambda t, x: F(t).avg_pool3d(x, 2), (1, 1, 2, 4, 4)),
     "max_pool3d_with_indices": case(lambda t, x: F(t).max_pool3d(x, 2), (1, 1, 2, 4, 4)),
     "threshold": case(lambda t, x: F(t).threshold(x, 0.1, 20.0), (2, 3)),
+    "_log_softmax_backward_data": case(lambda t, g, x: t.autograd.grad(
+        t.log_softmax(x, 1), x, g, create_graph=True)[0], (2, 3), (2, 3)),
+    "threshold_backward": case(lambda t, g, x: t.autograd.grad(
+        F(t).threshold(x, 0.1, 20.0), x, g, create_graph=True)[0], (2, 3), (2, 3)),
     "avg_pool2d": case(lambda t, x: F(t).avg_pool2d(x, 2), (1, 2, 4, 4)),
     "adaptive_avg_pool2d": case(lambda t, x: F(t).adaptive_avg_pool2d(x, (2, 1)), (1, 2, 4, 3)),
     "native_batch_norm": case(lambda t, x, w, b: F(t).batch_norm(x, None, None, w, b, True),

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .linalg import mat1_grad, mat2_grad
+from .pointwise import THRESHOLD_BACKWARD
 from .registry import defop
 
 # ---- addmm: linear layers -------------------------------------------------------------------
@@ -211,12 +212,12 @@ def _(g, s):
 
 # ---- activations ------------------------------------------------------------------------------
 @defop("threshold", "ThresholdBackward0", saves=("self", "threshold"),
-       formulas={"self": "grad * (self > threshold)"})
+       formulas={"self": "threshold_backward(grad, self, threshold)"})
 def THRESHOLD(x, *, threshold, value):
     return np.where(x > threshold, x, np.asarray(value, dtype=x.dtype))
 
 
-THRESHOLD.derivative(lambda g, s: g * (s.self > s.threshold))
+THRESHOLD.derivative(lambda g, s: THRESHOLD_BACKWARD(g, s.self, threshold=s.threshold))
 
 
 # ---- other activations ----------------------------------------------------------------------

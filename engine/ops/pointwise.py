@@ -451,16 +451,34 @@ def _relu_check(dt):
         raise RuntimeError("Boolean inputs not supported for relu")
 
 
-def _relu(a: np.ndarray) -> np.ndarray:
-    """PyTorch's clamp_min(a, 0): 0 where a < 0, else a as it is (-0.0 and NaN too). A float
-    is multiplied as its bits by 1 or 0, exact and 3x faster than np.where."""
+def _zero_unless(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """a where keep, else +0. A float is multiplied as its bits by 1 or 0: exact (-0.0 and
+    NaN payloads are kept) and 3x faster than np.where."""
     bits = a.view(f"i{a.itemsize}") if a.dtype.kind == "f" else a
-    return np.multiply(bits, ~(a < 0)).view(a.dtype)
+    return np.multiply(bits, keep).view(a.dtype)
 
 
-RELU = _unary("relu", "ReluBackward0", _relu, "grad * (result > 0)",
-              lambda g, s: _masked(g, s.result > 0), ("result",), to_float=False,
-              check=_relu_check)
+def _relu(a: np.ndarray) -> np.ndarray:
+    """PyTorch's clamp_min(a, 0): 0 where a < 0, else a as it is (-0.0 and NaN too)."""
+    return _zero_unless(a, ~(a < 0))
+
+
+@defop("threshold_backward", "ThresholdBackwardBackward0", inputs=("grad_output", "self"),
+       saves=("self", "threshold"),
+       formulas={"grad_output": "threshold_backward(grad, self, threshold)",
+                 "self": "zeros_like(grad)"})
+def THRESHOLD_BACKWARD(g, x, *, threshold):
+    """The gradient of relu and threshold: 0 where self <= threshold, else grad (a NaN self
+    lets grad through, and an inf grad stays inf where it is cut: no 0 * inf)."""
+    return _finish(_zero_unless(g, ~(x <= threshold)), None, g, x)
+
+
+THRESHOLD_BACKWARD.derivative(lambda g, s: (
+    THRESHOLD_BACKWARD(g, s.self, threshold=s.threshold), _zeros_like(g)))
+
+RELU = _unary("relu", "ReluBackward0", _relu, "threshold_backward(grad, result, 0)",
+              lambda g, s: THRESHOLD_BACKWARD(g, s.result, threshold=0), ("result",),
+              to_float=False, check=_relu_check)
 _unary("abs", "AbsBackward0", np.abs, "grad * sgn(self)", lambda g, s: g * s.self.sgn(),
        ("self",), to_float=False, check=_refuse("abs_cpu", dtypes.bool), aliases=("absolute",))
 

@@ -1389,7 +1389,24 @@ def LOG_SOFTMAX(a, *, dim):
     return _c(np.asarray(shifted - _log(total)).astype(a.dtype, copy=False))
 
 
-LOG_SOFTMAX.derivative(lambda g, s: g - s.result.exp() * g.sum(s.dim, keepdim=True))
+@defop("_log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0",
+       inputs=("grad_output", "output"), saves=("grad_output", "output", "dim"),
+       formulas={"grad_output": "grad - (grad * exp(output)).sum(dim, keepdim=True)",
+                 "output": "-grad_output.sum(dim, keepdim=True) * exp(output) * grad"})
+def LOG_SOFTMAX_BACKWARD(g, out, *, dim):
+    """log_softmax's gradient as one op, as PyTorch records it: grad - exp(output) * the sum
+    of grad over dim (summed in PyTorch's order, each step rounded to the dtype)."""
+    total = _accumulate(np.sum, g, (dim,) if g.ndim else None, True, g.dtype)
+    return _c(np.asarray(g - _exp(out) * total))
+
+
+@LOG_SOFTMAX_BACKWARD.derivative
+def _(g, s):
+    e = s.output.exp()
+    return g - (g * e).sum(s.dim, keepdim=True), -s.grad_output.sum(s.dim, keepdim=True) * e * g
+
+
+LOG_SOFTMAX.derivative(lambda g, s: LOG_SOFTMAX_BACKWARD(g, s.result, dim=s.dim))
 
 
 def _softmax(name: str, op, input: Tensor, dim, dtype) -> Tensor:

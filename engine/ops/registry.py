@@ -43,7 +43,9 @@ class Saved:
         self._node = node
 
     def __getattr__(self, key: str):
-        return self._node.saved(key)
+        node = self._node   # node.saved(key), without a second call: formulas read these a lot
+        value = node._saved[key]
+        return value.unpack(node) if isinstance(value, SavedTensor) else value
 
     def needs(self, name: str) -> bool:
         """Whether input `name` gets a gradient (PyTorch's should_compute_output): a formula
