@@ -2,7 +2,8 @@
 `python bench/nginx_replicas.py [browsers]` (needs `apt-get install nginx`).
 
 Runs docs/nginx.conf as written, except that its `listen`, `access_log` and upstream `server`
-lines point at loopback: two `streamlit run` replicas on free ports, nginx in front. Then
+lines point at loopback: two `streamlit run` replicas on free ports, each with the Dockerfile's
+Streamlit server settings, nginx in front. Then
 `browsers` fresh Chromium contexts (default 6, each a new cookie jar, so a new route) open a
 share link through nginx and must get the drawn graph back; each then presses Run with new code
 over the same websocket. nginx's access log must show every request of one browser, the
@@ -35,6 +36,10 @@ from tests.e2e_server import (
 )
 
 CONFIG = ROOT / "docs" / "nginx.conf"
+# The container's Streamlit server settings (the Dockerfile's ENV STREAMLIT_* lines): every
+# replica runs with them, so what is tested is the server a class gets, XSRF protection included.
+CONTAINER_SETTINGS = dict(re.findall(r"\b(STREAMLIT_[A-Z_]+)=(\S+)",
+                                     (ROOT / "Dockerfile").read_text()))
 
 
 def code(n: int) -> str:
@@ -115,7 +120,7 @@ def replicas_behind_nginx(count: int = 2, workers: int | None = None):
     if shutil.which("nginx") is None:
         sys.exit("nginx is not installed: apt-get install nginx")
     with contextlib.ExitStack() as stack:
-        replicas = [stack.enter_context(streamlit_server(workers=workers))
+        replicas = [stack.enter_context(streamlit_server(workers=workers, env=CONTAINER_SETTINGS))
                     .removeprefix("http://") for _ in range(count)]
         workdir = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory()))
         port = free_port()

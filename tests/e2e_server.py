@@ -70,10 +70,11 @@ _SIZED_POOL = ("import sys, explorer; from explorer.sandbox.pool import WorkerPo
 
 @contextlib.contextmanager
 def streamlit_server(port: int | None = None, *, workers: int | None = None,
-                     timeout: float = 90.0) -> Iterator[str]:
+                     timeout: float = 90.0, env: dict | None = None) -> Iterator[str]:
     """`streamlit run streamlit_app.py` on 127.0.0.1; yields its base URL once /_stcore/health
     answers, and stops the server (and its sandbox workers) on exit. `workers` sizes the
-    sandbox pool (default: the app's own choice, one worker per core)."""
+    sandbox pool (default: the app's own choice, one worker per core); `env` adds environment
+    variables (STREAMLIT_* settings; the command line's port and address still win)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
@@ -83,7 +84,8 @@ def streamlit_server(port: int | None = None, *, workers: int | None = None,
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(url):
