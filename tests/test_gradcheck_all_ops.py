@@ -304,6 +304,8 @@ CASES = {
     "threshold": case(lambda t, x: F(t).threshold(x, 0.1, 20.0), (2, 3)),
     "_log_softmax_backward_data": case(lambda t, g, x: t.autograd.grad(
         t.log_softmax(x, 1), x, g, create_graph=True)[0], (2, 3), (2, 3)),
+    "_softmax_backward_data": case(lambda t, g, x: t.autograd.grad(
+        t.softmax(x, 1), x, g, create_graph=True)[0], (2, 3), (2, 3)),
     "threshold_backward": case(lambda t, g, x: t.autograd.grad(
         F(t).threshold(x, 0.1, 20.0), x, g, create_graph=True)[0], (2, 3), (2, 3)),
     "avg_pool2d": case(lambda t, x: F(t).avg_pool2d(x, 2), (1, 2, 4, 4)),

@@ -1376,7 +1376,27 @@ def SOFTMAX(a, *, dim):
     return _c(np.asarray(e / total).astype(a.dtype, copy=False))
 
 
-SOFTMAX.derivative(lambda g, s: s.result * (g - (g * s.result).sum(s.dim, keepdim=True)))
+@defop("_softmax_backward_data", "SoftmaxBackwardDataBackward0",
+       inputs=("grad_output", "output"), saves=("grad_output", "output", "dim"),
+       formulas={"grad_output": "_softmax_backward_data(grad, output, dim)",
+                 "output": "grad * (grad_output - (grad_output * output).sum(dim, keepdim=True))"
+                           " - grad_output * (grad * output).sum(dim, keepdim=True)"})
+def SOFTMAX_BACKWARD(g, out, *, dim):
+    """softmax's gradient as one op, as PyTorch records it: output * (grad - the sum of
+    grad * output over dim), each step rounded to the dtype as the separate ops would."""
+    product = np.asarray(g * out)
+    total = _accumulate(np.sum, product, (dim,) if g.ndim else None, True, g.dtype)
+    return _c(np.asarray(out * (g - total)))
+
+
+@SOFTMAX_BACKWARD.derivative
+def _(g, s):
+    go, out, dim = s.grad_output, s.output, s.dim
+    return (SOFTMAX_BACKWARD(g, out, dim=dim),
+            g * (go - (go * out).sum(dim, keepdim=True)) - go * (g * out).sum(dim, keepdim=True))
+
+
+SOFTMAX.derivative(lambda g, s: SOFTMAX_BACKWARD(g, s.result, dim=s.dim))
 
 
 @defop("log_softmax", "LogSoftmaxBackward0", saves=("dim", "result"),
