@@ -35,6 +35,7 @@ def _run(lib, x: np.ndarray, nd: int, params, grad: np.ndarray | None):
     # A window made only of padding gets an index past the plane; PyTorch's backward then
     # aborts the process, so such cases are not drawn.
     assume(index.numpy().max(initial=0) < np.prod(x.shape[2:]))
+    assert out.stride() == index.stride() == out.contiguous().stride()
     if not floating:
         return out.numpy(), index.numpy(), None
     out.backward(lib.from_numpy(grad if grad is not None else np.ones(out.shape, x.dtype)))
