@@ -27,7 +27,7 @@ import numpy as np
 import engine
 rng = np.random.default_rng(1)
 """
-# name: (setup, one step, (short, long) step counts)
+# name: (setup that defines step(), (short, long) step counts)
 STEPS = {
     "tiny graph `(a*b + a).sum().backward()`, 2×2": ("""
 a = engine.rand(2, 2, requires_grad=True)

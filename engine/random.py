@@ -23,6 +23,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from .libm import elementwise
+
 __all__ = [
     "DEFAULT_SEED",
     "Generator",
@@ -332,13 +334,6 @@ def uniform(shape: Shape, np_dtype: DTypeLike = np.float32, low: float = 0.0, hi
 # ============================================= normal =============================================
 
 
-def _glibc(fn, x: np.ndarray) -> np.ndarray:
-    """fn (math.log, math.cos, ...) element by element: glibc's double result, which torch's
-    scalar kernels get from std::log etc. NumPy's own SIMD float64 loops (chosen on AVX-512
-    machines) may differ from glibc in the last bit, so they cannot stand in for it."""
-    return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
-
-
 def _box_muller_pairs(gen: Generator, n: int) -> np.ndarray:
     """n raw normals from at::normal_distribution<double>, the path for < 16 elements.
 
@@ -352,9 +347,9 @@ def _box_muller_pairs(gen: Generator, n: int) -> np.ndarray:
     pairs = (n + 1) // 2
     w = gen.next_uint64(2 * pairs).reshape(pairs, 2)
     u1, u2 = _unit53(w[:, 0]), _unit53(w[:, 1])
-    r = np.sqrt(-2.0 * _glibc(math.log1p, -u2))
+    r = np.sqrt(-2.0 * elementwise(math.log1p, -u2))
     theta = (2.0 * np.pi) * u1
-    values = np.stack([r * _glibc(math.cos, theta), r * _glibc(math.sin, theta)],
+    values = np.stack([r * elementwise(math.cos, theta), r * elementwise(math.sin, theta)],
                       axis=1).reshape(-1)
     if n % 2:
         gen._next_double_normal = float(values[-1])
@@ -432,10 +427,10 @@ def _normal_fill16_float(u: np.ndarray, mean: float, std: float) -> np.ndarray:
 def _normal_fill16_double(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """NormalFill16<double> (scalar std::log/cos/sin, i.e. glibc)."""
     u = u.reshape(-1, 16)
-    radius = np.sqrt(-2.0 * _glibc(math.log, 1.0 - u[:, :8]))
+    radius = np.sqrt(-2.0 * elementwise(math.log, 1.0 - u[:, :8]))
     theta = (2.0 * np.pi) * u[:, 8:]
-    out = np.concatenate([radius * _glibc(math.cos, theta), radius * _glibc(math.sin, theta)],
-                         axis=1)
+    out = np.concatenate([radius * elementwise(math.cos, theta),
+                          radius * elementwise(math.sin, theta)], axis=1)
     return _fma64(out, std, mean).reshape(-1)
 
 
@@ -748,7 +743,7 @@ def exponential(shape: Shape, np_dtype: DTypeLike = np.float32, lambd: float = 1
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     u = _unit53(_gen(generator).next_uint64(_numel(shape)))
-    return _to_dtype((-1.0 / lambd) * _glibc(math.log1p, -u), dt).reshape(shape)
+    return _to_dtype((-1.0 / lambd) * elementwise(math.log1p, -u), dt).reshape(shape)
 
 
 def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..libm import elementwise
 from ..tensor import Tensor
 from .linalg import mat1_grad, mat2_grad
 from .pointwise import THRESHOLD_BACKWARD
@@ -248,7 +249,7 @@ def _gelu(x, approximate):
     if approximate == "tanh":
         k = math.sqrt(2 / math.pi)
         return 0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))
-    return 0.5 * x * (1 + np.vectorize(math.erf, otypes=[np.float64])(x / math.sqrt(2)))
+    return 0.5 * x * (1 + elementwise(math.erf, x / math.sqrt(2)))
 
 
 @defop("gelu", "GeluBackward0", saves=("approximate", "self"),
@@ -266,7 +267,7 @@ def _(g, s):
         t = np.tanh(inner)
         d = 0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * k * (1 + 3 * 0.044715 * x ** 2)
     else:
-        cdf = 0.5 * (1 + np.vectorize(math.erf, otypes=[np.float64])(x / math.sqrt(2)))
+        cdf = 0.5 * (1 + elementwise(math.erf, x / math.sqrt(2)))
         d = cdf + x * np.exp(-0.5 * x ** 2) / math.sqrt(2 * math.pi)
     return g * Tensor._from_array(d.astype(g.dtype.np))
 

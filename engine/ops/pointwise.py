@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import is_grad_enabled
+from ..libm import elementwise
 from ..memory_format import (channels_last, is_contiguous, is_non_overlapping_and_dense,
                              iterator_strides, strides_for)
 from ..tensor import Tensor
@@ -433,8 +434,7 @@ SIGMOID = _unary("sigmoid", "SigmoidBackward0", _sigmoid, "grad * result * (1 - 
 
 def _vectorized(fn):
     """A math-module function over an array (NumPy has no erf); keeps the array's dtype."""
-    ufunc = np.frompyfunc(fn, 1, 1)
-    return lambda a: ufunc(a).astype(a.dtype) if a.size else a.copy()
+    return lambda a: elementwise(fn, a).astype(a.dtype)
 
 
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -469,7 +469,7 @@ def _relu(a: np.ndarray) -> np.ndarray:
                  "self": "zeros_like(grad)"})
 def THRESHOLD_BACKWARD(g, x, *, threshold):
     """The gradient of relu and threshold: 0 where self <= threshold, else grad (a NaN self
-    lets grad through, and an inf grad stays inf where it is cut: no 0 * inf)."""
+    lets grad through, and an inf grad is cut to 0, not multiplied into NaN)."""
     return _finish(_zero_unless(g, ~(x <= threshold)), None, g, x)
 
 
