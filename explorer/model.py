@@ -191,6 +191,7 @@ class Run:
     backward: tuple = ()           # BackwardCall per backward()/autograd.grad() call
     timings: dict = field(default_factory=dict, compare=False)
     output_truncated: bool = False
+    wire_bytes: int = field(default=0, compare=False)   # size of the encoded Run it came as
 
     @property
     def ok(self) -> bool:
