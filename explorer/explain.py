@@ -7,15 +7,22 @@ from __future__ import annotations
 
 import re
 
+from .markup import escape
 from .texts import DEFAULT_LANGUAGE, t, table
 
-__all__ = ["explain"]
+__all__ = ["MESSAGE_CAP", "explain"]
 
 # The key of each explanation (explorer/texts/<lang>/explain.toml), and PyTorch's message.
+# Every repeat is bounded ({0,200}, not * or +) and explain() matches only the start of the
+# message's first line: the message is the learner's to choose (`raise RuntimeError(...)`),
+# and an unbounded `(.*)` let a crafted one backtrack for seconds on every page render.
+_N = r"\d{1,20}"           # a number in a message
+_DIMS = r"[^\]\n]{0,200}"  # the inside of a printed shape, "2, 3"
 _PATTERNS = {
-    "broadcast_mismatch": (r"The size of tensor a \((\d+)\) must match the size of tensor b "
-                           r"\((\d+)\) at non-singleton dimension (\d+)"),
-    "inplace_broadcast": r"output with shape \[(.*)\] doesn't match the broadcast shape \[(.*)\]",
+    "broadcast_mismatch": (rf"The size of tensor a \(({_N})\) must match the size of tensor b "
+                           rf"\(({_N})\) at non-singleton dimension ({_N})"),
+    "inplace_broadcast": (rf"output with shape \[({_DIMS})\] doesn't match the broadcast shape "
+                          rf"\[({_DIMS})\]"),
     "view_stride": r"view size is not compatible with input tensor's size and stride",
     "inplace_leaf": r"a leaf Variable that requires grad is being used in an in-place operation",
     "inplace_leaf_view": (r"a view of a leaf Variable that requires grad is being used in an "
@@ -24,36 +31,43 @@ _PATTERNS = {
                        r"by an inplace operation"),
     "backward_twice": r"Trying to backward through the graph a second time",
     "non_scalar_backward": r"grad can be implicitly created only for scalar outputs",
-    "no_grad_fn": r"element (\d+) of tensors does not require grad and does not have a grad_fn",
-    "matmul_shapes": r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)",
+    "no_grad_fn": rf"element ({_N}) of tensors does not require grad and does not have a grad_fn",
+    "matmul_shapes": (rf"mat1 and mat2 shapes cannot be multiplied \(({_N})x({_N}) and "
+                      rf"({_N})x({_N})\)"),
     "dtype_mismatch": (r"expected m1 and m2 to have the same dtype|"
-                       r"expected scalar type (\w+) but found (\w+)|"
+                       r"expected scalar type (\w{1,64}) but found (\w{1,64})|"
                        r"expected both vectors to have same dtype"),
     "numpy_requires_grad": r"Can't call numpy\(\) on Tensor that requires grad",
-    "reshape_size": r"shape '\[(.*)\]' is invalid for input of size (\d+)",
-    "index_bounds": r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)",
-    "item_many": (r"only one element tensors can be converted to Python scalars|"
-                  r"a Tensor with (\d+) elements cannot be converted to Scalar"),
+    "reshape_size": rf"shape '\[({_DIMS})\]' is invalid for input of size ({_N})",
+    "index_bounds": rf"index (-?{_N}) is out of bounds for dimension ({_N}) with size ({_N})",
+    "item_many": (rf"only one element tensors can be converted to Python scalars|"
+                  rf"a Tensor with ({_N}) elements cannot be converted to Scalar"),
     "bool_ambiguous": r"Boolean value of Tensor with more than one value is ambiguous",
     "unused_input": (r"One of the differentiated Tensors appears to not have been used in the "
                      r"graph"),
     "requires_grad_nonleaf": r"you can only change requires_grad flags of leaf variables",
-    "conv_input": r"Expected (\d+)D \(unbatched\) or (\d+)D \(batched\) input to conv",
-    "too_large": r"refusing to allocate a tensor of ([\d,]+) elements",
+    "conv_input": rf"Expected ({_N})D \(unbatched\) or ({_N})D \(batched\) input to conv",
+    "too_large": r"refusing to allocate a tensor of ([\d,]{1,40}) elements",
     "underscore_name": r"is an invalid (attribute|variable) name because it starts with \"_\"",
-    "module_attribute": r"module '([\w.]+)' has no attribute '(\w+)' in Autograd Explorer",
+    "module_attribute": (r"module '([\w.]{1,200})' has no attribute '(\w{1,200})' in Autograd "
+                         r"Explorer"),
     "sandbox": (r"is not allowed in Autograd Explorer|is not available in Autograd Explorer|"
                 r"private attribute|not available here|not allowed here"),
 }
+MESSAGE_CAP = 2000          # characters of the first line that the patterns see
 _COMPILED = [(re.compile(pattern), key) for key, pattern in _PATTERNS.items()]
 
 
 def explain(error_type: str, message: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """One or two sentences on why this error happened, in `lang` (empty if we have nothing
-    to add). The texts live in explorer/texts/<lang>/explain.toml."""
+    to add). The texts live in explorer/texts/<lang>/explain.toml.
+
+    The result is Markdown: the words taken from the message (shapes, sizes, names) are escaped,
+    since the learner can raise any message they like."""
+    head = message[:MESSAGE_CAP].partition("\n")[0]
     for pattern, key in _COMPILED:
-        match = pattern.search(message)
+        match = pattern.search(head)
         if match:
-            return t(f"explain.{key}", lang).format(*[g or "" for g in match.groups()])
+            return t(f"explain.{key}", lang).format(*[escape(g or "") for g in match.groups()])
     known = table(DEFAULT_LANGUAGE)
     return t(f"explain.type.{error_type}", lang) if f"explain.type.{error_type}" in known else ""
