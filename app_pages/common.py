@@ -5,9 +5,12 @@ what a copied link carries: the code, the chosen view, the focused variable, the
 language and presentation mode."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from explorer import Run, run_code
+from explorer.run_cache import RunCache, budget_from_env
 from explorer.texts import pick_language, t
 
 # Session-state keys; those marked "bound" or "in the URL" double as URL query parameters.
@@ -30,9 +33,11 @@ def tr(key: str, **fmt) -> str:
     return t(key, lang(), **fmt)
 
 
-def from_url(key: str, allowed, default: str) -> None:
+def from_url(key: str, allowed, default: str,
+             parse: Callable[[str | None], str | None] | None = None) -> None:
     """Before a widget is drawn: its value from the URL (else `default`) when the session has
     none, or one that is no longer among the choices (a variable the new code doesn't define).
+    `parse` turns the URL's text into a choice (e.g. an old link's label into an id).
 
     For choices whose URL value must stay stable: a bound widget with a format_func would put
     the shown label in the URL, and a bound widget with a default cannot also be set from
@@ -40,6 +45,8 @@ def from_url(key: str, allowed, default: str) -> None:
     the URL via `to_url`."""
     if st.session_state.get(key) not in allowed:
         requested = st.query_params.get(key)
+        if parse is not None:
+            requested = parse(requested)
         st.session_state[key] = requested if requested in allowed else default
 
 
@@ -55,12 +62,17 @@ def presenting() -> bool:
     return bool(st.session_state.get(PRESENT))
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False)
+def run_cache() -> RunCache:
+    """The server's one run cache, bounded in bytes (EXPLORER_RUN_CACHE_MB, default 256)."""
+    return RunCache(budget_from_env())
+
+
 def cached_run(source: str, seed: int) -> Run:
-    """One sandboxed run per (code, seed): a lecture hall opening the same lesson runs it once.
-    A Run is immutable plain data, so every session shares the one object (cache_resource)
-    instead of unpickling its own copy (cache_data)."""
-    return run_code(source, seed=seed)
+    """One sandboxed run per (code, seed): a lecture hall opening the same lesson runs it once
+    (sessions asking at the same moment wait for the one run). A Run is immutable plain data,
+    so every session shares the one object; least recently used runs leave first."""
+    return run_cache().get((source, seed), lambda: run_code(source, seed=seed))
 
 
 CODE_CSS = """

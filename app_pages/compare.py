@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.common import CODE, SEED, apply_page_style, lang, tr
 from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
 from explorer.lessons import LESSONS
+from explorer.markup import clean, clean_rows, code
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -28,13 +29,14 @@ def gallery() -> dict[str, str]:
 
 
 def variables_frame(comparison: Comparison) -> pd.DataFrame:
-    return pd.DataFrame([{
+    """One row per variable on either side; names and notes are the learner's (cleaned)."""
+    return pd.DataFrame(clean_rows({
         tr("vars.name"): v.name, tr("compare.same"): "✓" if v.equal else "✗",
         "engine": f"{v.engine_shape} {v.engine_dtype or ''}" if v.engine_shape is not None else "—",
         "PyTorch": f"{v.torch_shape} {v.torch_dtype or ''}" if v.torch_shape is not None else "—",
         tr("compare.max_diff"): v.max_abs_diff, tr("compare.grad_diff"): v.grad_max_abs_diff,
         tr("compare.note"): v.note,
-    } for v in comparison.variables])
+    } for v in comparison.variables))
 
 
 apply_page_style()
@@ -47,7 +49,7 @@ if not torch_available():
 items = gallery()
 label = st.selectbox(tr("compare.choose"), list(items), key="compare_pick")
 source = items[label]
-st.code(source, language="python")
+st.code(clean(source), language="python")
 seed = int(st.session_state.get(SEED, 0))
 if st.button(tr("compare.check"), type="primary", key="compare_run"):
     with st.spinner(tr("compare.running")):
@@ -58,14 +60,14 @@ if st.button(tr("compare.check"), type="primary", key="compare_run"):
         st.warning(tr("compare.different", n=len(comparison.differences)))
     ours, theirs = st.columns(2)
     ours.markdown("**" + tr("compare.engine") + "**")
-    ours.code(comparison.engine_stdout or " ", language="text")
+    ours.code(clean(comparison.engine_stdout) or " ", language="text")
     theirs.markdown("**PyTorch 2.13**")
-    theirs.code(comparison.torch_stdout or " ", language="text")
+    theirs.code(clean(comparison.torch_stdout) or " ", language="text")
     if comparison.engine_error or comparison.torch_error:
-        ours.caption(comparison.engine_error or "—")
-        theirs.caption(comparison.torch_error or "—")
+        ours.caption(code(comparison.engine_error) or "—")
+        theirs.caption(code(comparison.torch_error) or "—")
     if comparison.stdout_diff:
         st.markdown("**" + tr("compare.output_diff") + "**")
-        st.code("\n".join(comparison.stdout_diff), language="diff")
+        st.code(clean("\n".join(comparison.stdout_diff)), language="diff")
     if comparison.variables:
         st.dataframe(variables_frame(comparison), hide_index=True, width="stretch")

@@ -1,17 +1,26 @@
 """The pictures of a Run laid out with Streamlit widgets; every picture itself comes from explorer.views.
 
 Playground tabs and lesson cells both call `show`, so a lesson draws exactly what the Playground
-would draw for the same code."""
+would draw for the same code.
+
+Everything a run carries is the learner's text (a share link's author chose it): it reaches a
+widget only through explorer.markup: `code()` or `escape()` inside Markdown, `clean()` in code
+blocks, tables, options and charts."""
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.common import lang, presenting, tr
 from explorer import GradCheck, Run, check_gradients
 from explorer.explain import explain
+from explorer.markup import clean, clean_rows, clean_tree, code, escape
 from explorer.model import VariableInfo
+from explorer.texts import LANGUAGES, t
 from explorer.views.broadcast import (
     broadcast_failures,
     broadcast_steps,
@@ -44,23 +53,44 @@ from explorer.views.steps import (
 KINDS = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck")
 
 
+def kind_named(value: str | None) -> str | None:
+    """The picture a URL's `view=` names: its id ("steps"), or its tab label in any language
+    ("Backward steps", as links made before the ids carried); None if it names none."""
+    wanted = (value or "").strip().casefold()
+    for kind in KINDS:
+        if wanted == kind or any(wanted == t(f"views.{kind}", lang).casefold()
+                                 for lang in LANGUAGES):
+            return kind
+    return None
+
+
 def show_outcome(run: Run, source: str) -> None:
     """The error panel (PyTorch's first line, the learner's line, why), printed output, result."""
     if run.error is not None:
         where = tr("error.at_line", line=run.error.line) if run.error.line else ""
-        st.error(f"**{run.error.type}**{where}: {run.error.message}")
+        st.error(f"**{escape(run.error.type)}**{where}: {code(run.error.message)}")
         lines = source.splitlines()
         if run.error.line and 0 < run.error.line <= len(lines):
-            st.code(f"{run.error.line:>3} | {lines[run.error.line - 1]}", language="python")
+            st.code(clean(f"{run.error.line:>3} | {lines[run.error.line - 1]}"),
+                    language="python")
         why = explain(run.error.type, run.error.message, lang())   # in the learner's language
         if why:
             st.info(why)
     if run.stdout:
-        st.code(run.stdout, language="text")
+        st.code(clean(run.stdout), language="text")
     if run.output_truncated:
         st.caption(tr("output.truncated"))
     if run.result is not None:
-        st.code(run.result, language="text")
+        st.code(clean(run.result), language="text")
+
+
+def chart(figure: go.Figure, **kwargs) -> None:
+    """st.plotly_chart, for figures that hold the learner's names: a name with a lone surrogate
+    cannot be encoded, so such a figure is drawn again with its text cleaned."""
+    try:
+        st.plotly_chart(figure, **kwargs)
+    except (TypeError, UnicodeError):       # orjson's JSONEncodeError is a TypeError
+        st.plotly_chart(go.Figure(clean_tree(figure.to_plotly_json())), **kwargs)
 
 
 def tensor_variables(run: Run) -> list[VariableInfo]:
@@ -68,6 +98,7 @@ def tensor_variables(run: Run) -> list[VariableInfo]:
 
 
 def variables_frame(run: Run) -> pd.DataFrame:
+    """One row per tensor variable: name, shape, dtype, strides, grad_fn (as text, cleaned)."""
     rows = []
     for var in tensor_variables(run):
         info = var.tensor
@@ -77,7 +108,7 @@ def variables_frame(run: Run) -> pd.DataFrame:
             "requires_grad": info.requires_grad, "is_leaf": info.is_leaf,
             "grad_fn": info.grad_fn or "", "contiguous": info.is_contiguous,
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(clean_rows(rows))
 
 
 def focused(run: Run, name: str | None) -> VariableInfo | None:
@@ -108,8 +139,8 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
     show_saved = row[2].toggle(tr("graph.saved"), key=f"{key}_saved")
     collapse = bool(modules) and row[3].toggle(tr("graph.collapse"), value=True,
                                                key=f"{key}_collapse")
-    expanded = st.multiselect(tr("graph.expand"), modules, key=f"{key}_expanded") \
-        if collapse else ()
+    expanded = st.multiselect(tr("graph.expand"), modules, format_func=clean,
+                              key=f"{key}_expanded") if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
                             show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded),
                             focus=focus.tensor.id if focus else None, lang=lang())
@@ -118,26 +149,27 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
 
 def draw_graph(picture: GraphPicture, run: Run, key: str) -> None:
     """The graph, the notes on how it was drawn, and its export buttons."""
-    st.graphviz_chart(picture.dot, width="stretch" if presenting() else "content")
+    dot = clean(picture.dot)        # names in it are escaped by the view; surrogates are not
+    st.graphviz_chart(dot, width="stretch" if presenting() else "content")
     for note in picture.notes:
         st.caption(note)
     with st.popover(tr("export.title"), icon="⬇️"):
-        st.download_button(tr("export.dot"), picture.dot, "graph.dot", "text/vnd.graphviz",
+        st.download_button(tr("export.dot"), dot, "graph.dot", "text/vnd.graphviz",
                            key=f"{key}_dot")
-        st.download_button(tr("export.svg"), lambda: dot_to_svg(picture.dot), "graph.svg",
+        st.download_button(tr("export.svg"), lambda: dot_to_svg(dot), "graph.svg",
                            "image/svg+xml", key=f"{key}_svg")
-        st.download_button(tr("export.png"), lambda: dot_to_png(picture.dot), "graph.png",
+        st.download_button(tr("export.png"), lambda: dot_to_png(dot), "graph.png",
                            "image/png", key=f"{key}_png")
-        st.download_button(tr("export.script"), torch_script(run.source, run.seed),
+        st.download_button(tr("export.script"), clean(torch_script(run.source, run.seed)),
                            "autograd_explorer.py", "text/x-python", key=f"{key}_script")
 
 
 def _chain(run: Run, focus: VariableInfo | None, key: str) -> None:
     if focus is None or not focus.tensor.grad_fn:
-        st.caption(tr("chain.none", name=focus.name if focus else "—"))
+        st.caption(tr("chain.none", name=code(focus.name) if focus else "—"))
         return
-    st.caption(tr("chain.of", name=focus.name))
-    st.code(chain_text(grad_fn_chain(run, focus.tensor.id), lang()), language="text")
+    st.caption(tr("chain.of", name=code(focus.name)))
+    st.code(clean(chain_text(grad_fn_chain(run, focus.tensor.id), lang())), language="text")
 
 
 def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
@@ -145,25 +177,25 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("steps.none"))
         return
     views = backward_steps(run)
-    step = stepper([f"{i + 1}. {v.name}" for i, v in enumerate(views)], f"{key}_step",
+    step = stepper([clean(f"{i + 1}. {v.name}") for i, v in enumerate(views)], f"{key}_step",
                    tr("graph.step"), tr("graph.previous"), tr("graph.next"))
     picture = graph_picture(run, direction="backward", show_values=True, step=step,
                             collapse=bool(module_paths(run)), lang=lang())
     current = views[step]
-    st.markdown(tr("steps.current", n=step + 1, total=len(views), name=current.name))
+    st.markdown(tr("steps.current", n=step + 1, total=len(views), name=code(current.name)))
     if current.formulas:
-        st.code("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas),
+        st.code(clean("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas)),
                 language="text")
     draw_graph(picture, run, key)
-    st.dataframe(steps_table(views, lang()), hide_index=True, width="stretch")
+    st.dataframe(clean_rows(steps_table(views, lang())), hide_index=True, width="stretch")
     freed = freed_nodes(run, step=step + 1)
     if freed:
-        st.caption(tr("steps.freed", nodes=", ".join(f"{f.name} ({', '.join(f.saved)})"
+        st.caption(tr("steps.freed", nodes=", ".join(code(f"{f.name} ({', '.join(f.saved)})")
                                                      for f in freed)))
     cleared = zero_grad_clears(run)
     if cleared:
         st.caption(tr("steps.zero_grad", leaves=", ".join(
-            f"{leaf.name} {tuple(leaf.shape)}" for leaf in cleared)))
+            f"{code(leaf.name)} {escape(tuple(leaf.shape))}" for leaf in cleared)))
 
 
 def stepper(labels: list[str], state: str, title: str, back: str, forward: str) -> int:
@@ -189,17 +221,19 @@ def stepper(labels: list[str], state: str, title: str, back: str, forward: str) 
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     failures, stretched = broadcast_failures(run), broadcast_steps(run)
     for n, failure in enumerate(failures):
-        st.plotly_chart(failure_figure(failure, lang=lang()), key=f"{key}_failure_{n}")
+        chart(failure_figure(failure, lang=lang()), key=f"{key}_failure_{n}")
         st.caption(explain("RuntimeError", failure.message, lang()))
     if not stretched and not failures:
         st.caption(tr("broadcast.none"))
     for n, step in enumerate(stretched):
-        shapes = "  ".join(f"{o.name}: {o.shape} → {o.padded}" for o in step.operands)
-        st.caption(tr("broadcast.step", line=step.line, shapes=shapes, result=step.result_shape))
-        st.plotly_chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
+        shapes = "  ".join(f"{code(o.name)}: {escape(o.shape)} → {escape(o.padded)}"
+                           for o in step.operands)
+        st.caption(tr("broadcast.step", line=step.line, shapes=shapes,
+                      result=escape(step.result_shape)))
+        chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
     for row in gradient_sums(run):
-        st.caption(tr("broadcast.summed", node=row["node"], operand=row["operand"],
-                      before=row["from"], after=row["to"]))
+        st.caption(tr("broadcast.summed", node=code(row["node"]), operand=code(row["operand"]),
+                      before=escape(row["from"]), after=escape(row["to"])))
 
 
 def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
@@ -208,21 +242,23 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     info = focus.tensor
     st.caption(layout_summary(info, lang=lang()))
-    st.plotly_chart(memory_figure(run, info.storage_id, lang=lang()),
+    chart(memory_figure(run, info.storage_id, lang=lang()),
                     key=f"{key}_memory")
     if len(info.shape) > 1 and not info.is_contiguous:
         check = view_check(info, (int(np.prod(info.shape)),))
         st.markdown(tr("memory.view_fits" if check.fits else "memory.view_fails",
-                       name=focus.name))
-        st.plotly_chart(view_figure(check, focus.name, lang=lang()), key=f"{key}_view")
+                       view=code(f"{focus.name}.view(-1)"),
+                       reshape=code(f"{focus.name}.reshape(-1)"),
+                       contiguous=code(f"{focus.name}.contiguous()")))
+        chart(view_figure(check, focus.name, lang=lang()), key=f"{key}_view")
     same_shape = [v.name for v in tensor_variables(run)
                   if v.name != focus.name and tuple(v.tensor.shape) == tuple(info.shape)]
     if same_shape:
-        others = st.multiselect(tr("memory.compare", name=focus.name), same_shape,
-                                key=f"{key}_order_with")
+        others = st.multiselect(tr("memory.compare", name=code(focus.name)), same_shape,
+                                format_func=clean, key=f"{key}_order_with")
         if others:
             channels = 1 if len(info.shape) == 4 else None     # NCHW: colour by channel
-            st.plotly_chart(order_figure(run, [focus.name, *others], channels, lang=lang()),
+            chart(order_figure(run, [focus.name, *others], channels, lang=lang()),
                             key=f"{key}_order")
 
 
@@ -234,11 +270,19 @@ def cached_gradient_check(source: str, seed: int) -> GradCheck:
 def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
     with st.spinner(tr("gradcheck.running")):
         check = cached_gradient_check(run.source, run.seed)
-    message = gradcheck_message(check, lang())
+    message = gradcheck_message(_as_code(check), lang())
     if check.error is not None or not check.elements:
         st.caption(message or tr("gradcheck.nothing"))
         return
     verdict = st.success if check.passed else st.error if check.failures else st.warning
     verdict(message)                # warning: nothing disagreed, but not every element ran
-    st.plotly_chart(gradcheck_figure(check, lang()), key=f"{key}_gradcheck")
-    st.dataframe(gradcheck_table(check, lang()), hide_index=True, width="stretch")
+    chart(gradcheck_figure(check, lang()), key=f"{key}_gradcheck")
+    st.dataframe(clean_rows(gradcheck_table(check, lang())), hide_index=True, width="stretch")
+
+
+def _as_code(check: GradCheck) -> GradCheck:
+    """The check with the learner's words in its message (the root's name, the error's type)
+    as code spans, for the Markdown the message is shown in."""
+    fields = tuple((name, code(value) if isinstance(value, str) else value)
+                   for name, value in check.message_fields)
+    return dataclasses.replace(check, message_fields=fields)

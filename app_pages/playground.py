@@ -1,7 +1,8 @@
 """Playground: type PyTorch code, run it in the sandbox, look at what it did.
 
 The code, the chosen picture and the focused variable live in the URL, so a copied link (or
-`/?code=<URL-encoded code>`) reopens the same session and runs it at once."""
+`/?code=<URL-encoded code>`) reopens the same session and runs it at once. The picture's URL
+value is its id (`?view=steps`), the same in every language."""
 import streamlit as st
 
 from app_pages import pictures
@@ -18,6 +19,7 @@ from app_pages.common import (
     to_url,
     tr,
 )
+from explorer.markup import clean
 from explorer.share import share_link
 from explorer.texts import DEFAULT_LANGUAGE
 
@@ -34,6 +36,8 @@ print(b.grad)
 apply_page_style()
 st.title(tr("playground.title"))
 
+if clean(st.session_state.get(CODE, "")) != st.session_state.get(CODE, ""):
+    st.session_state[CODE] = clean(st.session_state[CODE])    # a lone surrogate can't be shown
 code = st.text_area(tr("playground.code"), value=EXAMPLE, height=280, key=CODE,
                     bind="query-params", help=tr("playground.code_help"))
 left, right = st.columns([1, 4], vertical_alignment="bottom")
@@ -57,17 +61,22 @@ if variables:
     st.dataframe(pictures.variables_frame(run), hide_index=True, width="stretch",
                  on_select=focus_clicked_row, selection_mode="single-row", key="var_table")
     from_url(FOCUS, names, names[-1])
-    to_url(FOCUS, st.selectbox(tr("vars.focus"), names, key=FOCUS))
+    to_url(FOCUS, clean(st.selectbox(tr("vars.focus"), names, format_func=clean, key=FOCUS)))
 focus = pictures.focused(run, st.session_state.get(FOCUS))
+# The picture's id, not its label, is what the URL carries (a label would change with the
+# language); older links that carry a label still open their tab.
+from_url(VIEW, pictures.KINDS, "graph", parse=pictures.kind_named)
 
 with st.expander(tr("playground.share"), icon="🔗"):
     st.caption(tr("playground.share_help"))
     shared = {CODE: code, LANG: lang() if lang() != DEFAULT_LANGUAGE else None,
               SEED: seed or None, VIEW: st.session_state.get(VIEW),
               FOCUS: st.session_state.get(FOCUS)}
-    st.code(share_link(st.context.url, shared), language=None)
+    st.code(share_link(st.context.url, {k: v and clean(v) for k, v in shared.items()}),
+            language=None)
 
-view = st.segmented_control(tr("views.label"), pictures.KINDS, default="graph", required=True,
-                            format_func=lambda kind: tr(f"views.{kind}"), key=VIEW,
-                            bind="query-params")
+labels = {kind: tr(f"views.{kind}") for kind in pictures.KINDS}
+view = st.segmented_control(tr("views.label"), pictures.KINDS, required=True,
+                            format_func=labels.__getitem__, key=VIEW)
+to_url(VIEW, view, "graph")
 pictures.show(view, run, focus, key="playground")

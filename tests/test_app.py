@@ -102,22 +102,52 @@ def test_a_broadcast_mismatch_shows_torchs_message_the_line_and_why():
     assert rows == [["<b>2</b>", "<b>3</b>"], ["<i>1</i>", "<b>2</b>"]]
 
 
-@pytest.mark.parametrize("view, picture", [("grad_fn chain", "code"),
-                                           ("Backward steps", "dataframe"),
-                                           ("Memory", "plotly_chart")])
+@pytest.mark.parametrize("view, picture", [("chain", "code"),
+                                           ("steps", "dataframe"),
+                                           ("memory", "plotly_chart")])
 def test_the_chosen_picture_comes_from_the_url(view, picture):
     app = app_with(code=CODE, view=view, var="loss")
     assert not app.exception
+    assert app.segmented_control(key="view").value == view
     assert app.get(picture), f"{view} draws a {picture}"
-    if view == "grad_fn chain":
+    if view == "chain":
         assert app.code[-1].value.startswith("MeanBackward0")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+@pytest.mark.parametrize("view", ["graph", "chain", "steps", "broadcast", "memory", "gradcheck"])
+def test_every_view_id_selects_its_tab_in_every_language(view, lang):
+    app = app_with(code=CODE, view=view, lang=lang)
+    assert not app.exception
+    assert app.segmented_control(key="view").value == view
+
+
+@pytest.mark.parametrize("label, view", [("Backward steps", "steps"), ("grad_fn chain", "chain"),
+                                         ("逐步反向传播", "steps"), ("nonsense", "graph")])
+def test_an_old_link_with_a_tab_label_still_opens_its_tab(label, view):
+    from explorer.texts import t
+    if not label.isascii():
+        assert label == t("views.steps", "zh-CN"), "the label an old Chinese link carried"
+    app = app_with(code=CODE, view=label)
+    assert not app.exception
+    assert app.segmented_control(key="view").value == view
+
+
+def test_choosing_a_tab_puts_its_id_in_the_url_whatever_the_language():
+    app = app_with(code=CODE, lang="zh-CN")
+    assert "view" not in app.query_params, "the default tab leaves the URL alone"
+    app.segmented_control(key="view").set_value("steps").run()
+    assert not app.exception
+    assert app.query_params["view"] in ("steps", ["steps"])
+    app.segmented_control(key="view").set_value("graph").run()
+    assert "view" not in app.query_params
 
 
 def test_a_lecturer_clicks_through_backward_steps_and_the_graph_follows():
     loss = torch_run(CODE)[1]["loss"]
     first = type(loss.grad_fn).__name__
     second = type(loss.grad_fn.next_functions[0][0]).__name__
-    app = app_with(code=CODE, view="Backward steps")
+    app = app_with(code=CODE, view="steps")
     assert not app.exception
 
     def current() -> tuple[str, str]:
@@ -130,13 +160,14 @@ def test_a_lecturer_clicks_through_backward_steps_and_the_graph_follows():
     app.button(key="playground_step_forward").click().run()
     line, node = current()
     assert line.startswith("Step **2**") and second in line and f'label="{second}"' in node
-    assert any("zero_grad() would clear the .grad of: w (2, 2)" in c.value for c in app.caption)
+    assert any("zero_grad() would clear the .grad of: `w` \\(2\\, 2\\)" in c.value
+               for c in app.caption), "the name as code, the shape escaped Markdown"
 
 
 def test_the_memory_tab_puts_nchw_beside_channels_last_with_torchs_strides():
     code = (ROOT / "tests" / "course_examples" / "14_nchw_nhwc_layout.py").read_text()
     namespace = torch_run(code)[1]
-    app = app_with(code=code, view="Memory", var="x")
+    app = app_with(code=code, view="memory", var="x")
     assert not app.exception
     app.multiselect(key="playground_order_with").set_value(["cl"]).run()
     titles = [a["text"] for a in json.loads(app.get("plotly_chart")[-1].proto.spec)["layout"][
@@ -149,13 +180,13 @@ def test_the_memory_tab_says_why_view_fails_after_transpose():
     code = "import torch\nx = torch.arange(6).view(2, 3)\nt = x.t()\n"
     with pytest.raises(RuntimeError):
         torch_run(code + "t.view(-1)\n")
-    app = app_with(code=code, view="Memory", var="t")
+    app = app_with(code=code, view="memory", var="t")
     assert not app.exception
     assert any("`t.view(-1)` fails" in m.value for m in app.markdown)
 
 
 def test_the_gradient_check_tab_puts_autograd_beside_finite_differences():
-    app = app_with(code=CODE, view="Gradient check")
+    app = app_with(code=CODE, view="gradcheck")
     assert not app.exception
     assert app.success, "autograd agrees with finite differences on the example"
     table = app.dataframe[-1].value
@@ -247,3 +278,63 @@ def test_compare_runs_a_lesson_cell_on_real_torch_and_finds_it_equal():
     app.button(key="compare_run").click().run()
     assert not app.exception
     assert app.success, [w.value for w in app.warning]
+
+
+# ---- Hostile learner text ----------------------------------------------------------------------
+# Everything a Run carries was chosen by whoever wrote the code (a share link runs it for every
+# viewer). Pages show it only as code spans, escaped text, code blocks and table cells; a lone
+# surrogate (print('a\ud800b')) is shown as U+FFFD instead of crashing the page. The Run below is
+# seeded into the server's run cache, so the page is tested whatever the sandbox transport does.
+HOSTILE = "![x](http://127.0.0.1:9/p.png) <img src=http://127.0.0.1:9/q.png> [l](javascript:alert(1))"
+LONE = "a\ud800b"
+
+
+def hostile_run(source: str):
+    """A real run of CODE with hostile text and lone surrogates in every learner string."""
+    import dataclasses
+
+    from explorer import run_code
+    from explorer.model import ErrorInfo
+    real = run_code(CODE)
+    assert real.ok and real.backward
+
+    def named(var):
+        return dataclasses.replace(var, name=f"{var.name}{LONE}" if var.name == "w" else var.name)
+
+    steps = tuple(dataclasses.replace(s, name=f"{s.name}{LONE}`{HOSTILE}") for s in
+                  real.backward[0].steps)
+    return dataclasses.replace(
+        real, source=source, stdout=f"{HOSTILE}\n{LONE}\n", result=f"{LONE} {HOSTILE}",
+        error=ErrorInfo(f"Evil{LONE}", f"{HOSTILE} {LONE}\n# heading\n`tick`", 2, 0, ""),
+        variables=tuple(named(v) for v in real.variables),
+        backward=(dataclasses.replace(real.backward[0], steps=steps),))
+
+
+def seeded(run) -> None:
+    from app_pages.common import run_cache
+    run_cache().get((run.source, run.seed), lambda: run)
+
+
+def markdown_texts(app: AppTest) -> list[str]:
+    return [e.value for kind in ("markdown", "caption", "error", "info", "warning", "success")
+            for e in app.get(kind)]
+
+
+@pytest.mark.parametrize("view", ["graph", "chain", "steps", "broadcast", "memory", "gradcheck"])
+def test_hostile_text_and_lone_surrogates_are_shown_literally_in_every_tab(view):
+    from explorer.markup import code
+    source = f"# hostile {view}\n" + CODE
+    seeded(hostile_run(source))
+    app = app_with(code=source, view=view, var="loss")
+    assert not app.exception, app.exception
+    app.selectbox(key="var").set_value(f"w{LONE}").run()      # the variable with a lone surrogate
+    assert not app.exception, app.exception
+    [error] = app.error
+    message = code(HOSTILE + " a\ufffdb # heading `tick`")
+    assert error.value == f"**Evila\ufffdb** (line 2): {message}"
+    assert app.code[1].value == f"{HOSTILE}\na\ufffdb"          # printed output, as a code block
+    for text in markdown_texts(app):
+        # No learner text outside a code span: drop the spans, and nothing hostile is left.
+        plain = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+        assert "http" not in plain and "<img" not in plain and "javascript" not in plain, text
+        assert "\ud800" not in text
