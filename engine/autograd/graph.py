@@ -110,9 +110,12 @@ _NONE = MappingProxyType({})
 
 class Node:
     """A backward function (PyTorch's grad_fn). Subclasses are named like PyTorch's, e.g.
-    MulBackward0, and know their op through the class attribute `op`."""
+    MulBackward0, and know their op through the class attribute `_op`."""
 
-    op = None  # the registry's OpDef; None for AccumulateGrad, CopySlices and custom Functions
+    # The registry's OpDef (None for AccumulateGrad, CopySlices and custom Functions). Private:
+    # PyTorch's grad_fn has no such attribute, and its forward is the raw NumPy kernel, which
+    # learner code must never reach past the argument checks.
+    _op = None
     _n_outputs = 1  # how many forward outputs (gradient slots) this node has
     _torch_name = None  # name() when it differs from the class name (PyTorch's C++ nodes)
     _released = False

@@ -51,8 +51,8 @@ class Saved:
         """Whether input `name` gets a gradient (PyTorch's should_compute_output): a formula
         may skip the work, and return None, for one that does not (a layer's input batch)."""
         node = self._node
-        diff = _plan(node.op)[0]
-        names = node.op.inputs if diff is None else [node.op.inputs[i] for i in diff]
+        diff = _plan(node._op)[0]
+        names = node._op.inputs if diff is None else [node._op.inputs[i] for i in diff]
         return node.next_functions[names.index(name)][0] is not None
 
 
@@ -60,7 +60,7 @@ class OpNode(Node):
     """A grad_fn made from a registry entry: backward runs the entry's formula."""
 
     def apply(self, grad_outputs: tuple) -> tuple:
-        op = self.op
+        op = self._op
         if _all_none(grad_outputs):  # nothing flows in: nothing flows out
             return (None,) * len(self.next_functions)
         grads = op.backward(grad_outputs if op.n_outputs != 1 else grad_outputs[0], Saved(self))
@@ -144,7 +144,7 @@ _NODE_CLASSES: dict[str, type] = {}
 
 def _node_class(grad_fn: str, op: OpDef) -> type:
     """One Node subclass per grad_fn name, so type(t.grad_fn).__name__ reads like PyTorch."""
-    cls = type(grad_fn, (OpNode,), {"op": op, "__module__": "torch.autograd.graph"})
+    cls = type(grad_fn, (OpNode,), {"_op": op, "__module__": "torch.autograd.graph"})
     _NODE_CLASSES[grad_fn] = cls
     return cls
 
