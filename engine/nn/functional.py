@@ -65,11 +65,26 @@ def _ntuple(v, n: int) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
-def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int, transposed: bool) -> None:
+def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int, transposed: bool,
+                geometry: tuple) -> None:
+    """PyTorch's convolution checks, in its order. `geometry` is (stride, padding, dilation,
+    output_padding): a negative or zero step would make the kernel's window view read outside
+    the input, so these are checked before any array is touched."""
+    kind = f"conv_transpose{dims}d" if transposed else f"conv{dims}d"
     if input.dim() not in (dims + 1, dims + 2):
-        kind = f"conv_transpose{dims}d" if transposed else f"conv{dims}d"
         raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input "
                            f"to {kind}, but got input of size: {list(input.shape)}")
+    stride, padding, dilation, output_padding = geometry
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
     channels = input.shape[-dims - 1]
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
     if channels != expected:
@@ -81,6 +96,13 @@ def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int, transpose
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
             f"{list(input.shape)} to have {expected} channels, but got {channels} channels "
             "instead")
+    if 0 in dilation:   # PyTorch's kernels check this last; a 1-d conv runs as a 2-d one
+        shown = (1,) + dilation if dims == 1 else dilation
+        if transposed:
+            names = ("depth", "height", "width")[-len(shown):]
+            raise RuntimeError("dilation should be greater than zero, but got " + ", ".join(
+                f"dilation_{n}: {d}" for n, d in zip(names, shown)))
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(shown)}")
 
 
 def _same_padding(padding, kernel, dilation) -> tuple:
@@ -93,15 +115,17 @@ def _same_padding(padding, kernel, dilation) -> tuple:
 
 def _conv_nd(dims: int, input, weight, bias, stride, padding, dilation, groups,
              transposed=False, output_padding=0):
-    _conv_check(input, weight, groups, dims, transposed)
+    stride, dilation = _ntuple(stride, dims), _ntuple(dilation, dims)
+    padding = _same_padding(padding, weight.shape[2:], dilation)
+    output_padding = _ntuple(output_padding, dims)
+    _conv_check(input, weight, groups, dims, transposed,
+                (stride, padding, dilation, output_padding))
     if input.dim() == dims + 1:
         return _conv_nd(dims, input.unsqueeze(0), weight, bias, stride, padding, dilation,
                         groups, transposed, output_padding).squeeze(0)
-    dilation = _ntuple(dilation, dims)
-    return conv_pool.CONV(input, weight, bias, stride=_ntuple(stride, dims),
-                          padding=_same_padding(padding, weight.shape[2:], dilation),
+    return conv_pool.CONV(input, weight, bias, stride=stride, padding=padding,
                           dilation=dilation, groups=groups, transposed=transposed,
-                          output_padding=_ntuple(output_padding, dims))
+                          output_padding=output_padding)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
@@ -135,9 +159,31 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 def _pool_args(dims, kernel_size, stride, padding, dilation=1):
+    """(kernel, stride, padding, dilation) as tuples, checked as PyTorch checks them."""
     kernel = _ntuple(kernel_size, dims)
     stride = kernel if stride is None or stride == [] else _ntuple(stride, dims)
-    return kernel, stride, _ntuple(padding, dims), _ntuple(dilation, dims)
+    padding, dilation = _ntuple(padding, dims), _ntuple(dilation, dims)
+    _pool_check(kernel, stride, padding, dilation)
+    return kernel, stride, padding, dilation
+
+
+def _pool_check(kernel, stride, padding, dilation) -> None:
+    """PyTorch's pooling checks, in its order (pooling_output_shape per dim, then the shape
+    check): a window that steps backwards or by zero would read outside the input."""
+    for k, s, p, d in zip(kernel, stride, padding, dilation):
+        if s == 0:
+            raise RuntimeError("stride should not be zero")
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p > int(((k - 1) * d + 1) / 2):   # C++ division: truncated toward zero
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    names = ("T", "H", "W")[-len(kernel):]
+    for what, label, values in (("kernel size", "k", kernel), ("stride", "d", stride),
+                                ("dilation", "dilation", dilation)):
+        if any(v <= 0 for v in values):
+            raise RuntimeError(f"{what} should be greater than zero, but got " + " ".join(
+                f"{label}{n}: {v}" for n, v in zip(names, values)))
 
 
 def _batched(input: Tensor, dims: int, fn):
@@ -171,14 +217,31 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """As in PyTorch: a 2-d pool over a height of 1."""
+    """As in PyTorch: a 2-d pool over a height of 1 (with max_pool1d's own argument checks
+    when no indices are asked for)."""
     one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
+    if not return_indices:
+        _max_pool1d_check(one(kernel_size), one(kernel_size if stride is None or stride == []
+                                                else stride), one(padding), one(dilation))
     out = max_pool2d(input.unsqueeze(-2), (1, one(kernel_size)),
                      None if stride is None else (1, one(stride)), (0, one(padding)),
                      (1, one(dilation)), ceil_mode, return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
+
+
+def _max_pool1d_check(kernel: int, stride: int, padding: int, dilation: int) -> None:
+    for what, value in (("kernel_size", kernel), ("stride", stride)):
+        if value <= 0:
+            raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {value}")
+    if padding < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {padding}")
+    if padding > kernel // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={padding} and kernel_size={kernel}")
+    if dilation <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {dilation}")
 
 
 def _avg_pool(dims: int, op, input, kernel_size, stride, padding, ceil_mode,

@@ -43,6 +43,30 @@ def zero_grads(params, set_to_none: bool = True) -> None:
             p.grad.zero_()
 
 
+def _path_step(module: "Module", name: str):
+    """One step of a dotted path (get_submodule, get_parameter, get_buffer), or PyTorch's
+    "has no attribute" error. A registered child, parameter or buffer is found under any name;
+    any other private name is never read, only reported as present (the caller then says it is
+    not a Module / Parameter / buffer, as PyTorch does): a path is caller input and must not be
+    a way to read a Module's internals by string."""
+    d = module.__dict__
+    for store in ("_modules", "_parameters", "_buffers"):
+        registered = d.get(store)
+        if registered is not None and name in registered:
+            return registered[name]
+    if name.startswith("_"):
+        value = _PRIVATE if hasattr(module, name) else _MISSING
+    else:
+        value = getattr(module, name, _MISSING)
+    if value is _MISSING:
+        raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+    return value
+
+
+_PRIVATE = object()   # an attribute a dotted path may not read
+_MISSING = object()
+
+
 class _IncompatibleKeys(tuple):
     """load_state_dict's result: (missing_keys, unexpected_keys), printed like PyTorch's."""
 
@@ -189,16 +213,33 @@ class Module:
     register_module = add_module
 
     def get_submodule(self, target: str) -> "Module":
+        """The sub-Module at dotted path `target`, with PyTorch's errors: each step must be a
+        Module, so the path never walks into a method, a function or its globals."""
+        if target == "":
+            return self
         module = self
-        for item in target.split(".") if target else []:
-            if not hasattr(module, item):
-                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = getattr(module, item)
+        for item in target.split("."):
+            module = _path_step(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
     def get_parameter(self, target: str) -> Parameter:
+        """The Parameter at dotted path `target` (PyTorch's errors for anything else)."""
         path, _, name = target.rpartition(".")
-        return getattr(self.get_submodule(path), name)
+        param = _path_step(self.get_submodule(path), name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path `target` (PyTorch's errors for anything else)."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        buffer = _path_step(module, name)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
 
     def __getattr__(self, name: str):
         d = self.__dict__

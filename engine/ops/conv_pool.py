@@ -22,7 +22,15 @@ __all__ = ["CONV", "MAX_POOL", "MAX_POOL_3D", "AVG_POOL", "AVG_POOL_3D", "ADAPTI
 
 
 def windows(x: np.ndarray, kernel, stride, dilation) -> np.ndarray:
-    """(N, C, *out, *kernel) view of an (N, C, *spatial) array: every window, no copy."""
+    """(N, C, *out, *kernel) view of an (N, C, *spatial) array: every window, no copy.
+
+    as_strided does not check bounds, so the steps are checked here, whoever called: with
+    positive strides, non-negative dilations and the output size below, every window lies
+    inside x (the public functions raise PyTorch's messages before this)."""
+    if min(stride, default=1) < 1 or min(dilation, default=0) < 0 or \
+            min(kernel, default=0) < 0:
+        raise RuntimeError(f"window view out of bounds: kernel {tuple(kernel)}, stride "
+                           f"{tuple(stride)}, dilation {tuple(dilation)}")
     spatial = x.shape[2:]
     out = tuple((n - d * (k - 1) - 1) // s + 1
                 for n, k, s, d in zip(spatial, kernel, stride, dilation))

@@ -856,6 +856,12 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
        view=True, formulas={"self": "zeros(self.sizes()) with the diagonal = grad"})
 def DIAGONAL(a, *, offset, dim1, dim2):
     # np.diagonal returns a read-only view; build the same (writable) strided view directly.
+    # as_strided does not check bounds: two distinct dims in range keep the view inside `a`.
+    if dim1 == dim2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if not (0 <= dim1 < a.ndim and 0 <= dim2 < a.ndim):
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-a.ndim}, "
+                         f"{a.ndim - 1}], but got {dim1 if not 0 <= dim1 < a.ndim else dim2})")
     start = tuple(slice(-offset, None) if d == dim1 and offset < 0 else
                   slice(offset, None) if d == dim2 and offset > 0 else slice(None)
                   for d in range(a.ndim))
@@ -1025,7 +1031,7 @@ class CopySlices(OpNode):
     where the in-place op's own backward (fn) is applied; fn's other inputs get its other grads.
     """
 
-    op = None
+    _op = None
 
     def __init__(self, fn, base_shape, base_strides, base_dtype, size, stride, offset) -> None:
         super().__init__()
