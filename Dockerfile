@@ -4,9 +4,10 @@
 # Several replicas behind a load balancer with sticky sessions: see docs/deploy.md.
 FROM python:3.11-slim
 
-# Graphviz's `dot` renders the exported SVG/PNG graphs; nothing else is needed from apt.
+# Graphviz's `dot` renders the exported SVG/PNG graphs; libseccomp is the run processes'
+# system-call filter (see "Security model" in the README).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends graphviz \
+ && apt-get install -y --no-install-recommends graphviz libseccomp2 \
  && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

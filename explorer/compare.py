@@ -38,7 +38,7 @@ def torch_available() -> bool:
 @dataclass(frozen=True, eq=False)
 class TensorSnapshot:
     name: str                      # "x", or "model.fc.weight" for a Module's parameter/buffer
-    shape: tuple
+    shape: tuple[int, ...]
     dtype: str                     # "torch.float32"
     numel: int
     values: np.ndarray             # flat, the first MAX_COMPARED elements
@@ -51,7 +51,7 @@ class Snapshot:
 
     stdout: str
     error: ErrorInfo | None
-    tensors: tuple = ()            # TensorSnapshot, in order of definition
+    tensors: tuple[TensorSnapshot, ...] = ()   # in order of definition
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ PRECISION = {"float64": (1e-6, 1e-5, 1e-3), "float32": (1e-3, 1e-2, 1e-2)}
 class LeafCheck:
     index: int             # order of first use by an op that records a gradient
     name: str              # the learner's name ("w", "model.fc.weight"), or "leaf 2"
-    shape: tuple
+    shape: tuple[int, ...]
     dtype: str             # "torch.float32"
     numel: int
     checked: int           # elements compared; the rest were skipped (budget or time)
@@ -99,8 +99,9 @@ class Probe:
     root: str = ""
     root_line: int | None = None
     precision: str = "float64"
-    leaves: tuple = ()     # LeafCheck with checked=0 (the server fills it in)
-    selected: tuple = ()   # (leaf, flat index, element index, autograd value)
+    leaves: tuple[LeafCheck, ...] = ()   # checked=0 (the server fills it in)
+    # (leaf, flat index, element index, autograd value) per element to check
+    selected: tuple[tuple[int, int, tuple[int, ...], float], ...] = ()
     note: str = ""         # why there is nothing to check: a GradCheck.message_key
 
 

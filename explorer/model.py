@@ -6,6 +6,7 @@ and drawn by the views without the engine."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NewType
 
 __all__ = [
     "BackwardCall",
@@ -17,21 +18,28 @@ __all__ = [
     "ForwardStep",
     "Graph",
     "ModuleCall",
+    "OpInfo",
     "OpNode",
     "Run",
     "TensorInfo",
     "TensorNode",
     "Values",
     "VariableInfo",
+    "edge_inputs",
 ]
+
+
+# A number, nested tuples of numbers in a tensor's shape, or a flat prefix (see Values.data).
+Numbers = NewType("Numbers", tuple)
+Shape = tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class Values:
     """Tensor values: all of them when small, else the first elements plus summary numbers."""
 
-    shape: tuple
-    data: tuple            # nested tuples in shape when complete, else a flat prefix
+    shape: Shape
+    data: Numbers          # nested tuples in shape when complete, else a flat prefix
     complete: bool
     min: float | None = None
     max: float | None = None
@@ -55,9 +63,9 @@ class TensorInfo:
     """A tensor as it was when recorded."""
 
     id: int                        # stable within the run: order of first sight
-    shape: tuple
+    shape: Shape
     dtype: str                     # "torch.float32"
-    stride: tuple
+    stride: Shape
     storage_offset: int
     storage_id: int                # tensors sharing memory share this id
     storage_size: int              # elements in the storage
@@ -79,13 +87,13 @@ class VariableInfo:
     kind: str                      # "tensor", "parameter", "module"
     tensor: TensorInfo | None = None
     module_text: str = ""          # print(model) for modules
-    parameters: tuple = ()         # (qualified name, TensorInfo) for modules
+    parameters: tuple[tuple[str, TensorInfo], ...] = ()   # (qualified name, TensorInfo)
 
 
 @dataclass(frozen=True)
 class TensorNode:
     tensor: int                    # TensorInfo.id
-    names: tuple = ()              # user variable names bound to it at the end
+    names: tuple[str, ...] = ()    # user variable names bound to it at the end
 
 
 @dataclass(frozen=True)
@@ -103,14 +111,33 @@ class OpNode:
     op: str                        # registry name, e.g. "mul"
     grad_fn: str | None            # "MulBackward0", or None when recorded without grad
     node_id: int | None            # id of the autograd node (shared by backward steps)
-    inputs: tuple                  # tensor ids (None for absent optional inputs)
-    outputs: tuple                 # tensor ids
-    saved: tuple = ()              # names of what the node saved, e.g. ("self", "other")
+    inputs: tuple[int | None, ...]  # tensor ids (None for absent optional inputs)
+    outputs: tuple[int, ...]       # tensor ids
+    saved: tuple[str, ...] = ()              # names of what the node saved, e.g. ("self", "other")
     inplace: bool = False
     is_view: bool = False
-    broadcast_shape: tuple | None = None
-    module: tuple = ()             # ModuleCall per enclosing Module call, outermost first
+    broadcast_shape: Shape | None = None
+    module: tuple[ModuleCall, ...] = ()   # ModuleCall per enclosing Module call, outermost first
     line: int | None = None        # line of learner code that ran it
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """The op registry's entry for one op, as the pictures need it, so they never import the
+    engine: a Run carries one per op it recorded."""
+
+    inputs: tuple[str, ...] = ()                  # its tensor inputs' names, in call order
+    formulas: tuple[tuple[str, str], ...] = ()    # (input, gradient formula) as shown
+    non_differentiable: tuple[str, ...] = ()      # inputs with no next_functions edge
+
+
+def edge_inputs(op: OpNode, info: OpInfo | None) -> tuple:
+    """The inputs of a recorded op that own a next_functions edge, in edge order (some inputs,
+    like where's condition, get none)."""
+    if info is None or not info.non_differentiable or not info.inputs:
+        return op.inputs
+    return tuple(t for name, t in zip(info.inputs, op.inputs)
+                 if name not in info.non_differentiable)
 
 
 @dataclass(frozen=True)
@@ -126,7 +153,7 @@ class FailedOp:
     caught the error, so it need not be the run's error)."""
 
     op: str                        # registry name; in-place ops end in "_", e.g. "add_"
-    input_shapes: tuple            # shape of each tensor operand (None for an absent one)
+    input_shapes: tuple[Shape | None, ...]   # shape of each tensor operand (None: absent)
     error_type: str                # "RuntimeError"
     message: str                   # PyTorch's first message line
     line: int | None = None        # line of learner code that ran it
@@ -134,19 +161,19 @@ class FailedOp:
 
 @dataclass(frozen=True)
 class Graph:
-    tensors: dict                  # id -> TensorInfo (final state)
-    ops: tuple                     # OpNode, in execution order
-    accumulate: tuple = ()         # (node_id, leaf tensor id) for AccumulateGrad nodes
+    tensors: dict[int, TensorInfo]   # id -> TensorInfo (final state)
+    ops: tuple[OpNode, ...]        # in execution order
+    accumulate: tuple[tuple[int, int], ...] = ()         # (node_id, leaf tensor id) for AccumulateGrad nodes
     truncated: bool = False        # recording stopped at the node budget
-    failed: tuple = ()             # FailedOp per op that raised, in order
+    failed: tuple[FailedOp, ...] = ()   # one per op that raised, in order
 
 
 @dataclass(frozen=True)
 class ForwardStep:
     op: int                        # OpNode.id
-    input_shapes: tuple
-    output_shapes: tuple
-    broadcast_shape: tuple | None
+    input_shapes: tuple[Shape | None, ...]
+    output_shapes: tuple[Shape, ...]
+    broadcast_shape: Shape | None
     view_of: int | None
 
 
@@ -155,7 +182,7 @@ class BackwardEdge:
     to_node: int | None            # node id the gradient flows to (None: no edge)
     to_tensor: int | None          # the input tensor this gradient belongs to
     grad: Values | None
-    summed_from: tuple | None = None   # shape before summing back over broadcast dims
+    summed_from: Shape | None = None   # shape before summing back over broadcast dims
     unsummed: Values | None = None     # the gradient before that sum
 
 
@@ -164,17 +191,17 @@ class BackwardStep:
     step: int
     node_id: int
     name: str                      # grad_fn name, or "AccumulateGrad"
-    grad_in: tuple                 # Values arriving (one per forward output)
-    grad_out: tuple                # BackwardEdge per next_functions edge
+    grad_in: tuple[Values | None, ...]   # arriving (one per forward output)
+    grad_out: tuple[BackwardEdge, ...]   # one per next_functions edge
     leaf: int | None = None        # for AccumulateGrad: the leaf tensor id
     freed: bool = False            # saved tensors freed after this step (no retain_graph)
 
 
 @dataclass(frozen=True)
 class BackwardCall:
-    roots: tuple                   # tensor ids backward started from
+    roots: tuple[int, ...]         # tensor ids backward started from
     retain_graph: bool
-    steps: tuple                   # BackwardStep in execution order
+    steps: tuple[BackwardStep, ...]   # in execution order
     line: int | None = None
 
 
@@ -185,13 +212,17 @@ class Run:
     stdout: str = ""
     result: str | None = None      # repr of a trailing expression's value, like a notebook
     error: ErrorInfo | None = None
-    variables: tuple = ()          # VariableInfo, in order of definition
+    variables: tuple[VariableInfo, ...] = ()   # in order of definition
     graph: Graph = field(default_factory=lambda: Graph({}, ()))
-    forward: tuple = ()            # ForwardStep in execution order
-    backward: tuple = ()           # BackwardCall per backward()/autograd.grad() call
-    timings: dict = field(default_factory=dict, compare=False)
+    forward: tuple[ForwardStep, ...] = ()   # in execution order
+    backward: tuple[BackwardCall, ...] = ()   # one per backward()/autograd.grad() call
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
     output_truncated: bool = False
     wire_bytes: int = field(default=0, compare=False)   # size of the encoded Run it came as
+    ops_info: dict[str, OpInfo] = field(default_factory=dict)   # per op name in the graph
+    # bytes the whole record would have taken when it was too large to send (0: sent whole);
+    # values were then cut to a few per tensor, and beyond that the graph to its first ops
+    trimmed_from: int = 0
 
     @property
     def ok(self) -> bool:

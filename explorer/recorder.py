@@ -26,9 +26,11 @@ from .model import (
     ForwardStep,
     Graph,
     ModuleCall,
+    OpInfo,
     OpNode,
     TensorInfo,
     Values,
+    edge_inputs,
 )
 
 SOURCE_NAME = "<learner code>"   # the filename learner code is compiled under
@@ -87,14 +89,20 @@ def _stats(arr: np.ndarray, data: tuple) -> dict:
             "mean": float(finite.mean()), "norm": float(np.sqrt((finite ** 2).sum()))}
 
 
-def edge_inputs(op: OpNode) -> tuple:
-    """The inputs of a recorded op that own a next_functions edge, in edge order (some inputs,
-    like where's condition, get none)."""
-    opdef = REGISTRY.get(op.op)
-    skip = getattr(opdef, "non_differentiable", ()) if opdef is not None else ()
-    if not skip or not opdef.inputs:
-        return op.inputs
-    return tuple(t for name, t in zip(opdef.inputs, op.inputs) if name not in skip)
+@functools.lru_cache(maxsize=None)
+def op_info(name: str) -> OpInfo | None:
+    """The registry's entry for op `name` as plain data (None for an op it does not know)."""
+    opdef = REGISTRY.get(name)
+    if opdef is None:
+        return None
+    return OpInfo(tuple(opdef.inputs), tuple(opdef.formulas.items()),
+                  tuple(getattr(opdef, "non_differentiable", ())))
+
+
+def ops_info(ops) -> dict:
+    """op name -> OpInfo for every op in `ops` the registry knows."""
+    infos = {name: op_info(name) for name in {op.op for op in ops}}
+    return {name: info for name, info in infos.items() if info is not None}
 
 
 def _frozen(cls):
@@ -366,7 +374,7 @@ class Recorder:
     def _inputs_of(self, nid: int) -> tuple:
         """The tensors behind a node's next_functions edges, in edge order."""
         op = self._op_of_node.get(nid)
-        return edge_inputs(op) if op is not None else ()
+        return edge_inputs(op, op_info(op.op)) if op is not None else ()
 
     # ---- the final picture ----------------------------------------------------------------
     def tensor_info(self, t: Tensor, tid: int, with_text: bool = False) -> TensorInfo:

@@ -92,7 +92,8 @@ def test_learner_code_cannot_swallow_a_limit(pool):
 
 
 def _nice_of_runs_in_flight() -> list[int]:
-    """The nice value of every run in progress: the forked children of this process's workers."""
+    """The nice value of every run in progress: the busy (running) children of this process's
+    workers; the spare run process each worker keeps ready sleeps until its job arrives."""
     stats = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -102,7 +103,8 @@ def _nice_of_runs_in_flight() -> list[int]:
             except OSError:
                 continue
     workers = {pid for pid, fields in stats.items() if int(fields[1]) == os.getpid()}
-    return [int(fields[16]) for fields in stats.values() if int(fields[1]) in workers]
+    return [int(fields[16]) for fields in stats.values()
+            if int(fields[1]) in workers and fields[0] == b"R"]
 
 
 SHORT = ("import torch\nw = torch.randn(3, 4, requires_grad=True)\nx = torch.randn(5, 3)\n"

@@ -118,7 +118,7 @@ def test_op_nodes_are_exactly_torchs_grad_fns(name):
 def test_saved_tensors_are_the_ones_torch_saves(name):
     source = EXPRESSIONS[name]
     run = run_of(source)
-    ours = Counter((op.grad_fn, tuple(sorted(saved_tensors(op))))
+    ours = Counter((op.grad_fn, tuple(sorted(saved_tensors(run, op))))
                    for op in run.graph.ops if op.grad_fn)
     theirs = Counter()
     before_backward = source.replace("y.backward()", "")   # saved tensors are still there

@@ -6,6 +6,7 @@ directly in tests. It resets all global state the engine has, so a Run depends o
 from __future__ import annotations
 
 import random
+import resource
 import time
 import traceback
 from contextlib import nullcontext
@@ -22,18 +23,20 @@ from engine.tensor import Tensor
 
 from ..explain import explain
 from ..model import ErrorInfo, Run, VariableInfo
-from ..recorder import SOURCE_NAME, Recorder
+from ..recorder import SOURCE_NAME, Recorder, ops_info
 from .limits import DEFAULT, LimitExceeded, Limits
 from .namespace import BoundedOutput, build_globals
 from .policy import CompileFailure, SandboxError
 
 __all__ = ["execute", "reset_state", "run_learner_code", "Outcome", "error_info",
-           "describe"]
+           "describe", "capped_repr"]
+
+MAX_REPR = 100_000     # characters kept of a repr (a trailing expression, a Module's text)
 
 
 def after_learner_code() -> None:
-    """Give the recording phase its own CPU allowance: the learner's budget is spent."""
-    import resource
+    """Give the recording phase its own CPU allowance (`Limits.record_cpu`, the room the run
+    process's hard CPU limit leaves): the learner's budget is spent."""
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     if soft != resource.RLIM_INFINITY and hard != resource.RLIM_INFINITY:
         resource.setrlimit(resource.RLIMIT_CPU, (hard - 1, hard))
@@ -110,17 +113,25 @@ def execute(source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
     if outcome.compile_failure is not None:
         return Run(source, seed, error=error_info(outcome), timings=outcome.timings)
     executed = time.perf_counter()
-    after_learner_code()
     result_value = outcome.result_value
+    # a __repr__ is learner code: it runs on the learner's budget, before the recording's
+    result = None if result_value is None else capped_repr(result_value)
+    after_learner_code()
     with grad_mode.no_grad():
         variables = collect_variables(outcome.namespace, result_value, recorder)
         graph = recorder.graph()
-    result = None if result_value is None else repr(result_value)
     return Run(source, seed, stdout=outcome.out.getvalue(), result=result,
                error=error_info(outcome), variables=variables, graph=graph,
                forward=tuple(recorder.forward), backward=tuple(recorder.backward),
-               output_truncated=outcome.out.truncated,
+               output_truncated=outcome.out.truncated, ops_info=ops_info(graph.ops),
                timings={**outcome.timings, "record": time.perf_counter() - executed})
+
+
+def capped_repr(value, limit: int = MAX_REPR) -> str:
+    """repr() as a plain str of at most `limit` characters (a learner's __repr__ may return a
+    str subclass, or megabytes)."""
+    text = str.__str__(repr(value))
+    return text if len(text) <= limit else text[:limit] + " …"
 
 
 def _compile_error(failure: CompileFailure) -> tuple:
@@ -143,9 +154,9 @@ def describe(exc: BaseException) -> ErrorInfo:
     line = frames[-1].lineno if frames else None
     column = (frames[-1].colno + 1) if frames and frames[-1].colno is not None else None
     name = type(exc).__name__
-    text = str(exc).strip()
+    text = str.__str__(str(exc))[:MAX_REPR].strip()
     if isinstance(exc, KeyError) and len(exc.args) == 1:
-        text = repr(exc.args[0])
+        text = capped_repr(exc.args[0])
     message = text.splitlines()[0] if text else ""
     if isinstance(exc, SandboxError) or "in Autograd Explorer" in message:
         kind = "security"
@@ -171,6 +182,6 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder) -> tupl
         elif isinstance(value, Module):
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
                            for pname, p in value.named_parameters())
-            found.append(VariableInfo(name, "module", module_text=repr(value),
+            found.append(VariableInfo(name, "module", module_text=capped_repr(value),
                                       parameters=params))
     return tuple(found)

@@ -10,11 +10,12 @@ __all__ = ["DEFAULT", "CpuLimitExceeded", "LimitExceeded", "Limits", "OutputLimi
 class Limits:
     cpu_seconds: float = 5.0
     memory_bytes: int = 1 << 30          # address space added on top of the worker's baseline
-    output_bytes: int = 10_000_000
+    output_bytes: int = 2_000_000        # printed text kept (a Run travels in 8 MB at most)
     max_elements: int = 20_000_000       # per tensor, refused before allocation
     wall_seconds: float = 10.0           # the worker is killed after this, whatever it does
     node_budget: int = 20_000            # ops recorded for the graph
     demote_after_cpu: float = 0.5        # CPU s after which a run drops to nice 19 (see worker)
+    record_cpu: float = 2.0              # CPU s for recording the run after the code is done
 
 
 DEFAULT = Limits()

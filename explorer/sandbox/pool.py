@@ -1,24 +1,31 @@
-"""Pre-started worker processes, shared by all sessions of one server.
+"""Pre-started worker processes (zygotes), shared by all sessions of one server.
 
-A run borrows an idle worker, sends it the job and waits for the Run. A worker that dies or
-does not answer in time is killed and replaced; the run gets a plain error instead. Workers
-are separate processes (`python -m explorer.sandbox.worker`), so nothing a run does can touch
-the server's memory."""
+A run borrows an idle worker, which hands it a fresh run process already walled in by the
+kernel (see worker.py and confine.py). The server writes the job into that process's job pipe
+and reads its result from the result pipe: JSON checked against the schema (wire.py), capped
+in size, read in linear time. A worker that dies or stops answering is killed and replaced;
+a run that fails gets a plain error instead."""
 from __future__ import annotations
 
+import json
+import logging
 import os
 import queue
-import select
+import socket
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
+from .. import wire
 from ..model import ErrorInfo, Run
+from .confine import REQUIRED
 from .limits import DEFAULT, Limits
-from .worker import _HEADER, unpickle, write_message
+from .worker import result_type
 
-__all__ = ["WorkerLost", "WorkerPool", "default_size", "failure_error"]
+__all__ = ["WorkerLost", "WorkerPool", "default_size", "failure_error", "layer_status"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 _FAILURES = {
@@ -26,58 +33,119 @@ _FAILURES = {
     "killed": ("LimitExceeded", "the run was stopped: it used too much CPU time or memory"),
     "cpu": ("CpuLimitExceeded", "the code used more than {cpu:g} s of CPU time and was stopped"),
     "crashed": ("RuntimeError", "the run crashed inside the engine"),
+    "garbled": ("RuntimeError", "the run sent back something that is not a result, so it was "
+                                "discarded"),
+    "sandbox": ("RuntimeError", "the sandbox could not be set up, so the code was not run"),
 }
+_READY_SECONDS = 5.0           # for a run process's first message: the walls it raised
+_log = logging.getLogger(__name__)
+_layers: dict = {}             # the last state reported per sandbox layer (layer_status)
+_layers_lock = threading.Lock()
 
 
 class WorkerLost(Exception):
     """The worker process died or stopped answering."""
 
 
+def layer_status() -> dict[str, str]:
+    """Each kernel layer's state as the last run process reported it ("on", or "off: why");
+    empty before the first run. Shown on the app's status line."""
+    with _layers_lock:
+        return dict(_layers)
+
+
+def _note_layers(layers: dict) -> None:
+    with _layers_lock:
+        changed = layers != _layers
+        _layers.clear()
+        _layers.update(layers)
+    if changed:
+        off = {k: v for k, v in layers.items() if v != "on"}
+        (_log.warning if off else _log.info)("sandbox layers: %s", layers)
+
+
 class _Worker:
-    def __init__(self, backend: str = "engine") -> None:
+    def __init__(self, backend: str = "engine", native: bool = False,
+                 user: int | None = None) -> None:
         env = {"PYTHONPATH": str(_ROOT), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "PATH": os.environ.get("PATH", ""),
                "PYTHONDONTWRITEBYTECODE": "1"}
         self.backend = backend
-        self.proc = subprocess.Popen([sys.executable, "-m", "explorer.sandbox.worker", backend],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, cwd=str(_ROOT), env=env)
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = [sys.executable, "-m", "explorer.sandbox.worker", backend, str(theirs.fileno())]
+        self.proc = subprocess.Popen(argv + (["--test-native"] if native else []),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     pass_fds=(theirs.fileno(),), cwd=str(_ROOT), env=env,
+                                     user=user, group=user, extra_groups=[] if user else None)
+        theirs.close()
         self.ready = False
 
-    def _read(self, deadline: float):
-        fd = self.proc.stdout.fileno()
-        buf = b""
-        need = _HEADER.size
-        size = None
-        while len(buf) < need:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WorkerLost("timeout")
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(fd, max(need - len(buf), 1 << 16))
-            if not chunk:
-                raise WorkerLost("exited")
-            buf += chunk
-            if size is None and len(buf) >= _HEADER.size:
-                (size,) = _HEADER.unpack(buf[:_HEADER.size])
-                need = _HEADER.size + size
-        return unpickle(buf[_HEADER.size:need])
+    def _receive(self, timeout: float, fds: int = 0) -> tuple[dict, list]:
+        self.control.settimeout(timeout)
+        try:
+            data, received, _, _ = socket.recv_fds(self.control, 4096, fds)
+        except (OSError, socket.timeout) as exc:
+            raise WorkerLost("timeout" if isinstance(exc, socket.timeout) else "exited") \
+                from exc
+        if not data:
+            raise WorkerLost("exited")
+        return json.loads(data), received
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         if not self.ready:
-            if self._read(time.monotonic() + timeout) != "ready":
+            if not self._receive(timeout)[0].get("ready"):
                 raise WorkerLost("bad handshake")
             self.ready = True
 
-    def request(self, job: dict, timeout: float):
+    def request(self, job: dict, kind: type, limits: Limits):
+        """Run one job in the worker's next run process: the decoded result, or
+        ("failed", problem)."""
         self.wait_ready()
         try:
-            write_message(self.proc.stdin, job)
-        except (BrokenPipeError, OSError) as exc:
+            self.control.send(json.dumps({"op": "run", "wall": limits.wall_seconds,
+                                          "demote": limits.demote_after_cpu}).encode())
+        except OSError as exc:
             raise WorkerLost("exited") from exc
-        return self._read(time.monotonic() + timeout)
+        _, fds = self._receive(30.0, fds=2)
+        if len(fds) != 2:
+            raise WorkerLost("no run process")
+        job_w, result_r = fds
+        try:
+            answer = self._exchange(job_w, result_r, job, kind, limits)
+        finally:
+            os.close(result_r)
+        try:
+            self.control.send(b"end")
+        except OSError as exc:
+            raise WorkerLost("exited") from exc
+        status = self._receive(limits.wall_seconds + 30)[0].get("status")
+        if answer is None:    # the run process ended without a whole message: say why
+            return ("failed", status if status in _FAILURES else "crashed")
+        return answer
+
+    @staticmethod
+    def _exchange(job_w: int, result_r: int, job: dict, kind: type, limits: Limits):
+        """Read the walls the run process raised, send its job, read its result. None when it
+        ended before sending a whole message."""
+        started = time.monotonic()
+        try:
+            try:
+                layers = wire.decode(wire.read_frame(result_r, started + _READY_SECONDS),
+                                     dict[str, str])
+                if isinstance(layers, tuple):       # it could not raise its walls
+                    _log.error("%s", layers[1])
+                    return ("failed", "sandbox")
+                _note_layers(layers)
+                wire.write_frame(job_w, wire.frame(json.dumps(job).encode()))
+            finally:
+                os.close(job_w)
+            body = wire.read_frame(result_r, started + limits.wall_seconds + 5)
+            answer = wire.decode(body, kind)
+        except (wire.Truncated, BrokenPipeError):
+            return None
+        except wire.WireError:
+            return ("failed", "garbled")
+        return replace(answer, wire_bytes=len(body)) if isinstance(answer, Run) else answer
 
     def kill(self) -> None:
         try:
@@ -85,6 +153,7 @@ class _Worker:
             self.proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             pass
+        self.control.close()
 
 
 def default_size() -> int:
@@ -110,28 +179,35 @@ class WorkerPool:
     """`size` workers (default: `default_size()`); runs beyond that wait for a free one.
     backend "torch" starts workers with real PyTorch behind `import torch` (compare mode)."""
 
-    def __init__(self, size: int | None = None, backend: str = "engine") -> None:
+    def __init__(self, size: int | None = None, backend: str = "engine", *,
+                 native: bool = False, user: int | None = None) -> None:
+        """`native` offers the test-only "native" task; `user` starts the workers as that uid
+        (tests run the pool unprivileged this way)."""
         self.size = size or default_size()
         self.backend = backend
+        self._start = lambda: _Worker(backend, native, user)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self.size):
-            self._idle.put(_Worker(backend))
+            self._idle.put(self._start())
 
     def call(self, task: str, source: str, seed: int = 0, limits: Limits = DEFAULT,
              **options) -> object:
-        """Run one task (see worker.TASKS) in a fresh child: its result, or ("failed", problem)
-        when the child was stopped or died."""
+        """Run one task (see worker.TASKS) in a fresh run process: its result, or ("failed",
+        problem) when the run process was stopped, died or sent something unreadable."""
         worker = self._idle.get()
+        job = {"task": task, "source": source, "seed": seed, "limits": asdict(limits),
+               "options": options}
         try:
-            return worker.request({"task": task, "source": source, "seed": seed,
-                                   "limits": limits, "options": options},
-                                  timeout=limits.wall_seconds + 30)
+            answer = worker.request(job, result_type(task), limits)
         except WorkerLost as lost:
             worker.kill()
-            worker = _Worker(self.backend)
+            worker = self._start()
             return ("failed", "timeout" if str(lost) == "timeout" else "crashed")
         finally:
             self._idle.put(worker)
+        if isinstance(answer, Run):     # the server's own copy of what it sent, not the echo
+            answer = replace(answer, source=source, seed=seed)
+        return answer
 
     def run(self, source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
         answer = self.call("run", source, seed, limits)

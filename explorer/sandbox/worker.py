@@ -1,72 +1,57 @@
-"""A pre-started worker process: `python -m explorer.sandbox.worker`.
+"""A zygote: `python -m explorer.sandbox.worker <engine|torch> <control fd> [--test-native]`.
 
-The worker imports NumPy and the engine once (or, with the argument `torch`, real PyTorch for
-compare mode), then serves jobs read from stdin. For each job it forks a child that limits
-itself (CPU time, address space, file size, an empty environment, no network namespace where
-the OS allows it), runs the learner's code, and writes the pickled result (a Run, or a task's
-plain data) back. The worker waits for the child with a wall-clock timeout and kills it if needed, so a
-runaway run never takes the worker, let alone the server, with it. A child that has used more
-than `Limits.demote_after_cpu` of CPU is reniced to 19, so it cannot slow other learners' short
-runs while it uses up its own limits.
+The worker imports NumPy and the engine once (or, with `torch`, real PyTorch for compare
+mode) and then only forks. It never reads a job or a result: each run process is forked
+before any learner code exists, raises the kernel's walls around itself (`confine`), reports
+which went up, and only then reads its job from a pipe whose other end the worker handed to
+the server. So no run process ever held another learner's code, and a run process holds two
+file descriptors: its job and its result.
 
-Messages on stdin/stdout are length-prefixed pickles. They are only exchanged between the
-server and its own workers; learner data crosses as plain Run objects.
+The control socket (SOCK_SEQPACKET, JSON messages) carries, from the server,
+`{"op": "run", "wall": s, "demote": s}` and `{"op": "end"}`; from the worker, `{"ready": ..}`,
+`{"pid": n}` with the run's two pipe ends attached, and `{"status": ...}` once the run process
+is gone. The worker enforces the wall-clock limit, demotes a run that has used
+`Limits.demote_after_cpu` of CPU to nice 19, and kills the run process when the server says
+the run is over, so nothing outlives its run.
+
+`--test-native` adds the test-only "native" task, which runs unrestricted Python inside the
+confined run process (the OS-layer tests use it). The server's pools never pass it.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import importlib
+import json
 import os
-import pickle
 import resource
 import select
 import signal
-import struct
+import socket
 import sys
 import time
 
-__all__ = ["read_message", "serve", "unpickle", "write_message"]
+from .. import wire
+from .confine import confine
 
-_HEADER = struct.Struct("!Q")
+__all__ = ["TASKS", "serve"]
 
-
-def write_message(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def read_message(stream):
-    header = _read_exactly(stream, _HEADER.size)
-    if header is None:
-        return None
-    (size,) = _HEADER.unpack(header)
-    return unpickle(_read_exactly(stream, size))
+# What a job can ask a run process to do: record a Run, snapshot the variables (compare mode),
+# or one gradient-check probe. Each is called as fn(source, seed, limits, **options) and its
+# result travels as the dataclass named third.
+TASKS = {"run": ("explorer.sandbox.execute", "execute", "explorer.model:Run"),
+         "snapshot": ("explorer.compare", "snapshot", "explorer.compare:Snapshot"),
+         "probe": ("explorer.gradcheck", "probe", "explorer.gradcheck:Probe")}
+_NATIVE = ("explorer.sandbox.native", "run_native", "explorer.model:Run")
 
 
-def unpickle(data: bytes):
-    """pickle.loads with the cyclic collector paused. A Run is a tree of many small objects
-    and no cycles, yet creating them would trigger collections that walk the whole heap again
-    and again: a 6,600-op Run took 0.7 s to load instead of 0.15 s."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.loads(data)
-    finally:
-        if enabled:
-            gc.enable()
+def _load(path: str):
+    module, name = path.split(":") if ":" in path else path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
 
 
-def _read_exactly(stream, n: int):
-    chunks, got = [], 0
-    while got < n:
-        chunk = stream.read(n - got)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+def result_type(task: str) -> type:
+    """The dataclass a task's result is decoded as."""
+    return _load(({**TASKS, "native": _NATIVE})[task][2])
 
 
 def _vm_bytes() -> int:
@@ -74,18 +59,8 @@ def _vm_bytes() -> int:
         return int(fh.read().split()[0]) * resource.getpagesize()
 
 
-def _unshare_network() -> None:
-    """Best effort: a fresh, empty network namespace (needs CAP_SYS_ADMIN; ignored without)."""
-    clone_newnet = 0x40000000
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.unshare(clone_newnet)
-    except (OSError, AttributeError):
-        pass
-
-
-def _limit_child(limits) -> None:
-    """Runs in the forked child before any learner code: it can only tighten from here."""
+def _apply_limits(limits, baseline: int) -> None:
+    """Resource limits of one job (the kernel lets them only tighten from here)."""
     from .limits import CpuLimitExceeded
 
     def on_cpu_limit(signum, frame):
@@ -93,53 +68,82 @@ def _limit_child(limits) -> None:
 
     signal.signal(signal.SIGXCPU, on_cpu_limit)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    soft = max(1, int(limits.cpu_seconds + 0.999))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime
+    soft = max(1, int(spent + limits.cpu_seconds + 0.999))
     # The hard limit leaves room for recording the run once the learner's code is done.
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 10))
-    baseline = _vm_bytes()
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + max(1, int(limits.record_cpu + 0.5))))
     resource.setrlimit(resource.RLIMIT_AS, (baseline + limits.memory_bytes,
                                             baseline + limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _readable(backend: str) -> tuple[str, ...]:
+    """What a run process may read: nothing for the engine; real PyTorch's installation for
+    compare mode, since PyTorch imports its modules lazily (and Landlock must then be on, or
+    the run process would read everything its uid can)."""
+    if backend != "torch":
+        return ()
+    import sysconfig
+
+    import torch
+    paths = {*(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")),
+             os.path.dirname(os.path.dirname(torch.__file__))}
+    return tuple(sorted(p for p in paths if os.path.isdir(p)))
+
+
+def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...]) -> None:
+    """The run process: walls first, then its one job, then its one result, then exit."""
+    baseline = _vm_bytes()
     os.environ.clear()
-    _unshare_network()
-
-
-# What a job can ask a child to do: record a Run, snapshot the variables (compare mode), or one
-# gradient-check probe. Each is called as fn(source, seed, limits, **job["options"]).
-TASKS = {"run": ("explorer.sandbox.execute", "execute"),
-         "snapshot": ("explorer.compare", "snapshot"),
-         "probe": ("explorer.gradcheck", "probe")}
-
-
-def _task(name: str):
-    module, function = TASKS[name]
-    return getattr(importlib.import_module(module), function)
-
-
-def _run_child(job, write_fd: int) -> None:
-    """The forked child: limit itself, run the task, send its result, exit without cleanup."""
     try:
-        task = _task(job.get("task", "run"))
-        _limit_child(job["limits"])
-        result = task(job["source"], job["seed"], job["limits"], **job.get("options", {}))
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException as exc:  # noqa: BLE001 - report, never hang the worker
-        payload = pickle.dumps(("failed", f"{type(exc).__name__}: {exc}"))
+        layers = confine(job_fd, result_fd, reads)
+        if reads and layers["landlock"] != "on":
+            raise PermissionError("reading PyTorch's modules needs Landlock")
+    except PermissionError as exc:
+        wire.write_frame(result_fd, wire.encode(failed=f"sandbox: {exc}"))
+        os._exit(1)
     try:
-        view = memoryview(_HEADER.pack(len(payload)) + payload)
-        while view:
-            written = os.write(write_fd, view)
-            view = view[written:]
+        wire.write_frame(result_fd, wire.encode(layers))
+        job = json.loads(bytes(wire.read_frame(job_fd, None)))
+        os.close(job_fd)
+        from .fit import fit
+        from .limits import Limits
+        limits = Limits(**job["limits"])
+        _apply_limits(limits, baseline)
+        module, function, _ = tasks[job["task"]]
+        task = getattr(importlib.import_module(module), function)
+        result = task(job["source"], job["seed"], limits, **job["options"])
+        frame = fit(result)
+    except BaseException as exc:  # noqa: BLE001 - report, never hang
+        frame = wire.encode(failed=f"{type(exc).__name__}: {exc}"[:200])
+    try:
+        wire.write_frame(result_fd, frame)
     finally:
         os._exit(0)
+
+
+def _spawn(tasks: dict, reads: tuple[str, ...]) -> tuple[int, int, int]:
+    """Fork a run process that waits for its job: (pid, job write end, result read end)."""
+    job_r, job_w = os.pipe()
+    result_r, result_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _run_process(job_r, result_w, tasks, reads)
+        finally:
+            os._exit(1)
+    os.close(job_r)
+    os.close(result_w)
+    return pid, job_w, result_r
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time a child has used so far (/proc/<pid>/stat fields 14 and 15)."""
+    """User + system CPU time a process has used so far (/proc/<pid>/stat fields 14 and 15)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             fields = fh.read().rsplit(b")", 1)[1].split()
@@ -149,117 +153,121 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _demote(pid: int) -> None:
-    """Nice 19 for every thread of the child (Linux keeps a nice value per thread). Under CFS
-    a nice-19 task gets about 1.5% of a nice-0 task's share, so short runs keep the CPU while
-    a runaway loop burns out its limit in the background; alone, it still gets a whole core."""
+    """Nice 19 for the run process. Under CFS a nice-19 task gets about 1.5% of a nice-0
+    task's share, so short runs keep the CPU while a runaway loop burns out its limit in the
+    background; alone, it still gets a whole core."""
     try:
-        threads = os.listdir(f"/proc/{pid}/task")
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
     except OSError:
-        return
-    for tid in threads:
-        try:
-            os.setpriority(os.PRIO_PROCESS, int(tid), 19)
-        except OSError:
-            pass
+        pass
 
 
-def _collect(read_fd: int, pid: int, deadline: float, demote_after: float):
-    """Read the child's answer until it closes the pipe or the deadline passes. The child is
-    demoted once it has used `demote_after` s of CPU: checked no earlier than that much wall
-    time after each look, since a one-thread child's CPU time cannot run ahead of the clock."""
-    chunks = []
-    look = time.monotonic() + demote_after
-    while True:
-        now = time.monotonic()
-        if now >= deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return None, "timeout"
-        if now >= look:
-            left = demote_after - _cpu_seconds(pid)
-            if left > 0:
-                look = now + max(left, 0.01)
-            else:
-                _demote(pid)
-                look = float("inf")
-        ready, _, _ = select.select([read_fd], [], [], min(deadline, look) - now)
-        if not ready:
-            continue
-        chunk = os.read(read_fd, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    data = b"".join(chunks)
-    if len(data) < _HEADER.size:
-        return None, _describe_status(status)
-    return unpickle(data[_HEADER.size:]), None
-
-
-def _describe_status(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
+def _status(code: int) -> str:
+    if os.WIFSIGNALED(code):
+        sig = os.WTERMSIG(code)
         return {signal.SIGKILL: "killed", signal.SIGXCPU: "cpu",
-                signal.SIGSEGV: "crashed"}.get(sig, f"signal {sig}")
-    return f"exit {os.WEXITSTATUS(status)}"
+                signal.SIGSEGV: "crashed", signal.SIGBUS: "crashed",
+                signal.SIGABRT: "crashed"}.get(sig, f"signal {sig}")
+    return "exited" if os.WEXITSTATUS(code) == 0 else f"exit {os.WEXITSTATUS(code)}"
 
 
-def run_job(job) -> object:
-    """Fork a child for one job; return its Run, or ("failed", reason)."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _run_child(job, write_fd)
-    os.close(write_fd)
+def _supervise(control: socket.socket, pid: int, wall: float, demote_after: float) -> str:
+    """Watch one run until the server ends it: enforce the wall clock, demote a busy run, and
+    kill what is left at the end. Returns how the run process ended."""
+    pidfd = os.pidfd_open(pid)
+    now = time.monotonic()
+    deadline, look = now + wall, now + demote_after
+    ended = None
     try:
-        limits = job["limits"]
-        result, problem = _collect(read_fd, pid, time.monotonic() + limits.wall_seconds,
-                                   limits.demote_after_cpu)
+        while True:
+            now = time.monotonic()
+            if ended is None and now >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                ended = "timeout"
+            if ended is None and now >= look:
+                left = demote_after - _cpu_seconds(pid)
+                look = now + max(left, 0.01) if left > 0 else float("inf")
+                if left <= 0:
+                    _demote(pid)
+            wait = None if ended is not None else max(0.0, min(deadline, look) - now)
+            ready, _, _ = select.select([control, pidfd] if ended is None else [control],
+                                        [], [], wait)
+            if pidfd in ready:
+                ended = _status(os.waitpid(pid, 0)[1])
+            if control in ready:
+                message = control.recv(4096)
+                if ended is None:
+                    os.kill(pid, signal.SIGKILL)
+                    ended = _status(os.waitpid(pid, 0)[1]).replace("killed", "ended")
+                if not message:
+                    raise EOFError
+                return ended
     finally:
-        os.close(read_fd)
-    return result if problem is None else ("failed", problem)
+        os.close(pidfd)
 
 
-# Exercises what later runs would otherwise import lazily inside a limited child (PyTorch's
-# optimizers import its compiler stack on the first step, which probes for a temp directory).
+def _send(control: socket.socket, message: dict, fds: tuple = ()) -> None:
+    socket.send_fds(control, [json.dumps(message).encode()], list(fds))
+
+
+# Exercises what later runs would otherwise import lazily, which a run process could not do:
+# it may open no file. (PyTorch's optimizers import its compiler stack on the first step.)
 _WARM_UP = ("import torch\nx = torch.ones(2, 2, requires_grad=True)\n(x * x).sum().backward()\n"
             "torch.nn.Linear(2, 2)(x)\nimport numpy as np\nnp.ones(2)\n"
             "for opt in (torch.optim.SGD([x], lr=0.1, momentum=0.9), torch.optim.Adam([x])):\n"
             "    opt.step()\n    opt.zero_grad()\n")
 
 
-def _warm_up(backend: str) -> None:
-    """Import and exercise everything once, so each forked child starts hot."""
+def _warm_up(backend: str, tasks: dict) -> None:
+    """Import and exercise everything once, so each forked run process starts hot."""
     from .limits import DEFAULT
+    from .preload import preload
+    preload(backend)
+    for module, function, result in tasks.values():
+        importlib.import_module(module)
+        _load(result)
     if backend == "torch":
         import torch
         # one thread: forking after OpenMP has started its pool could deadlock
         torch.set_num_threads(1)
         torch.set_num_interop_threads(1)
-        _task("snapshot")(_WARM_UP, 0, DEFAULT, backend="torch")
+        getattr(importlib.import_module(tasks["snapshot"][0]), "snapshot")(
+            _WARM_UP, 0, DEFAULT, backend="torch")
         return
-    for name in TASKS:
-        _task(name)
-    _task("run")(_WARM_UP, 0, DEFAULT)
+    getattr(importlib.import_module(tasks["run"][0]), "execute")(_WARM_UP, 0, DEFAULT)
 
 
-def serve(backend: str = "engine") -> None:
-    """Answer jobs from stdin until it closes."""
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr   # nothing but messages may reach the real stdout
-    _warm_up(backend)
-    gc.freeze()   # what warm-up imported lives for good: each forked child's collector skips it
-    write_message(stdout, "ready")
-    while True:
-        job = read_message(stdin)
-        if job is None:
-            return
-        write_message(stdout, run_job(job))
+def serve(backend: str, control_fd: int, native: bool = False) -> None:
+    """Fork run processes for the server until it closes the control socket."""
+    control = socket.socket(fileno=control_fd)
+    tasks = {**TASKS, "native": _NATIVE} if native else dict(TASKS)
+    _warm_up(backend, tasks)
+    gc.freeze()   # what warm-up imported lives for good: each run process's collector skips it
+    reads = _readable(backend)
+    spare = _spawn(tasks, reads)
+    _send(control, {"ready": True, "pid": os.getpid()})
+    try:
+        while True:
+            message = control.recv(4096)
+            if not message:
+                return
+            request = json.loads(message)
+            pid, job_w, result_r = spare
+            _send(control, {"pid": pid}, (job_w, result_r))
+            os.close(job_w)
+            os.close(result_r)
+            spare = _spawn(tasks, reads)
+            _send(control, {"status": _supervise(control, pid, float(request["wall"]),
+                                                 float(request["demote"]))})
+    except (EOFError, OSError):
+        return
+    finally:
+        os.kill(spare[0], signal.SIGKILL)
 
 
 if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
-    serve(sys.argv[1] if len(sys.argv) > 1 else "engine")
+    serve(sys.argv[1], int(sys.argv[2]), "--test-native" in sys.argv[3:])

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.ops import REGISTRY
-
-from ..model import OpNode, Run
-from ..recorder import edge_inputs
+from ..model import OpNode, Run, edge_inputs
 from ..texts import DEFAULT_LANGUAGE, t
 
 __all__ = ["ChainRow", "chain_text", "grad_fn_chain"]
@@ -34,11 +31,9 @@ def _producers(run: Run) -> dict:
     return producer
 
 
-def _formulas(op: OpNode) -> tuple:
-    opdef = REGISTRY.get(op.op)
-    if opdef is None:
-        return ()
-    return tuple(opdef.formulas.items())
+def _formulas(run: Run, op: OpNode) -> tuple:
+    info = run.ops_info.get(op.op)
+    return info.formulas if info is not None else ()
 
 
 def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
@@ -64,11 +59,11 @@ def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
                 rows.append(ChainRow(depth, "None"))
             return
         repeated = op.id in shown
-        rows.append(ChainRow(depth, op.grad_fn, _formulas(op), repeated=repeated))
+        rows.append(ChainRow(depth, op.grad_fn, _formulas(run, op), repeated=repeated))
         if repeated:
             return
         shown.add(op.id)
-        for child in edge_inputs(op):
+        for child in edge_inputs(op, run.ops_info.get(op.op)):
             walk(child, depth + 1)
 
     if tensor_id in producer:

@@ -329,7 +329,7 @@ class _Scene:
             lines.extend(_edge(node, f"t{t}", backward) for t in self.outs[k])
         for op in self.saved:
             lines.append(f'  s{op.id} [shape=note, style=filled, fillcolor="{SAVED}", '
-                         f'fontsize=9, label={_saved_label(op, tensors, self.names, words)}];')
+                         f'fontsize=9, label={_saved_label(self.run, op, tensors, self.names, words)}];')
             lines.append(f'  s{op.id} -> o{op.id} [style=dotted, arrowhead=none, '
                          'color="#b59a3c"];')
         for view, base in self.views:
@@ -446,9 +446,9 @@ def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Word
     return "<" + "<BR/>".join(rows) + ">"
 
 
-def _saved_label(op: OpNode, tensors: dict, names: dict, words: _Words) -> str:
+def _saved_label(run: Run, op: OpNode, tensors: dict, names: dict, words: _Words) -> str:
     """What the op keeps for backward: tensors by variable name or shape, then the rest."""
-    kept = saved_tensors(op)
+    kept = saved_tensors(run, op)
     rows, others = [f"<B>{words('saved')}</B>"], []
     for name in op.saved:
         t = kept.get(name)

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops import REGISTRY
-
 from ..model import BackwardEdge, OpNode, Run, Values
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
@@ -58,12 +56,12 @@ def backward_steps(run: Run, call: int = 0) -> list[StepView]:
     views = []
     for step in run.backward[call].steps:
         op = ops_by_node.get(step.node_id)
-        opdef = REGISTRY.get(op.op) if op is not None else None
+        info = run.ops_info.get(op.op) if op is not None else None
         leaf = None
         if step.leaf is not None:
             leaf = ", ".join(names.get(step.leaf, [])) or f"t{step.leaf}"
         views.append(StepView(
-            step.step, step.name, tuple(opdef.formulas.items()) if opdef is not None else (),
+            step.step, step.name, info.formulas if info is not None else (),
             step.grad_in, tuple(arrived.get(step.node_id, ())), step.grad_out, leaf, step.freed))
         for edge in step.grad_out:
             if edge.to_node is not None and edge.grad is not None:
@@ -124,11 +122,11 @@ class LeafGrad:
     grad: Values
 
 
-def saved_tensors(op: OpNode) -> dict:
+def saved_tensors(run: Run, op: OpNode) -> dict:
     """The tensors an op saved for backward, by saved name: its inputs by their registry names,
     and "result" for its output (other saved values, like a dim, are not tensors)."""
-    opdef = REGISTRY.get(op.op)
-    by_name = dict(zip(opdef.inputs, op.inputs)) if opdef is not None else {}
+    info = run.ops_info.get(op.op)
+    by_name = dict(zip(info.inputs, op.inputs)) if info is not None else {}
     if op.outputs:
         by_name["result"] = op.outputs[0]
     return {name: by_name[name] for name in op.saved if by_name.get(name) is not None}
@@ -144,7 +142,7 @@ def freed_nodes(run: Run, call: int = 0, step: int | None = None) -> list[FreedN
     freed = []
     for s in run.backward[call].steps[:step]:
         op = ops_by_node.get(s.node_id)
-        saved = tuple(saved_tensors(op)) if op is not None else ()
+        saved = tuple(saved_tensors(run, op)) if op is not None else ()
         if s.freed and saved:
             freed.append(FreedNode(s.step, s.name, saved))
     return freed

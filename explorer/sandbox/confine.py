@@ -1,0 +1,200 @@
+"""The kernel's walls around a run process, raised before any learner code arrives.
+
+Learner code is assumed to reach native execution inside its run process, so these walls, not
+the Python-level sandbox, are what keep it in. In the order they go up:
+
+- file descriptors: everything but the job pipe and the result pipe is closed;
+- namespaces: a private, empty network (and IPC) namespace; as root the process then becomes
+  `nobody`, otherwise it enters a new user namespace first;
+- prctl: no new privileges, not dumpable (so no other process of the uid may read its memory),
+  killed when its worker dies;
+- Landlock: no file-system access at all, no TCP, no abstract UNIX sockets, no signals to
+  processes outside it (as far as the kernel's Landlock ABI goes);
+- seccomp: an allowlist of system calls (memory, time, signals to itself, reading its job and
+  writing its one result fd); everything else fails with EPERM: no open, socket, exec, fork,
+  ptrace, process_vm_readv, kill.
+
+Each layer reports whether it went up. `REQUIRED` layers must, or the process refuses to run
+code; the others are logged and shown on the app's status line when missing."""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import signal
+
+import pyseccomp as sc   # loads libseccomp now: a confined process can load nothing
+
+__all__ = ["LAYERS", "REQUIRED", "confine"]
+
+LAYERS = ("fds", "namespaces", "uid", "prctl", "landlock", "seccomp")
+REQUIRED = frozenset({"fds", "prctl", "seccomp"})
+NOBODY = 65534
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
+_CLONE_NEWIPC, _CLONE_NEWUSER, _CLONE_NEWNET = 0x08000000, 0x10000000, 0x40000000
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+# O_TMPFILE without its O_DIRECTORY bit, which plain directory listings set
+_O_WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | \
+    (os.O_TMPFILE & ~os.O_DIRECTORY)
+_AT_EMPTY_PATH = 0x1000
+_F_GETFD, _F_SETFD, _F_GETFL, _F_SETFL = 1, 2, 3, 4
+
+# System calls a run may make: what CPython, NumPy and OpenBLAS (one thread) need to compute,
+# allocate, keep time and handle their own signals. Calls with arguments worth checking are
+# added with their conditions in _seccomp.
+_ALLOWED = (
+    "read", "readv", "close", "lseek", "brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
+    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "futex", "sched_yield",
+    "sched_getaffinity", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+    "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
+    "getrusage", "times", "getrlimit", "setrlimit", "getrandom", "uname", "exit", "exit_group",
+    "restart_syscall", "rseq", "set_robust_list",
+)
+
+
+def _call(fn, *args) -> int:
+    result = fn(*args)
+    if result == -1:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+    return result
+
+
+class _Discard:
+    """sys.stdout/stderr once fds 0-2 are gone: the interpreter's own writes go nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _close_fds(keep: tuple[int, ...]) -> None:
+    import sys
+    sys.stdin = None
+    sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _Discard()
+    low = 0
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 20)
+
+
+def _namespaces() -> None:
+    if os.geteuid() == 0:
+        _call(_libc.unshare, _CLONE_NEWNET | _CLONE_NEWIPC)
+    else:
+        _call(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET | _CLONE_NEWIPC)
+
+
+def _drop_uid() -> None:
+    """Root becomes nobody; an unprivileged worker already is someone with nothing to lose
+    here (its user namespace maps nobody, and the other walls hold either way)."""
+    if os.geteuid() != 0:
+        raise PermissionError("not root: the run keeps the worker's uid")
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+
+
+def _prctl() -> None:
+    _call(_libc.prctl, _PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _call(_libc.prctl, _PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _call(_libc.prctl, _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0 without Landlock)."""
+    version = _libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                            ctypes.c_uint32(1))
+    return max(version, 0)
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+_READ_FILE_DIR = (1 << 2) | (1 << 3)     # LANDLOCK_ACCESS_FS_READ_FILE | READ_DIR
+
+
+def _landlock(reads: tuple[int, ...]) -> None:
+    """A ruleset that handles every access right this kernel knows and allows none of them,
+    but reading beneath the directories `reads` (O_PATH descriptors, closed here)."""
+    abi = landlock_abi()
+    if abi < 1:
+        raise OSError(errno.ENOSYS, "Landlock is not available")
+    fs_rights = 13 + (abi >= 2) + (abi >= 3) + (abi >= 5)     # rights added by ABI 2, 3, 5
+    attr = _RulesetAttr((1 << fs_rights) - 1,
+                        0b11 if abi >= 4 else 0,               # bind and connect TCP
+                        0b11 if abi >= 6 else 0)               # abstract UNIX sockets, signals
+    size = 8 if abi < 4 else 16 if abi < 6 else 24
+    fd = _call(_libc.syscall, _LANDLOCK_CREATE_RULESET, ctypes.byref(attr),
+               ctypes.c_size_t(size), ctypes.c_uint32(0))
+    try:
+        for parent in reads:
+            _call(_libc.syscall, _LANDLOCK_ADD_RULE, fd, 1,
+                  ctypes.byref(_PathBeneath(_READ_FILE_DIR, parent)), ctypes.c_uint32(0))
+        _call(_libc.syscall, _LANDLOCK_RESTRICT_SELF, fd, ctypes.c_uint32(0))
+    finally:
+        os.close(fd)
+
+
+def _seccomp(result_fd: int, reads: bool) -> None:
+    pid = os.getpid()
+    rules = sc.SyscallFilter(defaction=sc.ERRNO(errno.EPERM))
+    for name in _ALLOWED:
+        rules.add_rule(sc.ALLOW, name)
+    rules.add_rule(sc.ALLOW, "write", sc.Arg(0, sc.EQ, result_fd))
+    rules.add_rule(sc.ALLOW, "writev", sc.Arg(0, sc.EQ, result_fd))
+    # fstat of an open fd only: a path would tell which files exist
+    rules.add_rule(sc.ALLOW, "newfstatat", sc.Arg(3, sc.MASKED_EQ, _AT_EMPTY_PATH,
+                                                  _AT_EMPTY_PATH))
+    rules.add_rule(sc.ALLOW, "fstat")
+    for command in (_F_GETFD, _F_SETFD, _F_GETFL, _F_SETFL):     # never F_DUPFD
+        rules.add_rule(sc.ALLOW, "fcntl", sc.Arg(1, sc.EQ, command))
+    rules.add_rule(sc.ALLOW, "tgkill", sc.Arg(0, sc.EQ, pid))    # raise() and abort() only
+    rules.add_rule(sc.ALLOW, "prlimit64", sc.Arg(0, sc.EQ, 0))   # its own limits only
+    rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")             # so glibc tries clone: EPERM
+    if reads:   # opening for reading, where Landlock allows it; never for writing
+        rules.add_rule(sc.ALLOW, "openat", sc.Arg(2, sc.MASKED_EQ, _O_WRITES, 0))
+        for name in ("newfstatat", "statx", "getdents64", "readlink", "readlinkat", "pread64",
+                     "getcwd"):
+            rules.add_rule(sc.ALLOW, name)
+    rules.load()
+
+
+def confine(job_fd: int, result_fd: int, reads: tuple[str, ...] = ()) -> dict[str, str]:
+    """Raise every wall around this process; returns each layer's state ("on" or why not).
+    `reads` are directories it may still read (real PyTorch imports modules lazily: the
+    compare mode's workers pass its installation). Raises PermissionError when a REQUIRED
+    layer could not go up."""
+    state = {}
+    _close_fds((job_fd, result_fd))
+    state["fds"] = "on"
+    held = tuple(os.open(path, os.O_PATH | os.O_CLOEXEC) for path in reads)   # while root
+    steps = (("namespaces", _namespaces), ("uid", _drop_uid), ("prctl", _prctl),
+             ("landlock", lambda: _landlock(held)),
+             ("seccomp", lambda: _seccomp(result_fd, bool(reads))))
+    try:
+        for name, step in steps:
+            try:
+                step()
+                state[name] = "on"
+            except Exception as exc:  # noqa: BLE001 - reported; REQUIRED ones stop the run
+                state[name] = f"off: {exc}"[:200]
+    finally:
+        for fd in held:
+            os.close(fd)
+    missing = sorted(name for name in REQUIRED if state[name] != "on")
+    if missing:
+        raise PermissionError(f"sandbox layers could not be set up: {', '.join(missing)}")
+    return state

@@ -1,0 +1,284 @@
+"""What crosses from a run process to the server: JSON checked against the Run's own dataclasses.
+
+A run process may be hostile (learner code is assumed to run natively in it), so what it sends
+is untrusted bytes, never objects. The schema is the dataclasses themselves (`explorer.model`,
+and the compare and gradient-check results): each instance is a JSON array of its fields in
+declaration order, typed by its annotations. The decoder accepts exactly that: the right
+number of fields, each of its declared type (`int`, `float`, `str`, `bool`, `None`, tuples,
+`dict[int, X]` as a list of pairs, NumPy arrays as `[dtype, shape, base64]` of plain numeric
+dtypes), nested no deeper than the schema allows. Strings have lone surrogates replaced, each
+string and the whole message are capped, and reading is linear in the message size.
+
+A message is an 8-byte big-endian length, then `{"ok": <value>}` or `{"failed": <problem>}`.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import math
+import os
+import re
+import select
+import struct
+import time
+import types
+import typing
+from functools import lru_cache
+
+import numpy as np
+
+from .model import Numbers
+
+__all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "encode", "frame",
+           "read_frame", "write_frame"]
+
+HEADER = struct.Struct("!Q")
+MAX_MESSAGE = 8 << 20          # bytes in one message: a Run, a snapshot or a probe
+MAX_STRING = 4 << 20           # characters in any one string (printed output, a Module's text)
+MAX_NESTING = 32               # dimensions of a tensor's nested values
+MAX_INT = 1 << 63              # ids, shapes and strides are int64 in the engine
+_DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+                     "float64"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class WireError(ValueError):
+    """The bytes are not a message of the expected schema (or exceed a cap)."""
+
+
+class Truncated(WireError):
+    """The writer closed its end before a whole message arrived."""
+
+
+# ---- encoding (in the run process) -----------------------------------------------------------
+def _plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return [[_plain(k), _plain(v)] for k, v in value.items()]
+    if isinstance(value, np.ndarray):
+        arr = np.ascontiguousarray(value)
+        return [arr.dtype.name, list(arr.shape), base64.b64encode(arr.tobytes()).decode()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if type(value) in (str, int, float, bool) or value is None:
+        return value
+    # a subclass of str or int (a learner's __repr__ may return one) travels as the plain value
+    for base in (bool, int, float, str):
+        if isinstance(value, base):
+            return base(value)
+    raise TypeError(f"cannot send a {type(value).__name__}")
+
+
+def encode(value=None, *, failed: str | None = None) -> bytes:
+    """One message: `value` (a result dataclass), or a failure's short description."""
+    body = {"failed": str(failed)} if failed is not None else {"ok": _plain(value)}
+    return frame(json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+
+
+def frame(data: bytes) -> bytes:
+    """A message body with its length in front."""
+    return HEADER.pack(len(data)) + data
+
+
+# ---- decoding (on the server) ----------------------------------------------------------------
+def _clean(text: str) -> str:
+    if len(text) > MAX_STRING:
+        raise WireError(f"a string of {len(text):,} characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _expect(kind, value):
+    if type(value) is not kind:
+        raise WireError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _int(value):
+    if type(value) is not int or not -MAX_INT <= value < MAX_INT:
+        raise WireError(f"expected an int64, got {type(value).__name__}")
+    return value
+
+
+def _float(value):
+    if type(value) is int:
+        return float(_int(value))
+    return _expect(float, value)
+
+
+def _number(v):
+    if type(v) not in (int, float, bool) or type(v) is int and not -MAX_INT <= v < 1 << 64:
+        raise WireError(f"expected a number, got {type(v).__name__}")
+    return v
+
+
+def _numbers(value, depth: int = 0):
+    """A number (a 0-d tensor's value), or nested lists of numbers, as tuples."""
+    if type(value) is not list:
+        return _number(value) if depth == 0 else _expect(list, value)
+    if depth > MAX_NESTING:
+        raise WireError("values nested too deep")
+    if value and type(value[0]) is list:
+        return tuple(_numbers(v, depth + 1) for v in value)
+    for v in value:
+        _number(v)
+    return tuple(value)
+
+
+def _array(value):
+    if type(value) is not list or len(value) != 3:
+        raise WireError("expected an array as [dtype, shape, data]")
+    dtype, shape, data = value
+    if dtype not in _DTYPES or type(shape) is not list or type(data) is not str:
+        raise WireError("expected an array as [dtype, shape, data]")
+    shape = tuple(_int(n) for n in shape)
+    if any(n < 0 for n in shape) or len(shape) > MAX_NESTING:
+        raise WireError("a bad array shape")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError as exc:
+        raise WireError("bad array data") from exc
+    if len(raw) != math.prod(shape) * np.dtype(dtype).itemsize:
+        raise WireError("array data does not fit its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+@lru_cache(maxsize=None)
+def _decoder(tp):
+    """A function that checks one JSON value against the annotation `tp` and builds it."""
+    if tp is Numbers:
+        return _numbers
+    if tp is np.ndarray:
+        return _array
+    if tp is int:
+        return _int
+    if tp is float:
+        return _float
+    if tp is bool:
+        return lambda v: _expect(bool, v)
+    if tp is str:
+        return lambda v: _clean(_expect(str, v))
+    if tp is type(None):
+        return lambda v: _expect(type(None), v)
+    if dataclasses.is_dataclass(tp):
+        return _dataclass_decoder(tp)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _union_decoder(args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda v: tuple(item(x) for x in _expect(list, v))
+    if origin is tuple:
+        items = [_decoder(a) for a in args]
+
+        def fixed(v):
+            if len(_expect(list, v)) != len(items):
+                raise WireError(f"expected {len(items)} items, got {len(v)}")
+            return tuple(f(x) for f, x in zip(items, v))
+        return fixed
+    if origin is dict:
+        key, val = _decoder(args[0]), _decoder(args[1])
+
+        def pairs(v):
+            out = {}
+            for pair in _expect(list, v):
+                if type(pair) is not list or len(pair) != 2:
+                    raise WireError("expected [key, value] pairs")
+                out[key(pair[0])] = val(pair[1])
+            return out
+        return pairs
+    raise TypeError(f"no wire form for {tp!r}")
+
+
+def _union_decoder(args):
+    options = [_decoder(a) for a in args]
+
+    def union(v):
+        if v is None and type(None) in args:
+            return None
+        for option in options:
+            try:
+                return option(v)
+            except WireError:
+                continue
+        raise WireError(f"no type of {args} fits a {type(v).__name__}")
+    return union
+
+
+def _dataclass_decoder(cls):
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    decoders = [_decoder(hints[name]) for name in names]
+    required = sum(1 for f in dataclasses.fields(cls)
+                   if f.default is dataclasses.MISSING and
+                   f.default_factory is dataclasses.MISSING)
+
+    def build(v):
+        if type(v) is not list or not required <= len(v) <= len(names):
+            raise WireError(f"expected a {cls.__name__}")
+        return cls(**{name: decode(x) for name, decode, x in zip(names, decoders, v)})
+    return build
+
+
+def decode(data: bytes | bytearray | memoryview, kind: type):
+    """The value of one message body (without its header) as a `kind`; a failure message
+    comes back as ("failed", problem). Raises WireError for anything else."""
+    if len(data) > MAX_MESSAGE:
+        raise WireError(f"a message of {len(data):,} bytes")
+    try:
+        body = json.loads(bytes(data))
+    except (ValueError, RecursionError) as exc:
+        raise WireError("not JSON") from exc
+    if type(body) is not dict or len(body) != 1:
+        raise WireError("expected {\"ok\": ...} or {\"failed\": ...}")
+    if "failed" in body:
+        return ("failed", _clean(_expect(str, body["failed"]))[:200])
+    if "ok" not in body:
+        raise WireError("expected {\"ok\": ...}")
+    try:
+        return _decoder(kind)(body["ok"])
+    except RecursionError as exc:
+        raise WireError("nested too deep") from exc
+
+
+# ---- framing ---------------------------------------------------------------------------------
+def write_frame(fd: int, frame: bytes) -> None:
+    """Write a whole encoded message to a file descriptor."""
+    view = memoryview(frame)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_frame(fd: int, deadline: float | None, limit: int = MAX_MESSAGE) -> bytearray:
+    """One message body from `fd`, read into a buffer sized by its header: linear in its size,
+    refused at once when the header announces more than `limit` bytes. Raises WireError when
+    the writer stops early or misses the deadline (time.monotonic(); None blocks, as a run
+    process does: it may not call select)."""
+    header = _read_into(fd, bytearray(HEADER.size), deadline)
+    (size,) = HEADER.unpack(header)
+    if size > limit:
+        raise WireError(f"a message of {size:,} bytes (the limit is {limit:,})")
+    return _read_into(fd, bytearray(size), deadline)
+
+
+def _read_into(fd: int, buf: bytearray, deadline: float | None) -> bytearray:
+    view, got = memoryview(buf), 0
+    while got < len(buf):
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WireError("no complete message before the deadline")
+            if not select.select([fd], [], [], remaining)[0]:
+                continue
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            raise Truncated(f"the message ended after {got} of {len(buf)} bytes")
+        got += n
+    return buf
