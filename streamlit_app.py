@@ -2,6 +2,7 @@
 import streamlit as st
 
 from app_pages.common import LANG, PRESENT, from_url, to_url, tr
+from explorer import sandbox_layers
 from explorer.texts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 
 st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
@@ -12,6 +13,10 @@ with st.sidebar:
                                   format_func=LANGUAGE_NAMES.get, key=LANG)
     to_url(LANG, chosen, DEFAULT_LANGUAGE)
     st.toggle(tr("app.present"), key=PRESENT, bind="query-params", help=tr("app.present_help"))
+    layers = sandbox_layers()
+    if layers:
+        off = [name for name, state in layers.items() if state != "on"]
+        st.caption(tr("app.sandbox_off", layers=", ".join(off)) if off else tr("app.sandbox_on"))
 
 page = st.navigation([
     st.Page("app_pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),

@@ -35,6 +35,7 @@ __all__ = [
     "compare_with_torch",
     "default_pool",
     "run_code",
+    "sandbox_layers",
     "torch_available",
     "torch_pool",
 ]
@@ -58,6 +59,13 @@ def default_pool():
 def run_code(source: str, *, seed: int = 0, limits: Limits = DEFAULT) -> Run:
     """Run learner code in a sandboxed worker process and return what happened, as data."""
     return default_pool().run(source, seed, limits)
+
+
+def sandbox_layers() -> dict[str, str]:
+    """Each kernel layer of the sandbox as the last run process reported it: "on", or "off:"
+    and why (empty before the first run)."""
+    from .sandbox.pool import layer_status
+    return layer_status()
 
 
 def torch_pool():
