@@ -9,6 +9,7 @@ blocks, tables, options and charts."""
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import numpy as np
 import pandas as pd
@@ -276,8 +277,16 @@ def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     verdict = st.success if check.passed else st.error if check.failures else st.warning
     verdict(message)                # warning: nothing disagreed, but not every element ran
-    chart(gradcheck_figure(check, lang()), key=f"{key}_gradcheck")
+    chart(gradcheck_figure(_names_as_html(check), lang()), key=f"{key}_gradcheck")
     st.dataframe(clean_rows(gradcheck_table(check, lang())), hide_index=True, width="stretch")
+
+
+def _names_as_html(check: GradCheck) -> GradCheck:
+    """The check with its leaves' names HTML-escaped, for the Plotly figure: Plotly reads tags
+    in its text (`<a href="…">` makes a link), and a Module child's name is any string."""
+    leaves = tuple(dataclasses.replace(leaf, name=html.escape(leaf.name, quote=False))
+                   for leaf in check.leaves)       # Plotly decodes &lt; &gt; &amp;, not &quot;
+    return dataclasses.replace(check, leaves=leaves)
 
 
 def _as_code(check: GradCheck) -> GradCheck:

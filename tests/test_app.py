@@ -285,7 +285,8 @@ def test_compare_runs_a_lesson_cell_on_real_torch_and_finds_it_equal():
 # viewer). Pages show it only as code spans, escaped text, code blocks and table cells; a lone
 # surrogate (print('a\ud800b')) is shown as U+FFFD instead of crashing the page. The Run below is
 # seeded into the server's run cache, so the page is tested whatever the sandbox transport does.
-HOSTILE = "![x](http://127.0.0.1:9/p.png) <img src=http://127.0.0.1:9/q.png> [l](javascript:alert(1))"
+HOSTILE = ("![x](http://127.0.0.1:9/p.png) <img src=http://127.0.0.1:9/q.png> "
+           "[l](javascript:alert(1))")
 LONE = "a\ud800b"
 
 
