@@ -133,6 +133,239 @@ def test_escape_attempt_fails_and_touches_nothing(pool, name):
         assert not pathlib.Path(path).exists(), f"{name} wrote {path}"
 
 
+# Issue 13, class 1: walks to real builtins. Each case prints REACHED only if it got through.
+WALKS_TO_BUILTINS = {
+    # dotted-path helpers followed any attribute path with plain getattr
+    "get_submodule_globals": (
+        "import torch\nm = torch.nn.Linear(2, 2)\n"
+        "g = m.get_submodule('forward.__func__.__globals__')\nprint('REACHED', g)",
+        "AttributeError", "`forward` is not an nn.Module"),
+    "get_parameter_globals": (
+        "import torch\nm = torch.nn.Sequential(torch.nn.Linear(2, 2))\n"
+        "print('REACHED', m.get_parameter('0.forward.__globals__'))",
+        "AttributeError", "`forward` is not an nn.Module"),
+    "get_buffer_private": (
+        "import torch\nm = torch.nn.BatchNorm1d(2)\nprint('REACHED', m.get_buffer('__dict__'))",
+        "AttributeError", "`__dict__` is not a buffer"),
+    "get_submodule_private": (
+        "import torch\nm = torch.nn.Linear(2, 2)\nprint('REACHED', m.get_submodule('_modules'))",
+        "AttributeError", "`_modules` is not an nn.Module"),
+    # functools.wraps merged or copied private attributes
+    "wraps_updated_globals": (
+        "import functools\ndef f(): pass\nfunctools.wraps(print, updated=('__globals__',))(f)\n"
+        "print('REACHED', importlib)", "SandboxError", "cannot copy '__globals__'"),
+    "wraps_updated_builtins": (
+        "import functools, torch\ndef f(): pass\n"
+        "functools.wraps(torch.ones, updated=('__builtins__',))(f)\nprint('REACHED', open)",
+        "SandboxError", "cannot copy '__builtins__'"),
+    "wraps_assigned_code": (
+        "import functools, torch\ndef f(): pass\n"
+        "functools.wraps(torch.nn.Module.get_submodule, assigned=('__code__',))(f)\n"
+        "print('REACHED', f)", "SandboxError", "cannot copy '__code__'"),
+    "wraps_partial_func": (
+        "import functools\ndef f(): pass\nupdate = functools.wraps(print).func\n"
+        "update(f, print, (), ('__globals__',))\nprint('REACHED', importlib)",
+        "SandboxError", "cannot copy '__globals__'"),
+    "wraps_shares_a_dict": (
+        "import functools, torch\ndef f(): pass\nm = torch.nn.Linear(1, 1)\n"
+        "functools.wraps(m).func(f, m, ('__dict__',), ())\nprint('REACHED', f)",
+        "SandboxError", "cannot copy '__dict__'"),
+    # Cython functions: func_globals and friends without an underscore
+    "cython_func_globals": ("import numpy as np\nprint('REACHED', np.random.seed.func_globals)",
+                            "SandboxError", "'func_globals' is not available"),
+    "cython_bound_func_globals": (
+        "import numpy as np\nprint('REACHED', np.random.default_rng(0).normal.func_globals)",
+        "SandboxError", "'func_globals' is not available"),
+    "cython_func_closure": ("import numpy as np\nprint('REACHED', np.random.rand.func_closure)",
+                            "SandboxError", "'func_closure' is not available"),
+    "cython_func_defaults": (
+        "import numpy as np\nprint('REACHED', np.random.default_rng(0).normal.func_defaults)",
+        "SandboxError", "'func_defaults' is not available"),
+    # str.format called unbound walked attributes past the format guard
+    "str_format_unbound": ("print('REACHED', str.format('{0.__class__}', 1))",
+                           "SandboxError", "'__class__' is a private attribute"),
+    "format_map_unbound": (
+        "print('REACHED', type('').format_map('{a.__class__}', {'a': 1}))",
+        "SandboxError", "'__class__' is a private attribute"),
+    "format_through_super": (
+        "class S(str):\n    def walk(self):\n        return super().format(1)\n"
+        "print('REACHED', S('{0.__class__.__mro__}').walk())",
+        "SandboxError", "'__class__' is a private attribute"),
+    "format_unbound_frame": (
+        "g = (x for x in [1])\nprint('REACHED', str.format('{0.gi_frame.f_globals}', g))",
+        "SandboxError", "'gi_frame' is not available"),
+    # type(type(1)) was the real type: three arguments build a class with any dunder
+    "type_of_type": (
+        "T = type(type(1))\nX = T('X', (object,), {'__getattr__': lambda s, n: 1})\n"
+        "print('REACHED', X)", "SandboxError", "type() can only be used"),
+    "metaclass_of_engine_class": (
+        "import torch\nM = type(torch.autograd.Function)\nprint('REACHED', M('X', (), {}))",
+        "SandboxError", "type() can only be used"),
+    "subclass_of_type": ("class M(type(int)):\n    pass\nprint('REACHED', M)",
+                         "SandboxError", "subclassing type is not available"),
+}
+
+
+@pytest.mark.parametrize("name", WALKS_TO_BUILTINS)
+def test_no_walk_reaches_real_builtins(pool, name):
+    """Issue 13, class 1: a clear error (PyTorch's own where torch raises too), nothing reached."""
+    code, error_type, message = WALKS_TO_BUILTINS[name]
+    run = pool.run(code, 0, LIMITS)
+    assert run.error is not None, f"{name} was not stopped: {run.stdout!r}"
+    assert "REACHED" not in run.stdout
+    assert (run.error.type, message in run.error.message) == (error_type, True), run.error
+    assert run.error.kind == ("security" if error_type == "SandboxError" else "runtime")
+
+
+# Issue 13, class 2: raw kernels and object arrays over raw memory.
+RAW_MEMORY = {
+    # no path from a tensor or grad_fn to an op's raw NumPy kernel
+    "grad_fn_op": (
+        "import torch\nx = torch.ones(3, 3, requires_grad=True)\n"
+        "f = x.diagonal().grad_fn.op.forward\nprint('REACHED', f(x.numpy(), offset=0, dim1=0, "
+        "dim2=0))", "AttributeError", "'DiagonalBackward0' object has no attribute 'op'"),
+    "grad_fn_class_op": (
+        "import torch\nx = torch.ones(2, requires_grad=True)\n"
+        "print('REACHED', type((x * 2).grad_fn).op)",
+        "AttributeError", "type object 'MulBackward0' has no attribute 'op'"),
+    "next_functions_op": (
+        "import torch\nx = torch.ones(2, requires_grad=True)\n"
+        "print('REACHED', (x * 2).sum().grad_fn.next_functions[0][0].op)",
+        "AttributeError", "'MulBackward0' object has no attribute 'op'"),
+    "functional_registry_entry": (
+        "import torch.nn.functional as F\nprint('REACHED', F.RELU.forward)",
+        "AttributeError", "has no attribute 'RELU' in Autograd Explorer"),
+    "functional_kernel_module": (
+        "import torch.nn.functional as F\nprint('REACHED', F.conv_pool.windows)",
+        "AttributeError", "has no attribute 'conv_pool' in Autograd Explorer"),
+    # the kernels' own checks, with PyTorch's messages at the public functions
+    "diagonal_same_dims": ("import torch\nprint('REACHED', torch.ones(3, 3).diagonal(0, 0, 0))",
+                           "RuntimeError", "diagonal dimensions cannot be identical 0, 0"),
+    "conv_negative_dilation": (
+        "import torch\nimport torch.nn.functional as F\n"
+        "print('REACHED', F.conv2d(torch.ones(1, 1, 5, 5), torch.ones(1, 1, 3, 3), dilation=-1))",
+        "RuntimeError", "dilation should be greater than zero"),
+    "conv_negative_stride": (
+        "import torch\nc = torch.nn.Conv2d(1, 1, 3, stride=-2)\n"
+        "print('REACHED', c(torch.ones(1, 1, 5, 5)))",
+        "RuntimeError", "non-positive stride is not supported"),
+    "conv_transpose_negative_padding": (
+        "import torch\nimport torch.nn.functional as F\nprint('REACHED', F.conv_transpose2d("
+        "torch.ones(1, 1, 5, 5), torch.ones(1, 1, 3, 3), padding=-3))",
+        "RuntimeError", "negative padding is not supported"),
+    "pool_negative_dilation": (
+        "import torch\nimport torch.nn.functional as F\n"
+        "print('REACHED', F.max_pool2d(torch.ones(1, 1, 6, 6), 2, dilation=-1))",
+        "RuntimeError", "dilation should be greater than zero, but got dilationH: -1"),
+    # object arrays over raw buffers: integers (id(), data_ptr()) read as object pointers
+    "ndarray_object_buffer": (
+        "import numpy as np\nx = []\naddr = np.array([id(x)], dtype=np.int64)\n"
+        "print('REACHED', np.ndarray((1,), dtype=object, buffer=addr))",
+        "SandboxError", "numpy.ndarray(..., buffer=...) with Python objects"),
+    "ndarray_via_type": (
+        "import numpy as np\na = np.zeros(2, dtype=np.int64)\n"
+        "print('REACHED', type(a)((2,), object, a))",
+        "SandboxError", "numpy.ndarray(..., buffer=...) with Python objects"),
+    "ndarray_structured_object_field": (
+        "import numpy as np\na = np.zeros(2, dtype=np.int64)\n"
+        "print('REACHED', np.ndarray((1,), dtype=[('p', 'O')], buffer=a))",
+        "SandboxError", "numpy.ndarray(..., buffer=...) with Python objects"),
+    "ndarray_over_object_buffer": (
+        "import numpy as np\no = np.array([1, 2], dtype=object)\n"
+        "w = np.ndarray((2,), np.int64, o)\nw[0] = 16\nprint('REACHED', o)",
+        "SandboxError", "numpy.ndarray(..., buffer=...) with Python objects"),
+    "ndarray_tensor_buffer": (
+        "import numpy as np, torch\nt = torch.zeros(2, dtype=torch.int64)\n"
+        "print('REACHED', np.ndarray((2,), object, t.numpy()))",
+        "SandboxError", "numpy.ndarray(..., buffer=...) with Python objects"),
+    "object_array_bytes": (
+        "import numpy as np\nm = np.array([1], dtype=object).data.cast('B')\nm[0] = 1\n"
+        "print('REACHED', m)", "SandboxError", "'data' leads outside what the sandbox provides"),
+    "memoryview_via_type": (
+        "import numpy as np\nmv = type(np.ones(1).data)(np.array([1], dtype=object))\n"
+        "print('REACHED', mv.cast('B'))",
+        "SandboxError", "creating memoryview objects this way is not available"),
+    "ndarray_subclass": (
+        "import numpy as np\nclass A(np.ndarray):\n    pass\n"
+        "print('REACHED', A((1,), object, np.zeros(1, np.int64)))",
+        "SandboxError", "subclassing ndarray is not available"),
+    "view_as_object": (
+        "import numpy as np\nprint('REACHED', np.zeros(2, np.int64).view(object))",
+        "TypeError", "Cannot change data-type for array of references"),
+}
+
+
+@pytest.mark.parametrize("name", RAW_MEMORY)
+def test_no_raw_kernel_or_object_memory(pool, name):
+    """Issue 13, class 2: refused with a clear message (the library's own error where PyTorch
+    or NumPy raises too), nothing reached; the worker survives (no crash from a stray read)."""
+    code, error_type, message = RAW_MEMORY[name]
+    run = pool.run(code, 0, LIMITS)
+    assert run.error is not None, f"{name} was not stopped: {run.stdout!r}"
+    assert "REACHED" not in run.stdout
+    assert (run.error.type, message in run.error.message) == (error_type, True), run.error
+    security = error_type == "SandboxError" or "in Autograd Explorer" in message
+    assert run.error.kind == ("security" if security else "runtime")
+
+
+def test_no_public_path_reaches_internals():
+    """Every object learner code can reach by public attribute reads and indexing, from the
+    modules it may import and a tensor, its graph, a model, an optimizer and NumPy objects,
+    walked breadth-first through the sandbox's own attribute guard: none is an op's registry
+    entry or kernel, a module's globals, the real `type`, numpy.ndarray or memoryview."""
+    import collections
+    import types
+    import warnings
+
+    import numpy as np
+
+    import engine
+    from engine.ops import REGISTRY
+    from explorer.sandbox.namespace import BoundedOutput, build_globals
+    from explorer.sandbox.policy import guarded_getattr
+
+    forbidden = {id(v): f"op {name}" for name, op in REGISTRY.items()
+                 for v in (op, op.forward, op.backward) if v is not None}
+    forbidden.update({id(type): "type", id(np.ndarray): "numpy.ndarray",
+                      id(memoryview): "memoryview"})
+    namespace, _ = build_globals(BoundedOutput(10_000))
+    import_ = namespace["__builtins__"]["__import__"]
+    x = engine.ones(2, 3, requires_grad=True)
+    y = (x * 2).exp().diagonal().sum()
+    model = engine.nn.Sequential(engine.nn.Linear(2, 2), engine.nn.Conv2d(1, 1, 3))
+    roots = {name: import_(name) for name in ("torch", "numpy", "math", "random", "functools",
+                                              "collections", "itertools", "copy", "io", "os")}
+    roots.update(x=x, y=y, model=model, optimizer=engine.optim.SGD(model.parameters(), lr=0.1),
+                 builtins=namespace["__builtins__"], generator=np.random.default_rng(0),
+                 array=np.ones(2), objects=np.array([1], dtype=object))
+    keep, seen, reached = [], set(), []
+    queue = collections.deque((value, name, 0) for name, value in roots.items())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        while queue:
+            obj, path, depth = queue.popleft()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            keep.append(obj)   # ids stay unique while the walk runs
+            if id(obj) in forbidden or (type(obj) is dict and "__builtins__" in obj):
+                reached.append(f"{path}: {forbidden.get(id(obj), 'a module globals dict')}")
+                continue
+            if depth == 4 or isinstance(obj, (str, bytes, int, float, types.NoneType)):
+                continue
+            for attr in [a for a in dir(obj) if not a.startswith("_")]:
+                try:
+                    queue.append((guarded_getattr(obj, attr), f"{path}.{attr}", depth + 1))
+                except Exception:   # noqa: BLE001 - refused or failing reads lead nowhere
+                    pass
+            if isinstance(obj, (tuple, list)) and len(obj) < 50:
+                queue.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(obj))
+            if isinstance(obj, dict) and len(obj) < 500:
+                queue.extend((v, f"{path}[{k!r}]", depth + 1) for k, v in obj.items())
+    assert len(seen) > 10_000, "the walk should cover the sandbox's surface"
+    assert not reached, reached
+
+
 def test_security_errors_are_labelled_for_the_learner(pool):
     run = pool.run("import sys", 0, LIMITS)
     assert run.error.kind == "security"
@@ -201,3 +434,44 @@ print(sorted(torch.load('net.pt').keys()))
     assert run.error is None, run.error
     assert "tensor([2., 2., 2.])" in run.stdout and "3.14" in run.stdout
     assert "['fc.bias', 'fc.weight']" in run.stdout
+
+
+def test_what_the_guards_replace_still_works(pool):
+    """type, numpy.ndarray, str.format and functools.wraps behind their guards, and the
+    dotted-path helpers, do what learners use them for (the values torch and NumPy give)."""
+    code = """
+import functools
+import numpy as np
+import torch
+
+a = np.ones(2)
+print(isinstance(a, np.ndarray), type(a) is np.ndarray, type(a), type(a).__name__)
+print(type(int), isinstance(int, type), type(type(1)) is type, isinstance(a, (list, np.ndarray)))
+print(np.ndarray((2,), buffer=np.arange(2.0)), np.ndarray((1, 2)).shape, np.ndarray.sum(a))
+print(str.format('{} {x}', 1, x=2), '{:.2f}'.format(2 / 3), '{a[0]}'.format_map({'a': [5]}))
+
+def twice(fn):
+    @functools.wraps(fn)
+    def inner(x):
+        return 2 * fn(x)
+    return inner
+
+@twice
+def step(x):
+    return x + 1
+
+print(step(1), step.__name__)
+m = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+print(m.get_submodule('0'), m.get_parameter('0.weight').shape,
+      m.get_buffer('1.running_mean').tolist())
+"""
+    run = pool.run(code, 0, LIMITS)
+    assert run.error is None, run.error
+    assert run.stdout.splitlines() == [
+        "True True <class 'numpy.ndarray'> ndarray",
+        "<class 'type'> True True True",
+        "[0. 1.] (1, 2) 2.0",
+        "1 2 0.67 5",
+        "4 step",
+        "Linear(in_features=2, out_features=3, bias=True) torch.Size([3, 2]) [0.0, 0.0, 0.0]",
+    ]

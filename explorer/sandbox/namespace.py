@@ -5,6 +5,7 @@ NumPy in particular reaches the operating system (np.load, np.ctypeslib, ndarray
 it is offered through an allowlist of array and math functions, never as the real module."""
 from __future__ import annotations
 
+import __future__
 import builtins
 import collections
 import dis
@@ -17,7 +18,6 @@ import itertools
 import math
 import posixpath
 import random as py_random
-import string
 import types
 from os import fspath as os_fspath
 
@@ -26,9 +26,11 @@ from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getit
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
 import engine
+from engine.ops.registry import OpDef
 
 from .limits import OutputLimitExceeded
-from .policy import SandboxError, guarded_getattr, guarded_write, inplace_op
+from .policy import (SandboxError, guarded_getattr, guarded_write, inplace_op, safe_format,
+                     shown_class)
 
 __all__ = ["Proxy", "build_globals", "BoundedOutput", "safe_format", "VirtualFiles"]
 
@@ -60,8 +62,20 @@ class Proxy:
 
 
 def _public(module, names=None, exclude=()) -> dict:
-    names = names if names is not None else [n for n in dir(module) if not n.startswith("_")]
-    return {n: getattr(module, n) for n in names if n not in exclude and hasattr(module, n)}
+    """A module's API: `names`, else what it declares in __all__, else its public names; never
+    a module, a __future__ flag or an engine op (OpDef: its forward is the raw kernel)."""
+    if names is None:
+        names = getattr(module, "__all__", None) or [n for n in dir(module)
+                                                     if not n.startswith("_")]
+    return {n: getattr(module, n) for n in names
+            if n not in exclude and hasattr(module, n) and _is_api(getattr(module, n))}
+
+
+def _is_api(value) -> bool:
+    return not isinstance(value, (types.ModuleType, _FUTURE_FLAG, OpDef))
+
+
+_FUTURE_FLAG = type(__future__.annotations)
 
 
 # ---- files: an in-memory store, so torch.save / torch.load work inside one run ----------------
@@ -177,8 +191,7 @@ def _torch_proxies(files: VirtualFiles) -> dict:
                                              exclude=("dataloader", "dataset", "sampler")))
     utils = Proxy("torch.utils", {"data": data})
     cuda = Proxy("torch.cuda", _public(engine.cuda))
-    members = {n: v for n, v in vars(engine).items()
-               if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    members = {n: v for n, v in vars(engine).items() if not n.startswith("_") and _is_api(v)}
     for internal in ("TENSOR_METHODS", "TORCH_FUNCTIONS", "LEGACY_TYPES", "UntypedStorage"):
         members.pop(internal, None)
     linalg = Proxy("torch.linalg", _public(engine.linalg, engine.linalg.__all__))
@@ -258,6 +271,7 @@ _NUMPY_LINALG = "norm inv det solve eig eigh svd qr pinv matrix_rank cholesky ls
 
 def _numpy_proxy() -> Proxy:
     members = _public(np, _NUMPY_NAMES)
+    members["ndarray"] = shown_class(np.ndarray)   # its constructor, checked
     members["random"] = Proxy("numpy.random", _public(np.random, _NUMPY_RANDOM))
     members["linalg"] = Proxy("numpy.linalg", _public(np.linalg, _NUMPY_LINALG))
     return Proxy("numpy", members)
@@ -271,14 +285,64 @@ def _stdlib_proxies() -> dict:
             choices shuffle sample gauss normalvariate randrange""".split())),
         "collections": Proxy("collections", _public(collections, """OrderedDict defaultdict
             Counter deque namedtuple""".split())),
-        "functools": Proxy("functools", _public(functools, "partial reduce lru_cache "
-                                                           "wraps".split())),
+        "functools": Proxy("functools", {**_public(functools, "partial reduce lru_cache".split()),
+                                         "wraps": _wraps}),
         "itertools": Proxy("itertools", _public(itertools)),
         "copy": Proxy("copy", _public(copy_module, ["copy", "deepcopy"])),
         "io": Proxy("io", {"BytesIO": io.BytesIO, "StringIO": io.StringIO}),
         "typing": Proxy("typing", {n: getattr(__import__("typing"), n) for n in (
             "List", "Tuple", "Dict", "Optional", "Union", "Callable", "Any", "Iterable")}),
     }
+
+
+def _wraps(wrapped, assigned=functools.WRAPPER_ASSIGNMENTS, updated=functools.WRAPPER_UPDATES):
+    """functools.wraps for what decorators use it for: a wrapper gets the wrapped function's
+    name, doc and public attributes. Other names are read through the attribute guard and
+    private ones refused, so `updated=('__globals__',)` cannot merge a library's globals into
+    the learner's."""
+    assigned, updated = tuple(assigned), tuple(updated)
+    _check_wrapper_names(assigned, updated)
+    return functools.partial(_update_wrapper, wrapped=wrapped, assigned=assigned,
+                             updated=updated)
+
+
+def _check_wrapper_names(assigned: tuple, updated: tuple) -> None:
+    for names, standard in ((assigned, functools.WRAPPER_ASSIGNMENTS),
+                            (updated, functools.WRAPPER_UPDATES)):
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(f"attribute name must be string, not '{type(name).__name__}'")
+            if name.startswith("_") and name not in standard:
+                raise SandboxError(f"functools.wraps() cannot copy '{name}' in Autograd "
+                                   "Explorer's sandbox; only public attributes and the standard "
+                                   "ones")
+
+
+def _update_wrapper(wrapper, wrapped, assigned: tuple, updated: tuple):
+    """functools.update_wrapper with the names checked, writes only on the learner's own
+    objects, and only the public entries of a __dict__ merged."""
+    assigned, updated = tuple(assigned), tuple(updated)
+    _check_wrapper_names(assigned, updated)
+    learner_function = isinstance(wrapper, types.FunctionType) and \
+        wrapper.__globals__.get("_getattr_") is guarded_getattr
+    if not learner_function:
+        guarded_write(wrapper)
+    for name in assigned:
+        try:
+            value = getattr(wrapped, name) if name.startswith("_") else \
+                guarded_getattr(wrapped, name)
+        except AttributeError:
+            continue
+        setattr(wrapper, name, value)
+    for name in updated:
+        if name == "__dict__":
+            target, source = wrapper.__dict__, getattr(wrapped, "__dict__", {})
+        else:
+            target, source = guarded_getattr(wrapper, name), guarded_getattr(wrapped, name, {})
+        target.update({k: v for k, v in source.items()
+                       if isinstance(k, str) and not k.startswith("_")})
+    wrapper.__wrapped__ = wrapped
+    return wrapper
 
 
 def _allowed_list() -> str:
@@ -329,12 +393,6 @@ def _refuse(name: str):
     return refused
 
 
-def _type(*args):
-    if len(args) != 1:
-        raise SandboxError("type() can only be used to ask for an object's type here")
-    return type(args[0])
-
-
 def _hasattr(obj, name: str) -> bool:
     if not isinstance(name, str) or name.startswith("_"):
         raise SandboxError("hasattr() can only check public attribute names here")
@@ -343,22 +401,6 @@ def _hasattr(obj, name: str) -> bool:
         return True
     except AttributeError:
         return False
-
-
-class _SafeFormatter(string.Formatter):
-    """str.format without reaching private attributes through "{0.__class__}"."""
-
-    def get_field(self, field_name, args, kwargs):
-        first, rest = _formatter_field_name_split(field_name)
-        obj = self.get_value(first, args, kwargs)
-        for is_attr, key in rest:
-            obj = guarded_getattr(obj, key) if is_attr else obj[key]
-        return obj, first
-
-
-def _formatter_field_name_split(name):
-    import _string
-    return _string.formatter_field_name_split(name)
 
 
 def _safe_builtins(import_fn, printer: "_Printer") -> dict:
@@ -371,7 +413,7 @@ def _safe_builtins(import_fn, printer: "_Printer") -> dict:
             "StopIteration", "KeyboardInterrupt", "GeneratorExit", "NotImplemented",
             "Ellipsis", "True", "False", "None"]:
         safe[exc] = getattr(builtins, exc)
-    safe.update(type=_type, hasattr=_hasattr, __import__=import_fn,
+    safe.update(type=shown_class(type), hasattr=_hasattr, __import__=import_fn,
                 __build_class__=builtins.__build_class__,
                 print=printer._call_print)
     for name in ("open", "exec", "eval", "compile", "getattr", "setattr", "delattr", "vars",
@@ -437,7 +479,3 @@ def build_globals(out: BoundedOutput, backend: str = "engine") -> tuple[dict, Vi
         "_print_": printer, "_apply_": lambda f, *a, **k: f(*a, **k),
     }
     return g, files
-
-
-def safe_format(template: str, *args, **kwargs) -> str:
-    return _SafeFormatter().format(template, *args, **kwargs)

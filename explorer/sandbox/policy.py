@@ -6,20 +6,31 @@ friends, and routes every attribute read, attribute write, item access, iteratio
 name update through guard functions, which are defined here. Our policy widens it only where
 PyTorch code needs it: defining the dunder methods a Dataset or Module uses, calling
 super().__init__(), `x[i] += 1`, and reading `t._version` / `grad_fn._saved_*` as lessons do.
+
+Names are not enough (NumPy's Cython functions hand out `func_globals`, str.format reads
+attributes by string), so the read guard also judges what it returns: never a module, a
+module's globals, the engine's op table or the bytes of an object array, whatever path led
+there. Classes whose constructors build unsafe objects (type, numpy.ndarray, memoryview) reach
+learner code only as stand-ins with a checked constructor.
 """
 from __future__ import annotations
 
+import _string
 import ast
+import builtins
 import functools
 import operator
 import re
+import string
 import sys
 import types
+
+import numpy as np
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
 
 __all__ = ["compile_learner_code", "SandboxError", "guarded_getattr", "guarded_write",
-           "inplace_op", "DEFINABLE_DUNDERS"]
+           "inplace_op", "DEFINABLE_DUNDERS", "safe_format", "shown_class"]
 
 # Methods a learner may define in a class: they only ever run as the learner's own code.
 DEFINABLE_DUNDERS = frozenset({
@@ -131,27 +142,110 @@ def _compile(tree: ast.AST, filename: str, mode: str):
 
 
 # ---- run-time guards -------------------------------------------------------------------------
-_FORBIDDEN_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
-_FORBIDDEN_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {
+_FORBIDDEN_TYPES = (types.FrameType, types.CodeType, types.TracebackType, types.CellType)
+# Names that lead to globals, code, closures or frames without an underscore: Cython functions
+# (NumPy's `np.random.seed.func_globals`, also through bound methods), Python 2 method names,
+# cells, and the generator, coroutine, frame and traceback attributes RestrictedPython lists.
+_INTROSPECTION_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {
+    "func_globals", "func_code", "func_closure", "func_defaults", "func_kwdefaults",
+    "func_dict", "im_func", "im_self", "im_class", "cell_contents"}
+_FORBIDDEN_ATTRS = _INTROSPECTION_ATTRS | {
     "ctypes", "cffi", "tofile", "dump", "dumps", "mro",
     # real PyTorch (compare mode): storages mapped from files, shared memory, the compiler
     "from_file", "share_memory_", "compile"}
+_BUILTINS_DICT = vars(builtins)
 
 
 def guarded_getattr(obj, name: str, *default):
-    """Attribute reads from learner code: public attributes, never modules or frames."""
-    if isinstance(obj, _FORBIDDEN_TYPES) or name in _FORBIDDEN_ATTRS:
+    """Attribute reads from learner code: public attributes, never modules, frames, a module's
+    globals, the engine's op table or raw memory of Python objects, whatever the path."""
+    if isinstance(obj, _FORBIDDEN_TYPES) or name in _FORBIDDEN_ATTRS or _raw_objects(obj):
         raise SandboxError(f"'{name}' is not available in Autograd Explorer's sandbox")
     if name.startswith("_"):
         return _private(obj, name)
-    if isinstance(obj, str) and name in ("format", "format_map"):
-        from .namespace import safe_format
-        return functools.partial(safe_format, obj) if name == "format" else \
-            (lambda mapping: safe_format(obj, **mapping))
     value = getattr(obj, name, *default)
-    if isinstance(value, (types.ModuleType, *_FORBIDDEN_TYPES)):
+    if isinstance(value, _refused_values()) or _raw_objects(value) or (
+            type(value) is dict and ("__builtins__" in value or value is _BUILTINS_DICT)):
         raise SandboxError(f"'{name}' leads outside what the sandbox provides")
+    if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
+        return _safe_method(value)
     return value
+
+
+@functools.cache
+def _refused_values() -> tuple:
+    """Modules, frames and code, and the engine's OpDef: its `forward` is the raw NumPy kernel,
+    past every argument check (a diagonal over one dim twice reads outside its array)."""
+    from engine.ops.registry import OpDef
+    return (types.ModuleType, OpDef, *_FORBIDDEN_TYPES)
+
+
+def _raw_objects(value) -> bool:
+    """A memoryview of an object array: its bytes are pointers, so writing them makes objects
+    out of integers (id() and data_ptr() give addresses)."""
+    if type(value) is not memoryview:
+        return False
+    try:
+        return "O" in value.format
+    except ValueError:   # released: nothing left to reach
+        return False
+
+
+# ---- str.format: the format mini-language reads attributes ("{0.__class__}") ------------------
+class _SafeFormatter(string.Formatter):
+    """str.format whose "{0.attr}" fields read attributes through guarded_getattr."""
+
+    def get_field(self, field_name, args, kwargs):
+        first, rest = _string.formatter_field_name_split(field_name)
+        obj = self.get_value(first, args, kwargs)
+        for is_attr, key in rest:
+            obj = guarded_getattr(obj, key) if is_attr else obj[key]
+        return obj, first
+
+
+def safe_format(template: str, *args, **kwargs) -> str:
+    """`template.format(*args, **kwargs)`, with guarded attribute fields."""
+    return _SafeFormatter().vformat(template, args, kwargs)
+
+
+class _FormatMethod:
+    """What learner code gets for str.format / str.format_map, bound or not (`str.format(t, x)`,
+    `type('').format_map`, `super().format`), so every route runs through _SafeFormatter."""
+
+    __slots__ = ("_template", "_mapping")
+
+    def __init__(self, template, mapping: bool) -> None:
+        self._template, self._mapping = template, mapping
+
+    def __call__(self, *args, **kwargs) -> str:
+        name = "format_map" if self._mapping else "format"
+        if self._template is None:   # unbound: the template is the first argument
+            if not args or not isinstance(args[0], str):
+                got = type(args[0]).__name__ if args else "nothing"
+                raise TypeError(f"descriptor '{name}' for 'str' objects doesn't apply to a "
+                                f"'{got}' object")
+            return _FormatMethod(args[0], self._mapping)(*args[1:], **kwargs)
+        if not self._mapping:
+            return safe_format(self._template, *args, **kwargs)
+        if len(args) != 1 or kwargs:
+            raise TypeError(f"format_map() takes exactly one argument ({len(args)} given)")
+        return _SafeFormatter().vformat(self._template, (), args[0])
+
+    def __repr__(self) -> str:
+        name = "format_map" if self._mapping else "format"
+        if self._template is None:
+            return f"<method '{name}' of 'str' objects>"
+        return f"<built-in method {name} of str object at {id(self._template):#x}>"
+
+
+def _safe_method(method):
+    """str.format and str.format_map, bound or not, as _FormatMethod; any other method as is."""
+    if method is str.format or method is str.format_map:
+        return _FormatMethod(None, method is str.format_map)
+    owner = getattr(method, "__self__", None)
+    if isinstance(owner, str) and getattr(method, "__name__", None) in ("format", "format_map"):
+        return _FormatMethod(owner, method.__name__ == "format_map")
+    return method
 
 
 def _autograd_types() -> tuple[tuple, tuple]:
@@ -176,7 +270,112 @@ def _private(obj, name: str):
         return obj.__init__
     if name == "__name__" and isinstance(obj, (type, types.FunctionType)):
         return obj.__name__
+    if name == "__name__" and isinstance(obj, ClassStandIn):
+        return object.__getattribute__(obj, "_cls").__name__
     raise SandboxError(f"'{name}' is a private attribute and is not available here")
+
+
+# ---- classes whose constructors are unsafe: type, numpy.ndarray, memoryview --------------------
+class ClassStandIn:
+    """Learner code's view of a class it may use but not call freely: `type` (three arguments
+    build a class with any dunder), numpy.ndarray (buffer= turns raw bytes into objects),
+    memoryview (of an object array: writable pointers). It prints, compares, answers isinstance
+    and issubclass, and reads public attributes like the class; calling it goes through a
+    checked constructor, and it cannot be subclassed."""
+
+    __slots__ = ("_cls", "_construct")
+
+    def __init__(self, cls: type, construct) -> None:
+        object.__setattr__(self, "_cls", cls)
+        object.__setattr__(self, "_construct", construct)
+
+    def __call__(self, *args, **kwargs):
+        return object.__getattribute__(self, "_construct")(*args, **kwargs)
+
+    def __instancecheck__(self, obj) -> bool:
+        return isinstance(obj, object.__getattribute__(self, "_cls"))
+
+    def __subclasscheck__(self, sub) -> bool:
+        return issubclass(_real_class(sub), object.__getattribute__(self, "_cls"))
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):   # NumPy and Python probe dunders: absent, not refused
+            raise AttributeError(name)
+        return guarded_getattr(object.__getattribute__(self, "_cls"), name)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise SandboxError("the provided classes cannot be changed")
+
+    def __mro_entries__(self, bases):
+        cls = object.__getattribute__(self, "_cls")
+        raise SandboxError(f"subclassing {cls.__name__} is not available in Autograd Explorer's "
+                           "sandbox")
+
+    def __eq__(self, other) -> bool:
+        return _real_class(other) is object.__getattribute__(self, "_cls")
+
+    def __hash__(self) -> int:
+        return hash(object.__getattribute__(self, "_cls"))
+
+    def __repr__(self) -> str:
+        return repr(object.__getattribute__(self, "_cls"))
+
+
+def _real_class(value):
+    return object.__getattribute__(value, "_cls") if isinstance(value, ClassStandIn) else value
+
+
+def learner_type(*args):
+    """`type` for learner code: one argument only, and a stand-in for a metaclass, an ndarray
+    class or memoryview, so `type(type(1))` or `type(np.ones(1))` is not the real constructor."""
+    if len(args) != 1:
+        raise SandboxError("type() can only be used to ask for an object's type here")
+    return shown_class(type(_real_class(args[0])))
+
+
+_STAND_INS: dict = {}
+
+
+def shown_class(cls: type):
+    """The class itself, or its stand-in when calling it could build unsafe objects."""
+    if cls in _STAND_INS:
+        return _STAND_INS[cls]
+    if issubclass(cls, type):
+        construct = learner_type
+    elif cls is np.ndarray:
+        construct = _checked_ndarray
+    elif issubclass(cls, np.ndarray) or cls is memoryview:
+        construct = _refuse_construct(cls)
+    else:
+        return cls
+    return _STAND_INS.setdefault(cls, ClassStandIn(cls, construct))
+
+
+def _checked_ndarray(shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
+    """numpy.ndarray(...), refusing an array of objects over a buffer and a buffer of objects:
+    either reads pointers as data or data as pointers."""
+    if buffer is not None and (np.dtype(dtype).hasobject or _holds_objects(buffer)):
+        raise SandboxError("numpy.ndarray(..., buffer=...) with Python objects (dtype=object) "
+                           "is not available in Autograd Explorer's sandbox: it would turn raw "
+                           "bytes into objects")
+    return np.ndarray(shape, dtype, buffer, offset, strides, order)
+
+
+def _holds_objects(buffer) -> bool:
+    if isinstance(buffer, np.ndarray):
+        return buffer.dtype.hasobject
+    try:
+        with memoryview(buffer) as view:
+            return "O" in view.format
+    except TypeError:
+        return False
+
+
+def _refuse_construct(cls: type):
+    def refused(*args, **kwargs):
+        raise SandboxError(f"creating {cls.__name__} objects this way is not available in "
+                           "Autograd Explorer's sandbox")
+    return refused
 
 
 def guarded_write(obj):
