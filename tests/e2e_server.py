@@ -110,6 +110,18 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+@contextlib.contextmanager
+def chromium_browser() -> Iterator:
+    """Playwright started and headless system Chromium launched; both closed on exit."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
     """Connected and the script has finished its run (the frontend's own state attributes)."""
     page.locator(CONNECTED).wait_for(state="attached", timeout=timeout_ms)

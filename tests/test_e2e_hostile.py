@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 from e2e_server import (
+    chromium_browser,
     chromium_missing,
     free_port,
-    launch_chromium,
     screenshot,
     streamlit_server,
     wait_until_idle,
@@ -125,11 +125,8 @@ def app_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @contextlib.contextmanager
