@@ -3,6 +3,7 @@ import streamlit as st
 
 from app_pages.common import LANG, PRESENT, from_url, to_url, tr
 from explorer import sandbox_layers
+from explorer.markup import escape
 from explorer.texts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 
 st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
@@ -16,7 +17,8 @@ with st.sidebar:
     layers = sandbox_layers()
     if layers:
         off = [name for name, state in layers.items() if state != "on"]
-        st.caption(tr("app.sandbox_off", layers=", ".join(off)) if off else tr("app.sandbox_on"))
+        st.caption(tr("app.sandbox_off", layers=", ".join(map(escape, off))) if off else
+                   tr("app.sandbox_on"))       # names a run process reported: escaped
 
 page = st.navigation([
     st.Page("app_pages/playground.py", title=tr("pages.playground"), icon="✏️", default=True),
