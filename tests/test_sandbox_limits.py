@@ -38,6 +38,12 @@ BOMBS = {
     "fork_bomb": ("import os\nwhile True:\n    os.fork()", "AttributeError",
                   "has no attribute 'fork'"),
     "string_bomb": ("'x' * (10 ** 12)", "MemoryError", ""),
+    # printing a Module runs its extra_repr: learner code, on the learner's CPU budget
+    "extra_repr_loop": ("import torch\nclass M(torch.nn.Module):\n    def extra_repr(self):\n"
+                        "        while True:\n            pass\nm = M()", "CpuLimitExceeded",
+                        "more than 1 s of CPU time"),
+    "repr_loop": ("import torch\nclass M(torch.nn.Module):\n    def extra_repr(self):\n"
+                  "        while True:\n            pass\nM()", "CpuLimitExceeded", "CPU time"),
 }
 
 

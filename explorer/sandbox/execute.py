@@ -113,15 +113,21 @@ def execute(source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
     if outcome.compile_failure is not None:
         return Run(source, seed, error=error_info(outcome), timings=outcome.timings)
     executed = time.perf_counter()
-    result_value = outcome.result_value
-    # a __repr__ is learner code: it runs on the learner's budget, before the recording's
-    result = None if result_value is None else capped_repr(result_value)
+    result_value, error = outcome.result_value, error_info(outcome)
+    # a __repr__ or extra_repr is learner code: it runs on the learner's budget, before the
+    # recording's allowance
+    try:
+        result = None if result_value is None else capped_repr(result_value)
+        texts = {id(v): capped_repr(v) for v in (*outcome.namespace.values(), result_value)
+                 if isinstance(v, Module)}
+    except (LimitExceeded, MemoryError, RecursionError, Exception) as exc:  # noqa: BLE001
+        result, texts, error = None, {}, describe(exc)
     after_learner_code()
     with grad_mode.no_grad():
-        variables = collect_variables(outcome.namespace, result_value, recorder)
+        variables = collect_variables(outcome.namespace, result_value, recorder, texts)
         graph = recorder.graph()
     return Run(source, seed, stdout=outcome.out.getvalue(), result=result,
-               error=error_info(outcome), variables=variables, graph=graph,
+               error=error, variables=variables, graph=graph,
                forward=tuple(recorder.forward), backward=tuple(recorder.backward),
                output_truncated=outcome.out.truncated, ops_info=ops_info(graph.ops),
                timings={**outcome.timings, "record": time.perf_counter() - executed})
@@ -168,8 +174,10 @@ def describe(exc: BaseException) -> ErrorInfo:
     return ErrorInfo(name, message, line, column, explain(name, message), kind=kind)
 
 
-def collect_variables(namespace: dict, result_value, recorder: Recorder) -> tuple:
-    """The learner's tensors, Parameters and Modules, in the order they were defined."""
+def collect_variables(namespace: dict, result_value, recorder: Recorder,
+                      texts: dict | None = None) -> tuple:
+    """The learner's tensors, Parameters and Modules, in the order they were defined; `texts`
+    holds each Module's printed text by id (taken while the learner's budget lasted)."""
     found = []
     items = [(k, v) for k, v in namespace.items() if not k.startswith("_")]
     if result_value is not None:
@@ -182,6 +190,6 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder) -> tupl
         elif isinstance(value, Module):
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
                            for pname, p in value.named_parameters())
-            found.append(VariableInfo(name, "module", module_text=capped_repr(value),
+            found.append(VariableInfo(name, "module", module_text=(texts or {}).get(id(value), ""),
                                       parameters=params))
     return tuple(found)

@@ -32,6 +32,7 @@ import time
 
 from .. import wire
 from .confine import confine
+from .limits import DEFAULT, CpuLimitExceeded, Limits
 
 __all__ = ["TASKS", "serve"]
 
@@ -61,7 +62,6 @@ def _vm_bytes() -> int:
 
 def _apply_limits(limits, baseline: int) -> None:
     """Resource limits of one job (the kernel lets them only tighten from here)."""
-    from .limits import CpuLimitExceeded
 
     def on_cpu_limit(signum, frame):
         raise CpuLimitExceeded(limits.cpu_seconds)
@@ -72,7 +72,10 @@ def _apply_limits(limits, baseline: int) -> None:
     spent = used.ru_utime + used.ru_stime
     soft = max(1, int(spent + limits.cpu_seconds + 0.999))
     # The hard limit leaves room for recording the run once the learner's code is done.
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + max(1, int(limits.record_cpu + 0.5))))
+    # Past the soft limit, SIGXCPU ends the learner's code; recording the run then gets
+    # `record_cpu` more (execute.after_learner_code moves the soft limit up to the hard one's
+    # last second), and the hard limit kills the process.
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + max(1, round(limits.record_cpu)) + 1))
     resource.setrlimit(resource.RLIMIT_AS, (baseline + limits.memory_bytes,
                                             baseline + limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
@@ -109,13 +112,14 @@ def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...
         job = json.loads(bytes(wire.read_frame(job_fd, None)))
         os.close(job_fd)
         from .fit import fit
-        from .limits import Limits
         limits = Limits(**job["limits"])
         _apply_limits(limits, baseline)
         module, function, _ = tasks[job["task"]]
         task = getattr(importlib.import_module(module), function)
         result = task(job["source"], job["seed"], limits, **job["options"])
         frame = fit(result)
+    except CpuLimitExceeded:      # recording the run used up its allowance too
+        frame = wire.encode(failed="cpu")
     except BaseException as exc:  # noqa: BLE001 - report, never hang
         frame = wire.encode(failed=f"{type(exc).__name__}: {exc}"[:200])
     try:
@@ -221,7 +225,6 @@ _WARM_UP = ("import torch\nx = torch.ones(2, 2, requires_grad=True)\n(x * x).sum
 
 def _warm_up(backend: str, tasks: dict) -> None:
     """Import and exercise everything once, so each forked run process starts hot."""
-    from .limits import DEFAULT
     from .preload import preload
     preload(backend)
     for module, function, result in tasks.values():
