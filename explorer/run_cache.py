@@ -6,10 +6,11 @@ another (a long loop, then backward) tens of megabytes; 512 of those filled the 
 Why single-flight: a lecture hall opens the same lesson link at the same moment, and the
 sandbox should run that code once, not once per learner.
 
-The budget counts each Run's encoded size as it arrived from the sandbox (`Run.wire_bytes`),
-with a cheap estimate from its contents as a floor (for a Run that does not know its size). The
-objects in memory take a small multiple of that. EXPLORER_RUN_CACHE_MB sets the budget
-(default 256 MB; 0 keeps nothing).
+The budget counts the memory each Run takes: its encoded size as it arrived from the sandbox
+(`Run.wire_bytes`) times what decoding costs per byte (the objects take two to five times the
+JSON; tests/test_run_cache.py measures it), with a cheap estimate from its contents as a floor
+(for a Run that does not know its size). EXPLORER_RUN_CACHE_MB sets the budget (default
+256 MB; 0 keeps nothing).
 
 Never imports streamlit: the app keeps one RunCache in st.cache_resource, and tests use it
 directly."""
@@ -33,20 +34,22 @@ DEFAULT_BUDGET_MB = 256
 # values; an op, a forward step or a backward step a handful of ids and shapes.
 _TENSOR_BYTES = 1024
 _ITEM_BYTES = 256
+MEMORY_PER_WIRE_BYTE = 6      # bytes of Python objects per byte of a decoded Run's JSON (at most)
 
 V = TypeVar("V")
 
 
 def run_bytes(run: Run) -> int:
-    """What a Run weighs in the cache: its encoded size, or a lower estimate from its texts and
-    the number of things it recorded when that is larger (or the size is unknown, 0)."""
+    """What a Run weighs in the cache: the memory its decoded objects take, from its encoded
+    size, or a lower estimate from its texts and the number of things it recorded when that
+    is larger (or the size is unknown, 0)."""
     texts = len(run.source) + len(run.stdout) + len(run.result or "")
     if run.error is not None:
         texts += len(run.error.message) + len(run.error.type)
     items = (len(run.variables) + len(run.graph.ops) + len(run.forward)
              + sum(len(call.steps) for call in run.backward))
     estimate = texts + _TENSOR_BYTES * len(run.graph.tensors) + _ITEM_BYTES * items
-    return max(int(run.wire_bytes or 0), estimate)
+    return max(MEMORY_PER_WIRE_BYTE * int(run.wire_bytes or 0), estimate)
 
 
 def budget_from_env(env: Mapping[str, str] = os.environ) -> int:

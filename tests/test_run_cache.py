@@ -2,6 +2,8 @@
 key however many sessions ask at once, and safe under threads. No Streamlit needed."""
 from __future__ import annotations
 
+import dataclasses
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -145,7 +147,7 @@ def test_a_run_weighs_its_wire_size_with_an_estimate_as_floor():
     estimate = run_bytes(run)
     assert estimate >= 600 + 1_000
     assert run_bytes(Run(source=run.source, seed=0, stdout=run.stdout, wire_bytes=5)) == estimate
-    assert run_bytes(Run(source="", seed=0, wire_bytes=7_000_000)) == 7_000_000
+    assert run_bytes(Run(source="", seed=0, wire_bytes=7_000_000)) == 42_000_000
     failed = Run(source="", seed=0, error=ErrorInfo("RuntimeError", "m" * 5_000, 1, 0, ""))
     assert run_bytes(failed) >= 5_000
 
@@ -158,3 +160,27 @@ def test_the_budget_comes_from_the_environment_in_megabytes():
     for wrong in ("-1", "lots", "nan", "inf"):
         with pytest.raises(ValueError, match=BUDGET_ENV):
             budget_from_env({BUDGET_ENV: wrong})
+
+
+@pytest.mark.parametrize("steps, size", [(300, 300), (3000, 1000)])   # whole, thinned to fit
+def test_a_runs_weight_covers_the_memory_its_objects_take(steps, size):
+    """A decoded Run's objects take several times its JSON: the weight must cover them (or a
+    budget of 256 MB would hold a gigabyte) without overstating them much."""
+    import gc
+    import tracemalloc
+
+    from explorer import wire
+    from explorer.sandbox.execute import execute
+    from explorer.sandbox.fit import fit
+    source = (f"import torch\ny = torch.ones({size}, requires_grad=True)\nz = y\n"
+              f"for i in range({steps}):\n    z = z * 1.0001\nz.sum().backward()\n")
+    frame = fit(execute(source, 0))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run = wire.decode(frame[wire.HEADER.size:], Run)
+        taken, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    weight = run_bytes(dataclasses.replace(run, wire_bytes=len(frame) - wire.HEADER.size))
+    assert taken <= weight <= 3 * taken, (taken, weight)
