@@ -81,6 +81,8 @@ def show_outcome(run: Run, source: str) -> None:
         st.code(clean(run.stdout), language="text")
     if run.output_truncated:
         st.caption(tr("output.truncated"))
+    if run.trimmed_from:
+        st.caption(tr("output.trimmed", mb=f"{run.trimmed_from / 1e6:,.0f}"))
     if run.result is not None:
         st.code(clean(run.result), language="text")
 

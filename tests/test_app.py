@@ -339,3 +339,16 @@ def test_hostile_text_and_lone_surrogates_are_shown_literally_in_every_tab(view)
         plain = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
         assert "http" not in plain and "<img" not in plain and "javascript" not in plain, text
         assert "\ud800" not in text
+
+
+def test_a_run_too_large_to_send_whole_says_so():
+    """3,000 multiplications of 1,000 elements record ~180 MB: the run arrives thinned, and
+    the page says what the pictures leave out."""
+    from explorer.texts import t
+    code = ("import torch\ny = torch.ones(1000, requires_grad=True)\nz = y\n"
+            "for i in range(3000):\n    z = z * 1.0001\nz.sum().backward()\nprint('done')\n")
+    app = app_with(code=code)
+    prefix = t("output.trimmed", "en", mb="MB").split("MB")[0]
+    notes = [c.value for c in app.caption if c.value.startswith(prefix)]
+    assert len(notes) == 1 and int(notes[0][len(prefix):].split()[0].replace(",", "")) > 8
+    assert not app.exception
