@@ -36,7 +36,7 @@ from explorer.views.gradcheck import (
     gradcheck_message,
     gradcheck_table,
 )
-from explorer.views.graph import GraphPicture, graph_picture, module_paths
+from explorer.views.graph import GraphPicture, graph_picture, module_paths, scoped
 from explorer.views.memory import (
     layout_summary,
     memory_figure,
@@ -129,10 +129,27 @@ def show(kind: str, run: Run, focus: VariableInfo | None, *, key: str) -> None:
      "memory": _memory, "gradcheck": _gradcheck}[kind](run, focus, key)
 
 
+def backward_call(run: Run, key: str, everything: bool) -> int | None:
+    """Which backward() call to draw: the last by default; with `everything`, the choice of the
+    whole run too (None)."""
+    calls = list(range(len(run.backward)))
+    if not calls:
+        return None
+    names = {call: tr("graph.scope_call", n=call + 1, total=len(calls),
+                      line=run.backward[call].line or "?") for call in calls}
+    if everything:
+        names[None] = tr("graph.scope_all")
+    if len(names) == 1:
+        return calls[0]
+    return st.selectbox(tr("graph.scope"), list(names), index=len(calls) - 1,
+                        format_func=names.get, key=key)
+
+
 def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.graph.ops:
         st.caption(tr("graph.empty"))
         return
+    run = scoped(run, backward_call(run, f"{key}_scope", everything=True))
     modules = module_paths(run)
     row = st.columns(4 if modules else 3)
     direction = row[0].segmented_control(
@@ -179,11 +196,15 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.backward:
         st.caption(tr("steps.none"))
         return
-    views = backward_steps(run)
+    call = backward_call(run, f"{key}_call", everything=False)
+    views = backward_steps(run, call)
     step = stepper([clean(f"{i + 1}. {v.name}") for i, v in enumerate(views)], f"{key}_step",
                    tr("graph.step"), tr("graph.previous"), tr("graph.next"))
-    picture = graph_picture(run, direction="backward", show_values=True, step=step,
-                            collapse=bool(module_paths(run)), lang=lang())
+    scope = scoped(run, call)
+    collapse = bool(module_paths(scope)) and st.toggle(tr("graph.collapse"), value=True,
+                                                       key=f"{key}_steps_collapse")
+    picture = graph_picture(scope, direction="backward", show_values=True, step=step,
+                            call=call, collapse=collapse, lang=lang())
     current = views[step]
     st.markdown(tr("steps.current", n=step + 1, total=len(views), name=code(current.name)))
     if current.formulas:
@@ -191,7 +212,7 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
                 language="text")
     draw_graph(picture, run, key)
     st.dataframe(clean_rows(steps_table(views, lang())), hide_index=True, width="stretch")
-    freed = freed_nodes(run, step=step + 1)
+    freed = freed_nodes(run, call, step=step + 1)
     if freed:
         st.caption(tr("steps.freed", nodes=", ".join(code(f"{f.name} ({', '.join(f.saved)})")
                                                      for f in freed)))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..model import OpNode, Run, edge_inputs
 from ..texts import DEFAULT_LANGUAGE, t
+from .names import leaf_name, tensor_names
 
 __all__ = ["ChainRow", "chain_text", "grad_fn_chain"]
 
@@ -39,10 +40,7 @@ def _formulas(run: Run, op: OpNode) -> tuple:
 def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
     """Rows of the tree under tensor `tensor_id`'s grad_fn, depth first, as PyTorch nests it."""
     producer = _producers(run)
-    names: dict[int, list] = {}
-    for var in run.variables:
-        if var.tensor is not None:
-            names.setdefault(var.tensor.id, []).append(var.name)
+    names = tensor_names(run)
     rows: list[ChainRow] = []
     shown: set = set()
 
@@ -54,7 +52,7 @@ def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
             info = run.graph.tensors.get(tid) if tid is not None else None
             if info is not None and info.requires_grad and info.is_leaf:
                 rows.append(ChainRow(depth, "AccumulateGrad",
-                                     tensor=", ".join(names.get(tid, [])) or f"t{tid}"))
+                                     tensor=leaf_name(run, names, tid)))
             else:
                 rows.append(ChainRow(depth, "None"))
             return

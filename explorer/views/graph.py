@@ -12,15 +12,17 @@ step by step. Above a node budget the picture collapses by itself, and GraphPict
 says so in a sentence the page can show under the graph."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from html import escape
 
 from ..model import ModuleCall, OpNode, Run, TensorInfo, Values
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
+from .names import parameter_paths, tensor_names
 from .steps import saved_tensors
 
-__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture", "module_paths"]
+__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture", "module_paths", "scoped"]
 
 LEAF, WITH_GRAD, NO_GRAD = "#cfe3ff", "#eef4fc", "#f2f2f2"
 OP, OP_MUTED, ACCUMULATE = "#fff1d6", "#f7f7f7", "#e3f4e1"
@@ -64,6 +66,21 @@ class _Block:
             return ("op", self.ops[0].grad_fn or self.ops[0].op)
         inner = tuple((op.grad_fn or op.op, tuple(m.type for m in op.module)) for op in self.ops)
         return ("module", self.call.type, inner)
+
+
+def scoped(run: Run, call: int | None) -> Run:
+    """The run with only the graph backward call `call` went through (None: everything).
+
+    After a loop, that is one iteration's graph: what the learner's last backward() walked,
+    exactly the nodes autograd had recorded for it. Ops run without grad (optimizer updates,
+    BatchNorm's running statistics, comparisons) were never part of it."""
+    if call is None or not -len(run.backward) <= call < len(run.backward):
+        return run
+    nodes = {s.node_id for s in run.backward[call].steps}
+    graph = dataclasses.replace(
+        run.graph, ops=tuple(op for op in run.graph.ops if op.node_id in nodes),
+        accumulate=tuple(a for a in run.graph.accumulate if a[0] in nodes))
+    return dataclasses.replace(run, graph=graph)
 
 
 def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = False,
@@ -113,7 +130,8 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
         scene = _Scene(run, kept, show_saved, show_views)
         notes.append(text("view.graph.tail", lang, hidden=f"{hidden:,}"))
     highlight = _highlight(run, step, call)
-    dot = scene.dot(direction == "backward", show_values, highlight, focus, _Words(lang))
+    grads = _grads_so_far(run, step, call) if highlight else None
+    dot = scene.dot(direction == "backward", show_values, highlight, focus, _Words(lang), grads)
     return GraphPicture(dot, tuple(notes), collapse, scene.nodes)
 
 
@@ -236,6 +254,16 @@ def _highlight(run: Run, step: int | None, call: int) -> dict:
     return status
 
 
+def _grads_so_far(run: Run, step: int, call: int) -> dict:
+    """leaf tensor id -> the gradient its AccumulateGrad has received by `step` of backward
+    call `call`: a leaf shows no .grad from this call before its AccumulateGrad has run."""
+    received = {}
+    for s in run.backward[call].steps[:step]:
+        if s.leaf is not None and s.grad_in:
+            received[s.leaf] = s.grad_in[0]
+    return received
+
+
 # ---- what is drawn --------------------------------------------------------------------------
 class _Scene:
     """The nodes and edges one picture draws, counted before any DOT is written."""
@@ -243,10 +271,11 @@ class _Scene:
     def __init__(self, run: Run, blocks: list, show_saved: bool, show_views: bool) -> None:
         self.run, self.blocks, self.show_saved = run, blocks, show_saved
         tensors = run.graph.tensors
-        self.names: dict[int, list] = {}
+        self.names: dict[int, list] = {}      # the learner's variables: always drawn
         for var in run.variables:
             if var.tensor is not None:
                 self.names.setdefault(var.tensor.id, []).append(var.name)
+        self.labels = tensor_names(run)        # and parameters by path, for labels
         producer, consumers = {}, {}
         for k, block in enumerate(blocks):
             for op in block.ops:
@@ -301,7 +330,9 @@ class _Scene:
 
     # ---- DOT ----------------------------------------------------------------------------
     def dot(self, backward: bool, show_values: bool, highlight: dict, focus: int | None,
-            words: _Words) -> str:
+            words: _Words, grads: dict | None = None) -> str:
+        """`grads`, when stepping through a backward call: what each leaf has received so far,
+        shown instead of its final .grad."""
         lines = ["digraph G {", f'  rankdir={"BT" if backward else "TB"};',
                  '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#555555"];']
         tensors = self.run.graph.tensors
@@ -314,10 +345,12 @@ class _Scene:
             fill = LEAF if info.is_leaf and info.requires_grad else \
                 WITH_GRAD if info.requires_grad else NO_GRAD
             outline = f', penwidth=4, color="{FOCUS}", class="focus"' if t == focus else ""
-            label = _tensor_label(info, self.names.get(t, []), show_values, words)
+            if grads is not None and info.is_leaf:
+                info = dataclasses.replace(info, grad=grads.get(t))
+            label = _tensor_label(info, self.labels.get(t, []), show_values, words)
             lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}"{outline}, '
                          f"label={label}];")
-        params = _parameter_names(self.run)
+        params = parameter_paths(self.run)
         for k, block in enumerate(self.blocks):
             node = f"o{block.ops[0].id}" if block.kind == "op" else f"m{block.ops[0].id}"
             nids = {op.node_id for op in block.ops if op.node_id is not None}
@@ -329,7 +362,7 @@ class _Scene:
             lines.extend(_edge(node, f"t{t}", backward) for t in self.outs[k])
         for op in self.saved:
             lines.append(f'  s{op.id} [shape=note, style=filled, fillcolor="{SAVED}", '
-                         f'fontsize=9, label={_saved_label(self.run, op, tensors, self.names, words)}];')
+                         f'fontsize=9, label={_saved_label(self.run, op, tensors, self.labels, words)}];')
             lines.append(f'  s{op.id} -> o{op.id} [style=dotted, arrowhead=none, '
                          'color="#b59a3c"];')
         for view, base in self.views:
@@ -372,12 +405,6 @@ def _fold_rows(block: _Block) -> list:
         where = paths[0] if len(set(paths)) == 1 else f"{paths[0]} … {paths[-1]}"
         rows.append(f"<B>{escape(where)}</B>: {escape(first.call.type) if first.call else ''}")
     return rows
-
-
-def _parameter_names(run: Run) -> dict:
-    """tensor id -> the parameter's full dotted path, e.g. "model.0.weight"."""
-    return {info.id: f"{var.name}.{qualified}" for var in run.variables if var.kind == "module"
-            for qualified, info in var.parameters}
 
 
 def _parameters_text(inside: list, block: _Block, params: dict, run: Run,

@@ -12,6 +12,7 @@ import numpy as np
 from ..model import BackwardEdge, OpNode, Run, Values
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
+from .names import leaf_name, tensor_names
 
 __all__ = ["Contribution", "FreedNode", "LeafGrad", "StepView", "as_array", "backward_steps",
            "freed_nodes", "saved_tensors", "steps_table", "zero_grad_clears"]
@@ -48,10 +49,7 @@ def backward_steps(run: Run, call: int = 0) -> list[StepView]:
     if call >= len(run.backward):
         return []
     ops_by_node = {op.node_id: op for op in run.graph.ops if op.node_id is not None}
-    names: dict[int, list] = {}
-    for var in run.variables:
-        if var.tensor is not None:
-            names.setdefault(var.tensor.id, []).append(var.name)
+    names = tensor_names(run)
     arrived: dict[int, list] = {}
     views = []
     for step in run.backward[call].steps:
@@ -59,7 +57,7 @@ def backward_steps(run: Run, call: int = 0) -> list[StepView]:
         info = run.ops_info.get(op.op) if op is not None else None
         leaf = None
         if step.leaf is not None:
-            leaf = ", ".join(names.get(step.leaf, [])) or f"t{step.leaf}"
+            leaf = leaf_name(run, names, step.leaf)
         views.append(StepView(
             step.step, step.name, info.formulas if info is not None else (),
             step.grad_in, tuple(arrived.get(step.node_id, ())), step.grad_out, leaf, step.freed))

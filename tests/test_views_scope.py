@@ -1,0 +1,109 @@
+"""After a loop, the pictures draw the graph that matters: the one a backward() call went
+through, with exactly the nodes torch's autograd recorded for it (no optimizer updates, no
+BatchNorm bookkeeping, no comparisons), parameters named by their module path, and, step by
+step, a leaf's gradient only once its AccumulateGrad has run."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import torch
+
+from explorer.sandbox.execute import execute
+from explorer.views.chain import chain_text, grad_fn_chain
+from explorer.views.graph import graph_dot, scoped
+from explorer.views.steps import backward_steps, steps_table
+
+TRAINING = """import torch
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU(),
+                            torch.nn.Linear(8, 3))
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+x = torch.randn(16, 4)
+target = torch.randint(0, 3, (16,))
+for epoch in range(4):
+    opt.zero_grad()
+    out = model(x)
+    loss = torch.nn.functional.cross_entropy(out, target)
+    accuracy = (out.argmax(1) == target).float().mean()
+    small = out.lt(0.5)
+    loss.backward()
+    opt.step()
+"""
+
+
+def torch_graph(source: str, root: str) -> Counter:
+    """grad_fn names (AccumulateGrad included) of the graph under `root`, run on real torch."""
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - the same code, on real torch
+    seen, stack = set(), [namespace[root].grad_fn]
+    while stack:
+        fn = stack.pop()
+        if fn is not None and fn not in seen:
+            seen.add(fn)
+            stack.extend(f for f, _ in fn.next_functions)
+    return Counter(type(fn).__name__ for fn in seen)
+
+
+def drawn_nodes(dot: str) -> Counter:
+    """Op and AccumulateGrad node names in a DOT (collapse off: one node per op)."""
+    names = re.findall(r'^\s+[oa]\d+ \[.*?label="([A-Za-z0-9_]+)"', dot, flags=re.M)
+    return Counter(names)
+
+
+def test_the_last_backwards_graph_has_exactly_torchs_nodes():
+    run = execute(TRAINING)
+    assert run.error is None and len(run.backward) == 4
+    expected = torch_graph(TRAINING, "loss")
+    assert drawn_nodes(graph_dot(scoped(run, -1), budget=None)) == expected
+    everything = drawn_nodes(graph_dot(run, budget=None))
+    assert sum(everything.values()) > sum(expected.values()), "the whole run holds more"
+
+
+def test_bookkeeping_and_comparisons_stay_out_of_the_scoped_graph():
+    scope = scoped(execute(TRAINING), -1)
+    ops = {op.op for op in scope.graph.ops}
+    assert not ops & {"lt", "eq", "argmax", "add_", "mul_"}, ops
+    assert all(op.grad_fn for op in scope.graph.ops)
+
+
+def test_parameters_are_named_by_module_path_in_every_view():
+    run = execute(TRAINING)
+    table = steps_table(backward_steps(run, 3))
+    leaves = {row[next(k for k in row if "node" in k.lower())] for row in table}
+    assert any("model.0.weight" in leaf for leaf in leaves), leaves
+    assert not any(re.search(r"\bt\d+\b", str(row)) for row in table)
+    dot = graph_dot(scoped(run, -1), budget=None)
+    assert "model.3.bias" in dot and not re.search(r">t\d+<", dot)
+    chain = chain_text(grad_fn_chain(run, next(v for v in run.variables
+                                               if v.name == "loss").tensor.id))
+    assert "model.0.weight" in chain and not re.search(r"→ t\d+", chain)
+
+
+def test_a_leaf_shows_its_gradient_only_after_its_accumulate_grad_ran():
+    source = ("import torch\nw = torch.tensor([2.0, 3.0], requires_grad=True)\n"
+              "loss = (w * w).sum()\nloss.backward()\n")
+    run = execute(source)
+    steps = run.backward[0].steps
+    accumulate = next(k for k, s in enumerate(steps) if s.name == "AccumulateGrad")
+
+    def leaf_label(step: int) -> str:
+        dot = graph_dot(run, step=step, call=0)
+        [line] = [ln for ln in dot.splitlines() if "<B>w</B>" in ln]
+        return line
+    assert "grad" not in leaf_label(accumulate)          # running, not yet run
+    after = leaf_label(accumulate + 1)
+    assert "grad" in after and "4." in after and "6." in after
+    w = torch.tensor([2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [4.0, 6.0]
+
+
+def test_every_backward_call_can_be_stepped_through():
+    run = execute(TRAINING)
+    first, last = backward_steps(run, 0), backward_steps(run, 3)
+    assert len(first) == len(last) > 0
+    assert first[0].grad_in != () and [v.name for v in first] == [v.name for v in last]
+    ops_of = [{s.node_id for s in run.backward[k].steps if s.leaf is None} for k in (0, 3)]
+    assert {op.node_id for op in scoped(run, 3).graph.ops} == ops_of[1]
+    assert not ops_of[0] & ops_of[1], "each iteration builds its own graph (leaves persist)"
