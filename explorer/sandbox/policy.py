@@ -203,6 +203,15 @@ class _SafeFormatter(string.Formatter):
         return obj, first
 
 
+class _MappingFormatter(_SafeFormatter):
+    """str.format_map: fields name keys of one mapping, never positions."""
+
+    def get_value(self, key, args, kwargs):
+        if isinstance(key, int):
+            raise ValueError("Format string contains positional fields")
+        return kwargs[key]
+
+
 def safe_format(template: str, *args, **kwargs) -> str:
     """`template.format(*args, **kwargs)`, with guarded attribute fields."""
     return _SafeFormatter().vformat(template, args, kwargs)
@@ -229,7 +238,7 @@ class _FormatMethod:
             return safe_format(self._template, *args, **kwargs)
         if len(args) != 1 or kwargs:
             raise TypeError(f"format_map() takes exactly one argument ({len(args)} given)")
-        return _SafeFormatter().vformat(self._template, (), args[0])
+        return _MappingFormatter().vformat(self._template, (), args[0])
 
     def __repr__(self) -> str:
         name = "format_map" if self._mapping else "format"
