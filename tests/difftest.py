@@ -141,3 +141,16 @@ def each(cases) -> None:
             text = str(exc).strip().splitlines()
             failures.append(f"[{label}] {type(exc).__name__}: {' | '.join(text[:3])[:400]}")
     assert not failures, f"{len(failures)} case(s) differ from torch:\n" + "\n".join(failures)
+
+
+def autograd_nodes(fn) -> "Counter[str]":
+    """The class names of every autograd node reachable from grad_fn `fn` (each node once,
+    AccumulateGrad included): the graph a backward() from there walks."""
+    from collections import Counter
+    seen, stack = set(), [fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.extend(f for f, _ in node.next_functions)
+    return Counter(type(node).__name__ for node in seen)

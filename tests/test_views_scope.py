@@ -9,6 +9,7 @@ from collections import Counter
 
 import torch
 
+from difftest import autograd_nodes
 from explorer.sandbox.execute import execute
 from explorer.views.chain import chain_text, grad_fn_chain
 from explorer.views.graph import graph_dot, scoped
@@ -36,13 +37,7 @@ def torch_graph(source: str, root: str) -> Counter:
     """grad_fn names (AccumulateGrad included) of the graph under `root`, run on real torch."""
     namespace: dict = {}
     exec(source, namespace)  # noqa: S102 - the same code, on real torch
-    seen, stack = set(), [namespace[root].grad_fn]
-    while stack:
-        fn = stack.pop()
-        if fn is not None and fn not in seen:
-            seen.add(fn)
-            stack.extend(f for f, _ in fn.next_functions)
-    return Counter(type(fn).__name__ for fn in seen)
+    return autograd_nodes(namespace[root].grad_fn)
 
 
 def drawn_nodes(dot: str) -> Counter:

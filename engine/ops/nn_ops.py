@@ -13,7 +13,7 @@ import numpy as np
 from ..libm import elementwise
 from ..tensor import Tensor
 from .linalg import mat1_grad, mat2_grad
-from .pointwise import THRESHOLD_BACKWARD
+from .pointwise import DIV_SCALAR, MUL_SCALAR, THRESHOLD_BACKWARD  # noqa: F401 - F.* use them
 from .registry import defop
 
 # ---- addmm: linear layers -------------------------------------------------------------------
@@ -45,21 +45,6 @@ def _(g, s):
         ga, gb = (None if x is None else x * s.alpha for x in (ga, gb))
     return (g if s.beta == 1 else g * s.beta), ga, gb
 
-
-@defop("mul_scalar", "MulBackward1", saves=("other",), formulas={"self": "grad * other"})
-def MUL_SCALAR(a, *, other):
-    return a * np.asarray(other, dtype=a.dtype)
-
-
-MUL_SCALAR.derivative(lambda g, s: MUL_SCALAR(g, other=s.other))
-
-
-@defop("div_scalar", "DivBackward1", saves=("other",), formulas={"self": "grad / other"})
-def DIV_SCALAR(a, *, other):
-    return a / np.asarray(other, dtype=a.dtype)
-
-
-DIV_SCALAR.derivative(lambda g, s: DIV_SCALAR(g, other=s.other))
 
 
 @defop("transpose_", "TransposeBackward1", saves=("dim0", "dim1"), view=True,

@@ -932,6 +932,23 @@ remainder, remainder_ = _modulo_functions("remainder")
 fmod, fmod_ = _modulo_functions("fmod")
 
 
+# ---- a tensor times or over a Scalar, as ATen's own formulas call them (mul.Scalar) -----------
+@defop("mul_scalar", "MulBackward1", saves=("other",), formulas={"self": "grad * other"})
+def MUL_SCALAR(a, *, other):
+    return a * np.asarray(other, dtype=a.dtype)
+
+
+MUL_SCALAR.derivative(lambda g, s: MUL_SCALAR(g, other=s.other))
+
+
+@defop("div_scalar", "DivBackward1", saves=("other",), formulas={"self": "grad / other"})
+def DIV_SCALAR(a, *, other):
+    return a / np.asarray(other, dtype=a.dtype)
+
+
+DIV_SCALAR.derivative(lambda g, s: DIV_SCALAR(g, other=s.other))
+
+
 # ---- pow: PowBackward0 (scalar exponent), 1 (tensor exponent), 2 (scalar base) ----------------
 def _int_pow(a, b):
     """Integer powers with PyTorch's rule for negative exponents: 1 stays 1, -1 alternates,
@@ -961,7 +978,7 @@ def _(g, s):
     e, x = s.exponent, s.self  # (unpacking checks x was not modified in place, as PyTorch does)
     if e == 0 and not isinstance(e, _bool):  # PyTorch's Scalar: False does not equal 0.0
         return _zeros_like(g)
-    return g * (float(e) * x.pow(float(e) - 1))
+    return g * MUL_SCALAR(x.pow(float(e) - 1), other=float(e))   # exponent * ..., mul.Scalar
 
 
 @defop("pow_tensor", "PowBackward1", inputs=("self", "exponent"),

@@ -95,8 +95,9 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
     show_saved: a small note by each op listing what it saved for backward.
     show_views: a dotted "view of" link from each view to its base.
     collapse: draw each Module call as one box, except calls whose path ("model",
-        "model.0", ...) is in `expanded`; with `fold`, runs of FOLD_MIN or more identical
-        chained blocks become one "×N" box.
+        "model.0", ...) is in `expanded`.
+    fold: runs of FOLD_MIN or more identical chained blocks (ops, or Module boxes when
+        collapsing) become one "×N" box: the iterations of a loop, rolled.
     step, call: highlight backward call number `call` after `step` steps: the nodes already
         run are drawn done, the node running at `step` stands out, the rest are pending.
     focus: the id of a tensor to outline (the variable the learner is looking at).
@@ -108,7 +109,7 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
     if run.graph.truncated:
         notes.append(text("view.graph.recording", lang, ops=f"{len(run.graph.ops):,}"))
     blocks = _blocks(run.graph.ops, expanded if collapse else None)
-    if collapse and fold:
+    if fold:
         blocks = _fold(blocks)
     scene = _Scene(run, blocks, show_saved, show_views)
     if budget is not None and scene.nodes > budget and not collapse:
@@ -292,8 +293,9 @@ class _Scene:
         for k, block in enumerate(blocks):
             ins, outs = [], []
             for t in dict.fromkeys(t for op in block.ops for t in op.inputs if t is not None):
-                if producer.get(t) == k and block.kind != "op":
-                    continue
+                if block.kind != "op" and (producer.get(t) == k or t in tensors and
+                                           tensors[t].wrapped_number):
+                    continue        # made inside the box, or a constant such as 0.1
                 if block.kind != "op" and self._is_own_parameter(t, k, producer, consumers):
                     self.absorbed.setdefault(k, []).append(t)
                 else:
