@@ -242,6 +242,9 @@ def stepper(labels: list[str], state: str, title: str, back: str, forward: str) 
     return st.session_state[state]
 
 
+MAX_BROADCASTS = 6      # expansion pictures drawn; the rest are listed in one caption
+
+
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     failures, stretched = broadcast_failures(run), broadcast_steps(run)
     for n, failure in enumerate(failures):
@@ -252,10 +255,12 @@ def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     for n, step in enumerate(stretched):
         shapes = "  ".join(f"{code(o.name)}: {escape(o.shape)} → {escape(o.padded)}"
                            for o in step.operands)
+        times = tr("broadcast.times", n=step.count) if step.count > 1 else ""
         st.caption(tr("broadcast.step", line=step.line, shapes=shapes,
-                      result=escape(step.result_shape)))
-        chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
-    for row in gradient_sums(run):
+                      result=escape(step.result_shape)) + times)
+        if n < MAX_BROADCASTS:
+            chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
+    for row in gradient_sums(run, max(len(run.backward) - 1, 0)):   # the last backward()
         st.caption(tr("broadcast.summed", node=code(row["node"]), operand=code(row["operand"]),
                       before=escape(row["from"]), after=escape(row["to"])))
 

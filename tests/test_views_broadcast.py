@@ -8,10 +8,12 @@ import pathlib
 import runpy
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from explorer.model import FailedOp
 from explorer.sandbox.execute import execute
 from explorer.views.broadcast import (
     broadcast_failures,
@@ -19,6 +21,7 @@ from explorer.views.broadcast import (
     expansion_figure,
     failure_figure,
     gradient_sums,
+    torch_numbers,
 )
 
 SOURCE = """import torch
@@ -163,3 +166,73 @@ def test_an_uncaught_failure_is_the_runs_error_too():
     [failure] = broadcast_failures(run)
     assert run.error.message == failure.message and run.error.line == failure.line == 3
     assert "At dimension 2 the sizes are 3 and 2" in failure.explanation
+
+
+# ---- a broadcast seen only in backward is a broadcast: the two captions agree ---------------
+LINEAR = """import torch
+torch.manual_seed(0)
+lin = torch.nn.Linear(4, 3)
+x = torch.randn(5, 4)
+y = lin(x).sum()
+y.backward()
+"""
+
+
+def test_a_bias_summed_back_in_backward_is_listed_as_a_broadcast_by_its_module_path():
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(4, 3)
+    x = torch.randn(5, 4)
+    lin(x).sum().backward()
+    run = execute(LINEAR)
+    [step] = broadcast_steps(run)          # addmm recorded no broadcast shape; backward summed
+    assert step.label == "AddmmBackward0" and step.result_shape == (5, 3)
+    [bias] = step.operands
+    assert (bias.name, bias.shape, bias.padded, bias.stretched) == (
+        "lin.bias", tuple(lin.bias.shape), (1, 3), (0,))
+    [row] = gradient_sums(run)
+    assert (row["operand"], row["from"], row["to"]) == ("lin.bias", (5, 3), (3,))
+    np.testing.assert_allclose(row["after"], lin.bias.grad.numpy(), rtol=1e-6)
+    figure = expansion_figure(run, step)
+    titles = [a.text for a in figure.layout.annotations]
+    assert "lin.bias stretched to (5, 3) (stride 0 along dim 0)" in titles
+    assert lin.bias.expand(5, 3).stride()[0] == 0
+
+
+def test_a_loop_lists_each_broadcast_once_with_its_count():
+    source = ("import torch\nb = torch.zeros(3, requires_grad=True)\nx = torch.ones(5, 3)\n"
+              "for _ in range(20):\n    y = (x + b).sum()\n    y.backward()\n")
+    [step] = broadcast_steps(execute(source))
+    assert (step.count, step.line, [o.name for o in step.operands]) == (20, 5, ["x", "b"])
+
+
+# ---- numbers as PyTorch prints them ------------------------------------------------------------
+@pytest.mark.parametrize("values", [[0.1], [1.54, -0.293, 0.1], [1.0, 2.0], [1e-5, 1.0],
+                                    [0.0, 0.0], [float("nan"), 1.0], [1.0, float("inf")],
+                                    [1e9, 2e9], [3, -4], [True, False], [0.5, 1234.5678]])
+def test_numbers_read_as_torch_prints_them(values):
+    t = torch.tensor(values)
+    printed = repr(t)[len("tensor(["):-len("])")]
+    assert [p.strip() for p in printed.split(",")] == torch_numbers(t.tolist())
+
+
+def test_the_expansion_shows_float32_numbers_as_torch_prints_them():
+    run = execute("import torch\na = torch.tensor([[0.1], [0.2]])\nb = torch.tensor([1.0, 2.0, 3.0])"
+                  "\nc = a * b\nk = torch.tensor([[1], [2]]) + torch.tensor([3, 4])\n")
+    steps = broadcast_steps(run)
+    figure = expansion_figure(run, steps[0])
+    a_after = figure.data[1].text
+    assert [list(r) for r in a_after] == [["0.1000"] * 3, ["0.2000"] * 3]
+    assert repr(torch.tensor([0.1]).expand(1, 3)) == "tensor([[0.1000, 0.1000, 0.1000]])"
+    assert [list(r) for r in figure.data[3].text] == [["1.", "2.", "3."]] * 2
+    ints = expansion_figure(run, steps[1]).data[1].text
+    assert [list(r) for r in ints] == [["1", "1"], ["2", "2"]]      # int64: no decimal point
+
+
+def test_the_failure_patterns_have_no_unbounded_repeat():
+    from test_explain import _unbounded_repeats, sre_parse
+    from explorer.views import broadcast
+    for pattern in (broadcast._MISMATCH, broadcast._CANNOT_GROW):
+        assert _unbounded_repeats(sre_parse.parse(pattern.pattern)) == [], pattern.pattern
+    long = "output with shape [" + "1, " * 300 + "3] doesn't match the broadcast shape [2, 3]"
+    failure = broadcast._failure(FailedOp("add_", ((3,), (2, 3)), "RuntimeError", long))
+    assert failure is not None and failure.inplace

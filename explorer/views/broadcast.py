@@ -6,8 +6,11 @@ the dimension that cannot broadcast (or that an in-place target would have to gr
 under PyTorch's own message."""
 from __future__ import annotations
 
+import html
+import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,6 +19,7 @@ from plotly.subplots import make_subplots
 from ..explain import explain
 from ..model import FailedOp, Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
+from .names import tensor_names
 from .steps import as_array
 
 __all__ = [
@@ -27,7 +31,26 @@ __all__ = [
     "expansion_figure",
     "failure_figure",
     "gradient_sums",
+    "learner_names",
+    "torch_numbers",
 ]
+
+
+def torch_numbers(values: Sequence, precision: int = 4) -> list[str]:
+    """The numbers of one tensor, each as PyTorch prints it there (torch/_tensor_str.py): one
+    notation for all, chosen from the nonzero finite values: `1.` when all are whole,
+    scientific when they span more than 1000x or leave [1e-4, 1e8], else `precision`
+    decimals, so float32's 0.1 reads 0.1000, not 0.10000000149011612. Integers and bools as
+    written."""
+    if not any(isinstance(v, float) for v in values):
+        return [str(v) for v in values]
+    nonzero = [abs(v) for v in values if v and math.isfinite(v)]
+    if nonzero and (max(nonzero) / min(nonzero) > 1000.0 or max(nonzero) > 1.0e8
+                    or min(nonzero) < 1.0e-4):
+        return [format(v, f".{precision}e") for v in values]
+    if all(float(v).is_integer() for v in values if v and math.isfinite(v)):
+        return [f"{v:.0f}." if math.isfinite(v) else f"{v:.0f}" for v in values]
+    return [format(v, f".{precision}f") for v in values]
 
 
 @dataclass(frozen=True)
@@ -41,54 +64,80 @@ class BroadcastOperand:
 
 @dataclass(frozen=True)
 class BroadcastStep:
-    op: int
+    op: int                 # the first op of this kind (see count)
     label: str              # grad_fn name or op name
     result_shape: tuple
-    operands: tuple         # BroadcastOperand per tensor input
+    operands: tuple         # BroadcastOperand per tensor input (or per input summed back)
     line: int | None
+    count: int = 1          # ops like it, one per turn of a loop
 
 
-def _names(run: Run) -> dict:
-    names = {}
-    for var in run.variables:
-        if var.tensor is not None:
-            names.setdefault(var.tensor.id, var.name)
-    return names
+def learner_names(run: Run) -> dict[int, str]:
+    """tensor id -> the one name a picture calls it by: its first variable, else its Module
+    parameter path (`model.0.weight`); never an internal id."""
+    return {tid: found[0] for tid, found in tensor_names(run).items()}
+
+
+def _summed_back(run: Run) -> dict:
+    """node id -> {input tensor: the shape its gradient was summed from}: what backward shows
+    of a broadcast the forward did not record (Linear's bias, added inside addmm)."""
+    summed: dict = {}
+    for call in run.backward:
+        for step in call.steps:
+            for edge in step.grad_out:
+                if edge.summed_from is not None and edge.to_tensor is not None:
+                    summed.setdefault(step.node_id, {})[edge.to_tensor] = tuple(edge.summed_from)
+    return summed
 
 
 def broadcast_steps(run: Run) -> list[BroadcastStep]:
-    """The ops in which at least one operand was stretched to the result's shape. Python
-    numbers (the 10 in `x * 10`) are scalars to PyTorch, not broadcast tensors: left out."""
-    names = _names(run)
-    found = []
+    """The ops in which at least one operand was stretched to a larger shape: seen in the
+    forward (the op's broadcast shape), or in backward (a gradient summed back to an operand's
+    shape, e.g. the bias of nn.Linear): either way the op broadcast. Python numbers (the 10 in
+    `x * 10`) are scalars to PyTorch, not broadcast tensors: left out. The same op on the same
+    line with the same shapes (a loop) is listed once, counted."""
+    names = learner_names(run)
+    summed = _summed_back(run)
+    found: dict[tuple, BroadcastStep] = {}
     for op in run.graph.ops:
         shape = op.broadcast_shape
-        if shape is None:
+        backward = summed.get(op.node_id, {}) if op.node_id is not None else {}
+        if shape is None and not backward:
             continue
         operands = []
-        for tid in op.inputs:
+        for tid in dict.fromkeys(op.inputs):
             info = run.graph.tensors.get(tid) if tid is not None else None
             if info is None or info.wrapped_number:
                 continue
-            padded = (1,) * (len(shape) - len(info.shape)) + tuple(info.shape)
-            stretched = tuple(d for d, (a, b) in enumerate(zip(padded, shape)) if a != b)
+            target = tuple(shape) if shape is not None else backward.get(tid)
+            if target is None:
+                continue              # a matrix operand of addmm: not broadcast
+            padded = (1,) * (len(target) - len(info.shape)) + tuple(info.shape)
+            stretched = tuple(d for d, (a, b) in enumerate(zip(padded, target)) if a != b)
             operands.append(BroadcastOperand(tid, names.get(tid, _scalar_name(info, tid)),
                                              tuple(info.shape), padded, stretched))
-        if any(o.stretched for o in operands):
-            found.append(BroadcastStep(op.id, op.grad_fn or op.op, tuple(shape),
-                                       tuple(operands), op.line))
-    return found
+        if not any(o.stretched for o in operands):
+            continue
+        result = tuple(shape) if shape is not None else \
+            max((tuple(s) for s in backward.values()), key=len)
+        key = (op.line, op.grad_fn or op.op, result,
+               tuple((o.name, o.shape) for o in operands))
+        seen = found.get(key)
+        found[key] = replace(seen, count=seen.count + 1) if seen else BroadcastStep(
+            op.id, op.grad_fn or op.op, result, tuple(operands), op.line)
+    return list(found.values())
 
 
 def _scalar_name(info: TensorInfo, tid: int) -> str:
+    """An operand bound to no name: a 0-d tensor by its value, any other by its shape."""
     if not info.shape and info.values is not None and info.values.complete:
-        return repr(info.values.data)
-    return f"t{tid}"
+        return torch_numbers([info.values.data])[0]
+    return "(" + "×".join(map(str, info.shape)) + ")"
 
 
 def gradient_sums(run: Run, call: int = 0) -> list[dict]:
     """Each gradient summed back to a broadcast operand: shapes and numbers before and after."""
-    names = _names(run)
+    names = learner_names(run)
     rows = []
     if call >= len(run.backward):
         return rows
@@ -97,7 +146,8 @@ def gradient_sums(run: Run, call: int = 0) -> list[dict]:
             if edge.summed_from is None:
                 continue
             rows.append({"node": step.name,
-                         "operand": names.get(edge.to_tensor, f"t{edge.to_tensor}"),
+                         "operand": names.get(edge.to_tensor, "(" + "×".join(
+                             map(str, edge.grad.shape)) + ")"),
                          "from": tuple(edge.summed_from), "to": tuple(edge.grad.shape),
                          "before": as_array(edge.unsummed), "after": as_array(edge.grad)})
     return rows
@@ -118,32 +168,40 @@ def expansion_figure(run: Run, step: BroadcastStep, lang: str = DEFAULT_LANGUAGE
     """Each operand before (left) and after (right) expansion to the result's shape."""
     rows = len(step.operands)
     figure = make_subplots(rows=rows, cols=2, horizontal_spacing=0.08, vertical_spacing=0.12,
-                           subplot_titles=[title for o in step.operands for title in (
+                           subplot_titles=[html.escape(title, quote=False)
+                                           for o in step.operands for title in (
                                f"{o.name} {o.shape}", _after(o, step.result_shape, lang))])
     for r, operand in enumerate(step.operands, start=1):
-        values = as_array(run.graph.tensors[operand.tensor].values)
-        if values is None:
+        values = run.graph.tensors[operand.tensor].values
+        if values is None or not values.complete:
             continue
-        expanded = np.broadcast_to(values.reshape(operand.padded), step.result_shape)
-        for c, data in enumerate((values, expanded), start=1):
+        raw = np.asarray(values.data).reshape(operand.shape)      # ints stay ints: 1, not 1.
+        expanded = np.broadcast_to(raw.reshape(operand.padded), step.result_shape)
+        for c, data in enumerate((raw, expanded), start=1):
             flat = _as_2d(np.asarray(data, dtype=np.float64))
-            figure.add_trace(go.Heatmap(z=flat, text=np.vectorize(lambda v: f"{v:.3g}")(flat),
-                                        texttemplate="%{text}", colorscale="Blues",
-                                        showscale=False, xgap=2, ygap=2), row=r, col=c)
+            text = np.reshape(torch_numbers(np.asarray(data).reshape(-1).tolist()), flat.shape)
+            figure.add_trace(go.Heatmap(z=flat, text=text, texttemplate="%{text}",
+                                        colorscale="Blues", showscale=False, xgap=2, ygap=2),
+                             row=r, col=c)
             figure.update_yaxes(autorange="reversed", row=r, col=c)
     shapes = t("view.broadcast.joined", lang).join(str(o.shape) for o in step.operands)
     figure.update_xaxes(showticklabels=False)            # cells carry their values; indices
     figure.update_yaxes(tickmode="linear", dtick=1)      # down the side, whole numbers only
     figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
                          font={"size": 16}, template="plotly_white",
-                         title=f"{step.label}: {shapes} → {step.result_shape}")
+                         title=html.escape(f"{step.label}: {shapes} → {step.result_shape}",
+                                           quote=False))
     return figure
 
 
 # ---- ops whose operands could not be broadcast ----------------------------------------------
-_MISMATCH = re.compile(r"The size of tensor a \((\d+)\) must match the size of tensor b "
-                       r"\((\d+)\) at non-singleton dimension (\d+)")
-_CANNOT_GROW = re.compile(r"output with shape \[.*\] doesn't match the broadcast shape")
+# Bounded repeats only, on a bounded prefix of the message: a crafted message (any learner can
+# raise one) must not make these backtrack. A shape has at most 64 dims of 19 digits each.
+_MISMATCH = re.compile(r"The size of tensor a \((\d{1,20})\) must match the size of tensor b "
+                       r"\((\d{1,20})\) at non-singleton dimension (\d{1,20})")
+_CANNOT_GROW = re.compile(r"output with shape \[[\d, ]{0,1400}\] doesn't match the "
+                          r"broadcast shape")
+_SEARCHED = 4000              # characters of a message the patterns look at
 
 
 @dataclass(frozen=True)
@@ -166,7 +224,8 @@ def _pad(shapes: tuple) -> tuple:
 
 
 def _failure(failed: FailedOp) -> BroadcastFailure | None:
-    mismatch, grow = _MISMATCH.search(failed.message), _CANNOT_GROW.search(failed.message)
+    head = failed.message[:_SEARCHED]
+    mismatch, grow = _MISMATCH.search(head), _CANNOT_GROW.search(head)
     shapes = tuple(s for s in failed.input_shapes if s is not None)
     if not (mismatch or grow) or len(shapes) < 2:
         return None
