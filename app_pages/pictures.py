@@ -41,6 +41,9 @@ from explorer.views.memory import (
     layout_summary,
     memory_figure,
     order_figure,
+    sharers,
+    version_steps,
+    version_table,
     view_check,
     view_figure,
 )
@@ -271,8 +274,16 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     info = focus.tensor
     st.caption(layout_summary(info, lang=lang()))
-    chart(memory_figure(run, info.storage_id, lang=lang()),
-                    key=f"{key}_memory")
+    st.caption(tr("memory.shared", name=code(focus.name)))
+    chart(memory_figure(run, info.storage_id, lang=lang(), focus=info.id), key=f"{key}_memory")
+    arrays = [r.name for r in sharers(run, info.storage_id, info.id) if r.kind == "ndarray"]
+    if arrays:
+        st.caption(tr("memory.numpy", arrays=", ".join(map(code, arrays))))
+    steps = version_steps(run, info)
+    st.caption(tr("memory.version" if steps else "memory.version_none", name=code(focus.name),
+                  version=info.version))
+    if steps:
+        st.dataframe(clean_rows(version_table(steps, lang())), hide_index=True, width="stretch")
     if len(info.shape) > 1 and not info.is_contiguous:
         check = view_check(info, (int(np.prod(info.shape)),))
         st.markdown(tr("memory.view_fits" if check.fits else "memory.view_fails",
@@ -288,7 +299,7 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
         if others:
             channels = 1 if len(info.shape) == 4 else None     # NCHW: colour by channel
             chart(order_figure(run, [focus.name, *others], channels, lang=lang()),
-                            key=f"{key}_order")
+                  key=f"{key}_order")
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

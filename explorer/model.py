@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import NewType
 
 __all__ = [
+    "ArrayInfo",
     "BackwardCall",
     "BackwardEdge",
     "BackwardStep",
@@ -84,10 +85,11 @@ class TensorInfo:
 @dataclass(frozen=True)
 class VariableInfo:
     name: str
-    kind: str                      # "tensor", "parameter", "module"
+    kind: str                      # "tensor", "parameter", "module", "ndarray"
     tensor: TensorInfo | None = None
     module_text: str = ""          # print(model) for modules
     parameters: tuple[tuple[str, TensorInfo], ...] = ()   # (qualified name, TensorInfo)
+    array: ArrayInfo | None = None   # for kind "ndarray": the NumPy array, where it lies
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class OpNode:
     broadcast_shape: Shape | None = None
     module: tuple[ModuleCall, ...] = ()   # ModuleCall per enclosing Module call, outermost first
     line: int | None = None        # line of learner code that ran it
+    # each output's version counter (t._version) just after the op: an in-place op bumps it
+    versions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,3 +236,15 @@ class Run:
     def failed_ops(self) -> tuple:
         """FailedOp per op that raised, caught or not, in order."""
         return self.graph.failed
+
+
+@dataclass(frozen=True)
+class ArrayInfo:
+    """A learner's NumPy array, placed in the storage of a tensor it shares memory with
+    (`torch.from_numpy(a)`, `t.numpy()`), so the memory picture can draw it beside the tensor."""
+
+    shape: Shape
+    dtype: str                     # NumPy's name, e.g. "float32"
+    stride: Shape                  # in elements (NumPy's byte strides / itemsize)
+    storage_id: int | None = None  # the tensor storage its memory lies in (None: its own)
+    storage_offset: int = 0        # in elements, from the start of that storage

@@ -264,7 +264,8 @@ class Recorder:
         outputs = tuple(self.tensor_id(t) for t in e.outputs)
         node = e.grad_fn
         self._add_op(e.op, node, inputs, outputs, e.inplace, e.view_of,
-                     tuple(e.broadcast_shape) if e.broadcast_shape else None)
+                     tuple(e.broadcast_shape) if e.broadcast_shape else None,
+                     tuple(t._vc[0] for t in e.outputs))
         self.forward.append(_new_forward_step(
             op=self.ops[-1].id,
             input_shapes=tuple(t._data.shape if t is not None else None for t in e.inputs),
@@ -275,13 +276,13 @@ class Recorder:
             self._record_copy_slices(e.outputs[0], old_base, inputs[1:])
 
     def _add_op(self, name, node, inputs, outputs, inplace=False, view_of=None,
-                broadcast_shape=None) -> None:
+                broadcast_shape=None, versions=()) -> None:
         op = _new_op(
             id=len(self.ops), op=name, grad_fn=type(node).__name__ if node is not None else None,
             node_id=self.node_id(node), inputs=inputs, outputs=outputs,
             saved=_kept(node) if node is not None else (),
             inplace=inplace, is_view=view_of is not None, broadcast_shape=broadcast_shape,
-            module=tuple(self._module_stack), line=learner_line())
+            module=tuple(self._module_stack), line=learner_line(), versions=versions)
         self.ops.append(op)
         if op.node_id is not None:
             self._op_of_node[op.node_id] = op

@@ -292,6 +292,19 @@ RAW_MEMORY = {
     "view_as_object": (
         "import numpy as np\nprint('REACHED', np.zeros(2, np.int64).view(object))",
         "TypeError", "Cannot change data-type for array of references"),
+    # a node pre-hook handing a node a gradient of another size: the double backward of a
+    # slice once turned it into a view past its buffer (an arbitrary read and write)
+    "prehook_out_of_bounds_view": (
+        "import torch\nbuf = torch.zeros(1, dtype=torch.float64)\n"
+        "x = torch.zeros(3, 1, dtype=torch.float64, requires_grad=True)\n"
+        "gin = torch.zeros(2, 1, dtype=torch.float64, requires_grad=True)\n"
+        "gx, = torch.autograd.grad(x[0:2], x, grad_outputs=gin, create_graph=True)\n"
+        "state = {}\n"
+        "gx.grad_fn.register_prehook(lambda grads: (buf.as_strided((1, 1), (1000, 1)),))\n"
+        "gx.grad_fn.register_hook(lambda grads, inputs: state.update(view=grads[0]))\n"
+        "torch.autograd.backward([gx], [torch.zeros(3, 1, dtype=torch.float64)])\n"
+        "print('REACHED', state['view'])",
+        "RuntimeError", "has changed the size of value"),
 }
 
 

@@ -7,6 +7,7 @@ import contextlib
 import io
 import itertools
 import pathlib
+import re
 import runpy
 
 import numpy as np
@@ -20,12 +21,17 @@ from explorer.sandbox.execute import execute
 from explorer.views.memory import (
     layout_summary,
     memory_figure,
+    memory_order,
     order_figure,
+    sharers,
     sharing,
     storage_positions,
     tensor_named,
+    version_steps,
+    version_table,
     view_check,
     view_figure,
+    visit_order,
 )
 
 CASES = {
@@ -149,35 +155,206 @@ def test_view_after_transpose_is_explained_by_its_storage_walk(course_runs):
     assert {t.line.color for t in right} == {"#2ca02c"}
 
 
+def stored_in_cells(t: torch.Tensor, cells: int) -> list:
+    """The index of the element torch stores in each of the first `cells` storage cells."""
+    where = torch_cells(t)
+    found = [None] * cells
+    for index in itertools.product(*map(range, t.shape)):
+        cell = int(where[index])
+        if cell < cells and found[cell] is None:
+            found[cell] = index
+    return found
+
+
+def strip_labels(strip) -> list:
+    return [text for line in strip.text for text in line if text]
+
+
 def test_contiguous_copies_into_index_order(course_runs):
     run, namespace = course_runs["11_transpose_permute_contiguous"]
     xp, c = tensor_named(run, "xp"), tensor_named(run, "c")
     assert c.storage_id != xp.storage_id and c.stride == namespace["c"].stride()
     figure = order_figure(run, ["xp", "c"], colour_dim=0)
-    _, xp_strip, c_strip = figure.data
-    # xp's cells hold x's storage order; c's cells hold xp's elements in index order
-    assert list(xp_strip.text[0]) == [str(v) for v in namespace["x"].flatten().tolist()]
-    assert list(c_strip.text[0]) == [str(v) for v in namespace["xp"].flatten().tolist()]
-    first_index = np.unravel_index(np.arange(24), tuple(namespace["xp"].shape))[0]
-    assert list(c_strip.z[0]) == first_index.tolist()   # colour: index along dim 0, in blocks
+    xp_strip, c_strip = figure.data
+    for name, strip in (("xp", xp_strip), ("c", c_strip)):
+        expected = stored_in_cells(namespace[name], 12)
+        assert memory_order(tensor_named(run, name)) == expected
+        assert strip_labels(strip) == ["(" + ",".join(map(str, i)) + ")" for i in expected]
+    # c holds xp's elements in index order: its cells count up like an odometer
+    assert memory_order(c) == list(itertools.islice(np.ndindex(*namespace["c"].shape), 12))
 
 
 def test_nchw_and_channels_last_side_by_side(course_runs):
     run, namespace = course_runs["14_nchw_nhwc_layout"]
     x, cl = namespace["x"], namespace["cl"]
     figure = order_figure(run, ["x", "cl"], colour_dim=1)
-    logical, x_strip, cl_strip = figure.data
+    x_strip, cl_strip = figure.data
     for t, strip in ((x, x_strip), (cl, cl_strip)):
-        cells = torch_cells(t).reshape(-1)
-        channel = np.indices(tuple(t.shape))[1].reshape(-1)
-        values = t.reshape(-1).tolist()
-        by_cell = np.argsort(cells)                   # the element stored in each cell
-        assert list(strip.z[0]) == channel[by_cell].tolist()
-        assert list(strip.text[0]) == [str(values[k]) for k in by_cell]
-    assert list(cl_strip.z[0][:6]) == [0, 1, 2, 0, 1, 2]   # channels interleaved
-    for n, c, h, w in itertools.product(*map(range, x.shape)):   # image n: a row of C blocks
-        row, col = n * 3 + h, c * 3 + w
-        assert (logical.text[row][col], logical.z[row][col]) == (str(x[n, c, h, w].item()), c)
+        stored = stored_in_cells(t, 12)
+        colours = [v for line in strip.z for v in line if v == v]     # (not the blank NaNs)
+        assert colours == [index[1] for index in stored]              # colour: the channel
+    assert [v for v in cl_strip.z[0]][:6] == [0, 1, 2, 0, 1, 2]        # channels interleaved
+
+
+# ---- a real batch: 8×3×32×32, NCHW beside channels_last -------------------------------------
+BATCH = """import torch
+torch.manual_seed(0)
+x = torch.randn(8, 3, 32, 32)
+cl = x.contiguous(memory_format=torch.channels_last)
+c0 = x[:, 0]
+"""
+
+
+def test_a_real_batch_shows_the_first_cells_each_named_by_its_nchw_index_like_torch():
+    run = execute(BATCH)
+    x = torch.randn(8, 3, 32, 32)
+    cl = x.contiguous(memory_format=torch.channels_last)
+    figure = order_figure(run, ["x", "cl"], colour_dim=1)
+    for name, t, strip in (("x", x, figure.data[0]), ("cl", cl, figure.data[1])):
+        info = tensor_named(run, name)
+        assert info.stride == t.stride()
+        expected = stored_in_cells(t, 12)
+        assert memory_order(info) == expected
+        labels = strip_labels(strip)
+        assert len(labels) == 12, "the first cells, not all 24,576"
+        assert labels == ["(" + ",".join(map(str, i)) + ")" for i in expected]
+    # the order memory walks the dims in, fastest first, is the order of torch's strides
+    assert visit_order(tensor_named(run, "x")) == (3, 2, 1, 0)        # w, h, c, n
+    assert visit_order(tensor_named(run, "cl")) == tuple(np.argsort(cl.stride(), kind="stable"))
+    titles = [a.text for a in figure.layout.annotations]
+    assert "<b>cl</b> in memory: stride (3072, 1, 96, 3)" in titles
+    assert "memory walks c → w → h → n" in figure.layout.xaxis2.title.text
+    assert figure.layout.height < 900, "fits a laptop screen"
+
+
+def test_a_large_storage_is_drawn_in_squares_that_show_a_channels_gaps():
+    run = execute(BATCH)
+    x = tensor_named(run, "x")
+    figure = memory_figure(run, x.storage_id, focus=x.id)
+    [heat] = figure.data
+    assert len(heat.x) <= 48 and "24,576 cells" in figure.layout.title.text
+    labels = list(heat.y)
+    assert labels == ["x (8, 3, 32, 32)", "c0 (8, 32, 32)"]
+    squares = 24576 // len(heat.x)
+    reads = torch.zeros(24576)
+    reads[torch_cells(torch.zeros(8, 3, 32, 32)[:, 0]).reshape(-1)] = 1   # channel 0 of each image
+    expected = reads.view(-1, squares).mean(1).tolist()
+    row = [0.0 if v != v else v for v in heat.z[1]]
+    assert row == pytest.approx(expected)
+    assert 0.0 in row and 1.0 in row, "channel 0 of each image, with the other channels between"
+
+
+# ---- everything sharing the focused storage, named; temporaries only when they add a view -----
+SHARED = """import torch
+w = torch.arange(6.0).view(2, 3)
+for step in range(5):
+    y = w * 2          # a new storage each turn: not w's
+    z = w.t() @ y      # w.t() is a temporary reading w's memory transposed
+col = w[:, 1]
+"""
+
+
+def test_the_storage_is_drawn_with_the_learners_names_and_temporaries_only_when_they_read_it():
+    run = execute(SHARED)
+    w = tensor_named(run, "w")
+    rows = sharers(run, w.storage_id, focus=w.id)
+    assert [(r.name, r.kind, r.count) for r in rows] == [
+        ("w", "tensor", 1), ("col", "tensor", 1), ("tensor", "temporary", 1),
+        ("t(w)", "temporary", 5)]
+    # as torch lays them out: the same storage, these strides and offsets
+    wt = torch.arange(6.0).view(2, 3)
+    for row, t in zip(rows, (wt, wt[:, 1], wt.view(6), wt.t())):
+        assert (row.shape, row.stride, row.storage_offset) == (
+            tuple(t.shape), t.stride(), t.storage_offset())
+        assert t.untyped_storage().data_ptr() == wt.untyped_storage().data_ptr()
+    labels = list(memory_figure(run, w.storage_id, focus=w.id).data[0].y)
+    assert labels == ["w (2, 3)", "col (2,)", "tensor (6,)", "t(w) (3, 2) ×5"]
+    assert not any(re.fullmatch(r"t\d+.*", label) for label in labels), "no internal ids"
+
+
+def test_module_parameters_are_named_by_path_and_html_in_names_is_shown_as_text():
+    run = execute("import torch\nmodel = torch.nn.Sequential()\n"
+                  "model.add_module('<a href=x>', torch.nn.Linear(2, 2))\n"
+                  "w = model[0].weight.data\n")
+    w = tensor_named(run, "w")
+    rows = sharers(run, w.storage_id, focus=w.id)
+    assert [r.name for r in rows] == ["w", "model.<a href=x>.weight"]
+    labels = list(memory_figure(run, w.storage_id).data[0].y)
+    assert "model.&lt;a href=x&gt;.weight (2, 2)" in labels
+
+
+NUMPY = """import numpy as np
+import torch
+a = np.arange(6, dtype=np.float32)
+t = torch.from_numpy(a)
+a[0] = 100.0
+v = t.view(2, 3)
+b = v.numpy()[:, 1:]
+own = a.copy()
+"""
+
+
+def test_the_numpy_arrays_of_from_numpy_and_numpy_are_drawn_in_the_tensors_storage():
+    run = execute(NUMPY)
+    namespace = {}
+    exec(NUMPY, {"__name__": "__main__"}, namespace)    # noqa: S102 - the reference run, on torch
+    t = tensor_named(run, "t")
+    arrays = {v.name: v.array for v in run.variables if v.kind == "ndarray"}
+    assert set(arrays) == {"a", "b", "own"}
+    for name in ("a", "b", "own"):
+        array = namespace[name]
+        shares = np.shares_memory(array, namespace["t"].numpy())
+        assert (arrays[name].storage_id == t.storage_id) == shares
+        assert arrays[name].shape == array.shape and arrays[name].dtype == array.dtype.name
+    b = arrays["b"]          # placed where torch's storage holds it
+    torch_b = namespace["v"][:, 1:]
+    assert (b.stride, b.storage_offset) == (torch_b.stride(), torch_b.storage_offset())
+    rows = sharers(run, t.storage_id, focus=t.id)
+    assert [(r.name, r.kind) for r in rows] == [("t", "tensor"), ("v", "tensor"),
+                                                ("a", "ndarray"), ("b", "ndarray")]
+    heat = memory_figure(run, t.storage_id, focus=t.id).data[0]
+    assert list(heat.y)[2:] == ["a (6,) · NumPy", "b (2, 2) · NumPy"]
+    assert list(heat.text[3]) == ["", "0", "1", "", "2", "3"]     # b[0,0] sits in cell 1
+
+
+# ---- the version counter -------------------------------------------------------------------
+INPLACE = """import torch
+x = torch.ones(3)
+x.add_(1)
+x.mul_(2)
+y = x[1:]
+y.zero_()
+z = x * 2
+x += 1
+for _ in range(3):
+    x.sub_(1)
+"""
+
+
+def torch_versions(source: str) -> list:
+    """x._version after each in-place line of `source`, in real torch (each such line gets a
+    `seen.append(x._version)` after it)."""
+    seen: list = []
+    marked = [line + "; seen.append(x._version)"
+              if line.strip() in ("x.add_(1)", "x.mul_(2)", "y.zero_()", "x += 1", "x.sub_(1)")
+              else line for line in source.splitlines()]
+    exec("\n".join(marked), {"torch": torch, "seen": seen})   # noqa: S102 - our own program
+    return seen
+
+
+def test_the_version_counter_counts_each_in_place_write_as_torch_does():
+    run = execute(INPLACE)
+    x = tensor_named(run, "x")
+    versions = torch_versions(INPLACE)                      # [1, 2, 3, 4, 5, 6, 7]
+    assert x.version == versions[-1] == 7
+    steps = version_steps(run, x)
+    assert [(s.line, s.op, s.written, s.first, s.last, s.count) for s in steps] == [
+        (3, "add_", "x", 1, 1, 1), (4, "mul_", "x", 2, 2, 1), (6, "zero_", "y", 3, 3, 1),
+        (8, "add_", "x", 4, 4, 1), (10, "sub_", "x", 5, 7, 3)]
+    assert [v for s in steps for v in range(s.first, s.last + 1)] == versions
+    rows = version_table(steps)
+    assert rows[2]["code"] == "y.zero_()" and rows[-1]["version after"] == "5 … 7 (×3)"
+    assert version_steps(run, tensor_named(run, "z")) == [], "x * 2 is a new storage"
 
 
 # ---- view(): verdict, strides and walks against torch on generated layouts ------------------

@@ -118,7 +118,7 @@ def _call(node: Node, buffer: list) -> tuple:
     for hook in list(node._pre_hooks.values()) if node._pre_hooks else ():
         new = hook(tuple(buffer))
         if new is not None:
-            buffer = list(new)
+            buffer = _checked_hook_results(hook, buffer, new)
     grads = _validate(node, node.apply(tuple(buffer)))
     for hook in list(node._post_hooks.values()) if node._post_hooks else ():
         new = hook(tuple(grads), tuple(buffer))
@@ -145,6 +145,21 @@ def _call_tensor_hooks(node: Node, buffer: list) -> list:
             from ..memory_format import contiguous_format
             t._grad = g.clone(memory_format=contiguous_format) if t._grad is None else t._grad + g
     return buffer
+
+
+def _checked_hook_results(hook, old: list, new) -> list:
+    """A node pre-hook's replacement gradients, held to what the node was given: as many, and
+    each a tensor (or None) of the same dtype and size, so no formula sees a gradient it was
+    not built for."""
+    new = list(new) if isinstance(new, (tuple, list)) else [new]
+    if len(new) != len(old):
+        name = getattr(hook, "__name__", "<unknown>")
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
+                           f"{len(new)}, but expected {len(old)})")
+    for before, after in zip(old, new):
+        if after is not None:
+            _check_hook_result(hook, before, after)
+    return new
 
 
 def _check_hook_result(hook, old, new) -> None:

@@ -69,16 +69,36 @@ def int_list(fn: str, arg: str, values) -> tuple:
 
 
 def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
-    """Same first element, new shape and element strides."""
+    """Same first element, new shape and element strides, never reaching outside the memory
+    `a` was cut from (NumPy's as_strided checks nothing)."""
     size = a.itemsize
     byte_strides = tuple([s * size for s in strides])
     if a.flags.c_contiguous:   # an ndarray over a's own memory: a quarter of as_strided's cost
-        try:                   # (it refuses a view reaching past a: as_strided does that)
+        try:                   # (it refuses a view reaching past a)
             return np.ndarray(tuple(shape), a.dtype, buffer=a, strides=byte_strides)
         except (ValueError, TypeError):
             pass
+    _check_within_base(a, shape, byte_strides)
     return np.lib.stride_tricks.as_strided(a, tuple(shape), byte_strides,
                                            writeable=a.flags.writeable)
+
+
+def _check_within_base(a: np.ndarray, shape, byte_strides) -> None:
+    """Refuse a view whose elements would lie outside the array at the root of `a`'s bases."""
+    if any(n == 0 for n in shape):
+        return
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    low, high = np.lib.array_utils.byte_bounds(root)
+    start = a.__array_interface__["data"][0]
+    reach = [(n - 1) * s for n, s in zip(shape, byte_strides)]
+    first = start + sum(r for r in reach if r < 0)
+    last = start + sum(r for r in reach if r > 0) + a.itemsize
+    if first < low or last > high:
+        raise RuntimeError(f"setStorage: sizes {_shape_str(shape)}, strides "
+                           f"{_shape_str([s // a.itemsize for s in byte_strides])} reach outside "
+                           f"their storage of {(high - low) // a.itemsize} elements")
 
 
 def _shape_str(shape) -> str:

@@ -22,7 +22,7 @@ from engine.ops.creation import set_element_limit
 from engine.tensor import Tensor
 
 from ..explain import explain
-from ..model import ErrorInfo, Run, VariableInfo
+from ..model import ArrayInfo, ErrorInfo, Run, VariableInfo
 from ..recorder import SOURCE_NAME, Recorder, ops_info
 from .limits import DEFAULT, LimitExceeded, Limits
 from .namespace import BoundedOutput, build_globals
@@ -176,20 +176,49 @@ def describe(exc: BaseException) -> ErrorInfo:
 
 def collect_variables(namespace: dict, result_value, recorder: Recorder,
                       texts: dict | None = None) -> tuple:
-    """The learner's tensors, Parameters and Modules, in the order they were defined; `texts`
-    holds each Module's printed text by id (taken while the learner's budget lasted)."""
+    """The learner's tensors, Parameters, Modules and NumPy arrays, in the order they were
+    defined; `texts` holds each Module's printed text by id (taken while the learner's budget
+    lasted). An array is placed in the storage of a tensor it shares memory with."""
     found = []
     items = [(k, v) for k, v in namespace.items() if not k.startswith("_")]
     if result_value is not None:
         items.append(("_", result_value))
+    storages: dict[int, Tensor] = {}       # id(storage) -> a tensor over it, for the arrays
+    arrays = []
     for name, value in items:
         if isinstance(value, Tensor):
             tid = recorder.tensor_id(value)
             kind = "parameter" if isinstance(value, engine.nn.Parameter) else "tensor"
             found.append(VariableInfo(name, kind, recorder.tensor_info(value, tid, True)))
+            storages.setdefault(id(value.untyped_storage()), value)
         elif isinstance(value, Module):
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
                            for pname, p in value.named_parameters())
             found.append(VariableInfo(name, "module", module_text=(texts or {}).get(id(value), ""),
                                       parameters=params))
+            for _, p in value.named_parameters():
+                storages.setdefault(id(p.untyped_storage()), p)
+        elif type(value) is np.ndarray and len(arrays) < MAX_ARRAYS:
+            arrays.append((len(found), value))
+            found.append(VariableInfo(name, "ndarray"))
+    for k, value in arrays:     # once every tensor is known: an array may come before its tensor
+        found[k] = VariableInfo(found[k].name, "ndarray",
+                                array=_array_info(value, storages.values(), recorder))
     return tuple(found)
+
+
+MAX_ARRAYS = 200       # NumPy arrays placed in tensor storages (each is checked against each)
+
+
+def _array_info(arr: np.ndarray, tensors, recorder: Recorder) -> ArrayInfo:
+    """Shape, dtype and strides (in elements) of a learner's array, and the storage of the
+    first tensor whose memory it lies in (what from_numpy and numpy() share), if any."""
+    size = max(arr.itemsize, 1)
+    stride = tuple(s // size for s in arr.strides)
+    for t in tensors:
+        memory = t.untyped_storage().array
+        if arr.size and np.may_share_memory(arr, memory):
+            delta = arr.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
+            return ArrayInfo(arr.shape, arr.dtype.name, stride, recorder.storage_id(t),
+                             delta // size)
+    return ArrayInfo(arr.shape, arr.dtype.name, stride)

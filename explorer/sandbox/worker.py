@@ -249,8 +249,8 @@ def serve(backend: str, control_fd: int, native: bool = False) -> None:
     gc.freeze()   # what warm-up imported lives for good: each run process's collector skips it
     reads = _readable(backend)
     spare = _spawn(tasks, reads)
-    _send(control, {"ready": True, "pid": os.getpid()})
     try:
+        _send(control, {"ready": True, "pid": os.getpid()})
         while True:
             message = control.recv(4096)
             if not message:

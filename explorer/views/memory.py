@@ -5,6 +5,8 @@ and the order in memory of the same logical tensor in two layouts (contiguous() 
 after, NCHW against channels_last), side by side."""
 from __future__ import annotations
 
+import dataclasses
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,18 +17,27 @@ from engine.ops.views import compute_stride
 
 from ..model import Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
+from .broadcast import learner_names, torch_numbers
+from .names import parameter_paths
 
 __all__ = [
+    "Sharer",
+    "VersionStep",
     "ViewCheck",
     "contiguous_chunks",
     "layout_summary",
     "memory_figure",
+    "memory_order",
     "order_figure",
+    "sharers",
     "sharing",
     "storage_positions",
     "tensor_named",
+    "version_steps",
+    "version_table",
     "view_check",
     "view_figure",
+    "visit_order",
 ]
 
 FONT = {"size": 18}
@@ -68,11 +79,76 @@ def tensor_named(run: Run, name: str) -> TensorInfo:
     raise KeyError(name)
 
 
-def _names(run: Run) -> dict:
-    return {v.tensor.id: v.name for v in reversed(run.variables) if v.tensor is not None}
+@dataclass(frozen=True)
+class Sharer:
+    """One way of reading a storage: a tensor (or NumPy array) with its layout and its name."""
+
+    name: str
+    kind: str                  # "tensor", "parameter", "ndarray" or "temporary"
+    shape: tuple
+    stride: tuple
+    storage_offset: int
+    dtype: str
+    count: int = 1             # temporaries with this name and layout (one per loop turn)
+
+    @property
+    def label(self) -> str:
+        times = f" ×{self.count}" if self.count > 1 else ""
+        return f"{self.name} {tuple(self.shape)}{times}"
 
 
-def _cells(info: TensorInfo, size: int) -> list[list[int]]:
+def _layout(info) -> tuple:
+    return tuple(info.shape), tuple(info.stride), info.storage_offset
+
+
+def _expression(run: Run, tid: int, names: dict, layouts: dict) -> str:
+    """What made a temporary, in the learner's names: `t(x)`, `mul(a, b)`; a tensor no
+    recorded op made (a factory call inside an expression) is just `tensor`."""
+    for op in run.graph.ops:
+        if tid in op.outputs:
+            args = []
+            for k in op.inputs:
+                info = run.graph.tensors.get(k) if k is not None else None
+                if info is None or info.wrapped_number:
+                    continue
+                args.append(names.get(k) or layouts.get((info.storage_id, *_layout(info)), "…"))
+            return f"{op.op}({', '.join(args)})"
+    return "tensor"      # made where no op was recorded (torch.arange inside an expression)
+
+
+def sharers(run: Run, storage_id: int, focus: int | None = None) -> list[Sharer]:
+    """Everything that reads one storage, named: the focused tensor first, then the learner's
+    variables and Module parameters, then NumPy arrays over the same memory, then the
+    temporaries (tensors bound to no name) that read it some other way, each called by the op
+    that made it and counted once per layout. A temporary laid out exactly like a named tensor
+    (an older version of it, a detach()) adds nothing and is left out."""
+    names = learner_names(run)
+    parameters = parameter_paths(run)
+    infos = sharing(run, storage_id)
+    named = sorted((i for i in infos if i.id in names), key=lambda i: (i.id != focus, i.id))
+    rows, layouts = [], {}
+    for info in named:
+        layouts.setdefault((info.storage_id, *_layout(info)), names[info.id])
+        kind = "parameter" if info.id in parameters else "tensor"
+        rows.append(Sharer(names[info.id], kind, *_layout(info), info.dtype))
+    for var in run.variables:
+        array = var.array
+        if array is not None and array.storage_id == storage_id:
+            rows.append(Sharer(var.name, "ndarray", tuple(array.shape), tuple(array.stride),
+                               array.storage_offset, array.dtype))
+    temporaries: dict[tuple, Sharer] = {}
+    for info in infos:
+        key = (info.storage_id, *_layout(info))
+        if info.id in names or key in layouts or info.wrapped_number:
+            continue
+        name = _expression(run, info.id, names, layouts)
+        seen = temporaries.get((name, key))
+        temporaries[(name, key)] = Sharer(name, "temporary", *_layout(info), info.dtype,
+                                          seen.count + 1 if seen else 1)
+    return rows + list(temporaries.values())
+
+
+def _cells(info, size: int) -> list[list[int]]:
     """Per storage cell, the flat indices of the elements stored there (several: stride 0)."""
     cells: list[list[int]] = [[] for _ in range(size)]
     for flat, pos in enumerate(storage_positions(info).reshape(-1).tolist()):
@@ -81,26 +157,125 @@ def _cells(info: TensorInfo, size: int) -> list[list[int]]:
     return cells
 
 
-def memory_figure(run: Run, storage_id: int, names: dict | None = None,
-                  lang: str = DEFAULT_LANGUAGE) -> go.Figure:
-    """The storage as a strip of cells; below it one row per tensor, each cell of the row
-    marked with the (flat) index of the element stored there."""
+CELL_TEXT = 24       # a storage up to this many cells is drawn cell by cell, with indices
+BINS = 48            # a larger one in this many squares, each shaded by how much a tensor reads
+MAX_ROWS = 10        # rows drawn; the rest are counted in the title
+
+
+def _html(text: str) -> str:
+    """Text for a Plotly label: Plotly reads tags (`<a href>` makes a link), and a Module
+    child's name, part of a parameter's path, is any string."""
+    return html.escape(text, quote=False)
+
+
+def _placeable(row: Sharer, dtype: str) -> bool:
+    """A NumPy array is drawn cell by cell only when it reads the storage's own element type."""
+    return row.kind != "ndarray" or dtype.replace("torch.", "") == row.dtype
+
+
+def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
+                  focus: int | None = None) -> go.Figure:
+    """The storage as a strip of cells, one row per thing that reads it (see `sharers`). A
+    small storage shows in each cell the flat index of the element stored there; a large
+    one (a 8×3×32×32 batch has 24,576 cells) is cut into squares shaded by the share of
+    their cells a row reads, so a slice, a channel or a view's gaps stay visible."""
     tensors = sharing(run, storage_id)
     size = max([info.storage_size for info in tensors] or [0])
-    names = {**_names(run), **(names or {})}
-    rows, labels, text = [], [], []
-    for info in tensors:
-        cells = _cells(info, size)
-        rows.append([c[0] if c else np.nan for c in cells])
-        text.append([",".join(map(str, c)) for c in cells])
-        labels.append(f"{names.get(info.id, 't' + str(info.id))} {tuple(info.shape)}")
-    figure = go.Figure(go.Heatmap(z=rows, text=text, texttemplate="%{text}",
-                                  x=list(range(size)), y=labels, colorscale="Blues",
-                                  showscale=False, hoverongaps=False, xgap=2, ygap=4))
-    figure.update_layout(title=t("view.memory.storage", lang, id=storage_id, size=size),
+    dtype = tensors[0].dtype if tensors else ""
+    rows = sharers(run, storage_id, focus)
+    hidden, rows = rows[MAX_ROWS:], [r for r in rows[:MAX_ROWS] if _placeable(r, dtype)]
+    width = 1 if size <= CELL_TEXT else -(-size // BINS)
+    columns = -(-size // width) if size else 0
+    z, text = [], []
+    for row in rows:
+        if width == 1:
+            cells = _cells(row, size)
+            z.append([c[0] if c else np.nan for c in cells])
+            text.append([",".join(map(str, c)) for c in cells])
+            continue
+        read = np.unique(storage_positions(row).reshape(-1))
+        read = read[(read >= 0) & (read < size)]
+        counts = np.bincount(read // width, minlength=columns)[:columns]
+        fraction = counts / np.minimum(width, size - np.arange(columns) * width)
+        z.append([f if f else np.nan for f in fraction.tolist()])
+        text.append([""] * columns)
+    title = t("view.memory.storage", lang, id=storage_id, size=f"{size:,}")
+    if width > 1:
+        title += t("view.memory.per_square", lang, cells=f"{width:,}")
+    if hidden:
+        title += t("view.memory.more_rows", lang, n=len(hidden))
+    figure = go.Figure(go.Heatmap(
+        z=z, text=text, texttemplate="%{text}", x=[k * width for k in range(columns)],
+        hovertemplate=t("view.memory.hover_index" if width == 1 else "view.memory.hover_bin",
+                        lang) + "<extra></extra>",
+        y=[_html(r.label + (" · NumPy" if r.kind == "ndarray" else "")) for r in rows],
+        colorscale="Blues", zmin=0 if width > 1 else None,
+        zmax=1 if width > 1 else None, showscale=False, hoverongaps=False, xgap=2, ygap=4,
+        textfont={"size": 14}))
+    figure.update_layout(title={"text": title, "font": {"size": 16}},
                          xaxis_title=t("view.memory.cell", lang), yaxis_autorange="reversed",
-                         height=120 + 60 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 40})
+                         font={"size": 14}, template="plotly_white",
+                         height=150 + 50 * len(rows), margin={"l": 10, "r": 10, "t": 70, "b": 40})
     return figure
+
+
+# ---- the version counter: what bumps it -------------------------------------------------------
+@dataclass(frozen=True)
+class VersionStep:
+    """In-place ops that wrote the storage, one source line at a time (a loop's turns folded)."""
+
+    line: int | None
+    code: str                  # the learner's line, as written
+    op: str                    # registry name, e.g. "add" (in-place: add_)
+    written: str               # the name of the tensor it wrote through
+    first: int                 # version counter after the first of these ops
+    last: int                  # ... after the last
+    count: int
+
+
+def version_steps(run: Run, info: TensorInfo) -> list[VersionStep]:
+    """Every recorded in-place op on `info`'s storage (through it or a view of it: they share
+    one version counter, `t._version`), with the counter just after it. Reads and
+    out-of-place ops leave the counter alone; consecutive turns of one line are folded."""
+    names = learner_names(run)
+    layouts = {}
+    for tid, name in names.items():
+        other = run.graph.tensors.get(tid)
+        if other is not None:
+            layouts.setdefault((other.storage_id, *_layout(other)), name)
+    lines = run.source.splitlines()
+    steps: list[VersionStep] = []
+    for op in run.graph.ops:
+        if not op.inplace or not op.versions or not op.outputs:
+            continue
+        out = run.graph.tensors.get(op.outputs[0])
+        if out is None or out.storage_id != info.storage_id:
+            continue
+        written = names.get(out.id) or layouts.get((out.storage_id, *_layout(out)), "…")
+        version = op.versions[0]
+        code = lines[op.line - 1].strip() if op.line and 0 < op.line <= len(lines) else ""
+        name = op.op if op.op.endswith("_") else f"{op.op}_"
+        last = steps[-1] if steps else None
+        if last is not None and (last.line, last.op, last.written) == (op.line, name, written):
+            steps[-1] = dataclasses.replace(last, last=version, count=last.count + 1)
+        else:
+            steps.append(VersionStep(op.line, code, name, written, version, version, 1))
+    return steps
+
+
+def version_table(steps: list[VersionStep], lang: str = DEFAULT_LANGUAGE) -> list[dict]:
+    """The steps as table rows a learner reads top to bottom: line, code, op, counter after."""
+    rows = []
+    for step in steps:
+        after = str(step.last) if step.count == 1 else \
+            t("view.memory.versions_folded", lang, first=step.first, last=step.last,
+              n=step.count)
+        rows.append({t("view.memory.line", lang): step.line or "",     # what matters first:
+                     t("view.memory.code", lang): step.code,            # a phone shows only
+                     t("view.memory.version_after", lang): after,       # the first columns
+                     t("view.memory.written", lang): step.written,
+                     t("view.memory.op", lang): step.op})
+    return rows
 
 
 # ---- why view() fails: one stride per new dim ------------------------------------------------
@@ -212,6 +387,11 @@ def view_figure(check: ViewCheck, name: str = "y", lang: str = DEFAULT_LANGUAGE)
 
 
 # ---- the same logical tensor, two orders in memory ------------------------------------------
+ORDER_CELLS = 12      # the first cells of memory shown per layout: enough to see the pattern
+ORDER_COLUMNS = 6     # cells per line, read like text: left to right, then the next line
+NCHW = "nchw"
+
+
 def _colour_scale(colour_dim: int | None):
     top = len(DIM_COLOURS) - 1
     if colour_dim is None:
@@ -226,76 +406,89 @@ def _values(info: TensorInfo) -> np.ndarray | None:
     return np.asarray(info.values.data).reshape(-1)
 
 
-def _short(value) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
+def memory_order(info: TensorInfo, cells: int = ORDER_CELLS) -> list[tuple | None]:
+    """The index of the element stored in each of the first `cells` cells of the tensor's
+    storage, in memory order (None: a cell it does not read)."""
+    size = min(cells, info.storage_size)
+    stored: list[tuple | None] = [None] * size
+    flat = storage_positions(info).reshape(-1)
+    inside = np.nonzero((flat >= 0) & (flat < size))[0]
+    found, first = np.unique(flat[inside], return_index=True)   # an expand repeats cells
+    for cell, k in zip(found.tolist(), inside[first].tolist()):
+        stored[cell] = tuple(int(i) for i in np.unravel_index(k, info.shape))
+    return stored
 
 
-def _logical_trace(info: TensorInfo, colour_dim: int | None) -> go.Heatmap:
-    """The tensor as a learner indexes it: padded to (N, C, H, W), image n is a row of C
-    blocks of H×W cells, with a blank line between blocks."""
-    shape = (1,) * (4 - len(info.shape)) + tuple(info.shape)
-    n, c, h, w = shape
-    z = np.full((n * (h + 1) - 1, c * (w + 1) - 1), np.nan)
-    text = np.full(z.shape, "", dtype=object)
+def _dim_names(rank: int) -> tuple:
+    return tuple(NCHW) if rank == 4 else tuple(str(d) for d in range(rank))
+
+
+def visit_order(info: TensorInfo) -> tuple:
+    """The dims in the order memory steps through them, fastest first (smallest stride; a dim
+    of size 1 is never stepped): NCHW walks w, h, c, n; channels_last c, w, h, n."""
+    dims = [d for d in range(len(info.shape)) if info.shape[d] > 1]
+    return tuple(sorted(dims, key=lambda d: (info.stride[d], -d)))
+
+
+def _strip_trace(info: TensorInfo, colour_dim: int | None, cells: int,
+                 lang: str) -> go.Heatmap:
+    """The first cells of memory, wrapped ORDER_COLUMNS to a line: each shows the index of
+    the element stored there, coloured by its index along colour_dim."""
+    stored = memory_order(info, cells)
+    lines = -(-len(stored) // ORDER_COLUMNS)
     values = _values(info)
-    pad = 4 - len(info.shape)
-    for flat, index in enumerate(np.ndindex(*shape)):
-        row, col = index[0] * (h + 1) + index[2], index[1] * (w + 1) + index[3]
-        z[row, col] = flat if colour_dim is None else index[colour_dim + pad]
-        text[row, col] = _short(values[flat]) if values is not None else str(flat)
-    return go.Heatmap(z=z, text=text, texttemplate="%{text}", showscale=False, xgap=3, ygap=3,
-                      hoverinfo="skip", textfont={"size": 16, "color": "white"},
+    z = np.full((lines, ORDER_COLUMNS), np.nan)
+    text = np.full(z.shape, "", dtype=object)
+    hover = np.full(z.shape, "", dtype=object)
+    numbers = torch_numbers(values.tolist()) if values is not None else None
+    for cell, index in enumerate(stored):
+        row, col = divmod(cell, ORDER_COLUMNS)
+        if index is None:
+            continue
+        flat = int(np.ravel_multi_index(index, info.shape)) if info.shape else 0
+        z[row, col] = flat if colour_dim is None else index[colour_dim]
+        text[row, col] = "(" + ",".join(map(str, index)) + ")"
+        value = f" = {numbers[flat].strip()}" if numbers is not None else ""
+        hover[row, col] = f"{cell}: {list(index)}{value}"
+    return go.Heatmap(z=z, text=text, customdata=hover, texttemplate="%{text}",
+                      hovertemplate=t("view.memory.hover_cell", lang)
+                      + " %{customdata}<extra></extra>", showscale=False,
+                      hoverongaps=False, xgap=3, ygap=3, textfont={"size": 14, "color": "white"},
                       **_colour_scale(colour_dim))
 
 
-def _strip_trace(info: TensorInfo, name: str, size: int, colour_dim: int | None,
-                 lang: str) -> go.Heatmap:
-    """One row of storage cells, each showing the value stored there and coloured by the
-    element's index along colour_dim."""
-    cells = _cells(info, size)
-    values = _values(info)
-    index = [np.unravel_index(c[0], info.shape) if c else None for c in cells]
-    z = [np.nan if i is None else (c[0] if colour_dim is None else int(i[colour_dim]))
-         for i, c in zip(index, cells)]
-    text = ["" if not c else _short(values[c[0]]) if values is not None else str(c[0])
-            for c in cells]
-    hover = ["" if i is None else f"{name}{list(map(int, i))}" for i in index]
-    return go.Heatmap(z=[z], text=[text], customdata=[hover], texttemplate="%{text}",
-                      x=list(range(size)), y=[name],
-                      hovertemplate=t("view.memory.hover_cell", lang)
-                      + " %{x}: %{customdata}<extra></extra>",
-                      showscale=False, hoverongaps=False, xgap=3,
-                      textfont={"size": 16, "color": "white"}, **_colour_scale(colour_dim))
-
-
 def order_figure(run: Run, names: list[str], colour_dim: int | None = None,
-                 lang: str = DEFAULT_LANGUAGE) -> go.Figure:
-    """Side by side: left, the logical tensor (that of the first name; the others hold the same
-    elements); right, one storage strip per named tensor in memory order, each cell showing
-    the value stored there. Colour is the element's index along `colour_dim` (e.g. 1, the
-    channel of an NCHW batch: NCHW stores each channel as one block, channels_last
-    interleaves them), else its position in index order. Text in a strip is the value."""
+                 lang: str = DEFAULT_LANGUAGE, cells: int = ORDER_CELLS) -> go.Figure:
+    """The same logical tensor in several layouts, one under the other: the first `cells`
+    cells of each one's memory, read like text, each cell naming the element stored there by
+    its index, (n,c,h,w) for a batch of images. Colour is the element's index along
+    `colour_dim` (1, the channel, for NCHW: NCHW stores each channel as one long block,
+    channels_last interleaves them), else its position in index order. Under each strip: the
+    order memory walks the dims in. Not every cell: a real batch has tens of thousands, and
+    the pattern shows in the first few."""
     infos = [tensor_named(run, name) for name in names]
-    size = max(info.storage_size for info in infos)
-    specs = [[{"rowspan": len(names)}, {}]] + [[None, {}] for _ in names[1:]]
-    figure = make_subplots(rows=len(names), cols=2, specs=specs, column_widths=[0.3, 0.7],
-                           horizontal_spacing=0.12, vertical_spacing=0.35 / len(names),
-                           subplot_titles=[f"<b>{names[0]}</b> {tuple(infos[0].shape)}",
-                                           *(t("view.memory.in_memory", lang,
-                                               name=f"<b>{name}</b>", stride=tuple(info.stride))
-                                             for name, info in zip(names, infos))])
-    figure.add_trace(_logical_trace(infos[0], colour_dim), row=1, col=1)
-    figure.update_xaxes(visible=False, row=1, col=1)
-    figure.update_yaxes(visible=False, autorange="reversed", row=1, col=1)
-    for r, (name, info) in enumerate(zip(names, infos), start=1):
-        figure.add_trace(_strip_trace(info, name, size, colour_dim, lang), row=r, col=2)
-        figure.update_xaxes(title=t("view.memory.cell", lang) if r == len(names) else None,
-                            row=r, col=2)
-        figure.update_yaxes(visible=False, row=r, col=2)
+    figure = make_subplots(rows=len(names), cols=1, vertical_spacing=0.5 / len(names),
+                           subplot_titles=[t("view.memory.in_memory", lang, name=f"<b>{name}</b>",
+                                             stride=tuple(info.stride))
+                                           for name, info in zip(names, infos)])
+    for r, info in enumerate(infos, start=1):
+        figure.add_trace(_strip_trace(info, colour_dim, cells, lang), row=r, col=1)
+        dims = _dim_names(len(info.shape))
+        walk = " → ".join(dims[d] for d in visit_order(info))
+        shown = min(cells, info.storage_size)
+        index = "(" + ",".join(dims) + ")"
+        figure.update_xaxes(title={"text": t("view.memory.walk", lang, order=walk, shown=shown,
+                                             size=f"{info.storage_size:,}", index=index),
+                                   "font": {"size": 14}},
+                            showticklabels=False, row=r, col=1)
+        figure.update_yaxes(autorange="reversed", showticklabels=False, row=r, col=1)
     what = t("view.memory.colour_dim", lang, dim=colour_dim) if colour_dim is not None else \
         t("view.memory.colour_order", lang)
-    figure.update_layout(title=t("view.memory.order_title", lang, what=what), font=FONT,
-                         template="plotly_white", height=200 + 110 * len(names),
-                         margin={"l": 10, "r": 10, "t": 70, "b": 40})
-    figure.update_annotations(font=FONT)
+    lines = -(-min(cells, max(i.storage_size for i in infos)) // ORDER_COLUMNS)
+    figure.update_layout(title={"text": t("view.memory.order_title", lang, what=what),
+                                "font": {"size": 16}},
+                         font={"size": 14}, template="plotly_white",
+                         height=110 + len(names) * (140 + 46 * lines),
+                         margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    figure.update_annotations(font={"size": 15})
     return figure
