@@ -45,11 +45,30 @@ class UntypedStorage:
         return f"UntypedStorage of {self.array.nbytes} bytes at {self.data_ptr():#x}"
 
 
+def check_within_base(a: np.ndarray, shape, byte_strides) -> None:
+    """Refuse a view whose elements would lie outside the array at the root of `a`'s bases."""
+    if any(n == 0 for n in shape):
+        return
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    low, high = np.lib.array_utils.byte_bounds(root)
+    start = a.__array_interface__["data"][0]
+    reach = [(n - 1) * s for n, s in zip(shape, byte_strides)]
+    first = start + sum(r for r in reach if r < 0)
+    last = start + sum(r for r in reach if r > 0) + a.itemsize
+    if first < low or last > high:
+        raise RuntimeError(f"setStorage: sizes {list(shape)}, strides "
+                           f"{[s // a.itemsize for s in byte_strides]} reach outside "
+                           f"their storage of {(high - low) // a.itemsize} elements")
+
+
 def _storage_for(arr: np.ndarray) -> np.ndarray:
     """A 1-D array over the memory `arr` spans, starting at its first element."""
     if arr.flags.c_contiguous:
         return arr.reshape(-1)
     span = 1 + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides)) // arr.itemsize
+    check_within_base(arr, (span if arr.size else 0,), (arr.itemsize,))
     return np.lib.stride_tricks.as_strided(arr, (span if arr.size else 0,), (arr.itemsize,),
                                            writeable=arr.flags.writeable)
 

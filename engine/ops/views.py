@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor, _wrap_dim, check_within_base
 from .registry import OpNode, defop, expose, run_inplace
 
 __all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_strided_np",
@@ -78,27 +78,9 @@ def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
             return np.ndarray(tuple(shape), a.dtype, buffer=a, strides=byte_strides)
         except (ValueError, TypeError):
             pass
-    _check_within_base(a, shape, byte_strides)
+    check_within_base(a, shape, byte_strides)
     return np.lib.stride_tricks.as_strided(a, tuple(shape), byte_strides,
                                            writeable=a.flags.writeable)
-
-
-def _check_within_base(a: np.ndarray, shape, byte_strides) -> None:
-    """Refuse a view whose elements would lie outside the array at the root of `a`'s bases."""
-    if any(n == 0 for n in shape):
-        return
-    root = a
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    low, high = np.lib.array_utils.byte_bounds(root)
-    start = a.__array_interface__["data"][0]
-    reach = [(n - 1) * s for n, s in zip(shape, byte_strides)]
-    first = start + sum(r for r in reach if r < 0)
-    last = start + sum(r for r in reach if r > 0) + a.itemsize
-    if first < low or last > high:
-        raise RuntimeError(f"setStorage: sizes {_shape_str(shape)}, strides "
-                           f"{_shape_str([s // a.itemsize for s in byte_strides])} reach outside "
-                           f"their storage of {(high - low) // a.itemsize} elements")
 
 
 def _shape_str(shape) -> str:
