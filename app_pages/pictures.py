@@ -9,7 +9,6 @@ blocks, tables, options and charts."""
 from __future__ import annotations
 
 import dataclasses
-import html
 
 import numpy as np
 import pandas as pd
@@ -154,19 +153,20 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     run = scoped(run, backward_call(run, f"{key}_scope", everything=True))
     modules = module_paths(run)
-    row = st.columns(4 if modules else 3)
+    row = st.columns(5 if modules else 4)
     direction = row[0].segmented_control(
         tr("graph.direction"), ["forward", "backward"], default="forward", required=True,
         format_func=lambda d: tr(f"graph.{d}"), key=f"{key}_direction")
     show_values = row[1].toggle(tr("graph.values"), value=True, key=f"{key}_values")
     show_saved = row[2].toggle(tr("graph.saved"), key=f"{key}_saved")
-    collapse = bool(modules) and row[3].toggle(tr("graph.collapse"), value=True,
+    fold = row[3].toggle(tr("graph.fold"), value=True, key=f"{key}_fold")
+    collapse = bool(modules) and row[4].toggle(tr("graph.collapse"), value=True,
                                                key=f"{key}_collapse")
     expanded = st.multiselect(tr("graph.expand"), modules, format_func=clean,
                               key=f"{key}_expanded") if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
                             show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded),
-                            focus=focus.tensor.id if focus else None, lang=lang())
+                            fold=fold, focus=focus.tensor.id if focus else None, lang=lang())
     draw_graph(picture, run, key)
 
 
@@ -316,16 +316,8 @@ def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     verdict = st.success if check.passed else st.error if check.failures else st.warning
     verdict(message)                # warning: nothing disagreed, but not every element ran
-    chart(gradcheck_figure(_names_as_html(check), lang()), key=f"{key}_gradcheck")
+    chart(gradcheck_figure(check, lang()), key=f"{key}_gradcheck")
     st.dataframe(clean_rows(gradcheck_table(check, lang())), hide_index=True, width="stretch")
-
-
-def _names_as_html(check: GradCheck) -> GradCheck:
-    """The check with its leaves' names HTML-escaped, for the Plotly figure: Plotly reads tags
-    in its text (`<a href="…">` makes a link), and a Module child's name is any string."""
-    leaves = tuple(dataclasses.replace(leaf, name=html.escape(leaf.name, quote=False))
-                   for leaf in check.leaves)       # Plotly decodes &lt; &gt; &amp;, not &quot;
-    return dataclasses.replace(check, leaves=leaves)
 
 
 def _as_code(check: GradCheck) -> GradCheck:

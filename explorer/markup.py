@@ -12,14 +12,17 @@ reach it as Markdown: an image from another host would load in every viewer's br
   span is Markdown, so it shows exactly what the learner wrote (on one line).
 - `escape(text)`: plain Markdown text showing `text` literally, for the few places where code
   style would be wrong (words taken from an error message into a sentence).
+- `plotly(text)`: text for a Plotly figure (titles, labels, hover text), which reads a subset
+  of HTML (`<a href>` makes a link, `<span style>` can fetch a URL): tags shown literally.
 
 Never imports streamlit: the pages call it, and tests check it without a browser."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 
-__all__ = ["clean", "clean_rows", "clean_tree", "code", "escape", "one_line"]
+__all__ = ["clean", "clean_rows", "clean_tree", "code", "escape", "one_line", "plotly"]
 
 REPLACEMENT = "\ufffd"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -91,3 +94,9 @@ def clean_tree(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return type(value)(clean_tree(v) for v in value)
     return value
+
+
+def plotly(text: object) -> str:
+    """`text` shown literally by Plotly: cleaned, and its HTML special characters as entities
+    (Plotly decodes &lt; &gt; &amp; but not &quot;, so quotes stay as they are)."""
+    return html.escape(clean(text), quote=False)

@@ -4,10 +4,13 @@ by element, with the error against the tolerance, so a wrong backward stands out
 Pure functions of a GradCheck (explorer.gradcheck): a table of rows and a Plotly figure."""
 from __future__ import annotations
 
+import dataclasses
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..gradcheck import ElementCheck, GradCheck
+from ..markup import plotly
 from ..texts import DEFAULT_LANGUAGE, t
 
 __all__ = ["element_label", "gradcheck_figure", "gradcheck_message", "gradcheck_table"]
@@ -56,7 +59,9 @@ def gradcheck_table(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> list[dict
 
 def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Top: autograd and finite difference per element (they should sit on each other).
-    Bottom: the absolute error beside the tolerance, on a log scale."""
+    Bottom: the absolute error beside the tolerance, on a log scale. The learner's words (the
+    root's text, the leaves' names) are drawn literally, never as Plotly's HTML."""
+    check = _literal(check)
     labels = [element_label(check, e) for e in check.elements]
     colors = [{True: PASS, False: FAIL, None: UNKNOWN}[e.ok] for e in check.elements]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
@@ -85,3 +90,12 @@ def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> go.Figur
                       title=gradcheck_message(check, lang), title_font={"size": 15},
                       legend={"orientation": "h", "y": -0.15}, margin={"t": 90})
     return fig
+
+
+def _literal(check: GradCheck) -> GradCheck:
+    """The check with every text the learner chose made Plotly-safe."""
+    leaves = tuple(dataclasses.replace(leaf, name=plotly(leaf.name)) for leaf in check.leaves)
+    fields = tuple((name, plotly(value) if isinstance(value, str) else value)
+                   for name, value in check.message_fields)
+    return dataclasses.replace(check, root=plotly(check.root), leaves=leaves,
+                               message_fields=fields)
