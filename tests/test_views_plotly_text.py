@@ -18,3 +18,14 @@ def test_the_gradient_check_figure_draws_learner_text_literally():
     text = json.dumps(gradcheck_figure(check).to_plotly_json())
     assert "<a " not in text and "<span" not in text
     assert "&lt;a href='http://127.0.0.1:9/x'&gt;" in text
+
+
+def test_a_broadcast_failure_draws_its_message_literally():
+    from explorer.views.broadcast import BroadcastFailure, failure_figure
+    message = ("The size of tensor a (5) must match the size of tensor b (4) at non-singleton "
+               "dimension 1 " + HOSTILE)
+    failure = BroadcastFailure("add", 3, ((4, 5), (4,)), ((4, 5), (1, 4)), (1,), 1, False, None,
+                               message, "")
+    text = json.dumps(failure_figure(failure).to_plotly_json())
+    assert "<a " not in text and "<span style='fill" not in text
+    assert "&lt;a href='http://127.0.0.1:9/x'&gt;" in text

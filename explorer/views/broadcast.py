@@ -6,7 +6,6 @@ the dimension that cannot broadcast (or that an in-place target would have to gr
 under PyTorch's own message."""
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..explain import explain
+from ..markup import plotly
 from ..model import FailedOp, Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
 from .names import tensor_names
@@ -168,7 +168,7 @@ def expansion_figure(run: Run, step: BroadcastStep, lang: str = DEFAULT_LANGUAGE
     """Each operand before (left) and after (right) expansion to the result's shape."""
     rows = len(step.operands)
     figure = make_subplots(rows=rows, cols=2, horizontal_spacing=0.08, vertical_spacing=0.12,
-                           subplot_titles=[html.escape(title, quote=False)
+                           subplot_titles=[plotly(title)
                                            for o in step.operands for title in (
                                f"{o.name} {o.shape}", _after(o, step.result_shape, lang))])
     for r, operand in enumerate(step.operands, start=1):
@@ -189,8 +189,7 @@ def expansion_figure(run: Run, step: BroadcastStep, lang: str = DEFAULT_LANGUAGE
     figure.update_yaxes(tickmode="linear", dtick=1)      # down the side, whole numbers only
     figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
                          font={"size": 16}, template="plotly_white",
-                         title=html.escape(f"{step.label}: {shapes} → {step.result_shape}",
-                                           quote=False))
+                         title=plotly(f"{step.label}: {shapes} → {step.result_shape}"))
     return figure
 
 
@@ -296,7 +295,7 @@ def failure_figure(failure: BroadcastFailure, lang: str = DEFAULT_LANGUAGE) -> g
     where = t("view.broadcast.at_line", lang, line=failure.line) if failure.line is not None \
         else ""
     figure.update_layout(
-        title={"text": f"<b>{failure.op}</b>{where}: {failure.message}<br>"
+        title={"text": f"<b>{plotly(failure.op)}</b>{where}: {plotly(failure.message)}<br>"
                        f"<span style='font-size:16px'>{_key(lang)}</span>", "font": {"size": 18}},
         font={"size": 20}, template="plotly_white", yaxis_autorange="reversed",
         xaxis_side="top", height=170 + 80 * len(rows),
