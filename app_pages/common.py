@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from explorer import Run, run_code
-from explorer.run_cache import RunCache, budget_from_env
+from explorer.run_cache import RunCache, budget_from_env, lasting
 from explorer.texts import pick_language, t
 
 # Session-state keys; those marked "bound" or "in the URL" double as URL query parameters.
@@ -65,7 +65,7 @@ def presenting() -> bool:
 @st.cache_resource(show_spinner=False)
 def run_cache() -> RunCache:
     """The server's one run cache, bounded in bytes (EXPLORER_RUN_CACHE_MB, default 256)."""
-    return RunCache(budget_from_env())
+    return RunCache(budget_from_env(), keep=lasting)
 
 
 def cached_run(source: str, seed: int) -> Run:

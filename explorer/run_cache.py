@@ -26,7 +26,8 @@ from typing import Generic, TypeVar
 
 from .model import Run
 
-__all__ = ["BUDGET_ENV", "DEFAULT_BUDGET_MB", "RunCache", "budget_from_env", "run_bytes"]
+__all__ = ["BUDGET_ENV", "DEFAULT_BUDGET_MB", "RunCache", "budget_from_env", "lasting",
+           "run_bytes"]
 
 BUDGET_ENV = "EXPLORER_RUN_CACHE_MB"
 DEFAULT_BUDGET_MB = 256
@@ -50,6 +51,14 @@ def run_bytes(run: Run) -> int:
              + sum(len(call.steps) for call in run.backward))
     estimate = texts + _TENSOR_BYTES * len(run.graph.tensors) + _ITEM_BYTES * items
     return max(MEMORY_PER_WIRE_BYTE * int(run.wire_bytes or 0), estimate)
+
+
+def lasting(run: Run) -> bool:
+    """Whether a Run says something about its code rather than about the moment it ran: not
+    one the sandbox stopped from outside (the wall clock of a busy server, a crash), which
+    carries no line of the learner's code."""
+    error = run.error
+    return error is None or not (error.kind == "limit" and error.line is None)
 
 
 def budget_from_env(env: Mapping[str, str] = os.environ) -> int:
@@ -78,11 +87,15 @@ class RunCache(Generic[V]):
 
     A value heavier than the whole budget is returned but not kept (and evicts nothing)."""
 
-    def __init__(self, max_bytes: int, weigh: Callable[[V], int] = run_bytes) -> None:
+    def __init__(self, max_bytes: int, weigh: Callable[[V], int] = run_bytes,
+                 keep: Callable[[V], bool] = lambda value: True) -> None:
+        """`keep(value)` says whether a computed value may be kept at all (a run stopped by a
+        busy server's wall clock is returned, not kept: the next visit tries again)."""
         if max_bytes < 0:
             raise ValueError("max_bytes must be >= 0")
         self.max_bytes = max_bytes
         self._weigh = weigh
+        self._keep = keep
         self._lock = threading.Lock()
         self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._pending: dict[Hashable, Future] = {}
@@ -116,7 +129,7 @@ class RunCache(Generic[V]):
     def _compute(self, key: Hashable, compute: Callable[[], V], pending: Future) -> V:
         try:
             value = compute()
-            size = self._weigh(value)
+            size = self._weigh(value) if self._keep(value) else None
         except Exception as exc:
             self._settle(key)
             pending.set_exception(exc)

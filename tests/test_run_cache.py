@@ -184,3 +184,20 @@ def test_a_runs_weight_covers_the_memory_its_objects_take(steps, size):
         tracemalloc.stop()
     weight = run_bytes(dataclasses.replace(run, wire_bytes=len(frame) - wire.HEADER.size))
     assert taken <= weight <= 3 * taken, (taken, weight)
+
+
+def test_a_run_stopped_from_outside_is_returned_but_not_kept():
+    """A run the sandbox stopped (the wall clock of a busy server, a crash) says nothing lasting
+    about its code: the next visit runs it again. The learner's own errors are kept."""
+    from explorer.run_cache import lasting
+    from explorer.sandbox.limits import DEFAULT
+    from explorer.sandbox.pool import failure_error
+    cache = RunCache(10 << 20, keep=lasting)
+    stopped = Run("while True: pass", 0, error=failure_error("timeout", DEFAULT))
+    calls = []
+    for _ in range(2):
+        assert cache.get(("a", 0), lambda: calls.append(1) or stopped) is stopped
+    assert len(calls) == 2 and ("a", 0) not in cache
+    mistake = Run("x", 0, error=ErrorInfo("NameError", "name 'x' is not defined", 1, 1, ""))
+    cache.get(("b", 0), lambda: mistake)
+    assert ("b", 0) in cache
