@@ -14,6 +14,7 @@ runs a different number of ops took another branch; its estimate is dropped, not
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,8 @@ import numpy as np
 from .model import ErrorInfo
 from .sandbox.limits import DEFAULT, Limits
 
-__all__ = ["PRECISION", "ElementCheck", "GradCheck", "LeafCheck", "gradient_check", "probe"]
+__all__ = ["PRECISION", "ElementCheck", "GradCheck", "LeafCheck", "gradient_check", "probe",
+           "probe_threads"]
 
 # (eps, atol, rtol) by the precision f is computed in. float64 uses torch.autograd.gradcheck's
 # defaults; in float32 the rounding of f (about 1e-7 relative) divided by a 2e-3 step leaves
@@ -362,6 +364,12 @@ def _budget(sizes: list[int], total: int) -> list[int]:
 
 
 # ---- on the server ---------------------------------------------------------------------------
+def probe_threads(pool_size: int) -> int:
+    """Probes one gradient check runs at once: one per core the server may use, never the
+    whole pool, so other learners' runs find a free worker while a check is under way."""
+    return max(1, min(pool_size - 1, len(os.sched_getaffinity(0))))
+
+
 def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT,
                    max_elements: int = 64, time_budget: float | None = None) -> GradCheck:
     """Run the reference probe, then two probes per selected element, within `time_budget`
@@ -386,7 +394,7 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
 
     jobs = [(leaf, flat, sign * eps[leaf]) for leaf, flat, _, _ in ref.selected
             for sign in (1, -1)]
-    with ThreadPoolExecutor(max_workers=pool.size) as threads:
+    with ThreadPoolExecutor(max_workers=probe_threads(pool.size)) as threads:
         answers = list(threads.map(lambda job: run(*job), jobs))
     elements = tuple(_element(ref, sel, answers[2 * i], answers[2 * i + 1])
                      for i, sel in enumerate(ref.selected))

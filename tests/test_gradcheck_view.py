@@ -195,3 +195,37 @@ def test_an_unnamed_root_is_described_by_its_code(pool):
              "(x * x).sum().backward()\n"
     check = gradient_check(pool, source, limits=LIMITS, time_budget=60)
     assert check.passed and check.root == "(x * x).sum()" and check.root_line == 3
+
+
+def test_a_check_leaves_workers_free_for_other_learners(pool):
+    """A check's probes run at most one per core and never on the whole pool: another
+    learner's run must find a free worker while a check is under way (F6)."""
+    import os
+    import threading
+
+    from explorer.gradcheck import probe_threads
+
+    class Counting:
+        """The pool, counting how many calls are in flight at once."""
+
+        def __init__(self, inner) -> None:
+            self.inner, self.size, self.now, self.most = inner, 10, 0, 0
+            self.lock = threading.Lock()
+
+        def call(self, *args, **kwargs):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                return self.inner.call(*args, **kwargs)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+    counting = Counting(pool)
+    source = ("import torch\nx = torch.randn(6, requires_grad=True)\n"
+              "(x.sin() * x).sum().backward()\n")
+    check = gradient_check(counting, source, limits=LIMITS, time_budget=60)
+    assert check.passed and len(check.elements) == 6
+    assert counting.most == probe_threads(10) == min(9, len(os.sched_getaffinity(0)))
+    assert probe_threads(1) == 1 and probe_threads(3) <= 2
