@@ -315,6 +315,7 @@ def test_the_numpy_arrays_of_from_numpy_and_numpy_are_drawn_in_the_tensors_stora
     heat = memory_figure(run, t.storage_id, focus=t.id).data[0]
     assert list(heat.y)[2:] == ["a (6,) · NumPy", "b (2, 2) · NumPy"]
     assert list(heat.text[3]) == ["", "0", "1", "", "2", "3"]     # b[0,0] sits in cell 1
+    assert memory_figure(run, t.storage_id).layout.xaxis.dtick == 1, "ticks on whole cells"
 
 
 # ---- the version counter -------------------------------------------------------------------

@@ -214,6 +214,7 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
         textfont={"size": 14}))
     figure.update_layout(title={"text": title, "font": {"size": 16}},
                          xaxis_title=t("view.memory.cell", lang), yaxis_autorange="reversed",
+                         xaxis_dtick=1 if width == 1 else None,     # whole cells, no 0.5
                          font={"size": 14}, template="plotly_white",
                          height=150 + 50 * len(rows), margin={"l": 10, "r": 10, "t": 70, "b": 40})
     return figure
