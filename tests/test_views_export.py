@@ -74,3 +74,12 @@ def test_future_imports_stay_first_and_the_code_is_unchanged():
     assert script.startswith("from __future__ import annotations\n")
     assert script.endswith("import torch\nprint(torch.ones(1))\n")
     assert re.search(r"manual_seed\(3\)", script)
+
+
+def test_rendering_is_stopped_when_graphviz_takes_too_long(monkeypatch):
+    """An export runs `dot` with a time limit: a learner's graph cannot hold a server core."""
+    import explorer.views.export as export
+    monkeypatch.setattr(export, "RENDER_SECONDS", 0.001)
+    dot = "digraph G {" + "".join(f"n{i} -> n{i + 1};" for i in range(3000)) + "}"
+    with pytest.raises(RuntimeError, match="took more than"):
+        dot_to_png(dot)

@@ -6,23 +6,40 @@ the way run_code does, so real PyTorch prints the same numbers the app showed.""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import graphviz
 
 __all__ = ["dot_to_png", "dot_to_svg", "torch_script"]
 
 _FUTURE = re.compile(r"^from\s+__future__\s+import\b")
+RENDER_SECONDS = 10
 
 
 def dot_to_svg(dot: str) -> bytes:
     """The graph as an SVG document."""
-    return graphviz.Source(dot).pipe(format="svg")
+    return _render(dot, "svg")
 
 
 def dot_to_png(dot: str, dpi: int = 144) -> bytes:
     """The graph as a PNG image; the default dpi stays sharp on a projector."""
     head, brace, rest = dot.partition("{")
-    return graphviz.Source(f"{head}{brace}\n  dpi={dpi};{rest}").pipe(format="png")
+    return _render(f"{head}{brace}\n  dpi={dpi};{rest}", "png")
+
+
+def _render(dot: str, fmt: str) -> bytes:
+    """`dot -T<fmt>`, stopped after RENDER_SECONDS: a learner's graph should not hold a server
+    core for long (the graphviz package's pipe() has no timeout)."""
+    try:
+        done = subprocess.run(["dot", f"-T{fmt}"], input=dot.encode(), capture_output=True,
+                              timeout=RENDER_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"Graphviz took more than {RENDER_SECONDS} s to draw this graph") \
+            from exc
+    if done.returncode:
+        raise graphviz.CalledProcessError(done.returncode, ["dot", f"-T{fmt}"], done.stdout,
+                                          done.stderr)
+    return done.stdout
 
 
 def torch_script(source: str, seed: int = 0) -> str:
