@@ -305,6 +305,13 @@ RAW_MEMORY = {
         "torch.autograd.backward([gx], [torch.zeros(3, 1, dtype=torch.float64)])\n"
         "print('REACHED', state['view'])",
         "RuntimeError", "has changed the size of value"),
+    # `_saved_<name>` reads what a node saved, as in PyTorch; not the node's own internals
+    "ctx_saved_list": (
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n"
+        "    def forward(ctx, x):\n        ctx.save_for_backward(x)\n        return x * 2\n"
+        "    @staticmethod\n    def backward(ctx, g):\n        return g * 2\n"
+        "y = F.apply(torch.ones(2, requires_grad=True))\nprint('REACHED', y.grad_fn._saved_list)",
+        "SandboxError", "'_saved_list' is a private attribute"),
 }
 
 

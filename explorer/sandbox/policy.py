@@ -274,7 +274,9 @@ def _private(obj, name: str):
     if name == "_version" and isinstance(obj, tensors):
         return int(obj._version)
     if name.startswith("_saved_") and isinstance(obj, nodes):
-        return getattr(obj, name)
+        saved = getattr(obj, "saved_names", None)   # the engine's nodes; torch's have none
+        if saved is None or name[len("_saved_"):] in saved():   # not ctx._saved_list
+            return getattr(obj, name)
     if name == "__init__" and isinstance(obj, super):
         return obj.__init__
     if name == "__name__" and isinstance(obj, (type, types.FunctionType)):
