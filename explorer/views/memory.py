@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,14 +47,42 @@ DIM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 FITS, BREAKS = "#2ca02c", "#d62728"
 
 
+CHUNK = 1 << 18      # elements whose cells are computed at once
+WALK_STEPS = 24      # steps of a walk along one dim that a view check draws
+
+
+def positions_of(info: TensorInfo, flat: np.ndarray) -> np.ndarray:
+    """The storage cell of each element given by its flat index (index order)."""
+    if not info.shape:
+        return np.full(np.shape(flat), info.storage_offset, dtype=np.int64)
+    index = np.unravel_index(np.asarray(flat, dtype=np.int64), tuple(info.shape))
+    cells = np.full(np.shape(flat), info.storage_offset, dtype=np.int64)
+    for i, stride in zip(index, info.stride):
+        cells += i * stride
+    return cells
+
+
+def position_chunks(info: TensorInfo):
+    """(first flat index, cells) for the elements in index order, CHUNK at a time: a tensor
+    can have twenty million elements, even over one cell (an expand), and the picture is drawn
+    for every viewer, so the memory it takes stays bounded."""
+    numel = math.prod(info.shape)
+    for start in range(0, numel, CHUNK):
+        yield start, positions_of(info, np.arange(start, min(numel, start + CHUNK)))
+
+
 def storage_positions(info: TensorInfo) -> np.ndarray:
-    """For every element (in index order), the storage cell it lives in."""
-    index = np.full(info.shape, info.storage_offset, dtype=np.int64) if info.shape else \
-        np.array(info.storage_offset)
-    for dim, (n, stride) in enumerate(zip(info.shape, info.stride)):
-        step = np.arange(n, dtype=np.int64) * stride
-        index = index + step.reshape((-1,) + (1,) * (len(info.shape) - dim - 1))
-    return index
+    """For every element (in index order), the storage cell it lives in: for small tensors
+    (the cell-by-cell pictures and tests); bigger ones go through position_chunks."""
+    return positions_of(info, np.arange(math.prod(info.shape))).reshape(info.shape)
+
+
+def _read(info: TensorInfo, size: int) -> np.ndarray:
+    """Which of the first `size` storage cells the tensor reads."""
+    read = np.zeros(size, dtype=bool)
+    for _, cells in position_chunks(info):
+        read[cells[(cells >= 0) & (cells < size)]] = True
+    return read
 
 
 def sharing(run: Run, storage_id: int) -> list[TensorInfo]:
@@ -148,12 +177,17 @@ def sharers(run: Run, storage_id: int, focus: int | None = None) -> list[Sharer]
     return rows + list(temporaries.values())
 
 
-def _cells(info, size: int) -> list[list[int]]:
-    """Per storage cell, the flat indices of the elements stored there (several: stride 0)."""
+def _cells(info, size: int, most: int = 4) -> list[list[int]]:
+    """Per storage cell, the flat indices of the first `most` elements stored there (several:
+    stride 0, as after an expand)."""
     cells: list[list[int]] = [[] for _ in range(size)]
-    for flat, pos in enumerate(storage_positions(info).reshape(-1).tolist()):
-        if 0 <= pos < size:
-            cells[pos].append(flat)
+    for start, chunk in position_chunks(info):
+        inside = np.nonzero((chunk >= 0) & (chunk < size))[0]
+        for k, pos in zip(inside.tolist(), chunk[inside].tolist()):
+            if len(cells[pos]) < most:
+                cells[pos].append(start + k)
+        if all(len(c) >= most for c in cells):
+            break
     return cells
 
 
@@ -193,9 +227,9 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
             z.append([c[0] if c else np.nan for c in cells])
             text.append([",".join(map(str, c)) for c in cells])
             continue
-        read = np.unique(storage_positions(row).reshape(-1))
-        read = read[(read >= 0) & (read < size)]
-        counts = np.bincount(read // width, minlength=columns)[:columns]
+        read = np.zeros(columns * width, dtype=bool)
+        read[:size] = _read(row, size)
+        counts = read.reshape(columns, width).sum(axis=1)
         fraction = counts / np.minimum(width, size - np.arange(columns) * width)
         z.append([f if f else np.nan for f in fraction.tolist()])
         text.append([""] * columns)
@@ -307,7 +341,8 @@ class ViewCheck:
     chunks: tuple                 # contiguous_chunks of the tensor
     new_stride: tuple | None      # the view's strides; None: view fails, reshape copies
     spanning: tuple               # new dims that would have to cross from one chunk to another
-    walks: tuple                  # per new dim: the storage cells met walking along it (others 0)
+    walks: tuple                  # per new dim: the first WALK_STEPS storage cells met walking
+                                  # along it (the other indices at 0)
 
     @property
     def fits(self) -> bool:
@@ -329,9 +364,10 @@ def view_check(info: TensorInfo, new_shape: tuple) -> ViewCheck:
         if any(before < b < after for b in bounds):
             spanning.insert(0, j)
         before = after
-    cells = storage_positions(info).reshape(new_shape)
-    walks = tuple(tuple(np.moveaxis(cells, j, 0)[(slice(None),) + (0,) * (len(new_shape) - 1)]
-                        .tolist()) if cells.size else () for j in range(len(new_shape)))
+    numel = math.prod(new_shape)
+    after = [math.prod(new_shape[j + 1:]) for j in range(len(new_shape))]
+    walks = tuple(tuple(positions_of(info, np.arange(min(n, WALK_STEPS)) * after[j]).tolist())
+                  if numel else () for j, n in enumerate(new_shape))
     stride_out = compute_stride(shape, stride, tuple(new_shape))
     return ViewCheck(shape, stride, tuple(new_shape), chunks,
                      tuple(stride_out) if stride_out is not None else None,
@@ -363,9 +399,9 @@ def view_figure(check: ViewCheck, name: str = "y", lang: str = DEFAULT_LANGUAGE)
     is the same. Right: what reshape() gives, a fresh contiguous copy when view cannot."""
     new = ", ".join(map(str, check.new_shape))
     j = check.spanning[0] if check.spanning else 0
-    copy = np.arange(int(np.prod(check.new_shape))).reshape(check.new_shape)
-    copy_walk = tuple(np.moveaxis(copy, j, 0)[(slice(None),) + (0,) * (len(check.new_shape) - 1)]
-                      .tolist()) if copy.size else ()
+    numel = math.prod(check.new_shape)
+    copy_walk = tuple((np.arange(min(check.new_shape[j], WALK_STEPS)) *
+                       math.prod(check.new_shape[j + 1:])).tolist()) if numel else ()
     left = t("view.memory.view_fits", lang, call=f"{name}.view({new})", stride=check.new_stride) \
         if check.fits else t("view.memory.view_fails", lang, call=f"{name}.view({new})", dim=j)
     right = t("view.memory.reshape_same" if check.fits else "view.memory.reshape_copies", lang,
@@ -412,11 +448,14 @@ def memory_order(info: TensorInfo, cells: int = ORDER_CELLS) -> list[tuple | Non
     storage, in memory order (None: a cell it does not read)."""
     size = min(cells, info.storage_size)
     stored: list[tuple | None] = [None] * size
-    flat = storage_positions(info).reshape(-1)
-    inside = np.nonzero((flat >= 0) & (flat < size))[0]
-    found, first = np.unique(flat[inside], return_index=True)   # an expand repeats cells
-    for cell, k in zip(found.tolist(), inside[first].tolist()):
-        stored[cell] = tuple(int(i) for i in np.unravel_index(k, info.shape))
+    for start, chunk in position_chunks(info):
+        inside = np.nonzero((chunk >= 0) & (chunk < size))[0]
+        found, first = np.unique(chunk[inside], return_index=True)   # an expand repeats cells
+        for cell, k in zip(found.tolist(), inside[first].tolist()):
+            if stored[cell] is None:
+                stored[cell] = tuple(int(i) for i in np.unravel_index(start + k, info.shape))
+        if None not in stored:
+            break
     return stored
 
 
