@@ -41,6 +41,7 @@ MAX_INT = 1 << 63              # ids, shapes and strides are int64 in the engine
 _DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
                      "float64"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NUMBER_TYPES = frozenset({int, float, bool})
 
 
 class WireError(ValueError):
@@ -127,8 +128,12 @@ def _numbers(value, depth: int = 0):
         raise WireError("values nested too deep")
     if value and type(value[0]) is list:
         return tuple(_numbers(v, depth + 1) for v in value)
-    for v in value:
-        _number(v)
+    kinds = set(map(type, value))          # one pass in C, not a call per number
+    if not kinds <= _NUMBER_TYPES or int in kinds and not (
+            -MAX_INT <= min(v for v in value if type(v) is int) and
+            max(v for v in value if type(v) is int) < 1 << 64):
+        for v in value:
+            _number(v)                      # says which
     return tuple(value)
 
 

@@ -2,8 +2,8 @@
 
 A short loop over a big tensor can record tens of megabytes of values; sending them all would
 cost the server seconds. So a Run that is too large is thinned, cheapest loss first: the values
-of tensors that are not the learner's variables are cut to a short prefix (their min, max,
-mean and norm stay), then the graph is cut to its first ops. `Run.trimmed_from` tells the
+of every tensor are cut to a short prefix (their min, max, mean, norm and printed text stay),
+then the graph is cut to its first ops. `Run.trimmed_from` tells the
 page, which says so."""
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from ..model import BackwardEdge, BackwardStep, ErrorInfo, Graph, Run, TensorInf
 
 __all__ = ["fit"]
 
-VALUE_BUDGET = 200_000        # numbers kept over all values outside the learner's variables
+VALUE_BUDGET = 200_000        # numbers (and the tuples nesting them) sent in all values
 MIN_PREFIX = 8
 _BYTES_PER_NUMBER = 20        # about, in JSON
 
 
 def _count(values: Values | None) -> int:
+    """The numbers and the nested tuples holding them: what decoding them costs the server (a
+    shape of many 1s nests every number three lists deep)."""
     if values is None:
         return 0
     data = values.data
@@ -27,6 +29,7 @@ def _count(values: Values | None) -> int:
     while stack:
         item = stack.pop()
         if isinstance(item, tuple):
+            total += 1
             if item and isinstance(item[0], tuple):
                 stack.extend(item)
             else:
@@ -49,8 +52,16 @@ def _prefix(values: Values | None, keep: int) -> Values | None:
     return dataclasses.replace(values, data=tuple(flat), complete=False)
 
 
+def _variable_tensors(run: Run):
+    for var in run.variables:
+        if var.tensor is not None:
+            yield var.tensor
+        for _, info in var.parameters:
+            yield info
+
+
 def _all_values(run: Run):
-    for info in run.graph.tensors.values():
+    for info in (*run.graph.tensors.values(), *_variable_tensors(run)):
         yield info.values
         yield info.grad
     for call in run.backward:
@@ -78,7 +89,11 @@ def _thin_values(run: Run, keep: int) -> Run:
                                                     run.graph.tensors.items()})
     backward = tuple(dataclasses.replace(c, steps=tuple(step(s) for s in c.steps))
                      for c in run.backward)
-    return dataclasses.replace(run, graph=graph, backward=backward)
+    variables = tuple(dataclasses.replace(
+        v, tensor=tensor(v.tensor) if v.tensor is not None else None,
+        parameters=tuple((name, tensor(info)) for name, info in v.parameters))
+        for v in run.variables)
+    return dataclasses.replace(run, graph=graph, backward=backward, variables=variables)
 
 
 def _first_ops(run: Run, n: int) -> Run:
