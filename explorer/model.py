@@ -161,6 +161,7 @@ class FailedOp:
     error_type: str                # "RuntimeError"
     message: str                   # PyTorch's first message line
     line: int | None = None        # line of learner code that ran it
+    inputs: tuple[int | None, ...] = ()   # the operands' tensor ids (None for an absent one)
 
 
 @dataclass(frozen=True)

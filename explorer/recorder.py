@@ -244,7 +244,8 @@ class Recorder:
             message = str(event.error).strip().splitlines()
             self.failed.append(FailedOp(
                 event.op, tuple(tuple(t.shape) if t is not None else None for t in event.inputs),
-                type(event.error).__name__, message[0] if message else "", learner_line()))
+                type(event.error).__name__, message[0] if message else "", learner_line(),
+                tuple(self.tensor_id(t) for t in event.inputs)))
         elif isinstance(event, observe.ModuleEvent):
             if event.phase == "enter":
                 self._enter_module(event.module)

@@ -70,4 +70,10 @@ def test_a_failing_program_draws_what_ran_before_the_error():
     assert run.error.line == 9 and "must match the size" in run.error.message
     assert [op.grad_fn for op in run.graph.ops] == ["MmBackward0", "ReluBackward0"]
     assert run.failed_ops and run.failed_ops[0].input_shapes == ((4, 5), (4,))
-    assert torch.__version__.startswith("2.13")
+    dot = default_picture(run).dot
+    [failed] = [line for line in dot.splitlines() if 'class="failed"' in line]
+    assert "add ✗" in failed and "line 9" in failed
+    names = {v.name: v.tensor.id for v in run.variables if v.tensor is not None}
+    assert f"t{names['h']} -> f0" in dot and f"t{names['b']} -> f0" in dot
+    with pytest.raises(RuntimeError, match="must match the size"):
+        torch.relu(torch.randn(4, 3) @ torch.randn(3, 5)) + torch.zeros(4)

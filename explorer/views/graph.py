@@ -27,6 +27,7 @@ __all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture", "module_paths
 LEAF, WITH_GRAD, NO_GRAD = "#cfe3ff", "#eef4fc", "#f2f2f2"
 OP, OP_MUTED, ACCUMULATE = "#fff1d6", "#f7f7f7", "#e3f4e1"
 MODULE, SAVED, VIEW = "#e6dcf5", "#fffbe6", "#5b7fc7"
+FAILED = "#f8d7da"     # an op that raised on its operands
 FOCUS = "#1f5fbf"      # the outline of the variable the pictures focus on
 DONE, CURRENT, PENDING = "#bfe5b9", "#ffb347", "#ffffff"
 SMALL = 6        # values up to this many elements are printed in the node
@@ -316,13 +317,18 @@ class _Scene:
                 if base is not None and base in tensors:
                     self.views.append((t, base))
             drawn.update(base for _, base in self.views)
-        self.tensors = sorted(t for t in drawn if t in tensors)
         self.accumulate = [(nid, leaf) for nid, leaf in run.graph.accumulate if leaf in drawn]
         hidden_leaves = {t for ts in self.absorbed.values() for t in ts}
         self.inner_accumulate = {nid: leaf for nid, leaf in run.graph.accumulate
                                  if leaf in hidden_leaves}
         self.saved = [b.ops[0] for b in blocks if show_saved and b.kind == "op" and b.ops[0].saved]
-        self.nodes = len(blocks) + len(self.tensors) + len(self.accumulate) + len(self.saved)
+        # an op that raised: drawn after what ran, red, with the operands it refused
+        self.failed = [f for f in run.graph.failed if any(t in tensors for t in f.inputs)]
+        for f in self.failed:
+            drawn.update(t for t in f.inputs if t in tensors)
+        self.tensors = sorted(t for t in drawn if t in tensors)
+        self.nodes = len(blocks) + len(self.tensors) + len(self.accumulate) + len(self.saved) + \
+            len(self.failed)
 
     def _is_own_parameter(self, t: int, k: int, producer: dict, consumers: dict) -> bool:
         """A leaf requiring grad that no learner variable names and only this block uses."""
@@ -371,6 +377,14 @@ class _Scene:
             lines.append(f'  t{view} -> t{base} [style=dotted, color="{VIEW}", '
                          f'fontcolor="{VIEW}", fontsize=9, label="{words("view_of")}", '
                          'constraint=false];')
+        for k, failed in enumerate(self.failed):
+            where = f"<BR/><FONT POINT-SIZE='10'>{words('line', line=failed.line)}</FONT>" \
+                if failed.line is not None else ""
+            lines.append(f'  f{k} [shape=octagon, style=filled, fillcolor="{FAILED}", '
+                         f'color="#c0392b", penwidth=2, class="failed", '
+                         f'label=<<B>{escape(failed.op)} ✗</B>{where}>];')
+            lines.extend(_edge(f"t{t}", f"f{k}", backward, style="dashed")
+                         for t in dict.fromkeys(failed.inputs) if t in tensors)
         for nid, leaf in self.accumulate:
             lines.append(f'  a{nid} [shape=box, style="rounded,filled", fillcolor="{ACCUMULATE}", '
                          f'label="AccumulateGrad"{_status({nid}, highlight)}];')
