@@ -35,7 +35,7 @@ from explorer.views.gradcheck import (
     gradcheck_message,
     gradcheck_table,
 )
-from explorer.views.graph import GraphPicture, graph_picture, module_paths, scoped
+from explorer.views.graph import GraphPicture, graph_of, graph_picture, module_paths, scoped
 from explorer.views.memory import (
     layout_summary,
     memory_figure,
@@ -131,27 +131,34 @@ def show(kind: str, run: Run, focus: VariableInfo | None, *, key: str) -> None:
      "memory": _memory, "gradcheck": _gradcheck}[kind](run, focus, key)
 
 
-def backward_call(run: Run, key: str, everything: bool) -> int | None:
-    """Which backward() call to draw: the last by default; with `everything`, the choice of the
-    whole run too (None)."""
+def backward_call(run: Run, key: str, more: dict | None = None) -> int | str | None:
+    """Which backward() call to draw: the last by default. `more` adds choices (value: label)
+    after the calls; without calls the first of them is the default."""
     calls = list(range(len(run.backward)))
-    if not calls:
-        return None
     names = {call: tr("graph.scope_call", n=call + 1, total=len(calls),
                       line=run.backward[call].line or "?") for call in calls}
-    if everything:
-        names[None] = tr("graph.scope_all")
-    if len(names) == 1:
-        return calls[0]
-    return st.selectbox(tr("graph.scope"), list(names), index=len(calls) - 1,
+    names.update(more or {})
+    if len(names) <= 1:
+        return next(iter(names), None)
+    return st.selectbox(tr("graph.scope"), list(names), index=max(len(calls) - 1, 0),
                         format_func=names.get, key=key)
+
+
+def graph_scope(run: Run, focus: VariableInfo | None, key: str) -> Run:
+    """The part of the run the graph tab draws: a backward() call's graph (the last by
+    default), the focused variable's graph, or everything."""
+    more = {None: tr("graph.scope_all")}
+    if focus is not None and focus.tensor is not None and focus.tensor.grad_fn:
+        more["focus"] = tr("graph.scope_focus", name=focus.name)
+    choice = backward_call(run, key, more)
+    return graph_of(run, focus.tensor.id) if choice == "focus" else scoped(run, choice)
 
 
 def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.graph.ops:
         st.caption(tr("graph.empty"))
         return
-    run = scoped(run, backward_call(run, f"{key}_scope", everything=True))
+    run = graph_scope(run, focus, f"{key}_scope")
     modules = module_paths(run)
     row = st.columns(5 if modules else 4)
     direction = row[0].segmented_control(
@@ -199,7 +206,7 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.backward:
         st.caption(tr("steps.none"))
         return
-    call = backward_call(run, f"{key}_call", everything=False)
+    call = backward_call(run, f"{key}_call")
     views = backward_steps(run, call)
     step = stepper([clean(f"{i + 1}. {v.name}") for i, v in enumerate(views)], f"{key}_step",
                    tr("graph.step"), tr("graph.previous"), tr("graph.next"))

@@ -102,3 +102,17 @@ def test_every_backward_call_can_be_stepped_through():
     ops_of = [{s.node_id for s in run.backward[k].steps if s.leaf is None} for k in (0, 3)]
     assert {op.node_id for op in scoped(run, 3).graph.ops} == ops_of[1]
     assert not ops_of[0] & ops_of[1], "each iteration builds its own graph (leaves persist)"
+
+
+def test_the_focused_variables_graph_is_torchs_graph_under_it():
+    """A variable no backward() went through (here `accuracy`, computed after it; and `out`,
+    part of one) draws the graph under its own grad_fn: torch's nodes for it."""
+    from explorer.views.graph import graph_of
+    source = TRAINING + "probe = (model(x) * 2).sum()\n"
+    run = execute(source)
+    ids = {v.name: v.tensor.id for v in run.variables if v.tensor is not None}
+    for name in ("probe", "out"):
+        scope = graph_of(run, ids[name])
+        names = Counter(op.grad_fn for op in scope.graph.ops)
+        names["AccumulateGrad"] += len(scope.graph.accumulate)
+        assert names == torch_graph(source, name), name

@@ -16,13 +16,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from html import escape
 
-from ..model import ModuleCall, OpNode, Run, TensorInfo, Values
+from ..model import ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
 from .names import parameter_paths, tensor_names
 from .steps import saved_tensors
 
-__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_picture", "module_paths", "scoped"]
+__all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_of", "graph_picture", "module_paths",
+           "scoped"]
 
 LEAF, WITH_GRAD, NO_GRAD = "#cfe3ff", "#eef4fc", "#f2f2f2"
 OP, OP_MUTED, ACCUMULATE = "#fff1d6", "#f7f7f7", "#e3f4e1"
@@ -78,9 +79,30 @@ def scoped(run: Run, call: int | None) -> Run:
     if call is None or not -len(run.backward) <= call < len(run.backward):
         return run
     nodes = {s.node_id for s in run.backward[call].steps}
-    graph = dataclasses.replace(
-        run.graph, ops=tuple(op for op in run.graph.ops if op.node_id in nodes),
-        accumulate=tuple(a for a in run.graph.accumulate if a[0] in nodes))
+    return _keeping(run, [op for op in run.graph.ops if op.node_id in nodes],
+                    [a for a in run.graph.accumulate if a[0] in nodes])
+
+
+def graph_of(run: Run, tensor: int) -> Run:
+    """The run with only the graph under one tensor's grad_fn: what a backward() from it would
+    walk (the focused variable's graph, when it is not the one a backward() went through)."""
+    producer = {t: op for op in run.graph.ops if op.grad_fn for t in op.outputs}
+    kept, leaves, stack = {}, set(), [tensor]
+    while stack:
+        op = producer.get(stack.pop())
+        if op is None or op.id in kept:
+            continue
+        kept[op.id] = op
+        for t in edge_inputs(op, run.ops_info.get(op.op)):
+            if t is not None:
+                stack.append(t)
+                leaves.add(t)
+    return _keeping(run, [op for op in run.graph.ops if op.id in kept],
+                    [a for a in run.graph.accumulate if a[1] in leaves])
+
+
+def _keeping(run: Run, ops: list, accumulate: list) -> Run:
+    graph = dataclasses.replace(run.graph, ops=tuple(ops), accumulate=tuple(accumulate))
     return dataclasses.replace(run, graph=graph)
 
 
