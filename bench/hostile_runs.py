@@ -26,8 +26,8 @@ HOSTILE = {
     "nested 500,000 deep": "(len(b := b'{\"ok\": ' + b'[' * 500000 + b']' * 500000 + b'}'))"
                            ".to_bytes(8, 'big') + b",
     "announces 1 TB": "(1 << 40).to_bytes(8, 'big') + b'{'",
-    "a 7 MB string": "(len(b := b'{\"ok\": [\"s\", 0, \"' + b'\\\\ud800' * (7 << 20 // 6) + "
-                     "b'\"]}')).to_bytes(8, 'big') + b",
+    "a 7 MB string of lone surrogates": "(len(b := b'{\"ok\": [\"s\", 0, \"' + "
+                                        "b'\\\\ud800' * ((7 << 20) // 6) + b'\"]}')).to_bytes(8, 'big') + b",
 }
 SEND = ("data = {raw}\nview = memoryview(data)\nwhile view:\n"
         "    view = view[os.write(RESULT_FD, view):]\nos._exit(0)\n")

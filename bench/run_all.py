@@ -12,7 +12,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ORDER = ("engine_overhead", "engine_instructions", "mlp_step", "conv_step", "reductions",
-         "graph_snapshot", "run_code_latency", "browser_latency", "memory_steady", "load_test")
+         "graph_snapshot", "run_code_latency", "browser_latency", "memory_steady", "load_test",
+         "hostile_runs")
 
 
 def main(names: list[str]) -> int:
