@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.common import lang, presenting, tr
+from app_pages.graph_viewer.details import graph_with_details
 from explorer import GradCheck, Run, check_gradients
 from explorer.explain import explain
 from explorer.markup import clean, clean_rows, clean_tree, code, escape
@@ -178,9 +179,11 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
 
 
 def draw_graph(picture: GraphPicture, run: Run, key: str) -> None:
-    """The graph, the notes on how it was drawn, and its export buttons."""
+    """The graph in the graph viewer (pan, zoom, search; a click on a node shows its details
+    below it, a click on a Module box opens it in place), the notes on how it was drawn, and
+    its export buttons."""
     dot = clean(picture.dot)        # names in it are escaped by the view; surrogates are not
-    st.graphviz_chart(dot, width="stretch" if presenting() else "content")
+    graph_with_details(picture, dot, run, key)
     for note in picture.notes:
         st.caption(note)
     with st.popover(tr("export.title"), icon="⬇️"):

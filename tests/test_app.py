@@ -55,8 +55,9 @@ def app_with(**params: str) -> AppTest:
 
 
 def dot_of(app: AppTest) -> str:
-    [chart] = app.get("graphviz_chart")
-    return chart.proto.spec
+    """The DOT of the page's one graph (the graph viewer carries it beside its SVG)."""
+    [viewer] = app.get("bidi_component")
+    return json.loads(viewer.proto.json)["dot"]
 
 
 def test_a_share_link_runs_its_code_at_once_and_draws_torchs_graph():
