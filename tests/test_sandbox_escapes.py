@@ -312,6 +312,28 @@ RAW_MEMORY = {
         "    @staticmethod\n    def backward(ctx, g):\n        return g * 2\n"
         "y = F.apply(torch.ones(2, requires_grad=True))\nprint('REACHED', y.grad_fn._saved_list)",
         "SandboxError", "'_saved_list' is a private attribute"),
+    # second outside attack: NumPy's resize(refcheck=False) frees memory its views still use
+    "ndarray_resize_use_after_free": (
+        "import numpy as np\na = np.zeros(100, dtype=np.int64)\nb = a[:]\n"
+        "a.resize(1000000, refcheck=False)\nprint('REACHED', b[0])",
+        "SandboxError", "'resize' leads outside what the sandbox provides"),
+    "ndarray_resize_unbound": (
+        "import numpy as np\na = np.zeros(4)\nr = type(a).resize\nprint('REACHED', r)",
+        "SandboxError", "'resize' leads outside what the sandbox provides"),
+    # NumPy checks no strides over an empty buffer: an array over the whole address space
+    "ndarray_strides_over_empty_buffer": (
+        "import numpy as np\nwide = np.ndarray((1 << 58,), np.int64, buffer=np.zeros(0, np.int64),"
+        " strides=(8,))\nprint('REACHED', wide[1 << 20])",
+        "ValueError", "strides is incompatible with shape of requested array and size of buffer"),
+    # a node post-hook's replacement gradients are held to what they replace
+    "posthook_out_of_bounds_view": (
+        "import torch\nx = torch.ones(400, requires_grad=True)\n"
+        "gx, = torch.autograd.grad(x[2:400], x, grad_outputs=torch.ones(398, requires_grad=True),"
+        " create_graph=True)\nz = gx * 2\nkeep = []\n"
+        "z.grad_fn.register_hook(lambda grads, inputs: (torch.zeros(2), None))\n"
+        "gx.grad_fn.register_hook(lambda grads, inputs: keep.append(grads[0]))\n"
+        "z.backward(torch.ones(400))\nprint('REACHED', keep[0][:16])",
+        "RuntimeError", "has changed the size of value"),
 }
 
 

@@ -123,7 +123,7 @@ def _call(node: Node, buffer: list) -> tuple:
     for hook in list(node._post_hooks.values()) if node._post_hooks else ():
         new = hook(tuple(grads), tuple(buffer))
         if new is not None:
-            grads = list(new)
+            grads = _checked_hook_results(hook, grads, new)
     return buffer, grads
 
 
@@ -148,9 +148,9 @@ def _call_tensor_hooks(node: Node, buffer: list) -> list:
 
 
 def _checked_hook_results(hook, old: list, new) -> list:
-    """A node pre-hook's replacement gradients, held to what the node was given: as many, and
-    each a tensor (or None) of the same dtype and size, so no formula sees a gradient it was
-    not built for."""
+    """A node hook's replacement gradients, held to what they replace (pre-hooks: what the node
+    received; post-hooks: what it produced): as many, and each a tensor (or None) of the same
+    dtype and size, so no formula sees a gradient it was not built for."""
     new = list(new) if isinstance(new, (tuple, list)) else [new]
     if len(new) != len(old):
         name = getattr(hook, "__name__", "<unknown>")

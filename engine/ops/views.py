@@ -73,8 +73,8 @@ def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
     `a` was cut from (NumPy's as_strided checks nothing)."""
     size = a.itemsize
     byte_strides = tuple([s * size for s in strides])
-    if a.flags.c_contiguous:   # an ndarray over a's own memory: a quarter of as_strided's cost
-        try:                   # (it refuses a view reaching past a)
+    if a.flags.c_contiguous and a.size:   # an ndarray over a's own memory: a quarter of
+        try:                   # as_strided's cost (it refuses a view reaching past a non-empty a)
             return np.ndarray(tuple(shape), a.dtype, buffer=a, strides=byte_strides)
         except (ValueError, TypeError):
             pass

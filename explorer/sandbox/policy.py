@@ -164,7 +164,7 @@ def guarded_getattr(obj, name: str, *default):
     if name.startswith("_"):
         return _private(obj, name)
     value = getattr(obj, name, *default)
-    if isinstance(value, _refused_values()) or _raw_objects(value) or (
+    if isinstance(value, _refused_values()) or _raw_objects(value) or _frees_memory(value) or (
             type(value) is dict and ("__builtins__" in value or value is _BUILTINS_DICT)):
         raise SandboxError(f"'{name}' leads outside what the sandbox provides")
     if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
@@ -178,6 +178,14 @@ def _refused_values() -> tuple:
     past every argument check (a diagonal over one dim twice reads outside its array)."""
     from engine.ops.registry import OpDef
     return (types.ModuleType, OpDef, *_FORBIDDEN_TYPES)
+
+
+def _frees_memory(value) -> bool:
+    """ndarray.resize, bound or not: with refcheck=False it frees memory that views of the
+    array still read and write (np.resize, which copies, is fine)."""
+    return value is np.ndarray.resize or (
+        getattr(value, "__name__", None) == "resize" and
+        isinstance(getattr(value, "__self__", None), np.ndarray))
 
 
 def _raw_objects(value) -> bool:
@@ -363,13 +371,31 @@ def shown_class(cls: type):
 
 
 def _checked_ndarray(shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
-    """numpy.ndarray(...), refusing an array of objects over a buffer and a buffer of objects:
-    either reads pointers as data or data as pointers."""
+    """numpy.ndarray(...), refusing an array of objects over a buffer and a buffer of objects
+    (either reads pointers as data or data as pointers), and any array reaching past its
+    buffer (NumPy does not check strides over an empty buffer)."""
     if buffer is not None and (np.dtype(dtype).hasobject or _holds_objects(buffer)):
         raise SandboxError("numpy.ndarray(..., buffer=...) with Python objects (dtype=object) "
                            "is not available in Autograd Explorer's sandbox: it would turn raw "
                            "bytes into objects")
+    if buffer is not None and strides is not None:
+        _check_extent(shape, np.dtype(dtype).itemsize, buffer, offset, strides)
     return np.ndarray(shape, dtype, buffer, offset, strides, order)
+
+
+def _check_extent(shape, itemsize: int, buffer, offset: int, strides) -> None:
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    strides = (strides,) if isinstance(strides, int) else tuple(strides)
+    if len(shape) != len(strides) or any(n == 0 for n in shape):
+        return                     # NumPy's own checks answer these
+    with memoryview(buffer) as view:
+        size = view.nbytes
+    reach = [(int(n) - 1) * int(s) for n, s in zip(shape, strides)]
+    low = int(offset) + sum(r for r in reach if r < 0)
+    high = int(offset) + sum(r for r in reach if r > 0) + itemsize
+    if low < 0 or high > size:
+        raise ValueError("strides is incompatible with shape of requested array and size of "
+                         "buffer")
 
 
 def _holds_objects(buffer) -> bool:
