@@ -1,4 +1,5 @@
-"""Regenerate the pictures in docs/pictures from the course examples: `python docs/make_pictures.py`.
+"""Regenerate the pictures in docs/pictures from the course examples and the gallery of real
+programs (tests/gallery): `python docs/make_pictures.py`.
 
 Each PNG is drawn by the same explorer view the app calls, from a real run_code of a course
 example, so the README shows exactly what the app shows. Graphviz draws the graphs; Plotly's
@@ -23,7 +24,7 @@ from explorer.views.broadcast import (
 )
 from explorer.views.export import dot_to_png
 from explorer.views.gradcheck import gradcheck_figure
-from explorer.views.graph import graph_picture
+from explorer.views.graph import graph_picture, module_paths, scoped
 from explorer.views.memory import (
     memory_figure,
     order_figure,
@@ -34,6 +35,8 @@ from explorer.views.memory import (
 from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
 
 EXAMPLES = ROOT / "tests" / "course_examples"
+GALLERY = ("mlp_training", "cnn_batchnorm_dropout", "rnn_by_hand", "long_loop", "attention",
+           "failing_program")
 OUT = ROOT / "docs" / "pictures"
 
 
@@ -56,6 +59,12 @@ def main() -> None:
     save_graph("graph_backward_step", graph_picture(graph, direction="backward", step=2).dot)
     save_graph("graph_modules", graph_picture(run_code(step_source(TrainConfig())),
                                               collapse=True, show_values=True).dot)
+
+    for name in GALLERY:        # real programs, drawn as the Graph tab draws them by default
+        run = run_code((ROOT / "tests" / "gallery" / f"{name}.py").read_text())
+        scope = scoped(run, len(run.backward) - 1 if run.backward else None)
+        save_graph(f"gallery_{name}", graph_picture(scope, show_values=True,
+                                                    collapse=bool(module_paths(scope))).dot)
 
     broadcasting = example("18_broadcasting")
     save_figure("broadcast_expansion", expansion_figure(broadcasting,

@@ -79,8 +79,24 @@ def scoped(run: Run, call: int | None) -> Run:
     if call is None or not -len(run.backward) <= call < len(run.backward):
         return run
     nodes = {s.node_id for s in run.backward[call].steps}
-    return _keeping(run, [op for op in run.graph.ops if op.node_id in nodes],
+    kept = [op for op in run.graph.ops if op.node_id in nodes]
+    return _keeping(run, _with_inner_sources(run, kept),
                     [a for a in run.graph.accumulate if a[0] in nodes])
+
+
+def _with_inner_sources(run: Run, kept: list) -> list:
+    """`kept`, plus the ops without grad that made an input of a kept op inside the same Module
+    call (Dropout's mask): in a Module box they are part of what the box did, not loose inputs.
+    Bookkeeping that feeds nothing of this graph (running statistics) stays out."""
+    calls = {}
+    for op in kept:
+        if op.module:
+            for t in op.inputs:
+                calls.setdefault(t, set()).add(op.module[-1])
+    ids = {op.id for op in kept}
+    extra = {op.id for op in run.graph.ops if op.grad_fn is None and op.module and
+             any(op.module[-1] in calls.get(t, ()) for t in op.outputs)}
+    return [op for op in run.graph.ops if op.id in ids or op.id in extra]
 
 
 def graph_of(run: Run, tensor: int) -> Run:
@@ -308,6 +324,7 @@ class _Scene:
                         consumers.setdefault(t, set()).add(k)
                 for t in op.outputs:
                     producer[t] = k
+        self._made = {t for op in run.graph.ops for t in op.outputs}
         self.absorbed: dict[int, list] = {}      # block index -> parameters drawn inside it
         self.ins: list[list] = []
         self.outs: list[list] = []
@@ -315,9 +332,9 @@ class _Scene:
         drawn = {t for t in self.names if t in tensors}
         for k, block in enumerate(blocks):
             ins, outs = [], []
+            first = min((t for op in block.ops for t in op.outputs), default=-1)
             for t in dict.fromkeys(t for op in block.ops for t in op.inputs if t is not None):
-                if block.kind != "op" and (producer.get(t) == k or t in tensors and
-                                           tensors[t].wrapped_number):
+                if block.kind != "op" and (producer.get(t) == k or self._born_inside(t, first)):
                     continue        # made inside the box, or a constant such as 0.1
                 if block.kind != "op" and self._is_own_parameter(t, k, producer, consumers):
                     self.absorbed.setdefault(k, []).append(t)
@@ -326,7 +343,8 @@ class _Scene:
             for t in dict.fromkeys(t for op in block.ops for t in op.outputs):
                 used = consumers.get(t, set())
                 if block.kind == "op" or t in self.names or t in roots or used - {k} or \
-                        (block.kind == "module" and not used):
+                        (block.kind == "module" and not used and t in tensors and
+                         tensors[t].requires_grad):    # not max_pool's indices, say
                     outs.append(t)
             self.ins.append(ins)
             self.outs.append(outs)
@@ -351,6 +369,16 @@ class _Scene:
         self.tensors = sorted(t for t in drawn if t in tensors)
         self.nodes = len(blocks) + len(self.tensors) + len(self.accumulate) + len(self.saved) + \
             len(self.failed)
+
+    def _born_inside(self, t: int, first_output: int) -> bool:
+        """A constant (the 0.1 in `x * w + 0.1`) or a tensor without grad that no op made and
+        that was first seen after the box's first op ran (Dropout's random mask): part of what
+        the box did. (Tensor ids count tensors in the order they were first seen.)"""
+        info = self.run.graph.tensors.get(t)
+        if info is None or info.wrapped_number:
+            return info is not None
+        return (not info.requires_grad and not info.grad_fn and t not in self.names
+                and t > first_output >= 0 and t not in self._made)
 
     def _is_own_parameter(self, t: int, k: int, producer: dict, consumers: dict) -> bool:
         """A leaf requiring grad that no learner variable names and only this block uses."""
@@ -421,7 +449,7 @@ class _Scene:
             return (f'shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor="{font}", '
                     f'label="{escape(op.grad_fn or op.op)}"')
         rows = _fold_rows(block) if block.kind == "fold" else \
-            [f"<B>{escape(block.path)}</B>: {escape(block.call.type)}"]
+            [_module_title(block.path, block.call.type)]
         inside = self.absorbed.get(k, [])
         if inside:
             text = _parameters_text(inside, block, params, self.run, words)
@@ -430,6 +458,13 @@ class _Scene:
         double = ", peripheries=2" if block.kind == "fold" else ""
         return (f'shape=box, style="filled,bold", fillcolor="{fill}", penwidth=2{double}, '
                 f'fontsize=14, label=<{"<BR/>".join(rows)}>')
+
+
+def _module_title(path: str, type_name: str) -> str:
+    """"<B>model.0</B>: Linear"; one name when the path already is the type (a Module called
+    without a name: nn.CrossEntropyLoss()(out, y) is "CrossEntropyLoss", not twice)."""
+    named = type_name and path.rsplit(".", 1)[-1] != type_name
+    return f"<B>{escape(path)}</B>" + (f": {escape(type_name)}" if named else "")
 
 
 def _fold_rows(block: _Block) -> list:
@@ -441,7 +476,7 @@ def _fold_rows(block: _Block) -> list:
             continue
         paths = [unit[position].path for unit in block.units]
         where = paths[0] if len(set(paths)) == 1 else f"{paths[0]} … {paths[-1]}"
-        rows.append(f"<B>{escape(where)}</B>: {escape(first.call.type) if first.call else ''}")
+        rows.append(_module_title(where, first.call.type if first.call else ""))
     return rows
 
 
