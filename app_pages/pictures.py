@@ -205,6 +205,24 @@ def _chain(run: Run, focus: VariableInfo | None, key: str) -> None:
     st.code(clean(chain_text(grad_fn_chain(run, focus.tensor.id), lang())), language="text")
 
 
+# The steps table's columns (step, node, formula, grad in, sent) sized to fit the page at
+# 1280 px, each growing alike on wider screens, and rows taller than the grid's 4rem, which is
+# what lets it wrap a cell onto several lines: on one line the formula and "sent" columns were
+# cut off. Presentation type is larger (4rem is 88 px). A click on a cell shows all of it.
+STEPS_COLUMNS = {False: (48, 150, 230, 120, 160), True: (56, 210, 220, 110, 160)}
+STEPS_ROW_HEIGHT = {False: 96, True: 150}
+
+
+def steps_frame(rows: list[dict]) -> None:
+    """The steps table, its long cells wrapped; about four rows show, the rest scroll."""
+    present = presenting()
+    st.dataframe(rows, hide_index=True, width="stretch", row_height=STEPS_ROW_HEIGHT[present],
+                 height=4 * STEPS_ROW_HEIGHT[present] + 40 if len(rows) > 4 else "auto",
+                 column_config={name: st.column_config.Column(width=width)
+                                for name, width in zip(rows[0], STEPS_COLUMNS[present])}
+                 if rows else None)
+
+
 def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     if not run.backward:
         st.caption(tr("steps.none"))
@@ -222,9 +240,9 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     st.markdown(tr("steps.current", n=step + 1, total=len(views), name=code(current.name)))
     if current.formulas:
         st.code(clean("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas)),
-                language="text")
+                language="text", wrap_lines=True)       # whole on a phone and when presenting
     draw_graph(picture, run, key)
-    st.dataframe(clean_rows(steps_table(views, lang())), hide_index=True, width="stretch")
+    steps_frame(clean_rows(steps_table(views, lang())))
     freed = freed_nodes(run, call, step=step + 1)
     if freed:
         st.caption(tr("steps.freed", nodes=", ".join(code(f"{f.name} ({', '.join(f.saved)})")

@@ -6,9 +6,7 @@ the dimension that cannot broadcast (or that an in-place target would have to gr
 under PyTorch's own message."""
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,6 +18,7 @@ from ..markup import plotly
 from ..model import FailedOp, Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
 from .names import tensor_names
+from .numbers import torch_numbers
 from .steps import as_array
 
 __all__ = [
@@ -32,25 +31,8 @@ __all__ = [
     "failure_figure",
     "gradient_sums",
     "learner_names",
-    "torch_numbers",
+    "torch_numbers",          # from .numbers, where every view gets it
 ]
-
-
-def torch_numbers(values: Sequence, precision: int = 4) -> list[str]:
-    """The numbers of one tensor, each as PyTorch prints it there (torch/_tensor_str.py): one
-    notation for all, chosen from the nonzero finite values: `1.` when all are whole,
-    scientific when they span more than 1000x or leave [1e-4, 1e8], else `precision`
-    decimals, so float32's 0.1 reads 0.1000, not 0.10000000149011612. Integers and bools as
-    written."""
-    if not any(isinstance(v, float) for v in values):
-        return [str(v) for v in values]
-    nonzero = [abs(v) for v in values if v and math.isfinite(v)]
-    if nonzero and (max(nonzero) / min(nonzero) > 1000.0 or max(nonzero) > 1.0e8
-                    or min(nonzero) < 1.0e-4):
-        return [format(v, f".{precision}e") for v in values]
-    if all(float(v).is_integer() for v in values if v and math.isfinite(v)):
-        return [f"{v:.0f}." if math.isfinite(v) else f"{v:.0f}" for v in values]
-    return [format(v, f".{precision}f") for v in values]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ..model import BackwardEdge, OpNode, Run, Values
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
 from .names import leaf_name, tensor_names
+from .numbers import torch_number, torch_values
 
 __all__ = ["Contribution", "FreedNode", "LeafGrad", "StepView", "as_array", "backward_steps",
            "freed_nodes", "saved_tensors", "steps_table", "zero_grad_clears"]
@@ -76,12 +77,16 @@ def summed_back(edge: BackwardEdge) -> str:
 
 
 def _short(values: Values | None) -> str:
+    """A gradient as PyTorch prints its numbers ([0.1000, 0.2000]), or its shape and norm
+    when that would not fit a table cell."""
     if values is None:
         return "—"
-    if values.complete and len(str(values.data)) <= 60:
-        return str(values.data)
-    return f"{tuple(values.shape)}, ‖·‖={values.norm:.4g}" if values.norm is not None else \
-        str(tuple(values.shape))
+    if values.complete:
+        printed = torch_values(values)
+        if len(printed) <= 60:
+            return printed
+    return f"{tuple(values.shape)}, ‖·‖={torch_number(values.norm)}" \
+        if values.norm is not None else str(tuple(values.shape))
 
 
 def steps_table(views: list[StepView], lang: str = DEFAULT_LANGUAGE) -> list[dict]:
