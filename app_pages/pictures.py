@@ -344,7 +344,7 @@ def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     verdict = st.success if check.passed else st.error if check.failures else st.warning
     verdict(message)                # warning: nothing disagreed, but not every element ran
-    chart(gradcheck_figure(check, lang()), key=f"{key}_gradcheck")
+    chart(gradcheck_figure(check, lang(), verdict=False), key=f"{key}_gradcheck")   # said once
     st.dataframe(clean_rows(gradcheck_table(check, lang())), hide_index=True, width="stretch")
 
 

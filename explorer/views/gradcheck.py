@@ -57,10 +57,14 @@ def gradcheck_table(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> list[dict
     return rows
 
 
-def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE, *,
+                     verdict: bool = True) -> go.Figure:
     """Top: autograd and finite difference per element (they should sit on each other).
-    Bottom: the absolute error beside the tolerance, on a log scale. The learner's words (the
-    root's text, the leaves' names) are drawn literally, never as Plotly's HTML."""
+    Bottom: the absolute error beside the tolerance, on a log scale. `verdict` puts the
+    check's message in the title (a page that already shows it beside the figure passes
+    False). The legend sits above the plots, where no axis label can be under it. The
+    learner's words (the root's text, the leaves' names) are drawn literally, never as
+    Plotly's HTML."""
     check = _literal(check)
     labels = [element_label(check, e) for e in check.elements]
     colors = [{True: PASS, False: FAIL, None: UNKNOWN}[e.ok] for e in check.elements]
@@ -86,9 +90,12 @@ def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> go.Figur
                              line={"dash": "dash", "color": "black"}, marker={"size": 5}),
                   row=2, col=1)
     fig.update_yaxes(type="log", row=2, col=1)
-    fig.update_layout(barmode="overlay", height=520, font={"size": 16},
-                      title=gradcheck_message(check, lang), title_font={"size": 15},
-                      legend={"orientation": "h", "y": -0.15}, margin={"t": 90})
+    title = gradcheck_message(check, lang) if verdict else None
+    fig.update_layout(barmode="overlay", height=560 if verdict else 520, font={"size": 16},
+                      title={"text": title, "font": {"size": 15}, "y": 0.98, "yanchor": "top"},
+                      legend={"orientation": "h", "yref": "container", "y": 0.9 if verdict else 1,
+                              "yanchor": "top", "x": 0, "xanchor": "left"},
+                      margin={"t": 150 if verdict else 90})
     return fig
 
 

@@ -21,6 +21,7 @@ __all__ = [
 CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
 LAYER_COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3")
 FONT = {"size": 18}
+ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def _style(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
@@ -38,12 +39,19 @@ def loss_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) -> go.F
     figure.add_trace(go.Scatter(x=steps, y=[r.loss for r in records], name=t("figures.loss", lang),
                                 line={"color": "#d62728", "width": 4}))
     figure.add_trace(go.Scatter(x=steps, y=[r.accuracy for r in records],
-                                name=t("figures.accuracy", lang),
+                                name=t("figures.accuracy", lang), hovertemplate="%{y:.1%}",
                                 line={"color": "#2ca02c", "width": 3, "dash": "dot"}),
                      secondary_y=True)
     _style(figure, t("figures.loss_title", lang), t("figures.step", lang),
            t("figures.cross_entropy", lang))
-    figure.update_yaxes(title=t("figures.accuracy", lang), range=[0, 1.02], secondary_y=True)
+    # Accuracy in percent, 0 % to 100 % in quarters: left to itself the right axis took its
+    # ticks from the loss axis (0.021, 0.195, ...).
+    figure.update_yaxes(title=t("figures.accuracy", lang), range=[0, 1.02], tickmode="array",
+                        tickvals=ACCURACY_TICKS, tickformat=".0%", showgrid=False,
+                        secondary_y=True)
+    # The legend in a row above the plot: on the right it covered the accuracy axis ("10").
+    figure.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
+                                 "yanchor": "bottom"}, margin={"t": 100})
     return figure
 
 
