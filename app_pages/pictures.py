@@ -313,7 +313,7 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
     if steps:
         st.dataframe(clean_rows(version_table(steps, lang())), hide_index=True, width="stretch")
     if len(info.shape) > 1 and not info.is_contiguous:
-        check = view_check(info, (int(np.prod(info.shape)),))
+        check = view_check(info)
         st.markdown(tr("memory.view_fits" if check.fits else "memory.view_fails",
                        view=code(f"{focus.name}.view(-1)"),
                        reshape=code(f"{focus.name}.reshape(-1)"),

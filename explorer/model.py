@@ -80,6 +80,7 @@ class TensorInfo:
     grad: Values | None = None
     version: int = 0
     wrapped_number: bool = False   # a Python number an op wrapped (3 in `3 * x`), not a tensor
+    flat_stride: int | None = None  # the stride view(-1) would have; None: view(-1) fails
 
 
 @dataclass(frozen=True)

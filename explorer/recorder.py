@@ -124,11 +124,14 @@ def _frozen(cls):
 
 @functools.lru_cache(maxsize=4096)
 def _layout(shape: tuple, stride: tuple) -> tuple:
-    """(contiguous, channels_last) by the engine's rules, once per shape and strides: a big
-    graph has thousands of tensors but few layouts."""
+    """(contiguous, channels_last, the stride of view(-1) or None) by the engine's rules, once
+    per shape and strides: a big graph has thousands of tensors but few layouts."""
     from engine.memory_format import channels_last, is_contiguous
+    from engine.ops.views import compute_stride
+    flat = compute_stride(shape, stride, (math.prod(shape),))
     return (is_contiguous(shape, stride),
-            len(shape) == 4 and is_contiguous(shape, stride, channels_last))
+            len(shape) == 4 and is_contiguous(shape, stride, channels_last),
+            flat[0] if flat is not None else None)
 
 
 def _storage_offset(t: Tensor) -> int:
@@ -383,12 +386,12 @@ class Recorder:
         fn = t.grad_fn
         base = t._base
         shape, stride = t._data.shape, t.stride()
-        contiguous, channels_last = _layout(shape, stride)
+        contiguous, channels_last, flat_stride = _layout(shape, stride)
         return _new_tensor(
             id=tid, shape=shape, dtype=str(t.dtype), stride=stride,
             storage_offset=_storage_offset(t), storage_id=self.storage_id(t),
             storage_size=t.untyped_storage().nbytes() // max(t.element_size(), 1),
-            is_contiguous=contiguous, is_channels_last=channels_last,
+            is_contiguous=contiguous, is_channels_last=channels_last, flat_stride=flat_stride,
             requires_grad=t.requires_grad, is_leaf=fn is None,
             grad_fn=type(fn).__name__ if fn is not None else None,
             base_id=self.tensor_id(base) if base is not None and id(base) in self._tensor_ids

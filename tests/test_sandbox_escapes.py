@@ -316,7 +316,14 @@ RAW_MEMORY = {
     "ndarray_resize_use_after_free": (
         "import numpy as np\na = np.zeros(100, dtype=np.int64)\nb = a[:]\n"
         "a.resize(1000000, refcheck=False)\nprint('REACHED', b[0])",
-        "SandboxError", "'resize' leads outside what the sandbox provides"),
+        "ValueError", "cannot resize an array that references or is referenced"),
+    "ndarray_resize_with_a_view": (
+        "import numpy as np\na = np.zeros(100, dtype=np.int64)\nb = a[:]\n"
+        "a.resize(1000000)\nprint('REACHED', b[0])",
+        "ValueError", "cannot resize an array that references or is referenced"),
+    "ndarray_resize_in_a_list": (
+        "import numpy as np\na = np.zeros(100)\nkeep = [a]\na.resize(10, refcheck=False)\n"
+        "print('REACHED')", "ValueError", "cannot resize an array that references"),
     "ndarray_resize_unbound": (
         "import numpy as np\na = np.zeros(4)\nr = type(a).resize\nprint('REACHED', r)",
         "SandboxError", "'resize' leads outside what the sandbox provides"),

@@ -108,7 +108,7 @@ def test_memory_figures_in_chinese_keep_strides_and_cells():
                                      size=ty.untyped_storage().nbytes() // 4)
     assert zh.layout.xaxis.title.text == t("view.memory.cell", ZH)
 
-    check = view_check(y, (6,))
+    check = view_check(y)
     assert not check.fits
     en, zh = view_figure(check, "y"), view_figure(check, "y", lang=ZH)
     assert data(en) == data(zh)

@@ -164,9 +164,13 @@ def guarded_getattr(obj, name: str, *default):
     if name.startswith("_"):
         return _private(obj, name)
     value = getattr(obj, name, *default)
-    if isinstance(value, _refused_values()) or _raw_objects(value) or _frees_memory(value) or (
+    if isinstance(value, _refused_values()) or _raw_objects(value) or (
             type(value) is dict and ("__builtins__" in value or value is _BUILTINS_DICT)):
         raise SandboxError(f"'{name}' leads outside what the sandbox provides")
+    if value is np.ndarray.resize:
+        raise SandboxError(f"'{name}' leads outside what the sandbox provides")
+    if _resizes(value):
+        return _checked_resize(value)
     if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
         return _safe_method(value)
     return value
@@ -180,12 +184,29 @@ def _refused_values() -> tuple:
     return (types.ModuleType, OpDef, *_FORBIDDEN_TYPES)
 
 
-def _frees_memory(value) -> bool:
-    """ndarray.resize, bound or not: with refcheck=False it frees memory that views of the
-    array still read and write (np.resize, which copies, is fine)."""
-    return value is np.ndarray.resize or (
-        getattr(value, "__name__", None) == "resize" and
-        isinstance(getattr(value, "__self__", None), np.ndarray))
+def _resizes(value) -> bool:
+    """A bound ndarray.resize: with refcheck=False it frees memory that views of the array
+    still read and write."""
+    return getattr(value, "__name__", None) == "resize" and \
+        isinstance(getattr(value, "__self__", None), np.ndarray)
+
+
+# References to an array while _checked_resize looks: the learner's one name for it, the bound
+# method's __self__, the local `array` and getrefcount's argument. Any more (a view's base, a
+# second name, a list, a tensor made by from_numpy) and the memory may still be in use.
+_RESIZE_REFERENCES = 4
+
+
+def _checked_resize(method):
+    """ndarray.resize as NumPy's refcheck means it, counting only the learner's references:
+    refused while anything else refers to the array, so no view is left over freed memory."""
+    def resize(*new_shape, refcheck: bool = True):
+        array = method.__self__
+        if sys.getrefcount(array) > _RESIZE_REFERENCES:
+            raise ValueError("cannot resize an array that references or is referenced by "
+                             "another array in this way. Use the np.resize function.")
+        return method(*new_shape, refcheck=False)
+    return resize
 
 
 def _raw_objects(value) -> bool:

@@ -14,8 +14,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.ops.views import compute_stride
-
 from ..model import Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
 from .broadcast import learner_names, torch_numbers
@@ -349,29 +347,20 @@ class ViewCheck:
         return self.new_stride is not None
 
 
-def view_check(info: TensorInfo, new_shape: tuple) -> ViewCheck:
-    """A new dim needs one stride: it must not cross from one contiguous run to the next. The
-    verdict comes from the engine's computeStride; the chunks and walks explain it."""
+def view_check(info: TensorInfo) -> ViewCheck:
+    """Whether view(-1) can relabel the tensor's memory: one stride must walk every element,
+    so no contiguous run may end before the last. The verdict is the engine's (computeStride's,
+    carried in the Run as TensorInfo.flat_stride); the runs and the walk explain it."""
     shape, stride = tuple(info.shape), tuple(info.stride)
     chunks = contiguous_chunks(shape, stride)
-    bounds, total = set(), 1
-    for chunk in reversed(chunks[1:]):
-        total *= int(np.prod([shape[d] for d in chunk]))
-        bounds.add(total)
-    spanning, before = [], 1
-    for j in range(len(new_shape) - 1, -1, -1):
-        after = before * new_shape[j]
-        if any(before < b < after for b in bounds):
-            spanning.insert(0, j)
-        before = after
-    numel = math.prod(new_shape)
-    after = [math.prod(new_shape[j + 1:]) for j in range(len(new_shape))]
-    walks = tuple(tuple(positions_of(info, np.arange(min(n, WALK_STEPS)) * after[j]).tolist())
-                  if numel else () for j, n in enumerate(new_shape))
-    stride_out = compute_stride(shape, stride, tuple(new_shape))
-    return ViewCheck(shape, stride, tuple(new_shape), chunks,
-                     tuple(stride_out) if stride_out is not None else None,
-                     tuple(spanning) if stride_out is None else (), walks)
+    numel = math.prod(shape)
+    runs = [math.prod(shape[d] for d in chunk) for chunk in chunks]
+    new_shape = (numel,)
+    walks = (tuple(positions_of(info, np.arange(min(numel, WALK_STEPS))).tolist()),)
+    fits = info.flat_stride is not None
+    spanning = () if fits or sum(n > 1 for n in runs) < 2 else (0,)
+    return ViewCheck(shape, stride, new_shape, chunks,
+                     (info.flat_stride,) if fits else None, spanning, walks)
 
 
 def _walk_traces(cells: tuple, name: str) -> list[go.Scatter]:
