@@ -22,6 +22,7 @@ CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
 LAYER_COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3")
 FONT = {"size": 18}
 ACCURACY_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+LOSS_COLOUR, ACCURACY_COLOUR = "#d62728", "#2ca02c"
 
 
 def _style(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
@@ -37,10 +38,10 @@ def loss_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) -> go.F
     steps = [r.step for r in records]
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(go.Scatter(x=steps, y=[r.loss for r in records], name=t("figures.loss", lang),
-                                line={"color": "#d62728", "width": 4}))
+                                line={"color": LOSS_COLOUR, "width": 4}))
     figure.add_trace(go.Scatter(x=steps, y=[r.accuracy for r in records],
                                 name=t("figures.accuracy", lang), hovertemplate="%{y:.1%}",
-                                line={"color": "#2ca02c", "width": 3, "dash": "dot"}),
+                                line={"color": ACCURACY_COLOUR, "width": 3, "dash": "dot"}),
                      secondary_y=True)
     _style(figure, t("figures.loss_title", lang), t("figures.step", lang),
            t("figures.cross_entropy", lang))
@@ -49,9 +50,11 @@ def loss_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) -> go.F
     figure.update_yaxes(title=t("figures.accuracy", lang), range=[0, 1.02], tickmode="array",
                         tickvals=ACCURACY_TICKS, tickformat=".0%", showgrid=False,
                         secondary_y=True)
-    # The legend in a row above the plot: on the right it covered the accuracy axis ("10").
-    figure.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
-                                 "yanchor": "bottom"}, margin={"t": 100})
+    # Each axis names its line in the line's colour, so no legend is needed: on the right it
+    # covered the accuracy axis ("10"), above the plot it ran into the title on a phone.
+    figure.update_yaxes(title_font_color=LOSS_COLOUR, secondary_y=False)
+    figure.update_yaxes(title_font_color=ACCURACY_COLOUR, secondary_y=True)
+    figure.update_layout(showlegend=False)
     return figure
 
 
