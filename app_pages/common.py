@@ -86,6 +86,9 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
 [data-testid="stCode"] code { font-size: 1.05rem; }
 h1 { font-size: 2.6rem !important; }
+/* Page names in large type wrap instead of ending in "…" in the 300 px sidebar. */
+[data-testid="stSidebarNavLink"] .stMarkdownEllipsis,
+[data-testid="stSidebarNavLink"] p { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
 """
 

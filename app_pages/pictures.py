@@ -161,15 +161,17 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
         return
     run = graph_scope(run, focus, f"{key}_scope")
     modules = module_paths(run)
-    row = st.columns(5 if modules else 4)
-    direction = row[0].segmented_control(
-        tr("graph.direction"), ["forward", "backward"], default="forward", required=True,
-        format_func=lambda d: tr(f"graph.{d}"), key=f"{key}_direction")
-    show_values = row[1].toggle(tr("graph.values"), value=True, key=f"{key}_values")
-    show_saved = row[2].toggle(tr("graph.saved"), key=f"{key}_saved")
-    fold = row[3].toggle(tr("graph.fold"), value=True, key=f"{key}_fold")
-    collapse = bool(modules) and row[4].toggle(tr("graph.collapse"), value=True,
-                                               key=f"{key}_collapse")
+    # One row that wraps: each control keeps its whole label on any screen (five columns
+    # squeezed them to 175 px and cut "backward (grad_fn chain)" off at 1400 px).
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        direction = st.segmented_control(
+            tr("graph.direction"), ["forward", "backward"], default="forward", required=True,
+            format_func=lambda d: tr(f"graph.{d}"), key=f"{key}_direction", wrap=True)
+        show_values = st.toggle(tr("graph.values"), value=True, key=f"{key}_values", wrap=True)
+        show_saved = st.toggle(tr("graph.saved"), key=f"{key}_saved", wrap=True)
+        fold = st.toggle(tr("graph.fold"), value=True, key=f"{key}_fold", wrap=True)
+        collapse = bool(modules) and st.toggle(tr("graph.collapse"), value=True,
+                                               key=f"{key}_collapse", wrap=True)
     expanded = st.multiselect(tr("graph.expand"), modules, format_func=clean,
                               key=f"{key}_expanded") if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
@@ -262,14 +264,15 @@ def stepper(labels: list[str], state: str, title: str, back: str, forward: str) 
     def move(by: int) -> None:
         st.session_state[state] = max(0, min(last, st.session_state[state] + by))
 
-    left, middle, right = st.columns([2, 5, 2] if presenting() else [1, 4, 1],
-                                     vertical_alignment="bottom")
-    left.button(back, on_click=move, args=(-1,), key=f"{state}_back", width="stretch",
-                disabled=st.session_state[state] == 0)
-    right.button(forward, on_click=move, args=(1,), key=f"{state}_forward", width="stretch",
-                 disabled=st.session_state[state] == last)
+    # The slider across the page, the buttons in a row of their own under it: they stay where
+    # a lecturer clicks whatever the step's label, and wrap rather than clip on a phone.
     if last > 0:
-        middle.select_slider(title, range(last + 1), key=state, format_func=labels.__getitem__)
+        st.select_slider(title, range(last + 1), key=state, format_func=labels.__getitem__)
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        st.button(back, on_click=move, args=(-1,), key=f"{state}_back", wrap=True,
+                  disabled=st.session_state[state] == 0)
+        st.button(forward, on_click=move, args=(1,), key=f"{state}_forward", wrap=True,
+                  disabled=st.session_state[state] == last)
     return st.session_state[state]
 
 
