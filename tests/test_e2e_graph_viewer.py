@@ -53,9 +53,20 @@ def open_program(browser, url: str, name: str, size=(1400, 900), query: str = ""
 
 
 def label_heights(page) -> list[float]:
-    return page.evaluate("""() => [...document.querySelectorAll(
-        '[data-testid=stGraphVizChart] svg g.node text')]
-        .map(t => t.getBoundingClientRect().height)""")
+    """The rendered height of every node label, once a zoom has settled (the viewer animates
+    its zooms: two readings 150 ms apart must agree)."""
+    def read() -> list[float]:
+        return page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid=stGraphVizChart] svg g.node text')]
+            .map(t => t.getBoundingClientRect().height)""")
+    before = read()
+    for _ in range(40):
+        page.wait_for_timeout(150)
+        now = read()
+        if now == before:
+            return now
+        before = now
+    return before
 
 
 @pytest.mark.parametrize("program", ["mlp_training.py", "cnn_batchnorm_dropout.py",
