@@ -4,6 +4,7 @@ draw; the catalogue covers every topic of the course notes; and each lesson has 
 import contextlib
 import functools
 import io
+import re
 
 import pytest
 import torch
@@ -11,9 +12,10 @@ from difftest import first_line
 
 from explorer import Limits, run_code
 from explorer.lessons import LESSONS, MISTAKES, PICTURES, TOPICS, Cell, get_lesson
-from explorer.texts import LANGUAGES, table
+from explorer.texts import LANGUAGES, t, table
 from explorer.views.broadcast import broadcast_steps
 from explorer.views.chain import grad_fn_chain
+from explorer.views.graph import graph_picture, module_paths
 from explorer.views.steps import backward_steps
 
 LIMITS = Limits(cpu_seconds=20, wall_seconds=60)
@@ -125,3 +127,181 @@ def _has_content(cell: Cell, run) -> bool:
 @pytest.mark.parametrize("cell", CELLS)
 def test_cell_picture_has_content(cell: Cell):
     assert _has_content(cell, sandbox_run(cell.code))
+
+
+# What the lesson texts state, checked against real torch and against the pictures the app draws
+# (issue 15: sentences that were wrong). Each test reads the cell's own objects where it can.
+
+def torch_namespace(code: str) -> dict:
+    """The globals a cell leaves behind when it runs on real torch (its printing swallowed)."""
+    torch.manual_seed(TORCH_SEED)
+    namespace = {"__name__": "__main__"}
+    with torch.enable_grad(), contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, "<lesson>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def texts_of(key: str) -> dict[str, str]:
+    return {lang: table(lang)[key] for lang in LANGUAGES}
+
+
+def test_new_factories_take_the_shape_you_pass_and_only_dtype_and_device_from_the_tensor():
+    cell = get_lesson("tensor-creation").cells[1]
+    ns = torch_namespace(cell.code)
+    x, like, new = ns["x"], ns["like"], ns["new"]
+    assert x.dtype != torch.get_default_dtype()          # so the printout shows what carried
+    assert (like.shape, like.dtype, like.device) == (x.shape, x.dtype, x.device)
+    assert new.shape != x.shape and (new.dtype, new.device) == (x.dtype, x.device)
+    text = texts_of(cell.key)["en"]
+    assert "shape, dtype and device of `x`" in text and "only the dtype and device" in text
+
+
+class _Casts(torch.overrides.TorchFunctionMode):
+    """Records every cast of a floating tensor to an integer dtype that cannot hold its values:
+    undefined behaviour in C++, so its result is no fact to teach."""
+    METHODS = {"to": None, "type": None, "byte": torch.uint8, "char": torch.int8,
+               "short": torch.int16, "int": torch.int32, "long": torch.int64}
+
+    def __init__(self):
+        super().__init__()
+        self.undefined = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if name in self.METHODS and args and isinstance(args[0], torch.Tensor):
+            source = args[0]
+            target = self.METHODS[name] or kwargs.get("dtype") or next(
+                (a for a in args[1:] if isinstance(a, torch.dtype)), None)
+            if (target is not None and source.is_floating_point() and source.numel()
+                    and not target.is_floating_point and target != torch.bool):
+                info = torch.iinfo(target)
+                values = source.detach().trunc()
+                if values.min() < info.min or values.max() > info.max:
+                    self.undefined.append((name, str(target), values.tolist()))
+        return func(*args, **kwargs)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_no_cell_prints_an_out_of_range_float_to_integer_cast(cell: Cell):
+    casts = _Casts()
+    with casts:
+        torch_outcome(cell.code)
+    assert casts.undefined == []
+
+
+def test_integer_casts_wrap_as_the_dtypes_cell_says_and_float_casts_are_clamped_first():
+    assert torch.tensor([-1, 256]).to(torch.uint8).tolist() == [255, 0]
+    assert torch.tensor([-1.7, 300.0]).clamp(0, 255).to(torch.uint8).tolist() == [0, 255]
+    en = texts_of("lesson.dtypes.cell2")["en"]
+    assert "undefined behaviour" in en and "-1 becomes 255 and 256 becomes 0" in en
+
+
+def _uses(root, leaf) -> int:
+    """How many edges of the graph under `root` lead into `leaf`'s AccumulateGrad."""
+    count, seen, stack = 0, set(), [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for child, _ in node.next_functions:
+            if child is not None and getattr(child, "variable", None) is leaf:
+                count += 1
+            stack.append(child)
+    return count
+
+
+WORDS = {2: ("twice", "两次"), 3: ("three times", "三次")}
+
+
+def test_autograd_basics_counts_the_uses_of_x_the_graph_really_has():
+    cell = get_lesson("autograd-basics").cells[2]
+    ns = torch_namespace(cell.code)
+    uses = _uses(ns["loss"].grad_fn, ns["x"])
+    steps = backward_steps(sandbox_run(cell.code))
+    assert uses == len(steps[-1].contributions) == 3     # the steps picture shows all three
+    for lang, text in texts_of(cell.key).items():
+        assert WORDS[uses][LANGUAGES.index(lang)] in text, lang
+
+
+def test_backward_accumulates_into_grad_as_the_autograd_intro_says():
+    x = torch.tensor(2.0, requires_grad=True)
+    (x * 3).backward()
+    (x * 3).backward()
+    assert x.grad.item() == 6.0
+    texts = texts_of("lesson.autograd-basics.intro")
+    assert "adds the derivatives into" in texts["en"] and "累加" in texts["zh-CN"]
+
+
+def test_chunk_makes_ceil_sized_pieces_and_the_cell_shows_fewer_than_n():
+    for size in range(1, 13):
+        for n in range(1, 13):
+            sizes = [c.numel() for c in torch.arange(size).chunk(n)]
+            step = -(-size // n)
+            assert sizes == [min(step, size - start) for start in range(0, size, step)]
+    cell = get_lesson("cat-stack-chunk-split").cells[1]
+    x = torch_namespace(cell.code)["x"]
+    asked = [int(n) for n in re.findall(r"chunk\((\d+)\)", cell.code)]
+    assert any(len(x.chunk(n)) < n for n in asked)
+    assert "ceil(size / n)" in texts_of(cell.key)["en"]
+
+
+def test_an_inplace_op_in_the_graph_makes_its_tensor_the_ops_output():
+    """Why PyTorch refuses add_ on a leaf that requires grad: on a non-leaf, the same op rebinds
+    the tensor's grad_fn to the in-place op, and a tensor with a grad_fn gets no .grad."""
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    c = w * 1
+    c.add_(1)
+    assert c.grad_fn.name() == "AddBackward0" and not c.is_leaf
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w.add_(1)
+    texts = texts_of("lesson.mistake-inplace-leaf.intro")
+    assert "`grad_fn`" in texts["en"] and "`.grad`" in texts["en"]
+    assert "hide" not in texts["en"] and "无从得知" not in texts["zh-CN"]
+
+
+def test_nn_module_text_walks_the_graph_the_app_draws_by_default():
+    """The graph tab collapses Module calls: the MLP is one Sequential box until opened."""
+    cell = get_lesson("nn-module").cells[1]
+    run = sandbox_run(cell.code)
+    closed = graph_picture(run, collapse=True).dot
+    opened = graph_picture(run, collapse=True, expanded=frozenset(module_paths(run))).dot
+    names = set(re.findall(r"`(\w+Backward0)`", texts_of(cell.key)["en"]))
+    out = torch_namespace(cell.code)["out"]
+    assert out.grad_fn.name() in names
+    assert names and all(name not in closed and name in opened for name in names)
+    assert ": Sequential" in closed
+    for lang, text in texts_of(cell.key).items():
+        assert "`Sequential`" in text and t("graph.expand", lang) in text, lang
+
+
+def test_dynamic_graphs_text_names_the_backward_calls_the_steps_picture_offers():
+    cell = get_lesson("dynamic-graphs").cells[1]
+    run = sandbox_run(cell.code)
+    firsts = [backward_steps(run, call)[0].name for call in range(len(run.backward))]
+    assert firsts == ["ReluBackward0", "ExpBackward0"]
+    for lang, text in texts_of(cell.key).items():
+        assert t("graph.scope", lang) in text, lang
+
+
+def test_the_rnn_cell_is_tanh_of_two_affine_maps_with_two_biases():
+    cell = get_lesson("nn-module").cells[2]
+    ns = torch_namespace(cell.code)
+    rnn, h = ns["cell"], torch.zeros(1, 3)
+    for x in ns["xs"]:
+        h = torch.tanh(x @ rnn.weight_ih.T + rnn.bias_ih + h @ rnn.weight_hh.T + rnn.bias_hh)
+    assert torch.allclose(h, ns["h"])
+    for lang, text in texts_of(cell.key).items():
+        assert all(f"`{name}`" in text for name, _ in rnn.named_parameters()), lang
+
+
+def test_dropout_scales_what_it_keeps_and_eval_leaves_autograd_on():
+    for p in (0.2, 0.5):
+        kept = torch.nn.Dropout(p)(torch.ones(1000))
+        assert torch.allclose(kept[kept != 0], torch.tensor(1 / (1 - p)))
+    cell = get_lesson("training-loop").cells[1]
+    ns = torch_namespace(cell.code)
+    assert not ns["model"].training and ns["out"].requires_grad
+    en = texts_of(cell.key)["en"]
+    assert "1/(1−p)" in en and "does not switch off autograd" in en
