@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math as _math
 
-from . import autograd, cuda, dtypes, observe, random
+from . import autograd, backends, cuda, dtypes, observe, random
 from .ops import conv_pool, nn_ops  # noqa: F401  (register the nn primitives)
-from .autograd import (enable_grad, inference_mode, is_anomaly_enabled, no_grad,
-                       set_grad_enabled)
+from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled,
+                       is_anomaly_enabled, no_grad, set_grad_enabled)
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
-from .device import device
+from .device import device, get_default_device, set_default_device
 from .dtypes import (bfloat16, bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: A004
                      int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
 from .memory_format import (channels_last, channels_last_3d, contiguous_format, memory_format,
@@ -26,7 +26,7 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .size import Size
 from .tensor import Tensor, UntypedStorage, is_tensor
 
-__version__ = "2.13.0+numpy"
+from .torch_version import __version__
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
@@ -38,6 +38,8 @@ for _name, _fn in TENSOR_METHODS.items():
     setattr(Tensor, _name, _fn)
 globals().update(TORCH_FUNCTIONS)
 globals().update(LEGACY_TYPES)
+
+from . import functional  # noqa: E402,F401  (after the functions it names)
 
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 default_generator = random.default_generator

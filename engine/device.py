@@ -44,6 +44,29 @@ def check_cpu(dev) -> None:
         else device("cuda", dev)
     if d.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")
+    if d.type == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices")
     if d.type != "cpu":
         raise RuntimeError(f"Autograd Explorer runs on the CPU only; device '{d}' is not "
                            "available")
+
+
+def set_default_device(device) -> None:  # noqa: A002
+    """torch.set_default_device: the CPU (or None, the same) is accepted; CUDA and MPS fail as
+    in PyTorch's CPU-only build."""
+    check_cpu(device)
+
+
+def get_default_device() -> device:
+    return CPU
+
+
+def refuse_cuda(device=None) -> None:
+    """Tensor.cuda() and Module.cuda() as PyTorch's CPU-only build refuses them: an index has
+    no accelerator to name, a non-CUDA device is the wrong kind, anything else is CUDA."""
+    if isinstance(device, int) and not isinstance(device, bool):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if device is not None and (device if isinstance(device, globals()["device"]) else
+                               globals()["device"](str(device))).type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    raise AssertionError("Torch not compiled with CUDA enabled")

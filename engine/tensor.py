@@ -282,6 +282,11 @@ class Tensor:
     def cpu(self) -> "Tensor":
         return self
 
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> "Tensor":
+        """PyTorch's CPU-only build has no CUDA: the same errors."""
+        from .device import refuse_cuda
+        refuse_cuda(device)
+
     def _is_view(self) -> bool:
         return self._base is not None
 

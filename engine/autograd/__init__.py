@@ -14,6 +14,7 @@ from ..tensor import Tensor   # after .graph, which engine.tensor itself imports
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "Function", "gradcheck", "gradgradcheck", "Node", "graph",
            "Variable", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled",
            "functional"]
 
 
@@ -179,43 +180,45 @@ def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unus
                  for i in range(len(rows[0])))
 
 
-# ---- anomaly detection: only the error hint changes; the engine keeps no forward traces ----
-def set_detect_anomaly(mode: bool, check_nan: bool = True):
-    """Turn anomaly mode on or off (also usable as a context manager)."""
-    return detect_anomaly(check_nan, _mode=mode, _now=True)
+# ---- anomaly detection: backward checks each node's gradients for NaN (the engine keeps no
+# forward traces, so the error names the node but shows no forward traceback) ----
+class set_detect_anomaly:
+    """Turn anomaly mode on or off now; as a context manager, restore the old mode on exit."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = (_anomaly["enabled"], _anomaly["check_nan"])
+        _anomaly["enabled"], _anomaly["check_nan"] = bool(mode), bool(check_nan)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        _anomaly["enabled"], _anomaly["check_nan"] = self.prev
 
 
 class detect_anomaly:
-    """Context manager and decorator enabling anomaly mode."""
+    """Context manager enabling anomaly mode (not a decorator: torch 2.13's is not callable)."""
 
-    def __init__(self, check_nan: bool = True, *, _mode: bool = True, _now: bool = False):
-        self.prev = _anomaly["enabled"]
-        self.mode = _mode
-        if _now:
-            _anomaly["enabled"] = _mode
-        else:
-            warnings.warn("Anomaly Detection has been enabled. This mode will increase the "
-                          "runtime and should only be enabled for debugging.", UserWarning,
-                          stacklevel=2)
+    def __init__(self, check_nan: bool = True) -> None:
+        self.prev = (_anomaly["enabled"], _anomaly["check_nan"])
+        self.check_nan = check_nan
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
+                      "and should only be enabled for debugging.", UserWarning, stacklevel=2)
 
     def __enter__(self) -> None:
-        _anomaly["enabled"] = self.mode
+        self.prev = (_anomaly["enabled"], _anomaly["check_nan"])
+        _anomaly["enabled"], _anomaly["check_nan"] = True, self.check_nan
 
     def __exit__(self, *exc) -> None:
-        _anomaly["enabled"] = self.prev
-
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(_mode=self.mode, _now=True):
-                return fn(*args, **kwargs)
-        return wrapper
+        _anomaly["enabled"], _anomaly["check_nan"] = self.prev
 
 
 def is_anomaly_enabled() -> bool:
     return _anomaly["enabled"]
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _anomaly["check_nan"]
 
 
 class _VariableMeta(type):

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import heapq
 
+import numpy as np
+
 from .. import observe
 from . import grad_mode
-from .graph import AccumulateGrad, Node
+from .graph import AccumulateGrad, Node, _anomaly
 
 __all__ = ["run_backward"]
 
@@ -124,7 +126,17 @@ def _call(node: Node, buffer: list) -> tuple:
         new = hook(tuple(grads), tuple(buffer))
         if new is not None:
             grads = _checked_hook_results(hook, grads, new)
+    if _anomaly["enabled"] and _anomaly["check_nan"]:
+        _check_nan(node, grads)
     return buffer, grads
+
+
+def _check_nan(node: Node, grads: list) -> None:
+    """Anomaly mode: a node whose backward made a NaN stops the pass, named."""
+    for i, g in enumerate(grads):
+        if g is not None and g.dtype.is_floating_point and np.isnan(g._data).any():
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                               "output.")
 
 
 def _call_tensor_hooks(node: Node, buffer: list) -> list:

@@ -26,7 +26,7 @@ FREED_MESSAGE = (
 # PyTorch numbers nodes in creation order; among nodes ready to run, the newest runs first.
 _sequence = itertools.count()
 
-_anomaly = {"enabled": False}
+_anomaly = {"enabled": False, "check_nan": True}
 
 # Nodes PyTorch writes by hand in C++: their name() carries the C++ namespace.
 _CPP_NODES = {"AccumulateGrad", "CopySlices", "CopyBackwards", "GraphRoot", "DelayedError",

@@ -479,7 +479,8 @@ class Module:
         return self
 
     def cuda(self, device=None) -> "Module":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        from ..device import refuse_cuda
+        refuse_cuda(device)
 
     # ---- printing -----------------------------------------------------------------------------
     def extra_repr(self) -> str:
