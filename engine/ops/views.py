@@ -1092,6 +1092,80 @@ def regenerate_view_grad_fn(view_t: Tensor):
     return node
 
 
+# ---- in-place shape methods: unsqueeze_, squeeze_, t_, transpose_ ---------------------------
+# The tensor itself takes the view's shape and strides over the same memory. PyTorch names their
+# grad_fns apart from the out-of-place ones (the same formulas): UnsqueezeBackward1, TBackward1,
+# TransposeBackward1, and SqueezeBackward3/4/5 for squeeze()/squeeze(dim)/squeeze(dims).
+_INPLACE_NODE_NAMES = {"UnsqueezeBackward0": "UnsqueezeBackward1", "TBackward0": "TBackward1",
+                       "TransposeBackward0": "TransposeBackward1",
+                       "SqueezeBackward0": "SqueezeBackward3",
+                       "SqueezeBackward1": "SqueezeBackward4",
+                       "SqueezeBackward2": "SqueezeBackward5"}
+_INPLACE_NODE_CLASSES: dict = {}
+
+
+def _inplace_node_class(node) -> type:
+    name = _INPLACE_NODE_NAMES[type(node).__name__]
+    if name not in _INPLACE_NODE_CLASSES:
+        _INPLACE_NODE_CLASSES[name] = type(name, (type(node),), {"__module__":
+                                                                  "torch.autograd.graph"})
+    return _INPLACE_NODE_CLASSES[name]
+
+
+def _restride_inplace(name: str, target: Tensor, view_fn, *args) -> Tensor:
+    """target becomes view_fn(target, *args), in place: same storage, new shape and strides,
+    its version bumped, and (when recorded) the view's node as its grad_fn. An observer sees
+    one in-place op on target, not the view made on the way."""
+    from .. import observe
+    from ..autograd import grad_mode
+    from .registry import check_inplace_allowed
+    if grad_mode._state.enabled and target.requires_grad:
+        check_inplace_allowed(target)
+    target._storage   # (made now, from the memory as it was: the new _data is a view of it)
+    watching = observe.observers[:]
+    observe.observers.clear()
+    try:
+        result = view_fn(target, *args)
+    finally:
+        observe.observers[:] = watching
+    node = result._grad_fn
+    target._data = result._data
+    target._vc[0] += 1
+    if node is not None:
+        node.__class__ = _inplace_node_class(node)
+        target._set_history(node, 0)
+    if observe.observers:
+        observe.emit(observe.ForwardEvent(name, (target,), (target,), node, inplace=True))
+    return target
+
+
+def unsqueeze_(input: Tensor, dim: int) -> Tensor:
+    return _restride_inplace("unsqueeze", input, unsqueeze, dim)
+
+
+def squeeze_(input: Tensor, *args, dim=None) -> Tensor:
+    return _restride_inplace("squeeze", input, lambda t: squeeze(t, *args, dim=dim))
+
+
+def transpose_(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return _restride_inplace("transpose", input, transpose, dim0, dim1)
+
+
+def _t_checked(input: Tensor) -> Tensor:
+    if input.dim() > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input.dim()}D")
+    return t(input)
+
+
+def t_(input: Tensor) -> Tensor:
+    return _restride_inplace("t", input, _t_checked)   # (a leaf is refused before the dims)
+
+
+for _fn in (unsqueeze_, squeeze_, transpose_, t_):
+    expose(_fn, function=False)
+
+
 for _fn in (view, reshape, view_as, reshape_as, flatten, unflatten, transpose, t, permute,
             movedim, squeeze, unsqueeze, expand, expand_as, broadcast_to, select, narrow, unbind,
             split, chunk, tensor_split, as_strided, diagonal, clone, contiguous, to, type_as,
