@@ -61,12 +61,12 @@ def _as_index_tensor(item):
 def _as_tuple(index) -> tuple:
     """PyTorch's wrapTuple and treatSequenceAsTuple: a short list holding slices, None,
     Ellipsis, tensors or sequences is a tuple of indices (deprecated), any other list one index."""
-    if isinstance(index, tuple):
-        return index
-    if isinstance(index, list) and len(index) < 32 and any(
-            isinstance(i, (Tensor, list, tuple, slice, np.ndarray)) or i is None or i is Ellipsis
-            for i in index):
-        return tuple(index)
+    if isinstance(index, range):   # a range is a sequence of ints: one index, as a list
+        index = list(index)
+    if isinstance(index, tuple) or isinstance(index, list) and len(index) < 32 and any(
+            isinstance(i, (Tensor, list, tuple, slice, np.ndarray, range)) or i is None
+            or i is Ellipsis for i in index):
+        return tuple(list(i) if isinstance(i, range) else i for i in index)
     return (index,)
 
 
