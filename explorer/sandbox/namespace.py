@@ -171,9 +171,10 @@ class VirtualFiles:
 def _torch_proxies(files: VirtualFiles) -> dict:
     nn_functional = Proxy("torch.nn.functional", _public(engine.nn.functional))
     nn_init = Proxy("torch.nn.init", _public(engine.nn.init))
+    nn_utils = Proxy("torch.nn.utils", _public(engine.nn.utils))
     nn_members = _public(engine.nn, exclude=("functional", "init", "module", "modules",
-                                             "parameter"))
-    nn_members.update(functional=nn_functional, init=nn_init)
+                                             "parameter", "utils"))
+    nn_members.update(functional=nn_functional, init=nn_init, utils=nn_utils)
     nn = Proxy("torch.nn", nn_members)
     lr_scheduler = Proxy("torch.optim.lr_scheduler", _public(engine.optim.lr_scheduler))
     optim = Proxy("torch.optim", {**_public(engine.optim, exclude=("algorithms", "optimizer",
@@ -184,7 +185,9 @@ def _torch_proxies(files: VirtualFiles) -> dict:
     autograd = Proxy("torch.autograd", {
         **{n: getattr(engine.autograd, n) for n in (
             "backward", "grad", "Function", "gradcheck", "gradgradcheck", "no_grad",
-            "enable_grad", "set_grad_enabled", "inference_mode", "Variable")
+            "enable_grad", "set_grad_enabled", "inference_mode", "Variable",
+            "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
+            "is_anomaly_check_nan_enabled")
            if hasattr(engine.autograd, n)},
         "functional": autograd_functional})
     data = Proxy("torch.utils.data", _public(engine.utils.data,
@@ -195,10 +198,19 @@ def _torch_proxies(files: VirtualFiles) -> dict:
     for internal in ("TENSOR_METHODS", "TORCH_FUNCTIONS", "LEGACY_TYPES", "UntypedStorage"):
         members.pop(internal, None)
     linalg = Proxy("torch.linalg", _public(engine.linalg, engine.linalg.__all__))
+    # the backends' flags are objects, not modules: `cudnn.deterministic = True` is a write
+    backends = Proxy("torch.backends", {n: getattr(engine.backends, n)
+                                        for n in engine.backends.__all__})
+    functional = Proxy("torch.functional", _public(engine.functional))
     members.update(nn=nn, optim=optim, autograd=autograd, utils=utils, cuda=cuda, linalg=linalg,
-                   save=files.save, load=files.load)
+                   backends=backends, functional=functional, save=files.save, load=files.load,
+                   __version__=engine.__version__)
     torch = Proxy("torch", members)
     return {"torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional,
+            "torch.nn.utils": nn_utils, "torch.functional": functional,
+            "torch.backends": backends,
+            **{f"torch.backends.{n}": getattr(engine.backends, n)
+               for n in engine.backends.__all__},
             "torch.nn.init": nn_init, "torch.optim": optim,
             "torch.optim.lr_scheduler": lr_scheduler, "torch.autograd": autograd,
             "torch.autograd.functional": autograd_functional,
@@ -217,20 +229,55 @@ def _real_torch_proxies(files: VirtualFiles) -> dict:
             real = importlib.import_module(name)
             members = {}
             for member, value in object.__getattribute__(proxy, "_members").items():
-                if isinstance(value, Proxy):
-                    members[member] = mirror(value)
+                if isinstance(value, (Proxy, engine.backends.Backend)):
+                    members[member] = mirror_member(f"{name}.{member}", value)
                 elif hasattr(real, member) and not isinstance(getattr(real, member),
                                                                 types.ModuleType):
                     members[member] = getattr(real, member)
             mirrored[name] = Proxy(name, members)
         return mirrored[name]
 
-    proxies = {name: mirror(p) for name, p in _torch_proxies(files).items()}
+    def mirror_member(name: str, value):
+        """A Proxy mirrored, a backend's flags as the real module's (behind the same names)."""
+        if isinstance(value, Proxy):
+            return mirror(value)
+        if isinstance(value, engine.backends.Backend):
+            return _RealBackend(importlib.import_module(name), value)
+        return value
+
+    proxies = {name: mirror_member(name, p) for name, p in _torch_proxies(files).items()}
     data = object.__getattribute__(proxies["torch.utils.data"], "_members")
     data["DataLoader"] = _in_process_loader(data["DataLoader"])
     torch_members = object.__getattribute__(proxies["torch"], "_members")
     torch_members.update(save=files.save, load=files.load)
     return proxies
+
+
+class _RealBackend:
+    """Compare mode's torch.backends.<name>: the real module (which learner code may not hold)
+    behind the names the engine's backend has; its flags read and write through."""
+
+    __slots__ = ("_module", "_names")
+
+    def __init__(self, module, engine_backend) -> None:
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_names", frozenset(
+            n for n in dir(engine_backend) if not n.startswith("_")))
+
+    def __getattr__(self, attr: str):
+        if attr in object.__getattribute__(self, "_names"):
+            return getattr(object.__getattribute__(self, "_module"), attr)
+        raise AttributeError(f"module '{object.__getattribute__(self, '_module').__name__}' "
+                             f"has no attribute '{attr}' in Autograd Explorer")
+
+    def __setattr__(self, attr: str, value) -> None:
+        if attr not in object.__getattribute__(self, "_names"):
+            raise SandboxError("the provided modules cannot be changed")
+        setattr(object.__getattribute__(self, "_module"), attr, value)
+
+    def __repr__(self) -> str:
+        return f"<module '{object.__getattribute__(self, '_module').__name__}' (Autograd " \
+               "Explorer)>"
 
 
 def _in_process_loader(loader_cls: type) -> type:
@@ -346,9 +393,10 @@ def _update_wrapper(wrapper, wrapped, assigned: tuple, updated: tuple):
 
 
 def _allowed_list() -> str:
-    return ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd, "
-            "torch.utils.data), numpy, math, random, collections, functools, itertools, copy, "
-            "io, typing, and in-memory stand-ins for os.path and tempfile")
+    return ("torch (with torch.nn, torch.nn.functional, torch.nn.utils, torch.optim, "
+            "torch.autograd, torch.utils.data, torch.backends), numpy, math, random, "
+            "collections, functools, itertools, copy, io, typing, and in-memory stand-ins for "
+            "os.path and tempfile")
 
 
 def _make_import(modules: dict, real_torch: bool = False):

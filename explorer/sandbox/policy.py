@@ -5,7 +5,8 @@ AST rules: it refuses names and attributes starting with "_", frame/code attribu
 friends, and routes every attribute read, attribute write, item access, iteration and in-place
 name update through guard functions, which are defined here. Our policy widens it only where
 PyTorch code needs it: defining the dunder methods a Dataset or Module uses, calling
-super().__init__(), `x[i] += 1`, and reading `t._version` / `grad_fn._saved_*` as lessons do.
+super().__init__(), `x[i] += 1`, reading `t._version` / `grad_fn._saved_*` as lessons do, and
+`torch.__version__` (of the torch module only) as tutorials do.
 
 Names are not enough (NumPy's Cython functions hand out `func_globals`, str.format reads
 attributes by string), so the read guard also judges what it returns: never a module, a
@@ -40,7 +41,7 @@ DEFINABLE_DUNDERS = frozenset({
     "__truediv__", "__matmul__", "__enter__", "__exit__", "__bool__", "__hash__",
 })
 # Underscore attributes PyTorch lessons read; each is checked again at run time.
-READABLE_PRIVATE = re.compile(r"^(__init__|_version|_saved_[a-z0-9_]+|__name__)$")
+READABLE_PRIVATE = re.compile(r"^(__init__|_version|_saved_[a-z0-9_]+|__name__|__version__)$")
 READABLE_NAMES = frozenset({"__name__"})
 
 
@@ -306,6 +307,8 @@ def _private(obj, name: str):
         saved = getattr(obj, "saved_names", None)   # the engine's nodes; torch's have none
         if saved is None or name[len("_saved_"):] in saved():   # not ctx._saved_list
             return getattr(obj, name)
+    if name == "__version__" and _is_torch_module(obj):
+        return getattr(obj, name)
     if name == "__init__" and isinstance(obj, super):
         return obj.__init__
     if name == "__name__" and isinstance(obj, (type, types.FunctionType)):
@@ -313,6 +316,13 @@ def _private(obj, name: str):
     if name == "__name__" and isinstance(obj, ClassStandIn):
         return object.__getattribute__(obj, "_cls").__name__
     raise SandboxError(f"'{name}' is a private attribute and is not available here")
+
+
+def _is_torch_module(obj) -> bool:
+    """The `torch` learner code imports: the Proxy in front of the engine (or of real PyTorch
+    in compare mode). Only its __version__ is readable: a str (torch's TorchVersion)."""
+    from .namespace import Proxy
+    return isinstance(obj, Proxy) and object.__getattribute__(obj, "_name") == "torch"
 
 
 # ---- classes whose constructors are unsafe: type, numpy.ndarray, memoryview --------------------
