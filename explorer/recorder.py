@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from dataclasses import MISSING, fields
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from .model import (
     TensorInfo,
     Values,
     edge_inputs,
+    fast_constructor,
 )
 
 SOURCE_NAME = "<learner code>"   # the filename learner code is compiled under
@@ -105,23 +105,6 @@ def ops_info(ops) -> dict:
     return {name: info for name, info in infos.items() if info is not None}
 
 
-def _frozen(cls):
-    """A fast constructor for one of the Run's frozen dataclasses, keyword arguments only.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__; on a graph of
-    thousands of nodes that was a third of the recorder's time. This fills the instance's
-    __dict__ directly, with the same fields and defaults, so the result is equal to cls(...)."""
-    if any(f.default_factory is not MISSING for f in fields(cls)):
-        raise TypeError(f"{cls.__name__}: a default_factory would be skipped")
-    defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-
-    def build(**values):
-        obj = object.__new__(cls)
-        obj.__dict__.update(defaults, **values)
-        return obj
-    return build
-
-
 @functools.lru_cache(maxsize=4096)
 def _layout(shape: tuple, stride: tuple) -> tuple:
     """(contiguous, channels_last, the stride of view(-1) or None) by the engine's rules, once
@@ -174,7 +157,7 @@ def _to_tuple(x):
 
 
 _new_values, _new_op, _new_forward_step, _new_edge, _new_step, _new_tensor = map(
-    _frozen, (Values, OpNode, ForwardStep, BackwardEdge, BackwardStep, TensorInfo))
+    fast_constructor, (Values, OpNode, ForwardStep, BackwardEdge, BackwardStep, TensorInfo))
 
 
 class Recorder:

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .model import Numbers
+from .model import Numbers, fast_constructor
 
 __all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "encode", "frame",
            "read_frame", "write_frame"]
@@ -53,11 +53,23 @@ class Truncated(WireError):
 
 
 # ---- encoding (in the run process) -----------------------------------------------------------
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[str, ...]] = {}      # a dataclass's field names, looked up once
+
+
 def _plain(value):
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
-    if isinstance(value, (tuple, list)):
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        if value and type(value[0]) in _SCALARS and all(type(v) in _SCALARS for v in value):
+            return list(value)          # a row of numbers: most of a Run
         return [_plain(v) for v in value]
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(kind):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    if names is not None:
+        return [_plain(getattr(value, name)) for name in names]
     if isinstance(value, dict):
         return [[_plain(k), _plain(v)] for k, v in value.items()]
     if isinstance(value, np.ndarray):
@@ -65,8 +77,6 @@ def _plain(value):
         return [arr.dtype.name, list(arr.shape), base64.b64encode(arr.tobytes()).decode()]
     if isinstance(value, np.generic):
         return value.item()
-    if type(value) in (str, int, float, bool) or value is None:
-        return value
     # a subclass of str or int (a learner's __repr__ may return one) travels as the plain value
     for base in (bool, int, float, str):
         if isinstance(value, base):
@@ -225,10 +235,15 @@ def _dataclass_decoder(cls):
                    if f.default is dataclasses.MISSING and
                    f.default_factory is dataclasses.MISSING)
 
+    try:
+        construct = fast_constructor(cls)     # frozen dataclasses' __init__ is slow
+    except TypeError:                         # a field with a default_factory
+        construct = cls
+
     def build(v):
         if type(v) is not list or not required <= len(v) <= len(names):
             raise WireError(f"expected a {cls.__name__}")
-        return cls(**{name: decode(x) for name, decode, x in zip(names, decoders, v)})
+        return construct(**{name: decode(x) for name, decode, x in zip(names, decoders, v)})
     return build
 
 
