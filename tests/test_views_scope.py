@@ -116,3 +116,21 @@ def test_the_focused_variables_graph_is_torchs_graph_under_it():
         names = Counter(op.grad_fn for op in scope.graph.ops)
         names["AccumulateGrad"] += len(scope.graph.accumulate)
         assert names == torch_graph(source, name), name
+
+
+def test_temporaries_are_named_by_the_expression_that_made_them():
+    """A tensor no name is bound to is labelled with the code that made it, from its inputs'
+    names (never an internal t8): what torch records for `relu(a @ w) * b + 0.5`."""
+    import re as regex
+
+    from explorer.views.graph import graph_dot
+    source = ("import torch\na = torch.ones(2, requires_grad=True)\nb = torch.ones(2)\n"
+              "w = torch.ones(2, 2)\nout = (torch.relu(a @ w) * b + 0.5).sum()\n")
+    spelled = regex.findall(r"<I>(.*?)</I>", graph_dot(execute(source)))
+    assert spelled[-3:] == ["relu(a @ w)", "relu(a @ w) * b", "(relu(a @ w) * b) + 0.5"]
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - the same code on torch: the chain those names spell
+    fn = namespace["out"].grad_fn.next_functions[0][0]
+    assert [type(fn).__name__, type(fn.next_functions[0][0]).__name__,
+            type(fn.next_functions[0][0].next_functions[0][0]).__name__] == \
+        ["AddBackward0", "MulBackward0", "ReluBackward0"]

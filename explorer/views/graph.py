@@ -19,7 +19,7 @@ from html import escape
 from ..model import ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
-from .names import parameter_paths, tensor_names
+from .names import expressions, parameter_paths, tensor_names
 from .steps import saved_tensors
 
 __all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_of", "graph_picture", "module_paths",
@@ -394,6 +394,7 @@ class _Scene:
         lines = ["digraph G {", f'  rankdir={"BT" if backward else "TB"};',
                  '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#555555"];']
         tensors = self.run.graph.tensors
+        spelled = expressions(self.run, self.labels, self.tensors)
         for t in self.tensors:
             info = tensors[t]
             if info.wrapped_number:     # a Python number: a constant, not a tensor, to PyTorch
@@ -405,7 +406,8 @@ class _Scene:
             outline = f', penwidth=4, color="{FOCUS}", class="focus"' if t == focus else ""
             if grads is not None and info.is_leaf:
                 info = dataclasses.replace(info, grad=grads.get(t))
-            label = _tensor_label(info, self.labels.get(t, []), show_values, words)
+            label = _tensor_label(info, self.labels.get(t, []), show_values, words,
+                                  spelled.get(t, ""))
             lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}"{outline}, '
                          f"label={label}];")
         params = parameter_paths(self.run)
@@ -533,10 +535,13 @@ def _fmt(data) -> str:
     return str(data)
 
 
-def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Words) -> str:
+def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Words,
+                  spelled: str = "") -> str:
     rows = []
     if names:
         rows.append(f"<B>{escape(', '.join(names))}</B>")
+    elif spelled:                   # a temporary: the expression that made it
+        rows.append(f"<I>{escape(spelled)}</I>")
     rows.append(f"{words.shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}")
     if show_values and info.values is not None:
         rows.append(f"<FONT POINT-SIZE='10'>{_numbers(info.values)}</FONT>")

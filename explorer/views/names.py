@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import Run
 
-__all__ = ["leaf_name", "parameter_paths", "tensor_names"]
+__all__ = ["expressions", "leaf_name", "parameter_paths", "tensor_names"]
 
 
 def parameter_paths(run: Run) -> dict[int, str]:
@@ -37,3 +37,51 @@ def leaf_name(run: Run, names: dict[int, list[str]], tensor: int) -> str:
     info = run.graph.tensors.get(tensor)
     shape = "×".join(map(str, info.shape)) if info is not None and info.shape else "scalar"
     return f"({shape})"
+
+
+# How Python spells the binary ops a learner writes with an operator.
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "mm": "@",
+              "bmm": "@", "pow": "**", "pow_tensor": "**", "rsub": "-"}
+_SHAPE_ONLY = {"squeeze", "unsqueeze"}
+
+
+def expressions(run: Run, names: dict[int, list[str]], tensors, width: int = 32) -> dict:
+    """Each of `tensors` that no name is bound to, named by the expression that made it from
+    its inputs' names: `a * b`, `relu(x @ w)`, with "…" for what lies deeper when the whole
+    would be longer than `width` characters. Tensors no op made are left out."""
+    producer = {t: op for op in run.graph.ops for t in op.outputs}
+    found = {}
+    for tensor in tensors:
+        if names.get(tensor) or tensor not in producer:
+            continue
+        for depth in (4, 3, 2, 1):
+            text, _ = _spelled(run, names, producer, tensor, depth, top=True)
+            if len(text) <= width:
+                break
+        found[tensor] = text
+    return found
+
+
+def _spelled(run: Run, names: dict, producer: dict, tensor: int | None, depth: int,
+             top: bool = False) -> tuple[str, bool]:
+    """(the expression, whether it is a binary operation that needs brackets inside another)."""
+    if tensor is None:
+        return "…", False
+    if names.get(tensor) and not top:
+        return names[tensor][0], False
+    info = run.graph.tensors.get(tensor)
+    if info is not None and info.wrapped_number and info.values is not None:
+        return str(info.values.data), False
+    op = producer.get(tensor)
+    if op is None:
+        return "…", False
+    if op.op.rstrip("_") in _SHAPE_ONLY and not top:   # what matmul of a vector adds around mm
+        return _spelled(run, names, producer, op.inputs[0], depth)
+    if depth == 0:
+        return "…", False
+    args = [_spelled(run, names, producer, t, depth - 1) for t in op.inputs if t is not None]
+    symbol = _OPERATORS.get(op.op.rstrip("_"))
+    if symbol and len(args) == 2:
+        left, right = (f"({text})" if binary else text for text, binary in args)
+        return f"{left} {symbol} {right}", True
+    return f"{op.op}({', '.join(text for text, _ in args)})", False
