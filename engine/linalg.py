@@ -1,9 +1,10 @@
-"""torch.linalg: the norms lessons use."""
+"""torch.linalg: the norms lessons use, and cross."""
 from __future__ import annotations
 
+from .ops.contractions import linalg_cross as cross
 from .tensor import Tensor
 
-__all__ = ["norm", "vector_norm", "matrix_norm"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "cross"]
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:

@@ -224,6 +224,13 @@ def repeat(input: Tensor, *repeats) -> Tensor:
     return with_strides(REPEAT(input, repeats=repeats), strides_for(target))
 
 
+def tile(input: Tensor, *dims) -> Tensor:
+    """repeat() with dims padded by leading 1s to the input's rank (PyTorch's composite: its
+    node is RepeatBackward0)."""
+    dims = int_list("tile", "dims", dims)
+    return repeat(input, (1,) * (input.dim() - len(dims)) + tuple(dims))
+
+
 @defop("flip", "FlipBackward0", saves=("dims",), formulas={"self": "grad.flip(dims)"})
 def FLIP(a, *, dims, strides):
     out = empty_strided_np(a.shape, strides, a.dtype)
@@ -319,6 +326,6 @@ def _triangle(name, grad_fn, np_fn):
 _triangle("tril", "TrilBackward0", np.tril)
 _triangle("triu", "TriuBackward0", np.triu)
 
-for _fn in (cat, stack, hstack, vstack, concat, repeat, flip, fliplr, flipud, roll):
+for _fn in (cat, stack, hstack, vstack, concat, repeat, tile, flip, fliplr, flipud, roll):
     expose(_fn, method=_fn not in (cat, stack, hstack, vstack, concat))
 expose(cat, "concatenate", method=False)
