@@ -168,10 +168,12 @@ def guarded_getattr(obj, name: str, *default):
     if isinstance(value, _refused_values()) or _raw_objects(value) or (
             type(value) is dict and ("__builtins__" in value or value is _BUILTINS_DICT)):
         raise SandboxError(f"'{name}' leads outside what the sandbox provides")
-    if value is np.ndarray.resize:
-        raise SandboxError(f"'{name}' leads outside what the sandbox provides")
-    if _resizes(value):
-        return _checked_resize(value)
+    if value is np.ndarray.resize or _resizes(value):
+        raise SandboxError("ndarray.resize is not available in Autograd Explorer's sandbox: it "
+                           "frees memory that views of the array may still use; np.resize "
+                           "returns a resized copy")
+    if _sets_rng_state(value):
+        return _checked_set_state(value)
     if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
         return _safe_method(value)
     return value
@@ -192,22 +194,26 @@ def _resizes(value) -> bool:
         isinstance(getattr(value, "__self__", None), np.ndarray)
 
 
-# References to an array while _checked_resize looks: the learner's one name for it, the bound
-# method's __self__, the local `array` and getrefcount's argument. Any more (a view's base, a
-# second name, a list, a tensor made by from_numpy) and the memory may still be in use.
-_RESIZE_REFERENCES = 4
+def _sets_rng_state(value) -> bool:
+    """RandomState.set_state (also np.random.set_state): NumPy takes any position in the
+    Mersenne Twister's state, and later draws then read memory past it."""
+    return getattr(value, "__name__", None) == "set_state" and \
+        isinstance(getattr(value, "__self__", None), np.random.RandomState)
 
 
-def _checked_resize(method):
-    """ndarray.resize as NumPy's refcheck means it, counting only the learner's references:
-    refused while anything else refers to the array, so no view is left over freed memory."""
-    def resize(*new_shape, refcheck: bool = True):
-        array = method.__self__
-        if sys.getrefcount(array) > _RESIZE_REFERENCES:
-            raise ValueError("cannot resize an array that references or is referenced by "
-                             "another array in this way. Use the np.resize function.")
-        return method(*new_shape, refcheck=False)
-    return resize
+def _checked_set_state(method):
+    def set_state(state, *args, **kwargs):
+        if isinstance(state, tuple) and len(state) >= 3:
+            position = int(state[2])
+            if not 0 <= position <= 624:
+                raise ValueError(f"set_state: position {position} is outside the state "
+                                 "(0 to 624)")
+            state = (state[0], np.array(state[1], dtype=np.uint32), position, *state[3:])
+        elif isinstance(state, dict):
+            raise SandboxError("set_state with a dict is not available in Autograd Explorer's "
+                               "sandbox; pass the tuple get_state() returns")
+        return method(state, *args, **kwargs)
+    return set_state
 
 
 def _raw_objects(value) -> bool:
@@ -403,9 +409,22 @@ def shown_class(cls: type):
 
 def _checked_ndarray(shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
     """numpy.ndarray(...), refusing an array of objects over a buffer and a buffer of objects
-    (either reads pointers as data or data as pointers), and any array reaching past its
-    buffer (NumPy does not check strides over an empty buffer)."""
-    if buffer is not None and (np.dtype(dtype).hasobject or _holds_objects(buffer)):
+    (either reads pointers as data or data as pointers), any array reaching past its buffer
+    (NumPy does not check strides over an empty buffer), and buffers that can move (a
+    BytesIO's getbuffer() can be released and the memory freed under the array). Every
+    argument is converted once, and NumPy gets exactly what was checked: a learner's list or
+    dict subclass could answer differently the second time."""
+    shape = (operator.index(shape),) if isinstance(shape, int) else \
+        tuple(operator.index(n) for n in tuple(shape))
+    dtype = np.dtype(dtype if not isinstance(dtype, dict) else dict(dtype))
+    offset = operator.index(offset)
+    if strides is not None:
+        strides = (operator.index(strides),) if isinstance(strides, int) else \
+            tuple(operator.index(n) for n in tuple(strides))
+    if buffer is not None and type(buffer) not in (np.ndarray, bytes):
+        raise SandboxError("numpy.ndarray(..., buffer=...) takes a NumPy array or bytes in "
+                           "Autograd Explorer's sandbox")
+    if buffer is not None and (dtype.hasobject or _holds_objects(buffer)):
         raise SandboxError("numpy.ndarray(..., buffer=...) with Python objects (dtype=object) "
                            "is not available in Autograd Explorer's sandbox: it would turn raw "
                            "bytes into objects")
