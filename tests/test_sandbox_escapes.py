@@ -284,7 +284,7 @@ RAW_MEMORY = {
     "memoryview_via_type": (
         "import numpy as np\nmv = type(np.ones(1).data)(np.array([1], dtype=object))\n"
         "print('REACHED', mv.cast('B'))",
-        "SandboxError", "creating memoryview objects this way is not available"),
+        "SandboxError", "'data' leads outside what the sandbox provides"),
     "ndarray_subclass": (
         "import numpy as np\nclass A(np.ndarray):\n    pass\n"
         "print('REACHED', A((1,), object, np.zeros(1, np.int64)))",
@@ -364,12 +364,29 @@ RAW_MEMORY = {
     "ndarray_over_a_movable_buffer": (
         "import numpy as np\nimport io\nbio = io.BytesIO(b'x' * 64)\nmv = bio.getbuffer()\n"
         "a = np.ndarray((8,), np.int64, buffer=mv)\nprint('REACHED', a)",
-        "SandboxError", "takes a NumPy array or bytes"),
+        "SandboxError", "'getbuffer' is not available"),
+    "ndarray_over_another_kind_of_buffer": (
+        "import numpy as np\na = np.ndarray((1,), np.int64, buffer=np.int64(5))\n"
+        "print('REACHED', a)", "SandboxError", "takes a NumPy array or bytes"),
     # NumPy takes any position in the Mersenne Twister's state: draws then read past it
     "rng_state_position_past_the_state": (
         "import numpy as np\nrs = np.random.RandomState(0)\n"
         "rs.set_state(('MT19937', np.zeros(624, dtype=np.int64), 100000, 0, 0.0))\n"
         "print('REACHED', rs.randint(0, 2 ** 31, size=4))",
+        "ValueError", "position 100000 is outside the state"),
+    # fourth outside attack: a view of some fields of an object array hides the objects from
+    # its memoryview's format; no memoryview is handed out at all now
+    "field_view_memoryview_of_objects": (
+        "import numpy as np\ns = np.zeros(1, dtype=[('a', 'O'), ('b', 'i8')])\n"
+        "raw = np.asarray(s[['b']].data).view(np.int64)\nprint('REACHED', raw)",
+        "SandboxError", "'data' leads outside what the sandbox provides"),
+    "bytesio_getbuffer": (
+        "import io\nmv = io.BytesIO(b'x' * 8).getbuffer()\nprint('REACHED', mv)",
+        "SandboxError", "'getbuffer' is not available"),
+    "rng_state_position_unbound": (
+        "import numpy as np\nrs = np.random.RandomState(0)\n"
+        "np.random.RandomState.set_state(rs, ('MT19937', np.zeros(624, dtype=np.int64), 100000,"
+        " 0, 0.0))\nprint('REACHED', rs.randint(0, 2 ** 31, size=4))",
         "ValueError", "position 100000 is outside the state"),
 }
 

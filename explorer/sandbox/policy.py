@@ -151,7 +151,7 @@ _INTROSPECTION_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {
     "func_globals", "func_code", "func_closure", "func_defaults", "func_kwdefaults",
     "func_dict", "im_func", "im_self", "im_class", "cell_contents"}
 _FORBIDDEN_ATTRS = _INTROSPECTION_ATTRS | {
-    "ctypes", "cffi", "tofile", "dump", "dumps", "mro",
+    "ctypes", "cffi", "tofile", "dump", "dumps", "mro", "getbuffer",
     # real PyTorch (compare mode): storages mapped from files, shared memory, the compiler
     "from_file", "share_memory_", "compile"}
 _BUILTINS_DICT = vars(builtins)
@@ -174,6 +174,9 @@ def guarded_getattr(obj, name: str, *default):
                            "returns a resized copy")
     if _sets_rng_state(value):
         return _checked_set_state(value)
+    if value is np.random.RandomState.set_state:     # unbound: the state's owner comes first
+        return lambda owner, state, *args, **kwargs: _checked_set_state(
+            owner.set_state)(state, *args, **kwargs)
     if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
         return _safe_method(value)
     return value
@@ -217,14 +220,10 @@ def _checked_set_state(method):
 
 
 def _raw_objects(value) -> bool:
-    """A memoryview of an object array: its bytes are pointers, so writing them makes objects
-    out of integers (id() and data_ptr() give addresses)."""
-    if type(value) is not memoryview:
-        return False
-    try:
-        return "O" in value.format
-    except ValueError:   # released: nothing left to reach
-        return False
+    """Any memoryview (ndarray.data, BytesIO.getbuffer()): the bytes of an array that holds
+    objects are pointers, so writing them makes objects out of integers (id() and data_ptr()
+    give addresses), and a view of some of its fields hides them from the view's format."""
+    return type(value) is memoryview
 
 
 # ---- str.format: the format mini-language reads attributes ("{0.__class__}") ------------------
