@@ -15,7 +15,6 @@ from e2e_server import (
     GRAPH,
     RUN_BUTTON,
     chromium_missing,
-    launch_chromium,
     node_labels,
     screenshot,
     streamlit_server,
@@ -55,21 +54,6 @@ def torch_grad_fns(code: str) -> set[str]:
 def drawn_names(page) -> set[str]:
     """Every word Graphviz drew in a node of the page's graph."""
     return {word for label in node_labels(page) for word in label.split()}
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

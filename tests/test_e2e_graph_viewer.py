@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 from e2e_server import (
-    chromium_browser,
     chromium_missing,
     screenshot,
-    streamlit_server,
     wait_until_idle,
 )
 
@@ -26,18 +24,6 @@ NODES = ".gv-stage svg g.node"
 CONTROLS = [".gv-search", ".gv-zoom-out", ".gv-zoom-in", ".gv-fit", ".gv-readable",
             ".gv-fullscreen"]
 SIZES = [(1400, 900), (1280, 720), (400, 800)]
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 def open_program(browser, url: str, name: str, size=(1400, 900), query: str = ""):

@@ -16,11 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 from e2e_server import (
-    chromium_browser,
     chromium_missing,
     free_port,
     screenshot,
-    streamlit_server,
     wait_until_idle,
 )
 
@@ -115,18 +113,6 @@ def canary() -> Iterator[list[str]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 @contextlib.contextmanager

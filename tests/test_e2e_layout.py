@@ -17,10 +17,8 @@ import urllib.parse
 
 import pytest
 from e2e_server import (
-    chromium_browser,
     chromium_missing,
     screenshot,
-    streamlit_server,
     wait_until_idle,
 )
 
@@ -136,18 +134,6 @@ ACCURACY_TICKS = """() => [...document.querySelectorAll('[data-testid=stPlotlyCh
                    .map(t => t.textContent)"""
 
 SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 def open_page(browser, url: str, ready: str):
