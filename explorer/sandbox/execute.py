@@ -175,7 +175,7 @@ def describe(exc: BaseException) -> ErrorInfo:
 
 
 def collect_variables(namespace: dict, result_value, recorder: Recorder,
-                      texts: dict | None = None) -> tuple:
+                      texts: dict) -> tuple:
     """The learner's tensors, Parameters, Modules and NumPy arrays, in the order they were
     defined; `texts` holds each Module's printed text by id (taken while the learner's budget
     lasted). An array is placed in the storage of a tensor it shares memory with."""
@@ -194,7 +194,7 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder,
         elif isinstance(value, Module):
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
                            for pname, p in value.named_parameters())
-            found.append(VariableInfo(name, "module", module_text=(texts or {}).get(id(value), ""),
+            found.append(VariableInfo(name, "module", module_text=texts.get(id(value), ""),
                                       parameters=params))
             for _, p in value.named_parameters():
                 storages.setdefault(id(p.untyped_storage()), p)

@@ -413,13 +413,11 @@ def _checked_ndarray(shape, dtype=float, buffer=None, offset=0, strides=None, or
     BytesIO's getbuffer() can be released and the memory freed under the array). Every
     argument is converted once, and NumPy gets exactly what was checked: a learner's list or
     dict subclass could answer differently the second time."""
-    shape = (operator.index(shape),) if isinstance(shape, int) else \
-        tuple(operator.index(n) for n in tuple(shape))
+    shape = _ints(shape)
     dtype = np.dtype(dtype if not isinstance(dtype, dict) else dict(dtype))
     offset = operator.index(offset)
     if strides is not None:
-        strides = (operator.index(strides),) if isinstance(strides, int) else \
-            tuple(operator.index(n) for n in tuple(strides))
+        strides = _ints(strides)
     if buffer is not None and type(buffer) not in (np.ndarray, bytes):
         raise SandboxError("numpy.ndarray(..., buffer=...) takes a NumPy array or bytes in "
                            "Autograd Explorer's sandbox")
@@ -432,16 +430,22 @@ def _checked_ndarray(shape, dtype=float, buffer=None, offset=0, strides=None, or
     return np.ndarray(shape, dtype, buffer, offset, strides, order)
 
 
-def _check_extent(shape, itemsize: int, buffer, offset: int, strides) -> None:
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    strides = (strides,) if isinstance(strides, int) else tuple(strides)
+def _ints(value) -> tuple[int, ...]:
+    """A shape or strides as a tuple of ints, read once."""
+    if isinstance(value, int):
+        return (operator.index(value),)
+    return tuple(operator.index(n) for n in tuple(value))
+
+
+def _check_extent(shape: tuple, itemsize: int, buffer, offset: int, strides: tuple) -> None:
+    """The array fits its buffer (shape and strides already converted by _checked_ndarray)."""
     if len(shape) != len(strides) or any(n == 0 for n in shape):
         return                     # NumPy's own checks answer these
     with memoryview(buffer) as view:
         size = view.nbytes
-    reach = [(int(n) - 1) * int(s) for n, s in zip(shape, strides)]
-    low = int(offset) + sum(r for r in reach if r < 0)
-    high = int(offset) + sum(r for r in reach if r > 0) + itemsize
+    reach = [(n - 1) * s for n, s in zip(shape, strides)]
+    low = offset + sum(r for r in reach if r < 0)
+    high = offset + sum(r for r in reach if r > 0) + itemsize
     if low < 0 or high > size:
         raise ValueError("strides is incompatible with shape of requested array and size of "
                          "buffer")

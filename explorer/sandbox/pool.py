@@ -21,7 +21,6 @@ from pathlib import Path
 
 from .. import wire
 from ..model import ErrorInfo, Run
-from .confine import REQUIRED
 from .limits import DEFAULT, Limits
 from .worker import result_type
 

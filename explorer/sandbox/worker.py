@@ -32,6 +32,7 @@ import time
 
 from .. import wire
 from .confine import confine
+from .fit import fit
 from .limits import DEFAULT, CpuLimitExceeded, Limits
 
 __all__ = ["TASKS", "serve"]
@@ -46,7 +47,8 @@ _NATIVE = ("explorer.sandbox.native", "run_native", "explorer.model:Run")
 
 
 def _load(path: str):
-    module, name = path.split(":") if ":" in path else path.rsplit(".", 1)
+    """The object a "module:name" path names."""
+    module, name = path.split(":")
     return getattr(importlib.import_module(module), name)
 
 
@@ -111,7 +113,6 @@ def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...
         wire.write_frame(result_fd, wire.encode(layers))
         job = json.loads(bytes(wire.read_frame(job_fd, None)))
         os.close(job_fd)
-        from .fit import fit
         limits = Limits(**job["limits"])
         _apply_limits(limits, baseline)
         module, function, _ = tasks[job["task"]]
