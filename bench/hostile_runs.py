@@ -55,7 +55,7 @@ def main() -> int:
 
     cache = RunCache(budget_from_env())
     pool = WorkerPool(size=2)
-    print(f"\n| long runs | server RSS | cached | last run's wire size |\n|---:|---:|---:|---:|")
+    print("\n| long runs | server RSS | cached | last run's wire size |\n|---:|---:|---:|---:|")
     print(f"| 0 | {rss_mib():.0f} MiB | 0 | |")
     for n in range(1, 51):
         source = LONG.format(n=n)

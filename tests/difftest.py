@@ -9,6 +9,8 @@ and printed text.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import torch
 
@@ -143,10 +145,9 @@ def each(cases) -> None:
     assert not failures, f"{len(failures)} case(s) differ from torch:\n" + "\n".join(failures)
 
 
-def autograd_nodes(fn) -> "Counter[str]":
+def autograd_nodes(fn) -> Counter[str]:
     """The class names of every autograd node reachable from grad_fn `fn` (each node once,
     AccumulateGrad included): the graph a backward() from there walks."""
-    from collections import Counter
     seen, stack = set(), [fn]
     while stack:
         node = stack.pop()

@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..ops import conv_pool, nn_ops
-from ..ops.pointwise import RELU, SIGMOID, TANH
+from ..ops.pointwise import DIV_SCALAR, MUL_SCALAR, RELU, SIGMOID, TANH
 from ..ops.registry import broadcast_shapes, run_inplace
 from ..tensor import Tensor
 
@@ -572,7 +572,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             smooth = smooth.sum() / w.sum()
     elif reduction == "sum":
         smooth = smooth.sum()
-    return nn_ops.MUL_SCALAR(loss, other=1 - label_smoothing) + smooth * (
+    return MUL_SCALAR(loss, other=1 - label_smoothing) + smooth * (
         label_smoothing / classes)
 
 
@@ -591,7 +591,7 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
         prod = prod * _class_view(weight, logp, class_dim)
     loss = -prod.sum(class_dim)
     if reduction == "mean":
-        return nn_ops.DIV_SCALAR(loss.sum(), other=logp.numel() // classes)
+        return DIV_SCALAR(loss.sum(), other=logp.numel() // classes)
     return loss.sum() if reduction == "sum" else loss
 
 

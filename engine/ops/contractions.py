@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, _wrap_dim
-from .registry import broadcast_shapes, defop, expose, op_failed
+from .registry import broadcast_shapes, defop, expose
 from .views import UNSAFE_VIEW, compute_stride
 
 
@@ -157,8 +157,8 @@ def einsum(equation: str, *operands) -> Tensor:
     lhs, arrow, rhs = equation.partition("->")
     specs = lhs.split(",")
     if len(specs) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
-                           f"equation" if len(operands) > len(specs) else
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(operands) > len(specs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
     op_labels = [_parse_operand(spec, "operand") for spec in specs]

@@ -13,7 +13,7 @@ import numpy as np
 from ..libm import elementwise
 from ..tensor import Tensor
 from .linalg import mat1_grad, mat2_grad
-from .pointwise import DIV_SCALAR, MUL_SCALAR, THRESHOLD_BACKWARD  # noqa: F401 - F.* use them
+from .pointwise import THRESHOLD_BACKWARD
 from .registry import defop
 
 # ---- addmm: linear layers -------------------------------------------------------------------
