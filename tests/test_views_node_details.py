@@ -11,7 +11,8 @@ import torch
 from explorer.model import Values
 from explorer.sandbox.execute import execute
 from explorer.views.graph import graph_picture
-from explorer.views.node_details import module_box_path, node_details, tensor_text
+from explorer.views.node_details import module_box_path, node_details
+from explorer.views.numbers import tensor_text
 
 SOURCE = """import torch
 a = torch.tensor([2.0, 3.0], requires_grad=True)
@@ -176,3 +177,35 @@ def test_a_large_tensor_is_summarized_with_its_shape_and_statistics():
     values = Values((100, 20), tuple(range(100)), False, min=0.0, max=99.0, mean=49.5, norm=1.0)
     text = tensor_text(values, "torch.float32")
     assert text.startswith("tensor([0, 1, 2") and "size=(100, 20)" in text and "max=99" in text
+
+
+LOOP = """import torch
+w = torch.tensor([0.9, 1.1], requires_grad=True)
+x = torch.ones(2)
+for step in range(20):
+    x = x * w + 0.1
+loss = x.sum()
+loss.backward()
+"""
+
+
+def test_a_rolled_box_tells_its_repeats_its_turn_and_what_leaves_the_loop():
+    """Before: a ×N box without Module boxes showed only its first op's details."""
+    run = execute(LOOP)
+    picture = graph_picture(run)
+    box = next(line.split()[0] for line in picture.dot.splitlines() if line.startswith("  m"))
+    details = node_details(run, box, collapsed=picture.collapsed)
+    reference = torch_run(LOOP)
+    assert details.kind == "fold" and details.title == "×20"
+    assert ("ops", "MulBackward0, AddBackward0") in details.facts and ("line", "5") in details.facts
+    assert details.value == str(reference["x"].detach())
+    assert details.grad == str(torch.ones(2))       # d loss / d x of the last turn
+
+
+def test_an_op_whose_saved_tensors_backward_freed_says_so():
+    run = execute(SOURCE)
+    mul = next(op for op in run.graph.ops if op.grad_fn == "MulBackward0")
+    assert node_details(run, f"o{mul.id}").freed == 1
+    kept = execute(SOURCE.replace("d.backward()", "d.backward(retain_graph=True)"))
+    mul = next(op for op in kept.graph.ops if op.grad_fn == "MulBackward0")
+    assert node_details(kept, f"o{mul.id}").freed is None

@@ -96,3 +96,26 @@ def test_a_large_gradient_shows_its_shape_and_norm_as_torch_prints_a_number():
     rows = steps_table(backward_steps(run))
     norm = torch.linalg.vector_norm(torch.full((40, 30), 0.5))
     assert f"(40, 30), ‖·‖={printed_by_torch(norm)}" in rows[-1]["grad in"]
+
+
+def test_graph_labels_print_values_grads_and_norms_as_torch_does():
+    """Graph labels printed `:.4g` (0.1, 1e-05, ‖·‖ = 3.549) beside tables printing 0.1000."""
+    from explorer.views.graph import graph_picture
+    code = SCALED + "big = torch.full((40, 30), 0.5, requires_grad=True)\n"
+    dot = graph_picture(execute(code), show_values=True).dot
+    x = torch.tensor([0.1, 0.2, 0.3], requires_grad=True)
+    w = torch.tensor([[0.5, -1.0, 2.0], [1e-5, 3.0, 0.25]], requires_grad=True)
+    (w * x * 0.1).sum().backward()
+    shown = [re.sub(r"\s+", "", part) for part in re.findall(r"POINT-SIZE='10'[^>]*>([^<]*)<", dot)]
+    for tensor in (x.detach(), w.detach(), x.grad, w.grad):
+        assert any(printed_by_torch(tensor) in part for part in shown), printed_by_torch(tensor)
+    norm = torch.linalg.vector_norm(torch.full((40, 30), 0.5))
+    assert f"‖·‖={printed_by_torch(norm)}" in shown
+
+
+def test_a_large_tensors_summary_prints_min_max_mean_as_torch_does():
+    from explorer.views.numbers import tensor_text
+    values = Values(shape=(2000,), data=tuple(range(8)), complete=False, min=0.1, max=1e-5,
+                    mean=2.0)
+    summary = tensor_text(values)
+    assert "min=0.1000" in summary and "max=1.0000e-05" in summary and "mean=2." in summary

@@ -78,6 +78,8 @@ def show_details(details: NodeDetails, open_box: Callable[..., None] | None,
                                                for name, formula in details.formulas))
     for saved in details.saved:
         _block(f"{tr('details.saved')}: {code(saved.name)} = {code(saved.tensor)}", saved.value)
+    if details.freed is not None:
+        st.caption(tr("details.freed", n=details.freed))
     if open_box is None:
         return
     if details.module_path:

@@ -13,6 +13,7 @@ says so in a sentence the page can show under the graph."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from html import escape
 
@@ -20,6 +21,7 @@ from ..model import ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
 from .names import expressions, parameter_paths, tensor_names
+from .numbers import torch_number, torch_values
 from .steps import saved_tensors
 
 __all__ = ["BUDGET", "GraphPicture", "graph_dot", "graph_of", "graph_picture", "module_paths",
@@ -512,27 +514,12 @@ def _status(nids: set, highlight: dict) -> str:
 
 # ---- labels ---------------------------------------------------------------------------------
 def _numbers(values: Values | None) -> str:
+    """A small tensor's numbers, else its norm, printed PyTorch's way."""
     if values is None:
         return ""
-    if values.complete and _count(values.shape) <= SMALL:
-        return escape(_fmt(values.data))
-    return escape(f"‖·‖ = {values.norm:.4g}") if values.norm is not None else ""
-
-
-def _count(shape: tuple) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
-def _fmt(data) -> str:
-    if isinstance(data, tuple):
-        return "[" + ", ".join(_fmt(d) for d in data) + "]"
-    if isinstance(data, float):
-        text = f"{data:.4g}"
-        return text + "." if text.lstrip("-").isdigit() else text   # 1. like PyTorch's 1.
-    return str(data)
+    if values.complete and math.prod(values.shape) <= SMALL:
+        return escape(torch_values(values))
+    return escape(f"‖·‖ = {torch_number(values.norm)}") if values.norm is not None else ""
 
 
 def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Words,

@@ -8,19 +8,16 @@ an AccumulateGrad node. Values are printed as PyTorch prints them (`tensor([1.00
 from the numbers the Run carries."""
 from __future__ import annotations
 
-import math
+from collections import Counter
 from dataclasses import dataclass
 
 from ..model import OpNode, Run, TensorInfo, Values
-from .graph import _frames
+from .graph import _blocks, _fold, _frames
 from .names import parameter_paths, tensor_names
+from .numbers import tensor_text
 from .steps import saved_tensors
 
-__all__ = ["NodeDetails", "SavedTensor", "module_box_path", "node_details", "tensor_text"]
-
-LINE_WIDTH = 80          # torch.set_printoptions' linewidth
-PRECISION = 4            # and precision
-DEFAULT_DTYPES = ("torch.float32", "torch.int64", "torch.bool")
+__all__ = ["NodeDetails", "SavedTensor", "module_box_path", "node_details"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +43,7 @@ class NodeDetails:
     saved: tuple = ()               # SavedTensor per tensor the op saved for backward
     module_path: str | None = None  # for a Module box: the path a click opens
     inside: tuple = ()              # the open Module calls around it, outermost first
+    freed: int | None = None        # the backward() call (from 1) that freed what it saved
 
 
 def node_details(run: Run, node: str, *, expanded=frozenset(), collapsed: bool = False,
@@ -77,7 +75,7 @@ def node_details(run: Run, node: str, *, expanded=frozenset(), collapsed: bool =
         path = module_box_path(op, expanded) if collapsed else None
         if path is not None:
             return _module(run, node, op, path, expanded)
-        return _op(run, node, op, call, "fold")
+        return _fold_box(run, node, op, expanded if collapsed else None, call)
     return _op(run, node, op, call, "op")
 
 
@@ -145,7 +143,41 @@ def _op(run: Run, node: str, op: OpNode, call: int | None, kind: str) -> NodeDet
         grad=tensor_text(arrived, out.dtype if out is not None else "torch.float32")
         if arrived is not None else None,
         formulas=info.formulas if info is not None and op.grad_fn else (),
-        saved=tuple(saved), inside=tuple(paths))
+        saved=tuple(saved), inside=tuple(paths), freed=_freed_by(run, op) if saved else None)
+
+
+def _freed_by(run: Run, op: OpNode) -> int | None:
+    """The backward() call (counted from 1) that freed what op's node saved, if one did: a
+    second backward through the node then raises."""
+    for number, backward in enumerate(run.backward, start=1):
+        if any(step.node_id == op.node_id and step.freed for step in backward.steps):
+            return number
+    return None
+
+
+def _fold_box(run: Run, node: str, first: OpNode, expanded, call: int | None) -> NodeDetails:
+    """A rolled ×N box: how often its block repeats, the ops of one turn, the lines they ran
+    on, and what leaves the last turn (its value, and the gradient that reached it)."""
+    fold = next((b for b in _fold(_blocks(run.graph.ops, expanded))
+                 if b.units and b.ops[0].id == first.id), None)
+    if fold is None:
+        return _op(run, node, first, call, "fold")
+    lines = sorted({op.line for op in fold.ops if op.line})
+    facts = [("ops", _op_counts(op for block in fold.units[0] for op in block.ops))]
+    if lines:
+        facts.append(("line", f"{lines[0]}–{lines[-1]}" if len(lines) > 1 else str(lines[0])))
+    paths = [path for _, path in _frames(first)]
+    if paths:
+        facts.append(("module_name", paths[-1]))
+    last = fold.ops[-1]
+    out = run.graph.tensors.get(last.outputs[0]) if last.outputs else None
+    arrived = _gradient_in(run, last, call)
+    return NodeDetails(
+        node, "fold", f"×{len(fold.units)}", tuple(facts),
+        value=tensor_text(out.values, out.dtype) if out is not None else None,
+        grad=tensor_text(arrived, out.dtype if out is not None else "torch.float32")
+        if arrived is not None else None,
+        inside=tuple(paths))
 
 
 def _gradient_in(run: Run, op: OpNode, call: int | None) -> Values | None:
@@ -169,99 +201,20 @@ def _module(run: Run, node: str, op: OpNode, path: str, expanded) -> NodeDetails
     frame = next(f for f, p in _frames(op) if p == path)
     ops = [o for o in run.graph.ops
            if any(f == frame and p == path for f, p in _frames(o))]
-    counts: dict[str, int] = {}
-    for o in ops:
-        counts[o.grad_fn or o.op] = counts.get(o.grad_fn or o.op, 0) + 1
     params = [(p, t) for t, p in parameter_paths(run).items() if p.startswith(path + ".")]
     facts = [("type", frame.type),
-             ("ops", ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in counts.items()))]
+             ("ops", _op_counts(ops))]
     facts += [("parameter", f"{p} {_shape_text(run.graph.tensors.get(t))}") for p, t in params]
     outer = [p for _, p in _frames(op) if p in expanded]
     return NodeDetails(node, "module", path, tuple(facts), module_path=path,
                        inside=tuple(outer))
 
 
+def _op_counts(ops) -> str:
+    """"AddmmBackward0, ReluBackward0 ×2": each op's grad_fn name, how often, in first order."""
+    counts = Counter(op.grad_fn or op.op for op in ops)
+    return ", ".join(f"{name} ×{n}" if n > 1 else name for name, n in counts.items())
+
+
 def _shape_text(info: TensorInfo | None) -> str:
     return f"({_shape(info.shape)})" if info is not None else ""
-
-
-# ---- PyTorch's printing (torch/_tensor_str.py) ---------------------------------------------
-def tensor_text(values: Values | None, dtype: str = "torch.float32") -> str | None:
-    """`values` as PyTorch prints the tensor: its own text when the Run carries it, else the
-    same layout rebuilt from the numbers (all of them up to 1,000 elements; beyond that the
-    shape, the first numbers and min/max/mean)."""
-    if values is None:
-        return None
-    if values.text:
-        return values.text
-    suffix = f", dtype={dtype}" if dtype not in DEFAULT_DTYPES else ""
-    if not values.complete:
-        first = ", ".join(_formatter(list(values.data[:8]))(v) for v in values.data[:8])
-        stats = "  ".join(f"{k}={v:.4g}" for k, v in (("min", values.min), ("max", values.max),
-                                                        ("mean", values.mean)) if v is not None)
-        return f"tensor([{first}, ...], size=({_shape(values.shape)}){suffix})  {stats}".rstrip()
-    flat = list(_flatten(values.data))
-    if not flat:
-        size = f", size=({_shape(values.shape)})" if len(values.shape) > 1 else ""
-        return f"tensor([]{size}{suffix})"
-    fmt = _formatter(flat)
-    indent = len("tensor(")
-    if not values.shape:
-        body = fmt(flat[0]).strip()
-    else:
-        body = _nested(values.data, len(values.shape), indent, fmt)
-    return f"tensor({body}{suffix})"
-
-
-def _flatten(data):
-    if isinstance(data, (tuple, list)):
-        for d in data:
-            yield from _flatten(d)
-    else:
-        yield data
-
-
-def _formatter(flat: list):
-    """Each number of a tensor as PyTorch prints it there, padded to one width: integers and
-    bools as written; floats in one notation chosen from the nonzero finite values
-    (scientific when they span over 1000x or pass 1e8, or, unless all are whole, go below
-    1e-4; else `1.` when all are whole, 4 decimals when not)."""
-    if any(isinstance(v, bool) for v in flat):
-        texts = [str(v) for v in flat]
-        width = max(map(len, texts))
-        return lambda v: str(v).rjust(width)
-    if not any(isinstance(v, float) for v in flat):
-        width = max(len(str(v)) for v in flat)
-        return lambda v: str(v).rjust(width)
-    finite = [float(v) for v in flat if math.isfinite(v) and v != 0]
-    size = [abs(v) for v in finite]
-
-    def whole(v: float) -> str:
-        return f"{v:.0f}." if math.isfinite(v) else f"{v:.0f}"
-
-    def science(v: float) -> str:
-        return f"{v:.{PRECISION}e}"
-
-    def fixed(v: float) -> str:
-        return f"{v:.{PRECISION}f}"
-
-    spread = bool(size) and (max(size) / min(size) > 1000.0 or max(size) > 1e8)
-    if not finite:
-        one = whole
-    elif all(v.is_integer() for v in finite):
-        one = science if spread else whole
-    else:
-        one = science if spread or min(size) < 1e-4 else fixed
-    # the width comes from the nonzero finite numbers only, as in torch/_tensor_str.py
-    width = max((len(one(v)) for v in finite), default=1)
-    return lambda v: one(float(v)).rjust(width)
-
-
-def _nested(data, dims: int, indent: int, fmt) -> str:
-    if dims == 1:
-        items = [fmt(v) for v in data]
-        per_line = max(1, (LINE_WIDTH - indent) // (len(items[0]) + 2)) if items else 1
-        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    parts = [_nested(d, dims - 1, indent + 1, fmt) for d in data]
-    return "[" + ("," + "\n" * (dims - 1) + " " * (indent + 1)).join(parts) + "]"
