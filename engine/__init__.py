@@ -101,3 +101,7 @@ Tensor.new_full = lambda self, size, fill_value, dtype=None, **kw: full(
     size, fill_value, dtype=dtype or self.dtype, **kw)
 Tensor.new_empty = lambda self, *size, dtype=None, **kw: zeros(*size, dtype=dtype or self.dtype,
                                                               **kw)
+
+from .torch_names import name_classes_as_torch  # noqa: E402
+
+name_classes_as_torch()

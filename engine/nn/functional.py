@@ -484,6 +484,20 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 # ---- losses -----------------------------------------------------------------------------------
+def legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """The deprecated size_average/reduce flags, when given, decide the reduction (torch's
+    _Reduction.legacy_get_string, with its warning); a missing flag counts as True."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        reduction = "none"
+    else:
+        reduction = "sum" if size_average is False else "mean"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", stacklevel=3)
+    return reduction
+
+
 def _check_reduction(reduction: str) -> None:
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -499,10 +513,11 @@ def _warn_size(input: Tensor, target: Tensor, name: str) -> None:
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight=None) -> Tensor:
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target, "mse_loss")
     a, b = _broadcast_pair(input, target)
-    return nn_ops.MSE(a, b, reduction=reduction)
+    return nn_ops.MSE(a, b, reduction=reduction, dtype=dtypes.result_type(a, b).np)
 
 
 def _broadcast_pair(a: Tensor, b: Tensor):
@@ -514,6 +529,7 @@ def _broadcast_pair(a: Tensor, b: Tensor):
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight=None) -> Tensor:
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target, "l1_loss")
     loss = (input - target).abs()
@@ -522,6 +538,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target, "smooth_l1_loss")
     a, b = _broadcast_pair(input, target)
@@ -530,6 +547,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input.dim() > 2:   # (N, C, d1, ...): move classes last and flatten the rest
         c = input.shape[1]
@@ -551,6 +569,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """log_softmax then nll_loss for class indices; for class probabilities, the soft form."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     class_dim = 1 if input.dim() > 1 else 0
     logp = input.log_softmax(class_dim)
@@ -597,6 +616,7 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
@@ -609,6 +629,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "

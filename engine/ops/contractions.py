@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, _wrap_dim
-from .registry import broadcast_shapes, defop, expose
+from .registry import broadcast_shapes, defop, expose, writes_out
 from .views import UNSAFE_VIEW, compute_stride
 
 
@@ -39,6 +39,7 @@ def trace(input: Tensor) -> Tensor:
 
 
 # ---- kron ----------------------------------------------------------------------------------------
+@writes_out(name="mul")   # torch writes kron's out= with mul
 def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """a[i, j] * b[k, l] at (i*K + k, j*L + l): PyTorch views a as (I, 1, J, 1) and b as
     (1, K, 1, L), multiplies (broadcasting), and views the product as (I*K, J*L)."""
@@ -87,6 +88,7 @@ def _cross(input: Tensor, other: Tensor, dim: int) -> Tensor:
     return LINALG_CROSS(input, other, dim=d)
 
 
+@writes_out
 def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     return _cross(input, other, dim)
 
@@ -94,6 +96,7 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Te
 _cross_warned = False
 
 
+@writes_out
 def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """torch.cross: without `dim`, the first dim of size 3 (deprecated, with PyTorch's warning)."""
     if dim is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, _wrap_dim
-from .registry import defop, expose
+from .registry import defop, expose, writes_out
 
 
 def _no_derivative(name: str):
@@ -53,6 +53,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
     return values
 
 
+@writes_out
 def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:  # noqa: A002
     """Counts in `bins` equal bins over [min, max] (the data's range when min == max);
     values outside are left out, a value equal to max falls in the last bin."""

@@ -12,7 +12,7 @@ from .. import random as _random
 from ..device import check_cpu
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
-from .registry import expose
+from .registry import expose, writes_out
 
 _MAX_ELEMENTS = None  # set by a sandbox to refuse huge allocations before they happen
 
@@ -159,16 +159,19 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"
     return _finish(Tensor._from_array(np.full(shape, fill, dtype=d.np)), requires_grad, device)
 
 
+@writes_out
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False) -> Tensor:
     return _filled(0, size, dtype, device, requires_grad, name="zeros")
 
 
+@writes_out
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False) -> Tensor:
     return _filled(1, size, dtype, device, requires_grad, name="ones")
 
 
+@writes_out
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=contiguous_format) -> Tensor:
     """Uninitialized in PyTorch; zeros here, so runs stay deterministic."""
@@ -179,6 +182,7 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     return t
 
 
+@writes_out
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False) -> Tensor:
     if isinstance(fill_value, Tensor):
@@ -239,6 +243,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
                  memory_format)
 
 
+@writes_out
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     m = n if m is None else m
@@ -251,6 +256,7 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
 
 
 # ---- ranges ---------------------------------------------------------------------------------
+@writes_out
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
     if end is None:
@@ -270,6 +276,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _finish(Tensor._from_array(arr.astype(d.np)), requires_grad, device)
 
 
+@writes_out
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
     """PyTorch's symmetric formula: the first half counts up from start, the rest down from end,
@@ -304,6 +311,7 @@ def _random_tensor(arr: np.ndarray, requires_grad: bool, device) -> Tensor:
     return _finish(Tensor._from_array(arr), requires_grad, device)
 
 
+@writes_out
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False) -> Tensor:
     shape = _size(size)
@@ -311,6 +319,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
                           requires_grad, device)
 
 
+@writes_out
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False) -> Tensor:
     shape = _size(size)
@@ -318,6 +327,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
                           requires_grad, device)
 
 
+@writes_out
 def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
             device=None, requires_grad=False) -> Tensor:
     if size is None:
@@ -332,6 +342,7 @@ def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, 
                                           generator=generator), requires_grad, device)
 
 
+@writes_out
 def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False) -> Tensor:
     _size((n,))
@@ -339,6 +350,7 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
                                            generator=generator), requires_grad, device)
 
 
+@writes_out
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False) -> Tensor:
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -372,12 +384,14 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **
                    requires_grad=requires_grad)
 
 
+@writes_out
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     probs = input._data if p is None else p
     return Tensor._from_array(_random.bernoulli(probs, input.shape, input.dtype.np,
                                                 generator=generator))
 
 
+@writes_out
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None,
                 out=None) -> Tensor:
     return Tensor._from_array(_random.multinomial(input._data, num_samples, replacement,

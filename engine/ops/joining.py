@@ -224,10 +224,10 @@ def repeat(input: Tensor, *repeats) -> Tensor:
     return with_strides(REPEAT(input, repeats=repeats), strides_for(target))
 
 
-def tile(input: Tensor, *dims) -> Tensor:
+def tile(input: Tensor, *sizes, dims=None) -> Tensor:
     """repeat() with dims padded by leading 1s to the input's rank (PyTorch's composite: its
-    node is RepeatBackward0)."""
-    dims = int_list("tile", "dims", dims)
+    node is RepeatBackward0). The method takes the dims as varargs too, or as `dims=`."""
+    dims = int_list("tile", "dims", sizes if dims is None else (dims,))
     return repeat(input, (1,) * (input.dim() - len(dims)) + tuple(dims))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .registry import defop, expose, op_failed
+from .registry import defop, expose, op_failed, writes_out
 
 
 def _same_dtype(a: Tensor, b: Tensor, what: str = "m1 and m2") -> None:
@@ -57,6 +57,7 @@ def _column_major(t: Tensor) -> bool:
     return stride[0] == t._data.itemsize and stride[1] == t._data.shape[0] * t._data.itemsize
 
 
+@writes_out
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if input.dim() != 2:
         raise RuntimeError("self must be a matrix")
@@ -80,6 +81,7 @@ def BMM(a, b):
 BMM.derivative(lambda g, s: (g.bmm(s.mat2.transpose(1, 2)), s.self.transpose(1, 2).bmm(g)))
 
 
+@writes_out
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if input.dim() != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -104,6 +106,7 @@ def MV(a, v):
 MV.derivative(lambda g, s: (g.unsqueeze(1) * s.vec, s.self.t().mv(g)))
 
 
+@writes_out
 def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     if input.dim() != 2 or vec.dim() != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec.dim() if False else 1}, "
@@ -126,6 +129,7 @@ def DOT(a, b):
 DOT.derivative(lambda g, s: (g * s.tensor, g * s.self))
 
 
+@writes_out
 def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     if input.dim() != 1 or tensor.dim() != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {tensor.dim()}D "
@@ -140,6 +144,7 @@ def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     return DOT(input, tensor)
 
 
+@writes_out
 def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
     """input[i] * vec2[j]: PyTorch computes it as input.reshape(-1, 1) * vec2."""
     if input.dim() != 1:
@@ -149,6 +154,7 @@ def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
     return input.reshape(input.shape[0], 1) * vec2
 
 
+@writes_out(name="matmul")
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Dispatch like PyTorch's matmul, so the graph shows the same nodes:
 

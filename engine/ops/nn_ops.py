@@ -314,8 +314,9 @@ def _unreduce(g: Tensor, shape, reduction: str) -> np.ndarray:
 @defop("mse_loss", "MseLossBackward0", inputs=("self", "target"),
        saves=("self", "target", "reduction"),
        formulas={"self": "2 * (self - target) * grad / N", "target": "-2 * (self - target) * grad / N"})
-def MSE(x, t, *, reduction):
-    return np.asarray(_reduce((x - t) ** 2, reduction))
+def MSE(x, t, *, reduction, dtype):
+    """dtype: the promoted type of input and target, which torch's kernel computes in."""
+    return np.asarray(_reduce((x.astype(dtype) - t.astype(dtype)) ** 2, reduction))
 
 
 @MSE.derivative

@@ -15,6 +15,7 @@ saves, and whether it returns a view. `OpDef.__call__` runs the forward and reco
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -347,6 +348,25 @@ def expose(fn: Callable, *names: str, function: bool = True, method: bool = True
         if method:
             TENSOR_METHODS[name] = fn
     return fn
+
+
+def writes_out(fn: Callable | None = None, *, name: str | None = None) -> Callable:
+    """torch's `out=`: compute as usual, then copy into out (resized if empty) and return out.
+    A creation op without a dtype takes out's, so it draws and rounds as torch does. `name`:
+    the op torch's refusal of autograd through out= names, where not the result's own op."""
+    if fn is None:
+        return lambda f: writes_out(f, name=name)
+    takes_dtype = "dtype" in inspect.signature(fn).parameters
+
+    @functools.wraps(fn)
+    def with_out(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        if takes_dtype and kwargs.get("dtype") is None:
+            kwargs["dtype"] = out.dtype
+        from .views import copy_into_out
+        return copy_into_out(out, fn(*args, **kwargs), name)
+    return with_out
 
 
 def scalar_tensor(value) -> Tensor:

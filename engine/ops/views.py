@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..autograd.grad_mode import is_grad_enabled
 from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
 from ..tensor import Tensor, _wrap_dim, check_within_base
 from .registry import OpNode, defop, expose, run_inplace
@@ -1003,11 +1004,12 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     return run_inplace(COPY, self, (src,), {"_broadcast": shape})
 
 
-def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
-    """The `out=` argument: resize an empty out, then copy (no autograd through out=)."""
-    if out.requires_grad and (result.requires_grad or out.requires_grad):
-        raise RuntimeError(f"{_op_name(result)}(): functions with out=... arguments don't "
-                           "support automatic differentiation, but one of the arguments "
+def copy_into_out(out: Tensor, result: Tensor, name: str | None = None) -> Tensor:
+    """The `out=` argument: resize an empty out, then copy (no autograd through out=). The
+    refusal names the op torch's out= kernel is (`name`, else the one that made result)."""
+    if result.requires_grad or (out.requires_grad and is_grad_enabled()):
+        raise RuntimeError(f"{name or _op_name(result)}(): functions with out=... arguments "
+                           "don't support automatic differentiation, but one of the arguments "
                            "requires grad.")
     if out.shape != result.shape:
         if out.numel() != 0:
@@ -1021,8 +1023,8 @@ def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
 
 
 def _op_name(t: Tensor) -> str:
-    fn = t.grad_fn
-    return fn.name().replace("Backward0", "").lower() if fn is not None else "op"
+    op = getattr(t.grad_fn, "_op", None)
+    return op.name if op is not None else "op"
 
 
 # ---- in-place ops on views -------------------------------------------------------------------
