@@ -21,6 +21,7 @@ SEED = "seed"          # bound: the random seed the run starts from
 VIEW = "view"          # bound: the chosen picture tab
 FOCUS = "var"          # in the URL: the variable every picture focuses on
 LESSON = "lesson"      # in the URL: the open lesson
+DONE = "done"          # in the URL: the lessons whose exercise the learner solved
 
 
 def lang() -> str:

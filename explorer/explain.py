@@ -10,7 +10,7 @@ import re
 from .markup import escape
 from .texts import DEFAULT_LANGUAGE, t, table
 
-__all__ = ["MESSAGE_CAP", "explain"]
+__all__ = ["LESSON_OF", "MESSAGE_CAP", "explain", "lesson_link"]
 
 # The key of each explanation (explorer/texts/<lang>/explain.toml), and PyTorch's message.
 # Every repeat is bounded ({0,200}, not * or +) and explain() matches only the start of the
@@ -35,8 +35,15 @@ _PATTERNS = {
     "matmul_shapes": (rf"mat1 and mat2 shapes cannot be multiplied \(({_N})x({_N}) and "
                       rf"({_N})x({_N})\)"),
     "dtype_mismatch": (r"expected m1 and m2 to have the same dtype|"
+                       r"mat1 and mat2 must have the same dtype|"
                        r"expected scalar type (\w{1,64}) but found (\w{1,64})|"
                        r"expected both vectors to have same dtype"),
+    "target_dtype": r"expected target dtype to be Long or Byte",
+    "legacy_function": r"Legacy autograd function with non-static forward method",
+    "default_tensor_type": r"module 'torch' has no attribute 'set_default_tensor_type'",
+    "torchvision": r"import of 'torchvision' is not allowed|No module named 'torchvision'",
+    "shape_call": r"'(?:torch\.)?Size' object is not callable",
+    "no_cuda": r"Torch not compiled with CUDA enabled",
     "numpy_requires_grad": r"Can't call numpy\(\) on Tensor that requires grad",
     "reshape_size": rf"shape '\[({_DIMS})\]' is invalid for input of size ({_N})",
     "index_bounds": rf"index (-?{_N}) is out of bounds for dimension ({_N}) with size ({_N})",
@@ -54,8 +61,40 @@ _PATTERNS = {
     "sandbox": (r"is not allowed in Autograd Explorer|is not available in Autograd Explorer|"
                 r"private attribute|not available here|not allowed here"),
 }
+# The lesson about each mistake: its explanation ends with a link to it.
+LESSON_OF = {
+    "broadcast_mismatch": "mistake-broadcast-mismatch",
+    "inplace_broadcast": "broadcasting",
+    "view_stride": "mistake-view-after-transpose",
+    "inplace_leaf": "mistake-inplace-leaf",
+    "inplace_leaf_view": "mistake-inplace-leaf",
+    "saved_modified": "mistake-saved-tensor",
+    "backward_twice": "mistake-backward-twice",
+    "non_scalar_backward": "backward-vjp",
+    "no_grad_fn": "autograd-basics",
+    "dtype_mismatch": "dtypes",
+    "target_dtype": "dtypes",
+    "legacy_function": "custom-function",
+    "default_tensor_type": "dtypes",
+    "torchvision": "nn-module",
+    "shape_call": "tensor-creation",
+    "no_cuda": "tensor-creation",
+    "numpy_requires_grad": "numpy-interop",
+    "reshape_size": "views-contiguity",
+    "index_bounds": "indexing-slicing",
+    "requires_grad_nonleaf": "no-grad-detach-data",
+    "conv_input": "nchw-nhwc",
+}
 MESSAGE_CAP = 2000          # characters of the first line that the patterns see
 _COMPILED = [(re.compile(pattern), key) for key, pattern in _PATTERNS.items()]
+
+
+def lesson_link(lesson_id: str, lang: str) -> str:
+    """A Markdown link to the lesson page on this lesson, in this language (relative, so it
+    works wherever the app is served)."""
+    query = f"lesson={lesson_id}" + (f"&lang={lang}" if lang != DEFAULT_LANGUAGE else "")
+    title = escape(t(f"lesson.{lesson_id}.title", lang))
+    return t("explain.lesson", lang).format(link=f"[{title}](lessons?{query})")
 
 
 def explain(error_type: str, message: str, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -68,6 +107,7 @@ def explain(error_type: str, message: str, lang: str = DEFAULT_LANGUAGE) -> str:
     for pattern, key in _COMPILED:
         match = pattern.search(head)
         if match:
-            return t(f"explain.{key}", lang).format(*[escape(g or "") for g in match.groups()])
+            why = t(f"explain.{key}", lang).format(*[escape(g or "") for g in match.groups()])
+            return f"{why} {lesson_link(LESSON_OF[key], lang)}" if key in LESSON_OF else why
     known = table(DEFAULT_LANGUAGE)
     return t(f"explain.type.{error_type}", lang) if f"explain.type.{error_type}" in known else ""

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from explorer import explain as explain_module
-from explorer.explain import MESSAGE_CAP, explain
+from explorer.explain import LESSON_OF, MESSAGE_CAP, explain, lesson_link
 from explorer.texts import LANGUAGES, t
 
 try:                                    # Python 3.11+
@@ -51,7 +51,10 @@ REAL = [
                          ids=[case[2] for case in REAL])
 def test_a_real_message_gets_its_sentence_with_the_numbers_filled_in(error_type, message, key,
                                                                     fields, lang):
-    assert explain(error_type, message, lang) == t(f"explain.{key}", lang).format(*fields)
+    expected = t(f"explain.{key}", lang).format(*fields)
+    if key in LESSON_OF:            # a mistake's explanation ends with a link to its lesson
+        expected += " " + lesson_link(LESSON_OF[key], lang)
+    assert explain(error_type, message, lang) == expected
 
 
 def test_an_unmatched_message_falls_back_to_its_error_type_and_otherwise_says_nothing():
@@ -127,6 +130,8 @@ _ESCAPED = re.compile(r"(?:\\[!-/:-@\[-`{-~]|[^!-/:-@\[-`{-~])*")
 ])
 def test_words_taken_from_a_crafted_message_are_escaped(message, key):
     why = explain("RuntimeError", message)
+    if key in LESSON_OF:            # the link to the lesson is ours, not the message's
+        why = why.removesuffix(" " + lesson_link(LESSON_OF[key], "en"))
     template = t(f"explain.{key}", "en")
     # The sentence's own words around the placeholders, and what filled each placeholder.
     pieces = re.split(r"\{\d\}", template)

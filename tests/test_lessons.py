@@ -4,6 +4,7 @@ draw; the catalogue covers every topic of the course notes; and each lesson has 
 import contextlib
 import functools
 import io
+import pathlib
 import re
 
 import pytest
@@ -11,13 +12,15 @@ import torch
 from difftest import first_line
 
 from explorer import Limits, run_code
-from explorer.lessons import LESSONS, MISTAKES, PICTURES, TOPICS, Cell, get_lesson
+from explorer.lessons import LESSONS, MISTAKES, ORDER, PICTURES, TOPICS, Cell, get_lesson
 from explorer.texts import LANGUAGES, t, table
-from explorer.views.broadcast import broadcast_steps
+from explorer.lessons.checks import values_of
+from explorer.views.broadcast import broadcast_failures, broadcast_steps
 from explorer.views.chain import grad_fn_chain
 from explorer.views.graph import graph_picture, module_paths
 from explorer.views.steps import backward_steps
 
+COURSE_EXAMPLES = pathlib.Path(__file__).parent / "course_examples"
 LIMITS = Limits(cpu_seconds=20, wall_seconds=60)
 CELLS = [pytest.param(cell, id=f"{cell.lesson}-{cell.index}")
          for lesson in LESSONS for cell in lesson.cells]
@@ -48,16 +51,26 @@ def variable(run, name: str):
     return next((v for v in run.variables if v.name == name and v.tensor is not None), None)
 
 
-def test_the_catalogue_covers_every_course_topic_then_the_classic_mistakes():
-    assert TOPICS == (
-        "tensor-creation", "dtypes", "numpy-interop", "indexing-slicing", "views-contiguity",
-        "cat-stack-chunk-split", "broadcasting", "inplace-ops", "autograd-basics",
-        "no-grad-detach-data", "backward-vjp", "dynamic-graphs", "custom-function",
-        "nn-module", "training-loop", "nchw-nhwc")
-    assert MISTAKES == (
-        "mistake-broadcast-mismatch", "mistake-view-after-transpose", "mistake-inplace-leaf",
-        "mistake-saved-tensor", "mistake-backward-twice", "mistake-forgot-zero-grad")
-    assert [lesson.id for lesson in LESSONS] == list(TOPICS + MISTAKES)
+# The course example (tests/course_examples/NN_*.py, numbered in the notes' order) each lesson
+# teaches from: the lessons must follow the notes' order, and cover what the notes teach.
+COURSE = {
+    "tensor-creation": "02", "dtypes": "05", "numpy-interop": "06", "indexing-slicing": "07",
+    "views-contiguity": "09", "nchw-nhwc": "14", "cat-stack-chunk-split": "15",
+    "broadcasting": "18", "inplace-ops": "20", "autograd-basics": "21",
+    "no-grad-detach-data": "25", "backward-vjp": "28", "dynamic-graphs": "30",
+    "custom-function": "31", "nn-module": "35", "training-loop": "46",
+    "mistake-broadcast-mismatch": "19", "mistake-view-after-transpose": "12",
+    "mistake-inplace-leaf": "26", "mistake-saved-tensor": "27", "mistake-backward-twice": "24",
+    "mistake-forgot-zero-grad": "43",
+}
+
+
+def test_the_catalogue_follows_the_notes_order_then_the_classic_mistakes():
+    examples = {path.name[:2] for path in COURSE_EXAMPLES.glob("[0-9][0-9]_*.py")}
+    assert set(COURSE) == set(TOPICS + MISTAKES) and set(COURSE.values()) <= examples
+    numbers = [COURSE[lesson_id] for lesson_id in TOPICS]
+    assert numbers == sorted(numbers)
+    assert [lesson.id for lesson in LESSONS] == list(TOPICS + MISTAKES) == list(ORDER)
     assert get_lesson("broadcasting").cells[0].lesson == "broadcasting"
     with pytest.raises(KeyError):
         get_lesson("no-such-lesson")
@@ -81,16 +94,14 @@ def test_lessons_are_short_and_well_formed():
 
 
 def test_every_lesson_text_exists_in_every_language_and_nothing_else_does():
-    wanted = {key for lesson in LESSONS
-              for key in (f"lesson.{lesson.id}.title", f"lesson.{lesson.id}.intro",
-                          *(cell.key for cell in lesson.cells))}
+    wanted = {key for lesson in LESSONS for key in lesson.text_keys}
     for lang in LANGUAGES:
         lesson_keys = {key for key in table(lang) if key.startswith("lesson.")}
         assert sorted(wanted - lesson_keys) == [], lang
         assert sorted(lesson_keys - wanted) == [], lang
     cell = get_lesson("broadcasting").cells[1]
     assert cell.text("en") != cell.text("zh-CN")
-    assert get_lesson("dtypes").title("zh-CN") and get_lesson("dtypes").intro("en")
+    assert get_lesson("dtypes").title("zh-CN") and get_lesson("dtypes").text("intro", "en")
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -115,13 +126,23 @@ def _has_content(cell: Cell, run) -> bool:
     if cell.picture == "steps":
         return bool(run.backward) and bool(backward_steps(run))
     if cell.picture == "broadcast":
-        return bool(broadcast_steps(run))
+        return bool(broadcast_steps(run) or broadcast_failures(run))
+    if cell.picture == "curve":
+        values = values_of(focus.tensor.values)
+        return len(focus.tensor.shape) == 1 and values is not None and len(values) > 1
     if cell.picture == "memory":
         return focus is not None
     if cell.picture == "gradcheck":
         info = focus.tensor
         return info.is_leaf and info.requires_grad and info.grad is not None
     return bool(run.stdout or run.error)
+
+
+def test_at_most_one_cell_in_ten_shows_only_its_printed_output():
+    """Issue 15: every lesson teaches with a picture; a few cells may just print."""
+    outputs = [cell.key for lesson in LESSONS for cell in lesson.cells if cell.picture == "output"]
+    assert len(outputs) * 10 <= len(CELLS), outputs
+    assert all(any(c.picture != "output" for c in lesson.cells) for lesson in LESSONS)
 
 
 @pytest.mark.parametrize("cell", CELLS)

@@ -1,0 +1,7 @@
+import torch
+
+a = torch.tensor([1, 2])
+b = torch.tensor([3, 4])
+c = torch.tensor([5, 6])
+s = torch.cat([a, b, c])
+print(s.shape)

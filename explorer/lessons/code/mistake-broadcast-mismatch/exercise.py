@@ -1,0 +1,6 @@
+import torch
+
+a = torch.ones(2, 3)
+b = torch.tensor([1.0, 2.0])
+c = a + b
+print(c)

@@ -1,0 +1,6 @@
+import torch
+
+img = torch.arange(24).view(2, 3, 4)
+hwc = img.permute(1, 2, 0)
+flat = hwc.view(-1)
+print(flat[:6])

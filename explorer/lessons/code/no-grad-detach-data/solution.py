@@ -1,0 +1,6 @@
+import torch
+
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+c = x.detach().clone()
+c[0] = 0.0
+print(x, c)

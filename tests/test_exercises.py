@@ -1,0 +1,85 @@
+"""The active parts of each lesson: a prediction whose one right option is what real torch prints,
+and an exercise whose checker accepts its solution and rejects its starting code; each check
+passes and fails on small runs of its own."""
+import pytest
+from test_lessons import LIMITS, sandbox_run, torch_outcome
+
+from explorer import run_code
+from explorer.lessons import LESSONS, checks
+
+LESSON_PARAMS = [pytest.param(lesson, id=lesson.id) for lesson in LESSONS]
+
+
+@pytest.mark.parametrize("lesson", LESSON_PARAMS)
+def test_exactly_one_predicted_option_is_what_torch_prints(lesson):
+    ask = lesson.predict
+    printed = torch_outcome(lesson.cells[ask.cell - 1].code)[0].splitlines()
+    assert ask.line < len(printed)
+    assert len(set(ask.options)) == len(ask.options) >= 3
+    assert [option for option in ask.options if option == printed[ask.line]] == [printed[ask.line]]
+    assert ask.answer(sandbox_run(lesson.cells[ask.cell - 1].code)) == printed[ask.line]
+
+
+@pytest.mark.parametrize("lesson", LESSON_PARAMS)
+def test_the_exercise_checker_accepts_the_solution_and_rejects_the_starting_code(lesson):
+    exercise = lesson.exercise
+    assert exercise.check(sandbox_run(exercise.solution)) == []
+    assert exercise.check(sandbox_run(exercise.start)) != []
+
+
+@pytest.mark.parametrize("lesson", LESSON_PARAMS)
+def test_the_solution_is_plain_pytorch_that_runs_on_torch(lesson):
+    assert torch_outcome(lesson.exercise.solution)[1] is None
+
+
+CHECKS = [   # (check, code that passes it, code that fails it)
+    (checks.runs_clean(), "x = 1\n", "x = 1 / 0\n"),
+    (checks.shape("y", (2, 3)), "import torch\ny = torch.ones(2, 3)\n",
+     "import torch\ny = torch.ones(3, 2)\n"),
+    (checks.shape("y", (2,)), "import torch\ny = torch.ones(2)\n", "import torch\nx = 1\n"),
+    (checks.dtype("y", "torch.float64"), "import torch\ny = torch.ones(1).double()\n",
+     "import torch\ny = torch.ones(1)\n"),
+    (checks.shares("v", "x"), "import torch\nx = torch.ones(4)\nv = x[1:]\n",
+     "import torch\nx = torch.ones(4)\nv = x[1:].clone()\n"),
+    (checks.shares("t", "a"), "import numpy as np\nimport torch\na = np.ones(2)\n"
+     "t = torch.from_numpy(a)\n", "import numpy as np\nimport torch\na = np.ones(2)\n"
+     "t = torch.tensor(a)\n"),
+    (checks.shares("c", "x", expected=False), "import torch\nx = torch.ones(2)\nc = x.clone()\n",
+     "import torch\nx = torch.ones(2)\nc = x.detach()\n"),
+    (checks.contiguous("c"), "import torch\nc = torch.ones(2, 3).t().contiguous()\n",
+     "import torch\nc = torch.ones(2, 3).t()\n"),
+    (checks.flag("w", "is_leaf", True), "import torch\nw = torch.ones(2, requires_grad=True)\n",
+     "import torch\nw = torch.ones(2, requires_grad=True) * 2\n"),
+    (checks.same_values("a", "b"), "import torch\na = torch.arange(3.)\nb = a.flip(0).flip(0)\n",
+     "import torch\na = torch.arange(3.)\nb = a.flip(0)\n"),
+    (checks.grad_matches("x", "e"), "import torch\nx = torch.ones(2, requires_grad=True)\n"
+     "(3 * x).sum().backward()\ne = torch.full((2,), 3.0)\n",
+     "import torch\nx = torch.ones(2, requires_grad=True)\n(2 * x).sum().backward()\n"
+     "e = torch.full((2,), 3.0)\n"),
+    (checks.below("h", 0.5), "import torch\nh = torch.tensor([1.0, 0.1])\n",
+     "import torch\nh = torch.tensor([0.1, 1.0])\n"),
+    (checks.has_parameters("m", ("w",)), "import torch\nm = torch.nn.Module()\n"
+     "m.w = torch.nn.Parameter(torch.ones(1))\n",
+     "import torch\nm = torch.nn.Module()\nm.w = torch.ones(1)\n"),
+]
+
+
+@pytest.mark.parametrize("check, right, wrong", CHECKS)
+def test_each_check_passes_on_a_right_run_and_fails_on_a_wrong_one(check, right, wrong):
+    assert check(run_code(right, limits=LIMITS)) is None
+    failure = check(run_code(wrong, limits=LIMITS))
+    assert failure is not None and failure.key.startswith("exercise.fail.")
+
+
+def test_a_run_that_raised_fails_only_for_its_error():
+    run = run_code("import torch\ny = torch.ones(2)\nraise ValueError('no')\n", limits=LIMITS)
+    failures = checks.verdict((checks.runs_clean(), checks.shape("y", (3,))), run)
+    assert [f.kind for f in failures] == ["error"]
+
+
+def test_every_failure_has_its_text():
+    from explorer.texts import LANGUAGES, table
+    kinds = {"error", "missing", "shape", "dtype", "shares", "copies", "contiguous",
+             "not_contiguous", "flag", "values", "grad", "below", "parameters"}
+    for lang in LANGUAGES:
+        assert {f"exercise.fail.{kind}" for kind in kinds} <= set(table(lang)), lang

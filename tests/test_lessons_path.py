@@ -1,0 +1,124 @@
+"""The course as a path: the next-lesson button walks every lesson in order, progress ticks are
+kept in the session and the URL, a prediction hides the cell until the learner guesses, an
+exercise is checked on the learner's code, and every error explanation links to an existing
+lesson, the one about that mistake."""
+import re
+
+import pytest
+from test_app import app_with
+from test_lessons import sandbox_run
+
+from explorer.explain import LESSON_OF, explain
+from explorer.lessons import LESSONS, MISTAKES, ORDER, get_lesson
+from explorer.lessons.path import format_done, next_lesson, parse_done
+from explorer.texts import LANGUAGES, t, table
+
+
+def test_next_lesson_follows_the_course_order_and_stops_at_the_end():
+    walked = [ORDER[0]]
+    while (following := next_lesson(ORDER, walked[-1])) is not None:
+        walked.append(following)
+    assert walked == list(ORDER)
+
+
+def test_progress_in_the_url_keeps_course_order_and_drops_unknown_ids():
+    done = {ORDER[3], ORDER[0]}
+    text = format_done(ORDER, done)
+    assert text == f"{ORDER[0]},{ORDER[3]}"
+    assert parse_done(ORDER, text + ",no-such-lesson,") == done
+    assert parse_done(ORDER, None) == frozenset()
+
+
+# ---- Error explanations link to their lesson -----------------------------------------------------
+LINK = re.compile(r"\]\(lessons\?lesson=([\w-]+)(&lang=[\w-]+)?\)")
+
+
+def test_every_explanation_links_to_a_lesson_that_exists():
+    assert set(LESSON_OF.values()) <= set(ORDER)
+    for lang in LANGUAGES:
+        assert {f"explain.{key}" for key in LESSON_OF} <= set(table(lang)), lang
+
+
+@pytest.mark.parametrize("lesson_id", [m for m in MISTAKES if get_lesson(m).cells[0].raises])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_mistakes_error_explanation_links_to_that_mistakes_lesson(lesson_id, lang):
+    error = sandbox_run(get_lesson(lesson_id).cells[0].code).error
+    links = LINK.findall(explain(error.type, error.message, lang))
+    assert [target for target, _ in links] == [lesson_id]
+    assert all(bool(suffix) == (lang != "en") for _, suffix in links)
+
+
+OLD_CODE = {    # the course notes' code that PyTorch no longer runs, and the key that says why
+    "legacy_function": """import torch
+class ReLUF(torch.autograd.Function):
+    def forward(self, x):
+        return x.clamp(min=0)
+y = ReLUF()(torch.ones(2, requires_grad=True))
+""",
+    "default_tensor_type": "import torch\ntorch.set_default_tensor_type('torch.DoubleTensor')\n",
+    "torchvision": "import torchvision\nmodel = torchvision.models.resnet18(pretrained=True)\n",
+    "shape_call": "import torch\nx = torch.ones(2, 3)\nprint(x.shape())\n",
+    "no_cuda": "import torch\nx = torch.ones(2).cuda()\n",
+}
+
+
+@pytest.mark.parametrize("key", OLD_CODE)
+def test_the_notes_old_code_is_explained_with_what_to_write_today(key):
+    error = sandbox_run(OLD_CODE[key]).error
+    why = explain(error.type, error.message, "en")
+    assert why.startswith(t(f"explain.{key}", "en"))
+    assert LINK.search(why).group(1) == LESSON_OF[key]
+
+
+# ---- The page -----------------------------------------------------------------------------------
+def lessons_app(**params: str):
+    app = app_with(**params)
+    app.switch_page("app_pages/lessons.py").run(timeout=120)
+    assert not app.exception
+    return app
+
+
+def test_the_next_button_walks_the_path_from_the_first_lesson_to_the_last():
+    app = lessons_app()
+    for lesson in LESSONS:
+        assert app.title[0].value == lesson.title("en")
+        assert app.query_params.get("lesson") in (None, lesson.id, [lesson.id])
+        following = next_lesson(ORDER, lesson.id)
+        buttons = [b for b in app.button if b.key == "next_lesson"]
+        if following is None:
+            assert buttons == [] and t("lessons.practice.last", "en") in [c.value for c in app.caption]
+            break
+        assert buttons[0].label == t("lessons.practice.next", "en",
+                                     title=get_lesson(following).title("en"))
+        buttons[0].click().run(timeout=120)
+        assert not app.exception, following
+    assert app.title[0].value == LESSONS[-1].title("en")
+
+
+def test_a_solved_exercise_ticks_the_lesson_in_the_session_and_the_url():
+    lesson = get_lesson("broadcasting")
+    app = lessons_app(lesson=lesson.id, done=ORDER[0])
+    area = app.text_area(key=f"exercise_{lesson.id}")
+    assert area.value == lesson.exercise.start
+    app.button(key=f"check_{lesson.id}").click().run(timeout=120)
+    assert app.error and not app.success                     # the starting code is wrong
+    area.set_value(lesson.exercise.solution).run(timeout=120)
+    app.button(key=f"check_{lesson.id}").click().run(timeout=120)
+    assert t("lessons.practice.solved", "en") in [s.value for s in app.success]
+    assert parse_done(ORDER, app.query_params["done"][0]
+                      if isinstance(app.query_params["done"], list)
+                      else app.query_params["done"]) == {ORDER[0], lesson.id}
+    label = app.sidebar.selectbox(key="lesson").options[ORDER.index(lesson.id)]
+    assert "✓" in label
+
+
+def test_a_prediction_hides_its_cell_until_the_learner_guesses():
+    lesson = get_lesson("broadcasting")
+    app = lessons_app(lesson=lesson.id)
+    hidden = t("lessons.practice.hidden", "en")
+    assert hidden in [c.value for c in app.caption]
+    answer = lesson.predict.answer(sandbox_run(lesson.cells[lesson.predict.cell - 1].code))
+    wrong = next(option for option in lesson.predict.options if option != answer)
+    app.radio(key=f"guess_{lesson.id}").set_value(wrong).run(timeout=120)
+    assert hidden not in [c.value for c in app.caption]
+    assert app.warning and answer in app.warning[0].value and not app.success
