@@ -1,6 +1,7 @@
-"""No control is clipped, in real Chromium: every page at 1400x900, 1280x720 and 400x800, in
-English and in Chinese, in normal and in presentation mode (issue 14: the Direction control and
-the Previous/Next buttons were cut off at 1400 px and in presentation mode).
+"""No control is clipped, in real Chromium: every page at 1400x900, 1280x720 and 400x800 (and
+1920x1080 when presenting), in English and in Chinese, in normal and in presentation mode
+(issue 14: the Direction control and the Previous/Next buttons were cut off at 1400 px and in
+presentation mode).
 
 For each visible button, segmented control, toggle, select, slider, number input, expander and
 page link: its box lies inside the viewport and inside its column, no text inside it is cut off
@@ -17,6 +18,8 @@ import urllib.parse
 
 import pytest
 from e2e_server import (
+    CLIPPED,
+    SETTLED,
     chromium_missing,
     screenshot,
     wait_until_idle,
@@ -64,76 +67,11 @@ PAGES = {
     "compare": ("/compare?", ".st-key-compare_run"),
 }
 
-# Every problem with the controls on the page, as sentences (none when the layout is right).
-CLIPPED = """() => {
-  const width = document.documentElement.clientWidth;
-  const shown = el => {
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'
-      && !el.closest('[data-testid=stSidebar][data-collapsed=true]');
-  };
-  const name = el => `${el.dataset.testid || el.tagName.toLowerCase()} "`
-    + `${(el.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 40)}"`;
-  const span = r => `x ${Math.round(r.left)}..${Math.round(r.right)}`;
-  const controls = [
-    '[data-testid=stButton] button', '[data-testid=stDownloadButton] button',
-    '[data-testid=stPopoverButton]', '[data-testid=stFormSubmitButton] button',
-    '[data-testid=stButtonGroup]', '[data-testid=stButtonGroup] button',
-    '[data-testid=stCheckbox]', '[data-testid=stSelectbox]', '[data-testid=stMultiSelect]',
-    '[data-testid=stSlider]', '[data-testid=stNumberInput]', '[data-testid=stTextArea]',
-    '[data-testid=stExpander] summary', '[data-testid=stSidebarNavLink]',
-  ].join(',');
-  const found = [...document.querySelectorAll(controls)].filter(shown);
-  const problems = [];
-  for (const el of found) {
-    const r = el.getBoundingClientRect();
-    if (r.left < -1 || r.right > width + 1)
-      problems.push(`${name(el)} leaves the window: ${span(r)} of ${width}`);
-    const box = el.parentElement.closest('[data-testid=stColumn], [data-testid=stHorizontalBlock],'
-      + ' [data-testid=stVerticalBlock], [data-testid=stSidebarNav]');
-    const b = box && box.getBoundingClientRect();
-    if (b && (r.left < b.left - 1 || r.right > b.right + 1))
-      problems.push(`${name(el)} sticks out of its ${box.dataset.testid}: ${span(r)} in ${span(b)}`);
-    for (const part of el.querySelectorAll('*')) {
-      if (part.children.length || !(part.textContent || '').trim() || !shown(part)) continue;
-      const p = part.getBoundingClientRect();
-      const text = part.textContent.trim().slice(0, 30);
-      if (part.scrollWidth > part.clientWidth + 1 && getComputedStyle(part).overflowX !== 'visible')
-        problems.push(`${name(el)}: "${text}" is cut off (${part.scrollWidth} px shown in ${part.clientWidth})`);
-      else if (p.left < r.left - 1 || p.right > r.right + 1)
-        problems.push(`${name(el)}: "${text}" runs out of it (${span(p)} in ${span(r)})`);
-    }
-  }
-  for (const [i, a] of found.entries()) {
-    for (const c of found.slice(i + 1)) {
-      if (a.contains(c) || c.contains(a)) continue;
-      const r = a.getBoundingClientRect(), s = c.getBoundingClientRect();
-      const dx = Math.min(r.right, s.right) - Math.max(r.left, s.left);
-      const dy = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
-      if (dx > 2 && dy > 2) problems.push(`${name(a)} and ${name(c)} overlap`);
-    }
-  }
-  // A chart's legend is clickable too: it must leave every tick, axis title and title readable.
-  for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
-    const legend = chart.querySelector('g.legend');
-    if (!shown(chart) || !legend) continue;
-    const l = legend.getBoundingClientRect();
-    const labels = chart.querySelectorAll('g[class$=tick] text, .infolayer text');
-    for (const text of [...labels].filter(t => !legend.contains(t) && t.textContent.trim())) {
-      const r = text.getBoundingClientRect();
-      const dx = Math.min(r.right, l.right) - Math.max(r.left, l.left);
-      const dy = Math.min(r.bottom, l.bottom) - Math.max(r.top, l.top);
-      if (dx > 2 && dy > 2) problems.push(`a chart's legend covers "${text.textContent.trim().slice(0, 30)}"`);
-    }
-  }
-  return [...new Set(problems)];
-}"""
 # The right axis of the training chart (accuracy): its tick labels, in order.
 ACCURACY_TICKS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')[0]
                                .querySelectorAll('g.y2tick text')]
                    .map(t => t.textContent)"""
 
-SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def open_page(browser, url: str, ready: str):
@@ -159,7 +97,7 @@ def test_no_control_is_clipped(app_url, browser, where, language, present):
             assert page.locator("h3").first.inner_text() == t("training.one_step", language)
             assert page.evaluate(ACCURACY_TICKS) == ["0%", "25%", "50%", "75%", "100%"]
         problems = []
-        for width, height in SIZES:
+        for width, height in SIZES + (((1920, 1080),) if present else ()):
             page.set_viewport_size({"width": width, "height": height})
             page.evaluate(SETTLED)
             page.wait_for_timeout(150)             # the sidebar folds away under 640 px
