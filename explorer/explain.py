@@ -64,7 +64,7 @@ _PATTERNS = {
 # The lesson about each mistake: its explanation ends with a link to it.
 LESSON_OF = {
     "broadcast_mismatch": "mistake-broadcast-mismatch",
-    "inplace_broadcast": "broadcasting",
+    "inplace_broadcast": "mistake-inplace-broadcast",
     "view_stride": "mistake-view-after-transpose",
     "inplace_leaf": "mistake-inplace-leaf",
     "inplace_leaf_view": "mistake-inplace-leaf",
@@ -77,8 +77,8 @@ LESSON_OF = {
     "legacy_function": "custom-function",
     "default_tensor_type": "dtypes",
     "torchvision": "nn-module",
-    "shape_call": "tensor-creation",
-    "no_cuda": "tensor-creation",
+    "shape_call": "mistake-api-slips",
+    "no_cuda": "mistake-api-slips",
     "numpy_requires_grad": "numpy-interop",
     "reshape_size": "views-contiguity",
     "index_bounds": "indexing-slicing",
