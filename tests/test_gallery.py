@@ -46,15 +46,8 @@ def ours(run, call: int) -> Counter:
     return names
 
 
-# torch's CPU LSTM records one fused node (MkldnnRnnLayerBackward0) per layer; the engine
-# records the cell's ops (issue 16)
-KNOWN = {"lstm": "torch records one fused MkldnnRnnLayerBackward0 node; the engine, the cell's ops"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[p.stem], strict=True))
-    if p.stem in KNOWN else p for p in GALLERY if p.stem not in FAILING],
-    ids=[p.stem for p in GALLERY if p.stem not in FAILING])
+@pytest.mark.parametrize("path", [p for p in GALLERY if p.stem not in FAILING],
+                         ids=[p.stem for p in GALLERY if p.stem not in FAILING])
 def test_each_backward_holds_exactly_torchs_nodes(path):
     run = run_of(path)
     namespace: dict = {"__name__": "__main__"}

@@ -91,6 +91,11 @@ def _engine_or_torch(engine_fn, torch_fn):
     return lambda lib, *a: engine_fn(*a) if lib is engine else torch_fn(*a)
 
 
+def _rnn_layer():
+    from engine.ops import rnn_layer
+    return rnn_layer
+
+
 def _nn_ops():
     from engine.ops import nn_ops
     return nn_ops
@@ -295,6 +300,11 @@ CASES = {
     "transpose_": case(_engine_or_torch(
         lambda x: _nn_ops().TRANSPOSE_INPLACE(x * 1, dim0=0, dim1=1),
         lambda x: (x * 1).transpose_(0, 1)), (2, 3)),
+    "mkldnn_rnn_layer": case(_engine_or_torch(
+        lambda x, *w_h_c: _rnn_layer().LSTM_LAYER(x, *w_h_c, reverse=False)[:3],
+        lambda x, w_ih, w_hh, b_ih, b_hh, h, c: (lambda out, h_n, c_n: (out, h_n[0], c_n[0]))(
+            *torch.lstm(x, (h[None], c[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False,
+                        False, False))), (3, 2, 2), (8, 2), (8, 2), (8,), (8,), (2, 2), (2, 2)),
     "convolution": case(lambda t, x, w, b: F(t).conv2d(x, w, b, padding=1), (1, 2, 3, 3),
                         (2, 2, 2, 2), (2,)),
     "max_pool2d_with_indices": case(lambda t, x: F(t).max_pool2d(x, 2), (1, 2, 4, 4)),
@@ -340,6 +350,13 @@ CASES = {
 NO_DERIVATIVE = {"unique", "unique_dim"}   # a node whose backward raises, as in torch
 
 BROADCASTING = {
+    "lstm layer walking time backwards": case(_engine_or_torch(
+        lambda x, *w_h_c: _rnn_layer().LSTM_LAYER(x, *w_h_c, reverse=True)[:3],
+        lambda x, w_ih, w_hh, b_ih, b_hh, h, c: (lambda out, h_n, c_n: (
+            out.flip(0), h_n[0], c_n[0]))(*torch.lstm(
+                x.flip(0), (h[None], c[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False,
+                False, False))), (3, 2, 2), (8, 2), (8, 2), (8,), (8,), (2, 2), (2, 2),
+        op="mkldnn_rnn_layer"),
     "mul (2, 3) * (3,)": case(lambda t, x, y: x * y, (2, 3), (3,), op="mul"),
     "mul (2, 1) * (1, 3)": case(lambda t, x, y: x * y, (2, 1), (1, 3), op="mul"),
     "add (4, 1, 3) + (2, 3), alpha": case(lambda t, x, y: x.add(y, alpha=0.5), (4, 1, 3), (2, 3),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 from ...ops.creation import empty, zeros
-from ...ops.nn_ops import TRANSPOSE_INPLACE
+from ...dtypes import float32
 from ...ops.joining import cat, stack
+from ...ops.nn_ops import TRANSPOSE_INPLACE
+from ...ops.rnn_layer import LSTM_LAYER
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -168,9 +170,12 @@ class RNNBase(Module):
     def forward(self, input: Tensor, hx=None):
         cell = _CELLS[self.mode]
         is_lstm = self.mode == "LSTM"
+        fused = is_lstm and input.dtype == float32   # torch's one-node-per-layer CPU kernel
         unbatched = input.dim() == 2
         x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first
                                                   else input)
+        if fused:
+            x = x.contiguous()
         directions = 2 if self.bidirectional else 1
         batch = x.shape[1]
         if hx is None:
@@ -185,6 +190,13 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 state = (hx[0][k], hx[1][k]) if is_lstm else hx[k]
+                if fused:
+                    out, h_n, c_n, _ = LSTM_LAYER(layer_input, *self._weights(layer, direction),
+                                                  *state, reverse=bool(direction))
+                    outputs_per_direction.append(out)
+                    finals_h.append(h_n)
+                    finals_c.append(c_n)
+                    continue
                 steps = range(layer_input.shape[0])
                 outs = [None] * layer_input.shape[0]
                 for t in (reversed(steps) if direction else steps):
@@ -203,8 +215,9 @@ class RNNBase(Module):
         if unbatched:
             output = output.squeeze(1)
             h_n = h_n.squeeze(1)
-        elif self.batch_first:
-            output = TRANSPOSE_INPLACE(output, dim0=0, dim1=1)
+        elif self.batch_first:   # LSTM's Python forward transposes; RNN and GRU's C++ in place
+            output = output.transpose(0, 1) if is_lstm else \
+                TRANSPOSE_INPLACE(output, dim0=0, dim1=1)
         if is_lstm:
             c_n = stack(finals_c, 0)
             return output, (h_n, c_n.squeeze(1) if unbatched else c_n)
