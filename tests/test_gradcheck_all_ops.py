@@ -345,18 +345,17 @@ CASES = {
     "linalg_cross": case(lambda t, x, y: t.linalg.cross(x, y), (2, 3), (1, 3)),
     "unique": case(lambda t, x: t.unique(x), (4,)),
     "unique_dim": case(lambda t, x: t.unique(x, dim=0), (3, 2)),
+    # ---- linear algebra and distances (test_diff_linalg) ---------------------------------------
+    "linalg_det": case(lambda t, x: t.linalg.det(x), (2, 3, 3)),
+    "linalg_inv_ex": case(lambda t, x: t.linalg.inv(x + 3 * t.eye(3, dtype=x.dtype)), (3, 3)),
+    "linalg_svd": case(lambda t, x: t.linalg.svd(x, full_matrices=False), (5, 2)),
+    "_cdist_forward": case(lambda t, x, y: t.cdist(x, y, p=3.0), (2, 3, 2), (4, 2)),
+    "_euclidean_dist": case(lambda t, x, y: t.cdist(x, y), (30, 2), (4, 2)),
 }
 
 NO_DERIVATIVE = {"unique", "unique_dim"}   # a node whose backward raises, as in torch
 
 BROADCASTING = {
-    "lstm layer walking time backwards": case(_engine_or_torch(
-        lambda x, *w_h_c: _rnn_layer().LSTM_LAYER(x, *w_h_c, reverse=True)[:3],
-        lambda x, w_ih, w_hh, b_ih, b_hh, h, c: (lambda out, h_n, c_n: (
-            out.flip(0), h_n[0], c_n[0]))(*torch.lstm(
-                x.flip(0), (h[None], c[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False,
-                False, False))), (3, 2, 2), (8, 2), (8, 2), (8,), (8,), (2, 2), (2, 2),
-        op="mkldnn_rnn_layer"),
     "mul (2, 3) * (3,)": case(lambda t, x, y: x * y, (2, 3), (3,), op="mul"),
     "mul (2, 1) * (1, 3)": case(lambda t, x, y: x * y, (2, 1), (1, 3), op="mul"),
     "add (4, 1, 3) + (2, 3), alpha": case(lambda t, x, y: x.add(y, alpha=0.5), (4, 1, 3), (2, 3),
@@ -378,6 +377,25 @@ BROADCASTING = {
                                                         ints(3, 2, 2), op="gather"),
     "matmul batch (2, 1, 2, 3) @ (3, 3, 2)": case(lambda t, x, y: x @ y, (2, 1, 2, 3),
                                                   (3, 3, 2), op="bmm"),
+    "lstm layer walking time backwards": case(_engine_or_torch(
+        lambda x, *w_h_c: _rnn_layer().LSTM_LAYER(x, *w_h_c, reverse=True)[:3],
+        lambda x, w_ih, w_hh, b_ih, b_hh, h, c: (lambda out, h_n, c_n: (
+            out.flip(0), h_n[0], c_n[0]))(*torch.lstm(
+                x.flip(0), (h[None], c[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False,
+                False, False))), (3, 2, 2), (8, 2), (8, 2), (8,), (8,), (2, 2), (2, 2),
+        op="mkldnn_rnn_layer"),
+    "svd of a square matrix": case(lambda t, x: t.linalg.svd(x), (3, 3), op="linalg_svd"),
+    "svd of a batch of wide matrices (unsigned: MKL may sign them otherwise)": case(
+        lambda t, x: [v.abs() for v in t.linalg.svd(x, full_matrices=False)], (2, 2, 3),
+        op="linalg_svd"),
+    "singular values only": case(lambda t, x: t.linalg.svdvals(x), (4, 3), op="linalg_svd"),
+    "cdist p=1 of a batch against one matrix": case(lambda t, x, y: t.cdist(x, y, p=1.0),
+                                                    (3, 2), (2, 4, 2), op="_cdist_forward"),
+    "cdist p=inf": case(lambda t, x, y: t.cdist(x, y, p=float("inf")), (3, 2), (4, 2),
+                        op="_cdist_forward"),
+    "cdist p=2 by matrix products, batched": case(
+        lambda t, x, y: t.cdist(x, y, compute_mode="use_mm_for_euclid_dist"), (2, 3, 2), (4, 2),
+        op="_euclidean_dist"),
 }
 
 

@@ -331,14 +331,49 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1-p) (train mode only)."""
+    _check_probability(p)
+    return _dropout(input, p, training, inplace, feature=False)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels (input[n, c]) with probability p, with torch's warnings for inputs
+    that are not (N, C, H, W) or (N, C, L)."""
+    _check_probability(p)
+    if input.dim() not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is "
+                      "deprecated and will result in an error in a future release. To retain "
+                      "the behavior and silence this warning, please use dropout instead. Note "
+                      "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", stacklevel=2)
+    if input.dim() == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change in "
+                      "a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
+                      "behavior, please switch to using dropout1d instead.", stacklevel=2)
+    return _dropout(input, p, training, inplace, feature=True)
+
+
+def _check_probability(p: float) -> None:
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
+
+
+def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool) -> Tensor:
+    """ATen's _dropout_impl: a Bernoulli(1-p) mask scaled by 1/(1-p), one draw per element, or
+    per (sample, channel) for feature dropout, multiplied in."""
+    if not training or p == 0 or input.numel() == 0:
         return input
     if p == 1:
         return input * 0 if not inplace else input.zero_()
+    if feature and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    shape = (input.shape[:2] + (1,) * (input.dim() - 2)) if feature else input.shape
     with no_grad():
-        noise = input.new_empty(input.shape).bernoulli_(1 - p)
+        noise = input.new_empty(shape).bernoulli_(1 - p)
         noise.div_(1 - p)
     return input.mul_(noise) if inplace else input * noise
 

@@ -1,4 +1,4 @@
-"""SGD, Adam, AdamW, RMSprop, Adagrad: each update written as in PyTorch's single-tensor path.
+"""SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta: each update written as in PyTorch's single-tensor path.
 
 Arrays here are the parameter's own memory (p._data) and state tensors' memory; constants are
 cast to the parameter's float type first, so float32 math happens in float32 like PyTorch's."""
@@ -10,12 +10,21 @@ from ..ops.creation import full_like, zeros_like
 from ..tensor import Tensor
 from .optimizer import Optimizer, lerp, new_step
 
-__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]
 
 
 def _check(name: str, value, low: float = 0.0) -> None:
     if not value >= low:
         raise ValueError(f"Invalid {name}: {value}")
+
+
+def _first_step_state(state: dict, p: Tensor, *buffers: str) -> None:
+    """Before a parameter's first step: a step count and zero buffers shaped like it (the
+    state PyTorch's _init_group makes)."""
+    if not state:
+        state["step"] = new_step()
+        for name in buffers:
+            state[name] = zeros_like(p)
 
 
 def _with_weight_decay(grad: np.ndarray, p: np.ndarray, weight_decay: float) -> np.ndarray:
@@ -77,12 +86,8 @@ class Adam(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
         x = p._data
         t = x.dtype.type
-        if not state:
-            state["step"] = new_step()
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_like(p)
+        _first_step_state(state, p, "exp_avg", "exp_avg_sq",
+                          *(["max_exp_avg_sq"] if group["amsgrad"] else []))
         beta1, beta2 = group["betas"]
         lr, wd = group["lr"], group["weight_decay"]
         state["step"]._data += 1
@@ -201,3 +206,38 @@ class Adagrad(Optimizer):
         std = np.sqrt(acc) + t(group["eps"])
         x += t(-clr) * (grad / std)
 
+
+
+class Adadelta(Optimizer):
+    """Steps of sqrt(acc_delta + eps) / sqrt(square_avg + eps) * grad: the mnist example's
+    optimizer (lr=1.0)."""
+
+    def __init__(self, params, lr=1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach=None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:
+        _check("learning rate", lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        _check("epsilon value", eps)
+        _check("weight_decay value", weight_decay)
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize, capturable=capturable, foreach=foreach,
+                                      differentiable=differentiable))
+
+    def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
+        x = p._data
+        t = x.dtype.type
+        _first_step_state(state, p, "square_avg", "acc_delta")
+        state["step"]._data += 1
+        grad = _with_weight_decay(grad, x, group["weight_decay"])
+        rho, eps = t(group["rho"]), t(group["eps"])
+        square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+        square_avg *= rho
+        square_avg += t(1 - group["rho"]) * grad * grad
+        std = np.sqrt(square_avg + eps)
+        delta = np.sqrt(acc_delta + eps)
+        delta /= std
+        delta *= grad
+        acc_delta *= rho
+        acc_delta += t(1 - group["rho"]) * delta * delta
+        x += t(-group["lr"]) * delta

@@ -5,9 +5,9 @@ from .container import ModuleDict, ModuleList, Sequential
 from .layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,
                      AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, BatchNorm3d, Bilinear,
                      Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
-                     Dropout, Embedding, Flatten, Identity, InstanceNorm1d, InstanceNorm2d,
-                     InstanceNorm3d, LayerNorm, Linear, MaxPool1d, MaxPool2d, MaxPool3d,
-                     Unflatten)
+                     Dropout, Dropout2d, Embedding, Flatten, Identity, InstanceNorm1d,
+                     InstanceNorm2d, InstanceNorm3d, LayerNorm, Linear, MaxPool1d, MaxPool2d,
+                     MaxPool3d, Unflatten)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
