@@ -23,6 +23,7 @@ from explorer.lessons import LESSONS, ORDER, Cell, Lesson, get_lesson
 from explorer.lessons.checks import tensor, values_of
 from explorer.lessons.path import format_done, next_lesson, parse_done
 from explorer.markup import code as code_span
+from explorer.markup import escape
 
 
 def _label(lesson_id: str) -> str:
@@ -41,7 +42,7 @@ def predicted(lesson: Lesson) -> bool:
     ask = lesson.predict
     st.markdown(f"**{tr('lessons.practice.predict')}:** {lesson.text('predict', lang())}")
     guess = st.radio(tr("lessons.practice.guess"), sorted(ask.options), index=None,
-                     key=f"guess_{lesson.id}")
+                     key=f"guess_{lesson.id}", format_func=escape)   # labels are Markdown
     if guess is None:
         st.caption(tr("lessons.practice.hidden"))
         return False
