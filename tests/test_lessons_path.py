@@ -48,7 +48,7 @@ def test_a_mistakes_error_explanation_links_to_that_mistakes_lesson(lesson_id, l
     assert all(bool(suffix) == (lang != "en") for _, suffix in links)
 
 
-OLD_CODE = {    # the course notes' code that PyTorch no longer runs, and the key that says why
+OLD_CODE = {    # the notes' old code (and a wrong backward), and the key that says what to write
     "legacy_function": """import torch
 class ReLUF(torch.autograd.Function):
     def forward(self, x):
@@ -59,6 +59,17 @@ y = ReLUF()(torch.ones(2, requires_grad=True))
     "torchvision": "import torchvision\nmodel = torchvision.models.resnet18(pretrained=True)\n",
     "shape_call": "import torch\nx = torch.ones(2, 3)\nprint(x.shape())\n",
     "no_cuda": "import torch\nx = torch.ones(2).cuda()\n",
+    "gradcheck_mismatch": """import torch
+class Double(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return 2 * x
+    @staticmethod
+    def backward(ctx, g):
+        return g
+x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+torch.autograd.gradcheck(Double.apply, (x,))
+""",
 }
 
 
