@@ -23,7 +23,6 @@ from explorer.lessons import LESSONS, ORDER, Cell, Lesson, get_lesson
 from explorer.lessons.checks import tensor, values_of
 from explorer.lessons.path import format_done, next_lesson, parse_done
 from explorer.markup import code as code_span
-from explorer.markup import escape
 
 
 def _label(lesson_id: str) -> str:
@@ -40,9 +39,9 @@ def open_in_playground(source: str) -> None:
 def predicted(lesson: Lesson) -> bool:
     """The prediction prompt; True once the learner has committed a guess."""
     ask = lesson.predict
-    st.markdown(f"**{tr('lessons.practice.predict')}:** {lesson.text('predict', lang())}")
+    st.markdown(tr("lessons.practice.predict", question=lesson.text("predict", lang())))
     guess = st.radio(tr("lessons.practice.guess"), sorted(ask.options), index=None,
-                     key=f"guess_{lesson.id}", format_func=escape)   # labels are Markdown
+                     key=f"guess_{lesson.id}", format_func=code_span)   # as printed
     if guess is None:
         st.caption(tr("lessons.practice.hidden"))
         return False
@@ -103,11 +102,17 @@ def exercise(lesson: Lesson) -> None:
         st.code(lesson.exercise.solution, language="python")
 
 
+# The exercise's code box in the Playground's code font.
+EXERCISE_CSS = ('<style>[class*="st-key-exercise_"] textarea { font-family: "Source Code Pro", '
+                'ui-monospace, monospace; font-size: 0.95rem; }</style>')
+
+
 def go_to(lesson_id: str) -> None:
     st.session_state[LESSON] = lesson_id
 
 
 apply_page_style()
+st.html(EXERCISE_CSS)
 from_url(LESSON, ORDER, ORDER[0])                 # a shared link opens its lesson
 if DONE not in st.session_state:                 # a shared link brings its ticks
     st.session_state[DONE] = parse_done(ORDER, st.query_params.get(DONE))
@@ -120,7 +125,7 @@ st.title(lesson.title(lang()))
 st.markdown(tr("lessons.practice.goal", goal=lesson.text("goal", lang())))
 st.markdown(lesson.text("intro", lang()))
 if lesson.notes:
-    st.info(f"**{tr('lessons.practice.notes')}.** {lesson.text('notes', lang())}", icon="📜")
+    st.info(f"**{tr('lessons.practice.notes')}**\n\n{lesson.text('notes', lang())}", icon="📜")
 
 cells = lesson.cells
 if presenting():
