@@ -31,7 +31,7 @@ ESCAPES = {
     # dunder traversal (RestrictedPython / asteval / simpleeval classics)
     "subclasses": "().__class__.__bases__[0].__subclasses__()",
     "mro": "[].__class__.__mro__",
-    "class_of_int": "x = (1).__class__",
+    "class_of_int_then_bases": "x = (1).__class__.__bases__",
     "globals_of_function": "def f(): pass\nf.__globals__",
     "code_of_lambda": "(lambda: 0).__code__",
     "closure": "def f():\n    y = 1\n    return lambda: y\nf().__closure__",
@@ -53,7 +53,7 @@ ESCAPES = {
     "vars": "vars()",
     "type_three_args": "type('X', (object,), {})",
     "format_attribute": "'{0.__class__.__mro__}'.format(1)",
-    "format_map_attribute": "'{a.__class__}'.format_map({'a': 1})",
+    "format_map_attribute": "'{a.__class__.__subclasses__}'.format_map({'a': 1})",
     "format_globals": "def f(): pass\n'{0.__globals__}'.format(f)",
     # frames, tracebacks, generators
     "generator_frame": "(x for x in [1]).gi_frame",
@@ -182,15 +182,27 @@ WALKS_TO_BUILTINS = {
         "import numpy as np\nprint('REACHED', np.random.default_rng(0).normal.func_defaults)",
         "SandboxError", "'func_defaults' is not available"),
     # str.format called unbound walked attributes past the format guard
-    "str_format_unbound": ("print('REACHED', str.format('{0.__class__}', 1))",
-                           "SandboxError", "'__class__' is a private attribute"),
+    "str_format_unbound": ("print('REACHED', str.format('{0.__class__.__mro__}', 1))",
+                           "SandboxError", "'__mro__' is a private attribute"),
     "format_map_unbound": (
-        "print('REACHED', type('').format_map('{a.__class__}', {'a': 1}))",
-        "SandboxError", "'__class__' is a private attribute"),
+        "print('REACHED', type('').format_map('{a.__class__.__base__}', {'a': 1}))",
+        "SandboxError", "'__base__' is a private attribute"),
     "format_through_super": (
         "class S(str):\n    def walk(self):\n        return super().format(1)\n"
         "print('REACHED', S('{0.__class__.__mro__}').walk())",
-        "SandboxError", "'__class__' is a private attribute"),
+        "SandboxError", "'__mro__' is a private attribute"),
+    # the harmless dunders learners type (x.__class__, x.__len__()) lead no further
+    "class_of_tensor_init": (
+        "import torch\nprint('REACHED', '{0.__class__.__init__.__globals__}'.format(torch.ones(1)))",
+        "SandboxError", "'__init__' is a private attribute"),
+    "class_of_class_builds_a_class": (
+        "T = (1).__class__.__class__\nprint('REACHED', T('X', (), {'__getattr__': 1}))",
+        "SandboxError", "type() can only be used"),
+    "len_method_of_a_module_dict": (
+        "import torch\nf = torch.nn.Linear(1, 1).__len__\nprint('REACHED', f)",
+        "AttributeError", "'Linear' object has no attribute '__len__'"),
+    "doc_of_a_module": ("import torch\nprint('REACHED', '{0.__doc__.__class__.__mro__}'.format(torch))",
+                        "SandboxError", "'__mro__' is a private attribute"),
     "format_unbound_frame": (
         "g = (x for x in [1])\nprint('REACHED', str.format('{0.gi_frame.f_globals}', g))",
         "SandboxError", "'gi_frame' is not available"),
@@ -469,7 +481,7 @@ def test_security_errors_are_labelled_for_the_learner(pool):
     run = pool.run("import sys", 0, LIMITS)
     assert run.error.kind == "security"
     assert "you can import torch" in run.error.message
-    run = pool.run("x = 1\ny = x.__class__", 0, LIMITS)
+    run = pool.run("x = 1\ny = x.__dict__", 0, LIMITS)
     assert run.error.kind == "security" and run.error.line == 2
     assert "underscore" in run.error.explanation
 
@@ -574,3 +586,25 @@ print(m.get_submodule('0'), m.get_parameter('0.weight').shape,
         "4 step",
         "Linear(in_features=2, out_features=3, bias=True) torch.Size([3, 2]) [0.0, 0.0, 0.0]",
     ]
+
+
+HARMLESS_DUNDERS = """import torch
+x = torch.ones(3)
+print(torch.__version__, type(x), x.__class__, x.__class__.__name__)
+print(len(x), x.__len__(), x.shape.__len__(), type(x.__len__()))
+m = torch.nn.Sequential(torch.nn.Linear(2, 3))
+print(m.__class__, m[0].__class__.__name__, m.__len__(), (1).__class__)
+print(torch.optim.SGD(m.parameters(), lr=0.1).__class__)
+"""
+
+
+def test_the_harmless_dunders_learners_type_read_as_in_torch(pool):
+    """`x.__class__`, `x.__len__()` were refused as private; torch code reads them."""
+    import contextlib
+    import io
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(HARMLESS_DUNDERS, "<torch>", "exec"), {})  # noqa: S102 - real torch
+    run = pool.run(HARMLESS_DUNDERS, 0, LIMITS)
+    assert run.error is None, run.error
+    assert run.stdout == printed.getvalue()

@@ -5,8 +5,9 @@ AST rules: it refuses names and attributes starting with "_", frame/code attribu
 friends, and routes every attribute read, attribute write, item access, iteration and in-place
 name update through guard functions, which are defined here. Our policy widens it only where
 PyTorch code needs it: defining the dunder methods a Dataset or Module uses, calling
-super().__init__(), `x[i] += 1`, reading `t._version` / `grad_fn._saved_*` as lessons do, and
-`torch.__version__` (of the torch module only) as tutorials do.
+super().__init__(), `x[i] += 1`, reading `t._version` / `grad_fn._saved_*` as lessons do,
+`torch.__version__` (of the torch module only) as tutorials do, and the harmless dunders
+learners type (`x.__class__`, the same as type(x); `x.__len__()`; `f.__doc__`).
 
 Names are not enough (NumPy's Cython functions hand out `func_globals`, str.format reads
 attributes by string), so the read guard also judges what it returns: never a module, a
@@ -41,7 +42,8 @@ DEFINABLE_DUNDERS = frozenset({
     "__truediv__", "__matmul__", "__enter__", "__exit__", "__bool__", "__hash__",
 })
 # Underscore attributes PyTorch lessons read; each is checked again at run time.
-READABLE_PRIVATE = re.compile(r"^(__init__|_version|_saved_[a-z0-9_]+|__name__|__version__)$")
+READABLE_PRIVATE = re.compile(
+    r"^(__init__|_version|_saved_[a-z0-9_]+|__name__|__version__|__class__|__len__|__doc__)$")
 READABLE_NAMES = frozenset({"__name__"})
 
 
@@ -316,11 +318,28 @@ def _private(obj, name: str):
         return getattr(obj, name)
     if name == "__init__" and isinstance(obj, super):
         return obj.__init__
+    if name == "__class__" and not _is_module(obj):   # a module's is the sandbox's machinery
+        return learner_type(obj)
+    if name == "__len__":
+        if hasattr(type(obj), "__len__"):
+            return functools.partial(len, obj)
+        raise AttributeError(f"'{type(obj).__name__}' object has no attribute '__len__'")
+    if name == "__doc__":
+        doc = getattr(obj, "__doc__", None)
+        return doc if isinstance(doc, str) else None
     if name == "__name__" and isinstance(obj, (type, types.FunctionType)):
         return obj.__name__
     if name == "__name__" and isinstance(obj, ClassStandIn):
         return object.__getattribute__(obj, "_cls").__name__
     raise SandboxError(f"'{name}' is a private attribute and is not available here")
+
+
+def _is_module(obj) -> bool:
+    """A module, a module's stand-in, or one of torch.backends' flag sets (modules in torch)."""
+    from engine.backends import Backend
+
+    from .namespace import Proxy
+    return isinstance(obj, (Proxy, types.ModuleType, Backend))
 
 
 def _is_torch_module(obj) -> bool:
