@@ -30,7 +30,7 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch.nn.modules.linear": ("Bilinear", "Identity", "Linear"),
     "torch.nn.modules.loss": ("BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss",
                               "MSELoss", "NLLLoss", "SmoothL1Loss"),
-    "torch.nn.modules.normalization": ("LayerNorm",),
+    "torch.nn.modules.normalization": ("LayerNorm", "GroupNorm"),
     "torch.nn.modules.pooling": ("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
                                  "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPool1d", "MaxPool2d",
                                  "MaxPool3d"),

@@ -340,6 +340,8 @@ CASES = {
         lambda t, x, y, w: F(t).binary_cross_entropy_with_logits(x, y, pos_weight=w), (2, 3),
         Arg((2, 3), 0.0, 1.0), Arg((3,), 0.5, 2.0, grad=False)),
     "nll_loss": case(lambda t, x, i: F(t).nll_loss(x, i), (3, 4), ints(4, 3)),
+    "native_group_norm": case(lambda t, x, w, b: F(t).group_norm(x, 2, w, b), (2, 4, 3),
+                              pos(4), (4,)),
     # ---- contractions and counting (test_diff_ops_missing) -----------------------------------
     "trace": case(lambda t, x: t.trace(x), (3, 4)),
     "linalg_cross": case(lambda t, x, y: t.linalg.cross(x, y), (2, 3), (1, 3)),

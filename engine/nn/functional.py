@@ -2,6 +2,8 @@
 PyTorch itself builds from smaller ops (dropout, l1_loss, cross_entropy with probabilities)."""
 from __future__ import annotations
 
+import math
+
 import warnings
 
 import numpy as np
@@ -317,6 +319,29 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight=Non
     out = batch_norm(folded, rep(running_mean), rep(running_var), rep(weight), rep(bias),
                      use_input_stats, momentum, eps)
     return out.view(input.shape)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize each sample's channels in num_groups groups (each over its channels and
+    positions), then scale and shift per channel."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    n, c = input.shape[:2]
+    if n * c // num_groups * math.prod(input.shape[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {[n * c // num_groups, num_groups] + list(input.shape[2:])}")
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups,"
+                           f" but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {list(t.shape)} and "
+                               f"input of shape {list(input.shape)}")
+    return nn_ops.GROUP_NORM(input, weight, bias, group=num_groups, eps=eps)[0]
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,

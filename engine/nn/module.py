@@ -10,6 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..device import check_cpu
 from ..dtypes import dtype as dtype_cls
 from ..tensor import Tensor
+from .backward_hooks import BackwardHook, legacy_backward_hooks
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
@@ -117,6 +118,8 @@ class Module:
         set_(self, "_modules", {})
         set_(self, "_forward_hooks", OrderedDict())
         set_(self, "_forward_pre_hooks", OrderedDict())
+        set_(self, "_backward_hooks", OrderedDict())
+        set_(self, "_is_full_backward_hook", None)
         set_(self, "_hook_id", 0)
 
     forward: Callable[..., Any]
@@ -141,12 +144,20 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if self._backward_hooks and self._is_full_backward_hook:
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()))
+            args = backward_hook.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, output)
                 if result is not None:
                     output = result
+        if backward_hook is not None:
+            output = backward_hook.setup_output_hook(output)
+        elif self._backward_hooks:
+            legacy_backward_hooks(self, list(self._backward_hooks.values()), args, output)
         return output
 
     def _next_hook_id(self) -> int:
@@ -155,19 +166,34 @@ class Module:
 
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False):
-        key = self._next_hook_id()
-        self._forward_hooks[key] = hook
-        if prepend:
-            self._forward_hooks.move_to_end(key, last=False)
-        return _RemovableHandle(self._forward_hooks, key)
+        return self._add_hook(self._forward_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """hook(module, grad_input, grad_output) once the module's input gradients are known;
+        it may return a replacement grad_input."""
+        return self._register_backward_hook(hook, prepend, full=True)
+
+    def register_backward_hook(self, hook):
+        """The legacy hook: it sees the gradients of the output's grad_fn only."""
+        return self._register_backward_hook(hook, False, full=False)
+
+    def _register_backward_hook(self, hook, prepend: bool, full: bool):
+        if self._is_full_backward_hook is (not full):
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", full)
+        return self._add_hook(self._backward_hooks, hook, prepend)
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False,
                                   with_kwargs: bool = False):
+        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+
+    def _add_hook(self, hooks: OrderedDict, hook, prepend: bool) -> _RemovableHandle:
         key = self._next_hook_id()
-        self._forward_pre_hooks[key] = hook
+        hooks[key] = hook
         if prepend:
-            self._forward_pre_hooks.move_to_end(key, last=False)
-        return _RemovableHandle(self._forward_pre_hooks, key)
+            hooks.move_to_end(key, last=False)
+        return _RemovableHandle(hooks, key)
 
     # ---- registration -------------------------------------------------------------------------
     def _check_name(self, name, kind: str, store: dict) -> None:

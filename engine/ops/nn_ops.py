@@ -156,6 +156,52 @@ def _(grads, s):
     return wrap(gx.astype(x.dtype)), gw, gb
 
 
+@defop("native_group_norm", "NativeGroupNormBackward0", inputs=("input", "weight", "bias"),
+       saves=("input", "weight", "bias", "group", "result1", "result2"),
+       n_outputs=3, formulas={"input": "normalization backward within each group",
+                              "weight": "(grad * x_hat) summed over the batch and space",
+                              "bias": "grad summed over the batch and space"})
+def GROUP_NORM(x, w, b, *, group, eps):
+    """torch's kernel: per (sample, group) mean and rstd, then y = x * scale + shift with
+    scale = rstd * weight[c] and shift = bias[c] - scale * mean."""
+    n, c = x.shape[:2]
+    grouped = x.reshape(n, group, -1)
+    mean = grouped.mean(-1, keepdims=True)
+    rstd = (1.0 / np.sqrt(grouped.var(-1, keepdims=True) + eps)).astype(x.dtype)
+    per_channel = (n, group, c // group, -1)
+    scale = np.broadcast_to(rstd[..., None], per_channel[:3] + (1,))
+    if w is not None:
+        scale = scale * w.reshape(1, group, -1, 1)
+    shift = -scale * mean[..., None]
+    if b is not None:
+        shift = shift + b.reshape(1, group, -1, 1)
+    out = x.reshape(per_channel) * scale + shift
+    return (out.reshape(x.shape).astype(x.dtype, copy=False), mean.reshape(n, group),
+            rstd.reshape(n, group))
+
+
+@GROUP_NORM.derivative
+def _(grads, s):
+    g = grads[0]._data
+    x = s.input._data
+    n, c = x.shape[:2]
+    group = s.group
+    shape = (n, group, c // group, -1)
+    mean = s.result1._data.reshape(n, group, 1, 1)
+    rstd = s.result2._data.reshape(n, group, 1, 1)
+    xhat = (x.reshape(shape) - mean) * rstd
+    gy = g.reshape(shape)
+    w = s.weight._data if s.weight is not None else None
+    gxhat = gy * w.reshape(1, group, -1, 1) if w is not None else gy
+    m = xhat[0, 0].size
+    gx = rstd / m * (m * gxhat - gxhat.sum(axis=(2, 3), keepdims=True)
+                     - xhat * (gxhat * xhat).sum(axis=(2, 3), keepdims=True))
+    wrap = Tensor._from_array
+    gw = wrap((gy * xhat).sum(axis=(0, 3)).reshape(c).astype(x.dtype)) if w is not None else None
+    gb = wrap(gy.sum(axis=(0, 3)).reshape(c).astype(x.dtype)) if s.bias is not None else None
+    return wrap(gx.reshape(x.shape).astype(x.dtype)), gw, gb
+
+
 # ---- embedding --------------------------------------------------------------------------------
 @defop("embedding", "EmbeddingBackward0", inputs=("weight",),
        saves=("indices", "padding_idx", "weight_sym_sizes"),

@@ -5,7 +5,7 @@ from .container import ModuleDict, ModuleList, Sequential
 from .layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,
                      AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, BatchNorm3d, Bilinear,
                      Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
-                     Dropout, Dropout2d, Embedding, Flatten, Identity, InstanceNorm1d,
+                     Dropout, Dropout2d, Embedding, Flatten, GroupNorm, Identity, InstanceNorm1d,
                      InstanceNorm2d, InstanceNorm3d, LayerNorm, Linear, MaxPool1d, MaxPool2d,
                      MaxPool3d, Unflatten)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
