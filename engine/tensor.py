@@ -121,6 +121,8 @@ class Tensor:
                     "At least one stride in the given numpy array is negative, and tensors with "
                     "negative strides are not currently supported. (You can probably work "
                     "around this by making a copy of your array  with array.copy().) ")
+            arr = arr.view()   # the same memory under an ndarray of its own: the caller's
+            #                    setting .shape or .dtype on theirs leaves the tensor alone
         else:
             flags = arr.flags
             if arr.base is not None or not flags.writeable or not (
@@ -497,7 +499,8 @@ class Tensor:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
-        return self._data
+        return self._data.view()   # its own ndarray object: setting its .shape or .dtype
+        #                            must not relabel the tensor (torch's cannot either)
 
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()

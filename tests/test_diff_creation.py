@@ -119,6 +119,25 @@ def test_numpy_of_tensor_shares_memory():
     assert t[0, 1].item() == 3
 
 
+def test_relabelling_a_shared_array_leaves_the_tensor_alone():
+    """Setting .shape or .dtype on the array from_numpy took, or on what numpy() gave, relabelled
+    the engine's tensor (its shape changed, its dtype no longer matched its data); torch's
+    tensor keeps its own metadata."""
+    def relabel(lib):
+        arr = np.zeros(4, dtype=np.float32)
+        t = lib.from_numpy(arr)
+        arr.shape = (2, 2)
+        arr.dtype = np.int8
+        u = lib.zeros(4)
+        shown = u.numpy()
+        shown.shape = (2, 2)
+        shown.dtype = np.int16
+        return t, u
+    for e, t in zip(relabel(engine), relabel(torch)):
+        assert_same(e, t)
+        assert e.numpy().dtype == np.float32
+
+
 def test_numpy_refused_when_requires_grad():
     run_both(lambda lib: lib.ones(2, requires_grad=True).numpy())
 
