@@ -141,3 +141,19 @@ def test_type_of_a_tensor_prints_as_torch():
     assert repr(type(engine.ones(1))) == repr(type(torch.ones(1))) == "<class 'torch.Tensor'>"
     assert repr(type(engine.nn.Parameter(engine.ones(1)))) == repr(
         type(torch.nn.Parameter(torch.ones(1))))
+
+
+@pytest.mark.parametrize("shape,dim", [((4, 3), 1), ((5, 17), -1), ((3, 4, 40), 2),
+                                       ((2, 3, 4), (1, 2)), ((100,), None), ((6, 5), 0)],
+                         ids=str)
+def test_float32_two_norms_round_as_torchs_kernel(shape, dim):
+    """F.normalize(torch.randn(4, 3), dim=1).norm(dim=1) prints 0.99999994 for one row in torch:
+    its kernel adds the squares in its own order, and so must the engine."""
+    def normalized(lib):
+        lib.manual_seed(0)
+        x = lib.randn(*shape)
+        return [x.norm(dim=dim), lib.nn.functional.normalize(x, dim=dim or 0).norm(dim=dim),
+                repr(lib.nn.functional.normalize(x, dim=dim or 0).norm(dim=dim))]
+    run_both(normalized)
+    e, t = normalized(engine), normalized(torch)
+    assert np.array_equal(e[0].numpy(), t[0].numpy()) and e[2] == t[2]

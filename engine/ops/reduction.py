@@ -834,6 +834,47 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _trailing_contiguous(a: np.ndarray, axis: tuple) -> bool:
+    """Are the reduced dims the last ones, and laid out one after another in memory?"""
+    k = len(axis)
+    if sorted(axis) != list(range(a.ndim - k, a.ndim)) or k == 0:
+        return False
+    step = a.itemsize
+    for n, stride in zip(reversed(a.shape[a.ndim - k:]), reversed(a.strides[a.ndim - k:])):
+        if n != 1 and stride != step:
+            return False
+        step *= n
+    return True
+
+
+def _all(axis, ndim: int) -> tuple:
+    return tuple(range(ndim)) if axis is None else tuple(axis)
+
+
+def _reduced_shape(shape: tuple, axis: tuple, keepdim: bool) -> tuple:
+    return tuple(1 if i in axis else n for i, n in enumerate(shape) if keepdim or i not in axis)
+
+
+def _inner_sum_of_squares(rows: np.ndarray) -> np.ndarray:
+    """Each row's sum of squares in float32 as torch's 2-norm kernel adds them along a contiguous
+    run: 8 lanes collect the squares of whole groups of 8 and are then added in order; of the
+    rest, groups of 4 squares are added in order and the last few fused in (fma)."""
+    n = rows.shape[1]
+    squares = rows * rows
+    whole = n - n % 8
+    total = np.zeros(rows.shape[0], np.float32)
+    if whole:
+        lanes = np.add.reduce(squares[:, :whole].reshape(rows.shape[0], -1, 8), axis=1)
+        for j in range(8):
+            total = total + lanes[:, j]
+    fours = whole + (n - whole) // 4 * 4
+    for i in range(whole, fours):
+        total = total + squares[:, i]
+    for i in range(fours, n):   # fma(x, x, total): exact in float64, rounded once
+        total = (rows[:, i].astype(np.float64) ** 2 + total).astype(np.float32)
+    return total
+
+
 @defop("linalg_vector_norm", "LinalgVectorNormBackward0",
        saves=("dim", "keepdim", "ord", "result", "self"),
        formulas={"self": "grad * self * |self|^(ord-2) / result^(ord-1)"})
@@ -848,6 +889,10 @@ def NORM(a, *, ord, dim, keepdim, dtype):
         out = np.sum(x != 0, axis=axis, keepdims=keepdim)
     elif ord == 1:
         out = np.sum(x, axis=axis, keepdims=keepdim)
+    elif ord == 2 and x.dtype == np.float32 and _trailing_contiguous(a, _all(axis, a.ndim)):
+        axes = _all(axis, a.ndim)
+        rows = x.reshape((-1, math.prod(a.shape[a.ndim - len(axes):])))
+        out = np.sqrt(_inner_sum_of_squares(rows)).reshape(_reduced_shape(a.shape, axes, keepdim))
     elif ord == 2:
         out = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdim))
     else:
