@@ -19,7 +19,7 @@ from app_pages.common import (
     to_url,
     tr,
 )
-from explorer.lessons import LESSONS, ORDER, Cell, Lesson, get_lesson
+from explorer.lessons import ORDER, Cell, Lesson, Predict, get_lesson
 from explorer.lessons.checks import tensor, values_of
 from explorer.lessons.path import format_done, next_lesson, parse_done
 from explorer.markup import code as code_span
@@ -36,16 +36,15 @@ def open_in_playground(source: str) -> None:
     st.switch_page("app_pages/playground.py", query_params={CODE: source})
 
 
-def predicted(lesson: Lesson) -> bool:
+def predicted(lesson: Lesson, cell: Cell, ask: Predict) -> bool:
     """The prediction prompt; True once the learner has committed a guess."""
-    ask = lesson.predict
-    st.markdown(tr("lessons.practice.predict", question=lesson.text("predict", lang())))
+    st.markdown(tr("lessons.practice.predict", question=tr(ask.key(lesson.id))))
     guess = st.radio(tr("lessons.practice.guess"), sorted(ask.options), index=None,
-                     key=f"guess_{lesson.id}", format_func=code_span)   # as printed
+                     key=f"guess_{cell.key}", format_func=code_span)   # as printed
     if guess is None:
         st.caption(tr("lessons.practice.hidden"))
         return False
-    answer = ask.answer(cached_run(lesson.cells[ask.cell - 1].code, 0)) or ""
+    answer = ask.answer(cached_run(cell.code, 0)) or ""
     verdict = st.success if guess == answer else st.warning
     verdict(tr("lessons.practice.right" if guess == answer else "lessons.practice.wrong",
                answer=code_span(answer)))
@@ -58,7 +57,8 @@ def show_cell(lesson: Lesson, cell: Cell) -> None:
     st.code(cell.code, language="python")
     if st.button(tr("lessons.open"), key=f"open_{cell.key}", icon="✏️"):
         open_in_playground(cell.code)
-    if cell.index == lesson.predict.cell and not predicted(lesson):
+    ask = lesson.predict_for(cell)
+    if ask is not None and not predicted(lesson, cell, ask):
         return
     run = cached_run(cell.code, 0)
     pictures.show_outcome(run, cell.code)

@@ -8,11 +8,12 @@ from explorer import run_code
 from explorer.lessons import LESSONS, checks
 
 LESSON_PARAMS = [pytest.param(lesson, id=lesson.id) for lesson in LESSONS]
+PREDICTS = [pytest.param(lesson, ask, id=f"{lesson.id}-{ask.cell}")
+            for lesson in LESSONS for ask in lesson.predicts]
 
 
-@pytest.mark.parametrize("lesson", LESSON_PARAMS)
-def test_exactly_one_predicted_option_is_what_torch_prints(lesson):
-    ask = lesson.predict
+@pytest.mark.parametrize("lesson, ask", PREDICTS)
+def test_exactly_one_predicted_option_is_what_torch_prints(lesson, ask):
     printed = torch_outcome(lesson.cells[ask.cell - 1].code)[0].splitlines()
     assert ask.line < len(printed)
     assert len(set(ask.options)) == len(ask.options) >= 3

@@ -54,9 +54,10 @@ def variable(run, name: str):
 # The course example (tests/course_examples/NN_*.py, numbered in the notes' order) each lesson
 # teaches from: the lessons must follow the notes' order, and cover what the notes teach.
 COURSE = {
-    "tensor-creation": "02", "devices": "04", "dtypes": "05", "numpy-interop": "06", "indexing-slicing": "07",
-    "advanced-indexing": "08", "views-contiguity": "09", "reshaping": "10", "nchw-nhwc": "14", "cat-stack-chunk-split": "15",
-    "math-reductions": "16",    "broadcasting": "18", "inplace-ops": "20", "autograd-basics": "21",
+    "tensor-creation": "02", "devices": "04", "dtypes": "05", "numpy-interop": "06",
+    "indexing-slicing": "07", "advanced-indexing": "08", "views-contiguity": "09",
+    "reshaping": "10", "nchw-nhwc": "14", "cat-stack-chunk-split": "15",
+    "math-reductions": "16", "broadcasting": "18", "inplace-ops": "20", "autograd-basics": "21",
     "no-grad-detach-data": "25", "backward-vjp": "28", "dynamic-graphs": "30",
     "custom-function": "31", "nn-module": "35", "module-state": "36", "layers": "38",
     "losses": "41", "optimizers": "42", "data-loading": "45", "training-loop": "46",

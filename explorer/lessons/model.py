@@ -3,8 +3,9 @@ answer shows, and an exercise the learner's own code must solve.
 
 Code lives in files (`code/<lesson id>/<n>.py` per cell, `exercise.py` the starting code,
 `solution.py` one answer), prose in explorer/texts (`lesson.<id>.title`, `.goal`, `.intro`,
-`.cell<n>`, `.predict`, `.exercise`, `.hint`, and `.notes` where the course notes use an API
-that PyTorch has since changed), so both languages sit in one file each."""
+`.cell<n>`, `.predict<n>` for a prediction on cell n, `.exercise`, `.hint`, and `.notes` where
+the course notes use an API that PyTorch has since changed), so both languages sit in one file
+each."""
 from __future__ import annotations
 
 import pathlib
@@ -49,6 +50,9 @@ class Predict:
     line: int
     options: tuple[str, ...]
 
+    def key(self, lesson_id: str) -> str:
+        return f"lesson.{lesson_id}.predict{self.cell}"
+
     def answer(self, run: Run) -> str | None:
         lines = run.stdout.splitlines()
         return lines[self.line] if self.line < len(lines) else None
@@ -70,7 +74,7 @@ class Exercise:
 class Lesson:
     id: str                    # URL-safe slug
     cells: tuple[Cell, ...]
-    predict: Predict
+    predicts: tuple[Predict, ...]   # at most one per cell
     exercise: Exercise
     mistake: bool = False      # one of the classic mistakes
     notes: bool = False        # has a "the notes vs today's PyTorch" box
@@ -79,15 +83,19 @@ class Lesson:
         return t(f"lesson.{self.id}.title", lang)
 
     def text(self, part: str, lang: str) -> str:
-        """One of the lesson's texts: goal, intro, predict, exercise, hint, notes."""
+        """One of the lesson's texts: goal, intro, exercise, hint, notes."""
         return t(f"lesson.{self.id}.{part}", lang)
+
+    def predict_for(self, cell: Cell) -> Predict | None:
+        """The prediction asked about this cell, if any."""
+        return next((ask for ask in self.predicts if ask.cell == cell.index), None)
 
     @property
     def text_keys(self) -> tuple[str, ...]:
-        parts = ("title", "goal", "intro", "predict", "exercise", "hint") + (
+        parts = ("title", "goal", "intro", "exercise", "hint") + (
             ("notes",) if self.notes else ())
-        return tuple(f"lesson.{self.id}.{part}" for part in parts) + tuple(
-            c.key for c in self.cells)
+        return (tuple(f"lesson.{self.id}.{part}" for part in parts)
+                + tuple(c.key for c in self.cells) + tuple(p.key(self.id) for p in self.predicts))
 
 
 def cell(picture: str, focus: str | None = None, raises: str | None = None) -> tuple:
@@ -101,11 +109,14 @@ def _read(lesson_id: str, name: str) -> str:
     return (CODE / lesson_id / f"{name}.py").read_text(encoding="utf-8")
 
 
-def lesson(lesson_id: str, *cells: tuple, predict: Predict, checks: tuple[Check, ...],
-           mistake: bool = False, notes: bool = False) -> Lesson:
+def lesson(lesson_id: str, *cells: tuple, predict: Predict | tuple[Predict, ...],
+           checks: tuple[Check, ...], mistake: bool = False, notes: bool = False) -> Lesson:
     """A Lesson from cell() specs, in order; cell n's code is code/<id>/<n>.py, the exercise's
     code/<id>/exercise.py and solution.py."""
+    predicts = (predict,) if isinstance(predict, Predict) else predict
+    if len({ask.cell for ask in predicts}) != len(predicts):
+        raise ValueError(f"{lesson_id}: two predictions on one cell")
     built = tuple(Cell(lesson_id, index, _read(lesson_id, str(index)), *spec)
                   for index, spec in enumerate(cells, start=1))
     exercise = Exercise(_read(lesson_id, "exercise"), _read(lesson_id, "solution"), checks)
-    return Lesson(lesson_id, built, predict, exercise, mistake, notes)
+    return Lesson(lesson_id, built, predicts, exercise, mistake, notes)

@@ -5,4 +5,5 @@ model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 model[0].requires_grad_(False)
 first = model[0].weight
 last = model[2].weight
-print(first.requires_grad, last.requires_grad)
+out = model(torch.ones(1, 4))
+print(first.requires_grad, last.requires_grad, out.requires_grad)
