@@ -292,11 +292,11 @@ RAW_MEMORY = {
         "SandboxError", "numpy.ndarray(..., buffer=...) with Python objects"),
     "object_array_bytes": (
         "import numpy as np\nm = np.array([1], dtype=object).data.cast('B')\nm[0] = 1\n"
-        "print('REACHED', m)", "SandboxError", "'data' leads outside what the sandbox provides"),
+        "print('REACHED', m)", "SandboxError", "'data' of a NumPy array is not available"),
     "memoryview_via_type": (
         "import numpy as np\nmv = type(np.ones(1).data)(np.array([1], dtype=object))\n"
         "print('REACHED', mv.cast('B'))",
-        "SandboxError", "'data' leads outside what the sandbox provides"),
+        "SandboxError", "'data' of a NumPy array is not available"),
     "ndarray_subclass": (
         "import numpy as np\nclass A(np.ndarray):\n    pass\n"
         "print('REACHED', A((1,), object, np.zeros(1, np.int64)))",
@@ -354,6 +354,21 @@ RAW_MEMORY = {
         "z.backward(torch.ones(400))\nprint('REACHED', keep[0][:16])",
         "RuntimeError", "has changed the size of value"),
     # third outside attack: a view's base, resized with no name of its own
+    # NumPy arrays answer an allowlist of attributes: no flags or fields by dtype, nor what a
+    # later NumPy adds
+    "ndarray_setflags_on_immutable_bytes": (
+        "import numpy as np\na = np.frombuffer(b'abcd', np.uint8)\na.setflags(write=True)\n"
+        "a[0] = 1\nprint('REACHED', a)",
+        "SandboxError", "'setflags' of a NumPy array is not available"),
+    "ndarray_getfield": (
+        "import numpy as np\nprint('REACHED', np.zeros(2).getfield(np.int64, 4))",
+        "SandboxError", "'getfield' of a NumPy array is not available"),
+    "ndarray_class_tofile": (
+        "import numpy as np\nprint('REACHED', np.ndarray.tofile)",
+        "SandboxError", "'tofile' is not available"),
+    "numpy_scalar_unknown_attribute": (
+        "import numpy as np\nprint('REACHED', np.float32(1).dumps())",
+        "SandboxError", "'dumps' is not available"),
     "ndarray_resize_through_a_base": (
         "import numpy as np\ndef make():\n    return np.zeros(100, dtype=np.int64)\n"
         "b = make()[:]\nb.base.resize(1000000)\nprint('REACHED', b[0])",
@@ -391,7 +406,7 @@ RAW_MEMORY = {
     "field_view_memoryview_of_objects": (
         "import numpy as np\ns = np.zeros(1, dtype=[('a', 'O'), ('b', 'i8')])\n"
         "raw = np.asarray(s[['b']].data).view(np.int64)\nprint('REACHED', raw)",
-        "SandboxError", "'data' leads outside what the sandbox provides"),
+        "SandboxError", "'data' of a NumPy array is not available"),
     "bytesio_getbuffer": (
         "import io\nmv = io.BytesIO(b'x' * 8).getbuffer()\nprint('REACHED', mv)",
         "SandboxError", "'getbuffer' is not available"),

@@ -157,6 +157,20 @@ _FORBIDDEN_ATTRS = _INTROSPECTION_ATTRS | {
     # real PyTorch (compare mode): storages mapped from files, shared memory, the compiler
     "from_file", "share_memory_", "compile"}
 _BUILTINS_DICT = vars(builtins)
+NO_RESIZE = ("ndarray.resize is not available in Autograd Explorer's sandbox: it frees memory "
+             "that views of the array may still use; np.resize returns a resized copy")
+# What learner code may read from a NumPy array or scalar, and from the ndarray class: an
+# allowlist, so a NumPy upgrade's new method is out of reach until someone has looked at it.
+# Left out: raw memory and files (data, ctypes, tofile, dump, dumps), field access by dtype
+# (getfield, setfield), flag and size changes (setflags, resize), devices (to_device).
+NUMPY_API = frozenset({
+    "T", "all", "any", "argmax", "argmin", "argpartition", "argsort", "astype", "base",
+    "byteswap", "choose", "clip", "compress", "conj", "conjugate", "copy", "cumprod", "cumsum",
+    "device", "diagonal", "dot", "dtype", "fill", "flags", "flat", "flatten", "imag", "item",
+    "itemsize", "mT", "max", "mean", "min", "nbytes", "ndim", "nonzero", "partition", "prod",
+    "put", "ravel", "real", "repeat", "reshape", "round", "searchsorted", "shape", "size", "sort",
+    "squeeze", "std", "strides", "sum", "swapaxes", "take", "tobytes", "tolist", "trace",
+    "transpose", "var", "view", "as_integer_ratio", "is_integer"})
 
 
 def guarded_getattr(obj, name: str, *default):
@@ -166,14 +180,17 @@ def guarded_getattr(obj, name: str, *default):
         raise SandboxError(f"'{name}' is not available in Autograd Explorer's sandbox")
     if name.startswith("_"):
         return _private(obj, name)
+    if name not in NUMPY_API and (isinstance(obj, (np.ndarray, np.generic)) or (
+            isinstance(obj, type) and issubclass(obj, (np.ndarray, np.generic)))):
+        raise SandboxError(NO_RESIZE if name == "resize" else
+                           f"'{name}' of a NumPy array is not available in Autograd Explorer's "
+                           "sandbox")
     value = getattr(obj, name, *default)
     if isinstance(value, _refused_values()) or _raw_objects(value) or (
             type(value) is dict and ("__builtins__" in value or value is _BUILTINS_DICT)):
         raise SandboxError(f"'{name}' leads outside what the sandbox provides")
     if value is np.ndarray.resize or _resizes(value):
-        raise SandboxError("ndarray.resize is not available in Autograd Explorer's sandbox: it "
-                           "frees memory that views of the array may still use; np.resize "
-                           "returns a resized copy")
+        raise SandboxError(NO_RESIZE)
     if _sets_rng_state(value):
         return _checked_set_state(value)
     if value is np.random.RandomState.set_state:     # unbound: the state's owner comes first
