@@ -357,7 +357,7 @@ RAW_MEMORY = {
     # NumPy arrays answer an allowlist of attributes: no flags or fields by dtype, nor what a
     # later NumPy adds
     "ndarray_setflags_on_immutable_bytes": (
-        "import numpy as np\na = np.frombuffer(b'abcd', np.uint8)\na.setflags(write=True)\n"
+        "import numpy as np\na = np.ndarray((4,), np.uint8, b'abcd')\na.setflags(write=True)\n"
         "a[0] = 1\nprint('REACHED', a)",
         "SandboxError", "'setflags' of a NumPy array is not available"),
     "ndarray_getfield": (
