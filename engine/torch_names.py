@@ -36,6 +36,7 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
                                  "MaxPool3d"),
     "torch.nn.modules.rnn": ("GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"),
     "torch.nn.modules.sparse": ("Embedding",),
+    "torch.nn.modules.upsampling": ("Upsample",),
     "torch.nn.parameter": ("Buffer", "Parameter"),
     "torch.optim.optimizer": ("Optimizer",),
     "torch.optim.adadelta": ("Adadelta",),

@@ -353,6 +353,23 @@ CASES = {
     "linalg_svd": case(lambda t, x: t.linalg.svd(x, full_matrices=False), (5, 2)),
     "_cdist_forward": case(lambda t, x, y: t.cdist(x, y, p=3.0), (2, 3, 2), (4, 2)),
     "_euclidean_dist": case(lambda t, x, y: t.cdist(x, y), (30, 2), (4, 2)),
+    # ---- resampling (test_diff_interpolate) ----------------------------------------------------
+    "upsample_nearest1d": case(lambda t, x: F(t).interpolate(x, size=7), (1, 2, 3)),
+    "upsample_nearest2d": case(lambda t, x: F(t).interpolate(x, scale_factor=1.5), (1, 1, 3, 2)),
+    "upsample_nearest3d": case(lambda t, x: F(t).interpolate(x, size=(3, 2, 4)), (1, 1, 2, 2, 3)),
+    "_upsample_nearest_exact1d": case(
+        lambda t, x: F(t).interpolate(x, size=5, mode="nearest-exact"), (1, 2, 3)),
+    "_upsample_nearest_exact2d": case(
+        lambda t, x: F(t).interpolate(x, size=(5, 3), mode="nearest-exact"), (1, 1, 3, 2)),
+    "_upsample_nearest_exact3d": case(
+        lambda t, x: F(t).interpolate(x, scale_factor=2, mode="nearest-exact"), (1, 1, 2, 2, 1)),
+    "upsample_linear1d": case(lambda t, x: F(t).interpolate(x, size=7, mode="linear"), (1, 2, 3)),
+    "upsample_bilinear2d": case(
+        lambda t, x: F(t).interpolate(x, size=(4, 5), mode="bilinear", align_corners=True),
+        (1, 2, 3, 2)),
+    "upsample_trilinear3d": case(
+        lambda t, x: F(t).interpolate(x, scale_factor=(2, 1.5, 1), mode="trilinear"),
+        (1, 1, 2, 2, 3)),
 }
 
 NO_DERIVATIVE = {"unique", "unique_dim"}   # a node whose backward raises, as in torch

@@ -7,7 +7,7 @@ from .layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Av
                      Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
                      Dropout, Dropout2d, Embedding, Flatten, GroupNorm, Identity, InstanceNorm1d,
                      InstanceNorm2d, InstanceNorm3d, LayerNorm, Linear, MaxPool1d, MaxPool2d,
-                     MaxPool3d, Unflatten)
+                     MaxPool3d, Unflatten, Upsample)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
