@@ -31,7 +31,8 @@ def unpaired(english: dict[str, str], chinese: dict[str, str], glossary: dict) -
 
 
 def test_the_glossary_is_well_formed():
-    assert {"stride", "step", "broadcasting", "expand", "in-place"} <= set(GLOSSARY)
+    assert {"stride", "step", "broadcasting", "expand", "in-place", "batch", "buffer",
+            "learning-rate"} <= set(GLOSSARY)
     chosen = {entry["zh-CN"] for entry in GLOSSARY.values()}
     for term, entry in GLOSSARY.items():
         assert set(entry) <= {"en", "zh-CN", "why", "forbidden", "paired"}, term
