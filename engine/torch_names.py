@@ -43,6 +43,7 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch.optim.adagrad": ("Adagrad",),
     "torch.optim.adam": ("Adam",),
     "torch.optim.adamw": ("AdamW",),
+    "torch.optim.lbfgs": ("LBFGS",),
     "torch.optim.rmsprop": ("RMSprop",),
     "torch.optim.sgd": ("SGD",),
     "torch.optim.lr_scheduler": ("CosineAnnealingLR", "ExponentialLR", "LRScheduler", "StepLR"),

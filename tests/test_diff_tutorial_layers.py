@@ -167,3 +167,43 @@ def test_removing_a_backward_hook_as_torch():
         layer(lib.ones(1, 2, requires_grad=True)).sum().backward()
         return len(calls)
     run_both(program)
+
+
+def _lbfgs_fit(lib, steps=4, **kw):
+    """A small least-squares fit by L-BFGS: the losses each step returned and the weights (in
+    float64: twenty iterations a step would carry float32's rounding differences far)."""
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Linear(2, 1)).double()
+    x, y = lib.randn(20, 3, dtype=lib.float64), lib.randn(20, 1, dtype=lib.float64)
+    opt = lib.optim.LBFGS(model.parameters(), **kw)
+
+    def closure():
+        opt.zero_grad()
+        loss = lib.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        return loss
+    losses = [opt.step(closure) for _ in range(steps)]
+    state = opt.state[next(model.parameters())]
+    return [losses, [p.detach() for p in model.parameters()], state["func_evals"],
+            state["n_iter"], repr(opt)]
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(lr=0.5, max_iter=5), dict(history_size=2),
+                                dict(max_iter=3, max_eval=2, tolerance_change=1e-3)], ids=str)
+def test_lbfgs_steps_as_torch(kw):
+    run_both(lambda lib: _lbfgs_fit(lib, **kw))
+
+
+@pytest.mark.parametrize("bad", [
+    lambda lib: lib.optim.LBFGS(lib.nn.Linear(2, 1).parameters(), lr=-1),
+    lambda lib: lib.optim.LBFGS([{"params": [lib.ones(1, requires_grad=True)]},
+                                 {"params": [lib.ones(1, requires_grad=True)]}]),
+    lambda lib: _lbfgs_fit(lib, line_search_fn="armijo")], ids=["lr", "groups", "search"])
+def test_lbfgs_refuses_as_torch(bad):
+    run_both(bad)
+
+
+def test_lbfgs_says_the_strong_wolfe_line_search_is_not_supported():
+    import engine
+    with pytest.raises(NotImplementedError, match="strong_wolfe"):
+        _lbfgs_fit(engine, line_search_fn="strong_wolfe")
