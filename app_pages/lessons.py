@@ -24,6 +24,10 @@ from explorer.lessons.checks import tensor, values_of
 from explorer.lessons.path import format_done, next_lesson, parse_done
 from explorer.markup import code as code_span
 
+# The exercise's code box in the Playground's code font.
+EXERCISE_CSS = ('<style>[class*="st-key-exercise_"] textarea { font-family: "Source Code Pro", '
+                'ui-monospace, monospace; font-size: 0.95rem; }</style>')
+
 
 def _label(lesson_id: str) -> str:
     found = get_lesson(lesson_id)
@@ -100,11 +104,6 @@ def exercise(lesson: Lesson) -> None:
         st.markdown(lesson.text("hint", lang()))
     with st.expander(tr("lessons.practice.solution")):
         st.code(lesson.exercise.solution, language="python")
-
-
-# The exercise's code box in the Playground's code font.
-EXERCISE_CSS = ('<style>[class*="st-key-exercise_"] textarea { font-family: "Source Code Pro", '
-                'ui-monospace, monospace; font-size: 0.95rem; }</style>')
 
 
 def go_to(lesson_id: str) -> None:

@@ -3,9 +3,9 @@
 A check is a pure function of a Run: it reads the variables the code left behind (shapes,
 strides, storage, values, gradients) and returns None when they are as asked, or a Failure
 naming what is not. So the lessons page only shows a verdict, and tests run every check on a
-right and a wrong answer without a browser. A check compares the learner's tensors with each
-other or with what the exercise asks for (a shape, a dtype), never with numbers typed in here:
-the oracle for values is a tensor the same code computed another way.
+right and a wrong answer without a browser. What is typed in here is only what the task asks
+for (a shape, a dtype, a bound on a loss); values are never: they are compared with a tensor
+the same code computed another way (a reference the exercise's code builds).
 
     checks = (runs_clean(), shape("flat", (6,)), shares("flat", "x"))
     failures = verdict(checks, run)       # [] when solved
