@@ -19,7 +19,7 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch.nn.modules.module": ("Module",),
     "torch.nn.modules.activation": ("ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "ReLU",
                                     "ReLU6", "SELU", "SiLU", "Sigmoid", "Softmax", "Softmin",
-                                    "Softplus", "Tanh"),
+                                    "Softplus", "Tanh", "MultiheadAttention"),
     "torch.nn.modules.batchnorm": ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d"),
     "torch.nn.modules.container": ("ModuleDict", "ModuleList", "Sequential"),
     "torch.nn.modules.conv": ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
@@ -27,7 +27,8 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
     "torch.nn.modules.dropout": ("Dropout", "Dropout2d"),
     "torch.nn.modules.flatten": ("Flatten", "Unflatten"),
     "torch.nn.modules.instancenorm": ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
-    "torch.nn.modules.linear": ("Bilinear", "Identity", "Linear"),
+    "torch.nn.modules.linear": ("Bilinear", "Identity", "Linear",
+                                "NonDynamicallyQuantizableLinear"),
     "torch.nn.modules.loss": ("BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss",
                               "MSELoss", "NLLLoss", "SmoothL1Loss"),
     "torch.nn.modules.normalization": ("LayerNorm", "GroupNorm"),
@@ -54,7 +55,7 @@ TORCH_MODULES: dict[str, tuple[str, ...]] = {
 
 # Where the engine keeps them: the first of these namespaces that has the name.
 _NAMESPACES = ("engine", "engine.nn", "engine.optim", "engine.optim.lr_scheduler",
-               "engine.utils.data", "engine.autograd")
+               "engine.utils.data", "engine.autograd", "engine.nn.modules.layers")
 
 
 def name_classes_as_torch() -> None:

@@ -130,8 +130,9 @@ def test_classes_print_with_torchs_module_path(module):
 
 def _class(lib, name: str):
     """The public class `name` of lib (torch or engine), from wherever the library offers it."""
+    linear = lib.nn.modules.linear if lib is torch else lib.nn.modules.layers
     for namespace in (lib.nn, lib.optim, lib.optim.lr_scheduler, lib.utils.data, lib.autograd,
-                      lib):
+                      lib, linear):
         if inspect.isclass(vars(namespace).get(name)):
             return vars(namespace)[name]
     raise LookupError(f"{lib.__name__} has no class {name}")

@@ -35,8 +35,9 @@ def _pair(v) -> tuple:
 
 # ---- linear -----------------------------------------------------------------------------------
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ W.T + b. A 2-d input is one addmm (AddmmBackward0 over TBackward0), as in PyTorch,
-    which checks the bias's dtype against the weight's first."""
+    """x @ W.T + b. A 2-d input, or a contiguous one flattened to 2-d, is one addmm
+    (AddmmBackward0 over TBackward0), as in PyTorch, which checks the bias's dtype against the
+    weight's first."""
     if bias is not None and bias.dtype is not weight.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                            f"{_scalar_name(bias)} and {_scalar_name(weight)}")
@@ -47,8 +48,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return nn_ops.ADDMM(bias, input, weight.t())
     if input.dim() == 2:
         return input.mm(weight.t())
-    if input.dim() > 2 and bias is not None:
-        flat = input.reshape(-1, input.shape[-1])
+    if input.dim() > 2 and bias is not None and input.is_contiguous():   # else matmul, add
+        flat = input.view(-1, input.shape[-1])
         return nn_ops.ADDMM(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
     out = input.matmul(weight.t())
     return out if bias is None else out + bias

@@ -1,6 +1,7 @@
 """The layer classes of torch.nn."""
 from .activation import (ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid,
                          SiLU, Softmax, Softmin, Softplus, Tanh)
+from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,
                      AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, BatchNorm3d, Bilinear,

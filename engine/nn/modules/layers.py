@@ -525,3 +525,8 @@ class Unflatten(Module):
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """The Linear of MultiheadAttention's out_proj (torch names it so for quantization)."""
+
