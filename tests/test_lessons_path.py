@@ -8,7 +8,7 @@ import pytest
 from test_app import app_with
 from test_lessons import sandbox_run
 
-from explorer.explain import LESSON_OF, explain
+from explorer.explain import LESSON_OF, explain, lesson_link
 from explorer.lessons import LESSONS, MISTAKES, ORDER, get_lesson
 from explorer.lessons.path import format_done, next_lesson, parse_done
 from explorer.texts import LANGUAGES, t, table
@@ -37,6 +37,15 @@ def test_every_explanation_links_to_a_lesson_that_exists():
     assert set(LESSON_OF.values()) <= set(ORDER)
     for lang in LANGUAGES:
         assert {f"explain.{key}" for key in LESSON_OF} <= set(table(lang)), lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_explanation_link_opens_its_lesson_in_the_app(lang):
+    """The link's own query (lessons?lesson=…&lang=…), opened as the app opens a URL."""
+    for lesson_id in sorted(set(LESSON_OF.values())):
+        query = re.search(r"\]\(lessons\?([^)]*)\)", lesson_link(lesson_id, lang)).group(1)
+        app = lessons_app(**dict(part.split("=", 1) for part in query.split("&")))
+        assert app.title[0].value == get_lesson(lesson_id).title(lang), lesson_id
 
 
 @pytest.mark.parametrize("lesson_id", [m for m in MISTAKES if get_lesson(m).cells[0].raises])
