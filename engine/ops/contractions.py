@@ -50,13 +50,18 @@ def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     for na, nb in zip(a_sizes, b_sizes):
         a_shape += [na, 1]
         b_shape += [1, nb]
-    for t, shape in ((input, a_shape), (other, b_shape)):   # PyTorch views them: it may fail
-        if compute_stride(tuple(t.shape), t.stride(), shape) is None:
-            raise RuntimeError("view size is not compatible with input tensor's size and stride "
-                               "(at least one dimension spans across two contiguous subspaces)."
-                               " Use .reshape(...) instead.")
-    result = UNSAFE_VIEW(input, size=tuple(a_shape)) * UNSAFE_VIEW(other, size=tuple(b_shape))
-    return UNSAFE_VIEW(result, size=tuple(na * nb for na, nb in zip(a_sizes, b_sizes)))
+    product = _viewed(input, a_shape) * _viewed(other, b_shape)
+    return _viewed(product, [na * nb for na, nb in zip(a_sizes, b_sizes)])
+
+
+def _viewed(t: Tensor, shape: list) -> Tensor:
+    """PyTorch's _unsafe_view inside kron: it fails where a view would (a transposed input's
+    product, say, cannot be viewed as the result)."""
+    if compute_stride(tuple(t.shape), t.stride(), shape) is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride "
+                           "(at least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    return UNSAFE_VIEW(t, size=tuple(shape))
 
 
 # ---- cross ---------------------------------------------------------------------------------------
