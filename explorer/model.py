@@ -125,6 +125,9 @@ class OpNode:
     line: int | None = None        # line of learner code that ran it
     # each output's version counter (t._version) just after the op: an in-place op bumps it
     versions: tuple[int, ...] = ()
+    # where in the learner's source the expression that ran it stands: (line, end line, column,
+    # end column) as Python's co_positions gives them, columns from 0; () when unknown
+    span: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

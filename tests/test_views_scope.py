@@ -127,10 +127,27 @@ def test_temporaries_are_named_by_the_expression_that_made_them():
     source = ("import torch\na = torch.ones(2, requires_grad=True)\nb = torch.ones(2)\n"
               "w = torch.ones(2, 2)\nout = (torch.relu(a @ w) * b + 0.5).sum()\n")
     spelled = regex.findall(r"<I>(.*?)</I>", graph_dot(execute(source)))
-    assert spelled[-3:] == ["relu(a @ w)", "relu(a @ w) * b", "(relu(a @ w) * b) + 0.5"]
+    assert spelled[-4:] == ["a @ w", "torch.relu(a @ w)", "torch.relu(a @ w) * b",
+                            "torch.relu(a @ w) * b + 0.5"]
     namespace: dict = {}
     exec(source, namespace)  # noqa: S102 - the same code on torch: the chain those names spell
     fn = namespace["out"].grad_fn.next_functions[0][0]
     assert [type(fn).__name__, type(fn.next_functions[0][0]).__name__,
             type(fn.next_functions[0][0].next_functions[0][0]).__name__] == \
         ["AddBackward0", "MulBackward0", "ReluBackward0"]
+
+
+def test_a_step_inside_one_expression_is_spelled_from_its_inputs():
+    """The learner's own text names the value of a whole expression (`model(x)`, `1 / x`);
+    a step inside it (Linear's matmul inside `model(x)`, the reciprocal inside `1 / x`) is
+    spelled from its inputs, since no text of theirs is its value."""
+    from explorer.views.names import expressions, tensor_names
+    source = ("import torch\nx = torch.ones(1, 2, requires_grad=True)\n"
+              "model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU())\n"
+              "out = (model(x) + 1 / x.sum()).sum()\n")
+    run = execute(source)
+    spelled = expressions(run, tensor_names(run), list(run.graph.tensors))
+    by_op = {op.op: spelled.get(op.outputs[0]) for op in run.graph.ops}
+    assert by_op["relu"] == "model(x)" and by_op["reciprocal"] == "reciprocal(x.sum())"
+    assert by_op["addmm"].startswith("addmm(model.0.bias")
+    assert by_op["add"] == "model(x) + 1 / x.sum()"

@@ -46,29 +46,56 @@ _SHAPE_ONLY = {"squeeze", "unsqueeze"}
 
 
 def expressions(run: Run, names: dict[int, list[str]], tensors, width: int = 32) -> dict:
-    """Each of `tensors` that no name is bound to, named by the expression that made it from
-    its inputs' names: `a * b`, `relu(x @ w)`, with "…" for what lies deeper when the whole
-    would be longer than `width` characters. Tensors no op made are left out."""
+    """Each of `tensors` that no name is bound to, named by the expression that made it: the
+    learner's own text when the whole value of one expression in their code is this tensor
+    (`3 * x`, `model(x)`, `(a * b).sum()`), else spelled from its inputs' names (`a * b`,
+    `relu(x @ w)`, with "…" for what lies deeper when the whole would be longer than `width`
+    characters). Tensors no op made are left out."""
     producer = {t: op for op in run.graph.ops for t in op.outputs}
+    written = _written(run, width)
     found = {}
     for tensor in tensors:
         if names.get(tensor) or tensor not in producer:
             continue
+        if tensor in written:
+            found[tensor] = written[tensor]
+            continue
         for depth in (4, 3, 2, 1):
-            text, _ = _spelled(run, names, producer, tensor, depth, top=True)
+            text, _ = _spelled(run, names, producer, tensor, depth, written, top=True)
             if len(text) <= width:
                 break
         found[tensor] = text
     return found
 
 
+def _written(run: Run, width: int) -> dict[int, str]:
+    """tensor id -> the learner's text of the expression whose value it is: the source an op
+    ran at (its span), when no op using the tensor ran at the same span (then the tensor is a
+    step inside that expression, such as the matmul inside `model(x)`), the text fits on one
+    line within `width` characters."""
+    lines = run.source.splitlines()
+    spans = {t: op.span for op in run.graph.ops for t in op.outputs}
+    inner = {t for op in run.graph.ops for t in op.inputs if spans.get(t) == op.span}
+    found = {}
+    for tensor, span in spans.items():
+        if tensor in inner or len(span) != 4 or span[0] != span[1] or span[0] > len(lines):
+            continue
+        text = lines[span[0] - 1][span[2]:span[3]]
+        if 0 < len(text) <= width:
+            found[tensor] = text
+    return found
+
+
 def _spelled(run: Run, names: dict, producer: dict, tensor: int | None, depth: int,
-             top: bool = False) -> tuple[str, bool]:
+             written: dict, top: bool = False) -> tuple[str, bool]:
     """(the expression, whether it is a binary operation that needs brackets inside another)."""
     if tensor is None:
         return "…", False
     if names.get(tensor) and not top:
         return names[tensor][0], False
+    if tensor in written and not top:
+        op = producer.get(tensor)
+        return written[tensor], op is not None and op.op.rstrip("_") in _OPERATORS
     info = run.graph.tensors.get(tensor)
     if info is not None and info.wrapped_number and info.values is not None:
         return str(info.values.data), False
@@ -76,10 +103,11 @@ def _spelled(run: Run, names: dict, producer: dict, tensor: int | None, depth: i
     if op is None:
         return "…", False
     if op.op.rstrip("_") in _SHAPE_ONLY and not top:   # what matmul of a vector adds around mm
-        return _spelled(run, names, producer, op.inputs[0], depth)
+        return _spelled(run, names, producer, op.inputs[0], depth, written)
     if depth == 0:
         return "…", False
-    args = [_spelled(run, names, producer, t, depth - 1) for t in op.inputs if t is not None]
+    args = [_spelled(run, names, producer, t, depth - 1, written) for t in op.inputs
+            if t is not None]
     symbol = _OPERATORS.get(op.op.rstrip("_"))
     if symbol and len(args) == 2:
         left, right = (f"({text})" if binary else text for text, binary in args)
