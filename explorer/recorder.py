@@ -6,7 +6,6 @@ stack and the learner's line for each op, and copies gradient values as backward
 them. Tensor facts (shape, strides, grad, ...) are read once at the end of the run."""
 from __future__ import annotations
 
-import functools
 import math
 import sys
 
@@ -61,9 +60,15 @@ def _learner_frame(frame):
     return frame
 
 
-@functools.lru_cache(maxsize=256)
+_POSITIONS: dict[int, tuple] = {}   # id(code) -> (code, its positions): hashing a code object
+#                                     hashes all of it, on every op
+
+
 def _positions(code) -> tuple:
-    return tuple(code.co_positions())
+    found = _POSITIONS.get(id(code))
+    if found is None or found[0] is not code:
+        found = _POSITIONS[id(code)] = (code, tuple(code.co_positions()))
+    return found[1]
 
 
 def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
