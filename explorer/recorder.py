@@ -6,6 +6,7 @@ stack and the learner's line for each op, and copies gradient values as backward
 them. Tensor facts (shape, strides, grad, ...) are read once at the end of the run."""
 from __future__ import annotations
 
+import functools
 import math
 import sys
 
