@@ -149,3 +149,5 @@ def test_a_prediction_hides_its_cell_until_the_learner_guesses():
     app.radio(key=f"guess_{cell.key}").set_value(wrong).run(timeout=120)
     assert hidden not in [c.value for c in app.caption]
     assert app.warning and answer in app.warning[0].value and not app.success
+    app.radio(key=f"guess_{cell.key}").set_value(answer).run(timeout=120)
+    assert app.success and answer in app.success[0].value and not app.warning
