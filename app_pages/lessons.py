@@ -23,6 +23,7 @@ from explorer.lessons import ORDER, Cell, Lesson, Predict, get_lesson
 from explorer.lessons.checks import tensor, values_of
 from explorer.lessons.path import format_done, next_lesson, parse_done
 from explorer.markup import code as code_span
+from explorer.model import Run
 
 # The exercise's code box in the Playground's code font.
 EXERCISE_CSS = ('<style>[class*="st-key-exercise_"] textarea { font-family: "Source Code Pro", '
@@ -66,11 +67,18 @@ def show_cell(lesson: Lesson, cell: Cell) -> None:
         return
     run = cached_run(cell.code, 0)
     pictures.show_outcome(run, cell.code)
-    if cell.picture == "curve":
-        st.caption(tr("lessons.practice.curve", name=code_span(cell.focus)))
-        st.line_chart(values_of(tensor(run, cell.focus).values))
-    elif cell.picture in pictures.KINDS:
-        pictures.show(cell.picture, run, pictures.focused(run, cell.focus), key=cell.key)
+    draw(cell.picture, cell.focus, run, cell.key)
+
+
+def draw(picture: str | None, focus: str | None, run: Run, key: str) -> None:
+    """A cell's (or an exercise's) picture: a Playground view, or the curve of a 1-D tensor."""
+    if picture == "curve":
+        values = values_of(tensor(run, focus).values) if tensor(run, focus) else None
+        if values:
+            st.caption(tr("lessons.practice.curve", name=code_span(focus)))
+            st.line_chart(values)
+    elif picture in pictures.KINDS:
+        pictures.show(picture, run, pictures.focused(run, focus), key=key)
 
 
 def check(lesson: Lesson) -> None:
@@ -100,6 +108,7 @@ def exercise(lesson: Lesson) -> None:
             st.error(tr(failure.key, **fields))
         if not failures:
             st.success(tr("lessons.practice.solved"))
+        draw(lesson.exercise.picture, lesson.exercise.focus, run, f"exercise_{lesson.id}_picture")
     with st.expander(tr("lessons.practice.hint")):
         st.markdown(lesson.text("hint", lang()))
     with st.expander(tr("lessons.practice.solution")):

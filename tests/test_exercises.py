@@ -2,10 +2,10 @@
 and an exercise whose checker accepts its solution and rejects its starting code; each check
 passes and fails on small runs of its own."""
 import pytest
-from test_lessons import LIMITS, sandbox_run, torch_outcome
+from test_lessons import LIMITS, has_content, sandbox_run, torch_outcome
 
 from explorer import run_code
-from explorer.lessons import LESSONS, checks
+from explorer.lessons import LESSONS, Cell, checks
 
 LESSON_PARAMS = [pytest.param(lesson, id=lesson.id) for lesson in LESSONS]
 PREDICTS = [pytest.param(lesson, ask, id=f"{lesson.id}-{ask.cell}")
@@ -26,6 +26,17 @@ def test_the_exercise_checker_accepts_the_solution_and_rejects_the_starting_code
     exercise = lesson.exercise
     assert exercise.check(sandbox_run(exercise.solution)) == []
     assert exercise.check(sandbox_run(exercise.start)) != []
+
+
+@pytest.mark.parametrize("lesson", LESSON_PARAMS)
+def test_the_exercise_picture_has_something_to_show(lesson):
+    """For the starting code or the solution: a broadcast picture shows the wrong broadcast the
+    starting code makes, and the solution has none."""
+    exercise = lesson.exercise
+    if exercise.picture is not None:
+        shown = Cell(lesson.id, 0, exercise.solution, exercise.picture, exercise.focus)
+        assert any(has_content(shown, sandbox_run(code))
+                   for code in (exercise.start, exercise.solution))
 
 
 @pytest.mark.parametrize("lesson", LESSON_PARAMS)

@@ -120,7 +120,7 @@ def test_cell_prints_and_fails_exactly_as_torch_does(cell: Cell):
     assert (expected_error[0] if expected_error else None) == cell.raises
 
 
-def _has_content(cell: Cell, run) -> bool:
+def has_content(cell: Cell, run) -> bool:
     """Whether the cell's picture has something to show for this run."""
     focus = variable(run, cell.focus) if cell.focus else None
     if cell.focus and focus is None:
@@ -153,7 +153,7 @@ def test_at_most_one_cell_in_ten_shows_only_its_printed_output():
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_cell_picture_has_content(cell: Cell):
-    assert _has_content(cell, sandbox_run(cell.code))
+    assert has_content(cell, sandbox_run(cell.code))
 
 
 # What the lesson texts state, checked against real torch and against the pictures the app draws

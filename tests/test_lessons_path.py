@@ -99,13 +99,18 @@ def lessons_app(**params: str):
 
 
 def test_the_next_button_walks_the_path_from_the_first_lesson_to_the_last():
+    """On the way: a guess in every prediction (so every cell and picture is drawn) and every
+    exercise solved, which ticks off the whole course."""
     app = lessons_app()
     for lesson in LESSONS:
         assert app.title[0].value == lesson.title("en")
         for ask in lesson.predicts:
             radio = app.radio(key=f"guess_{lesson.cells[ask.cell - 1].key}")
             radio.set_value(ask.options[-1]).run(timeout=120)
+        app.text_area(key=f"exercise_{lesson.id}").set_value(lesson.exercise.solution)
+        app.button(key=f"check_{lesson.id}").click().run(timeout=120)
         assert not app.exception, lesson.id                # every cell and picture now drawn
+        assert t("lessons.practice.solved", "en") in [s.value for s in app.success], lesson.id
         assert app.query_params.get("lesson") in (None, lesson.id, [lesson.id])
         following = next_lesson(ORDER, lesson.id)
         buttons = [b for b in app.button if b.key == "next_lesson"]
@@ -118,6 +123,8 @@ def test_the_next_button_walks_the_path_from_the_first_lesson_to_the_last():
         buttons[0].click().run(timeout=120)
         assert not app.exception, following
     assert app.title[0].value == LESSONS[-1].title("en")
+    assert t("lessons.practice.progress", "en", done=len(ORDER), total=len(ORDER)) in [
+        c.value for c in app.sidebar.caption]
 
 
 def test_a_solved_exercise_ticks_the_lesson_in_the_session_and_the_url():

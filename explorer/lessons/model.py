@@ -60,11 +60,14 @@ class Predict:
 
 @dataclass(frozen=True)
 class Exercise:
-    """Code to change until `checks` pass on its Run; `solution` is one answer."""
+    """Code to change until `checks` pass on its Run; `solution` is one answer. `picture` (one
+    of PICTURES) centred on `focus` shows the learner what their code did."""
 
     start: str
     solution: str
     checks: tuple[Check, ...]
+    picture: str | None = None
+    focus: str | None = None
 
     def check(self, run: Run) -> list[Failure]:
         return verdict(self.checks, run)
@@ -110,13 +113,15 @@ def _read(lesson_id: str, name: str) -> str:
 
 
 def lesson(lesson_id: str, *cells: tuple, predict: Predict | tuple[Predict, ...],
-           checks: tuple[Check, ...], mistake: bool = False, notes: bool = False) -> Lesson:
+           checks: tuple[Check, ...], show: tuple = (None, None, None), mistake: bool = False,
+           notes: bool = False) -> Lesson:
     """A Lesson from cell() specs, in order; cell n's code is code/<id>/<n>.py, the exercise's
-    code/<id>/exercise.py and solution.py."""
+    code/<id>/exercise.py and solution.py, and `show` the cell() spec of its picture."""
     predicts = (predict,) if isinstance(predict, Predict) else predict
     if len({ask.cell for ask in predicts}) != len(predicts):
         raise ValueError(f"{lesson_id}: two predictions on one cell")
     built = tuple(Cell(lesson_id, index, _read(lesson_id, str(index)), *spec)
                   for index, spec in enumerate(cells, start=1))
-    exercise = Exercise(_read(lesson_id, "exercise"), _read(lesson_id, "solution"), checks)
+    exercise = Exercise(_read(lesson_id, "exercise"), _read(lesson_id, "solution"), checks,
+                        *show[:2])
     return Lesson(lesson_id, built, predicts, exercise, mistake, notes)
