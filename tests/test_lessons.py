@@ -332,3 +332,17 @@ def test_dropout_scales_what_it_keeps_and_eval_leaves_autograd_on():
     assert not ns["model"].training and ns["out"].requires_grad
     en = texts_of(cell.key)["en"]
     assert "1/(1−p)" in en and "does not switch off autograd" in en
+
+
+def test_the_legacy_constructors_do_what_the_creation_cell_says():
+    """torch.Tensor follows the default float type, torch.FloatTensor is always float32."""
+    try:
+        torch.set_default_dtype(torch.float64)
+        assert torch.Tensor([1, 2]).dtype == torch.float64
+        assert torch.FloatTensor(2, 2).dtype == torch.float32
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert torch.Tensor([1, 2]).dtype == torch.float32 and torch.tensor([1, 2]).dtype == torch.int64
+    texts = texts_of("lesson.tensor-creation.cell4")
+    assert "default float type" in texts["en"] and "默认浮点类型" in texts["zh-CN"]
+    assert "always makes float32" not in texts["en"]
