@@ -346,3 +346,15 @@ def test_the_legacy_constructors_do_what_the_creation_cell_says():
     texts = texts_of("lesson.tensor-creation.cell4")
     assert "default float type" in texts["en"] and "默认浮点类型" in texts["zh-CN"]
     assert "always makes float32" not in texts["en"]
+
+
+def test_expand_is_a_view_that_refuses_in_place_ops_as_the_reshaping_notes_say():
+    ns = torch_namespace(get_lesson("reshaping").cells[1].code)
+    e, r = ns["e"], ns["r"]
+    assert e.stride()[0] == 0 and e.data_ptr() == ns["row"].data_ptr()
+    assert r.data_ptr() != ns["row"].data_ptr()
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        e.add_(1)
+    texts = texts_of("lesson.reshaping.notes")
+    assert "in-place operation on an expanded tensor is refused" in texts["en"]
+    assert "原地操作" in texts["zh-CN"]
