@@ -97,6 +97,17 @@ def test_matrix_norm_as_torch(ord):
         for shape in [(3, 4), (2, 3, 3), (3,)]])
 
 
+@pytest.mark.parametrize("offset", [0, 1, -1, 3, -2])
+def test_diag_as_torch(offset):
+    each([("vector", lambda: same_chain(lambda lib, x: lib.diag(x, offset), rand(3))),
+          ("matrix", lambda: same_chain(lambda lib, x: lib.diag(x, offset), rand(3, 4))),
+          ("method", lambda: same_chain(lambda lib, x: x.diag(offset), rand(4, 3))),
+          ("embed", lambda: same_chain(lambda lib, x: lib.diag_embed(x, offset), rand(2, 3))),
+          ("ints", lambda: run_both(lambda lib, x: lib.diag(x, offset),
+                                    np.arange(6).reshape(2, 3))),
+          ("3-D", lambda: run_both(lambda lib, x: lib.diag(x), rand(2, 2, 2)))])
+
+
 CDIST_SHAPES = [((3, 2), (4, 2)), ((30, 3), (4, 3)), ((2, 5, 3), (4, 3)),
                 ((2, 1, 3, 2), (3, 4, 2)), ((3, 8), (27, 8))]
 

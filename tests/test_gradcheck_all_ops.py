@@ -353,6 +353,8 @@ CASES = {
     "linalg_svd": case(lambda t, x: t.linalg.svd(x, full_matrices=False), (5, 2)),
     "_cdist_forward": case(lambda t, x, y: t.cdist(x, y, p=3.0), (2, 3, 2), (4, 2)),
     "_euclidean_dist": case(lambda t, x, y: t.cdist(x, y), (30, 2), (4, 2)),
+    "diag_embed": case(lambda t, x: t.diag(x, -1), (3,)),
+    "diagonal_copy": case(lambda t, x: t.diag(x, 1), (3, 4)),
     # ---- resampling (test_diff_interpolate) ----------------------------------------------------
     "upsample_nearest1d": case(lambda t, x: F(t).interpolate(x, size=7), (1, 2, 3)),
     "upsample_nearest2d": case(lambda t, x: F(t).interpolate(x, scale_factor=1.5), (1, 1, 3, 2)),
