@@ -158,3 +158,25 @@ def test_float32_two_norms_round_as_torchs_kernel(shape, dim):
     run_both(normalized)
     e, t = normalized(engine), normalized(torch)
     assert np.array_equal(e[0].numpy(), t[0].numpy()) and e[2] == t[2]
+
+
+SECOND_ORDER = {
+    "pow 2": lambda lib, x: x ** 2, "pow 3": lambda lib, x: x ** 3, "x * x": lambda lib, x: x * x,
+    "sin": lambda lib, x: lib.sin(x), "exp": lambda lib, x: lib.exp(x),
+    "1 / x": lambda lib, x: 1 / x, "log": lambda lib, x: lib.log(x),
+    "sqrt": lambda lib, x: lib.sqrt(x), "rsqrt": lambda lib, x: lib.rsqrt(x),
+    "mean": lambda lib, x: (x * 3).mean(), "softmax": lambda lib, x: lib.softmax(x, 0),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_create_graph_builds_torchs_nodes(name):
+    """autograd.grad(..., create_graph=True) returns a gradient whose graph has torch's nodes
+    (MulBackward1 where torch's formula multiplies by a scalar)."""
+    from test_diff_ops_missing import chain
+
+    def program(lib, x):
+        g, = lib.autograd.grad(SECOND_ORDER[name](lib, x).sum(), x, create_graph=True)
+        gg, = lib.autograd.grad(g.sum(), x)
+        return [g, gg, chain(g.grad_fn)]
+    run_both(program, np.array([0.5, 1.5, 2.0], np.float32), requires_grad=True)

@@ -374,9 +374,9 @@ _unary("log10", "Log10Backward0", _precise(np.log10), "grad / (self * ln(10))",
 _unary("log1p", "Log1PBackward0", _precise(np.log1p), "grad / (self + 1)",
        lambda g, s: g / (s.self + 1), ("self",))
 SQRT = _unary("sqrt", "SqrtBackward0", np.sqrt, "grad / (2 * result)",
-              lambda g, s: g / (2 * s.result), ("result",))
+              lambda g, s: g / MUL_SCALAR(s.result, other=2), ("result",))
 _unary("rsqrt", "RsqrtBackward0", lambda a: 1 / np.sqrt(a), "-0.5 * grad * result³",
-       lambda g, s: -0.5 * g * s.result.pow(3), ("result",))
+       lambda g, s: MUL_SCALAR(g, other=-0.5) * s.result.pow(3), ("result",))
 _unary("sin", "SinBackward0", _precise(np.sin), "grad * cos(self)",
        lambda g, s: g * s.self.cos(), ("self",))
 _unary("cos", "CosBackward0", _precise(np.cos), "grad * -sin(self)",
