@@ -67,12 +67,14 @@ def test_unbatched_attention_as_torch():
 
 
 def test_attention_in_eval_mode_without_grad_as_torch():
+    """Values only: whether torch takes its fused inference kernel (a contiguous output) depends
+    on process state earlier tests may change (the engine writes what a fresh torch writes)."""
     def program(lib, x):
         lib.manual_seed(0)
         layer = lib.nn.MultiheadAttention(8, 2, batch_first=True).eval()
         with lib.no_grad():
             return list(layer(x, x, x))
-    run_both(program, SEQ)
+    run_both(program, SEQ, strides=False)
 
 
 @pytest.mark.parametrize("make", [lambda lib: lib.nn.MultiheadAttention(6, 4),

@@ -166,7 +166,9 @@ SECOND_ORDER = {
     "1 / x": lambda lib, x: 1 / x, "log": lambda lib, x: lib.log(x),
     "sqrt": lambda lib, x: lib.sqrt(x), "rsqrt": lambda lib, x: lib.rsqrt(x),
     "mean": lambda lib, x: (x * 3).mean(), "softmax": lambda lib, x: lib.softmax(x, 0),
+    "tanh": lambda lib, x: lib.tanh(x), "sigmoid": lambda lib, x: lib.sigmoid(x),
 }
+THIRD_ORDER = ("pow 2", "pow 3", "x * x", "sin", "exp", "tanh", "sigmoid")
 
 
 @pytest.mark.parametrize("name", list(SECOND_ORDER))
@@ -177,6 +179,8 @@ def test_create_graph_builds_torchs_nodes(name):
 
     def program(lib, x):
         g, = lib.autograd.grad(SECOND_ORDER[name](lib, x).sum(), x, create_graph=True)
-        gg, = lib.autograd.grad(g.sum(), x)
-        return [g, gg, chain(g.grad_fn)]
+        if name not in THIRD_ORDER:
+            return [g, lib.autograd.grad(g.sum(), x)[0], chain(g.grad_fn)]
+        gg, = lib.autograd.grad(g.sum(), x, create_graph=True)
+        return [g, gg, lib.autograd.grad(gg.sum(), x)[0], chain(g.grad_fn), chain(gg.grad_fn)]
     run_both(program, np.array([0.5, 1.5, 2.0], np.float32), requires_grad=True)

@@ -354,6 +354,10 @@ CASES = {
     "_cdist_forward": case(lambda t, x, y: t.cdist(x, y, p=3.0), (2, 3, 2), (4, 2)),
     "_euclidean_dist": case(lambda t, x, y: t.cdist(x, y), (30, 2), (4, 2)),
     "diag_embed": case(lambda t, x: t.diag(x, -1), (3,)),
+    "tanh_backward": case(_grad_of(lambda t, b: b.tanh(), (3,)), (3,)),
+    "sigmoid_backward": case(_grad_of(lambda t, b: b.sigmoid(), (3,)), (3,)),
+    "add_scalar": case(lambda t, x: t.autograd.grad(t.autograd.grad(
+        x.sigmoid().sum(), x, create_graph=True)[0].sum(), x, create_graph=True)[0], (3,)),
     "diagonal_copy": case(lambda t, x: t.diag(x, 1), (3, 4)),
     # ---- resampling (test_diff_interpolate) ----------------------------------------------------
     "upsample_nearest1d": case(lambda t, x: F(t).interpolate(x, size=7), (1, 2, 3)),

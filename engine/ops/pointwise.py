@@ -23,6 +23,7 @@ from ..libm import elementwise
 from ..memory_format import (channels_last, is_contiguous, is_non_overlapping_and_dense,
                              iterator_strides, strides_for)
 from ..tensor import Tensor
+from .activation_grads import SIGMOID_BACKWARD, TANH_BACKWARD
 from .registry import (TORCH_FUNCTIONS, check_inplace_allowed, check_no_internal_overlap, defop,
                        expose, op_failed, run_inplace, scalar_tensor)
 
@@ -394,7 +395,7 @@ _unary("sinh", "SinhBackward0", _precise(np.sinh), "grad * cosh(self)",
 _unary("cosh", "CoshBackward0", _precise(np.cosh), "grad * sinh(self)",
        lambda g, s: g * s.self.sinh(), ("self",))
 TANH = _unary("tanh", "TanhBackward0", _precise(np.tanh), "grad * (1 - result²)",
-              lambda g, s: g * (1 - s.result * s.result), ("result",))
+              lambda g, s: TANH_BACKWARD(g, s.result), ("result",))
 _unary("asinh", "AsinhBackward0", np.arcsinh, "grad / sqrt(self² + 1)",
        lambda g, s: g * (s.self * s.self + 1).rsqrt(), ("self",), aliases=("arcsinh",))
 _unary("acosh", "AcoshBackward0", np.arccosh, "grad / sqrt(self² - 1)",
@@ -429,7 +430,7 @@ def _sigmoid(a):
 
 
 SIGMOID = _unary("sigmoid", "SigmoidBackward0", _sigmoid, "grad * result * (1 - result)",
-                 lambda g, s: g * (s.result * (1 - s.result)), ("result",))
+                 lambda g, s: SIGMOID_BACKWARD(g, s.result), ("result",))
 
 
 def _vectorized(fn):
