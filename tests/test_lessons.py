@@ -6,6 +6,7 @@ import functools
 import io
 import pathlib
 import re
+import tempfile
 
 import pytest
 import torch
@@ -34,12 +35,20 @@ def sandbox_run(code: str):
     return run_code(code, seed=0, limits=LIMITS)
 
 
+@contextlib.contextmanager
+def scratch_directory():
+    """A fresh working directory for real torch, so a cell's torch.save("linear.pt") writes
+    nowhere that lasts (in the sandbox, files last only for the run)."""
+    with tempfile.TemporaryDirectory() as path, contextlib.chdir(path):
+        yield
+
+
 def torch_outcome(code: str) -> tuple[str, tuple | None]:
     """(stdout, (error type, first line) or None) of the code under real torch."""
     torch.manual_seed(TORCH_SEED)
     torch.set_default_dtype(torch.float32)
     out, error = io.StringIO(), None
-    with torch.enable_grad(), contextlib.redirect_stdout(out):
+    with torch.enable_grad(), contextlib.redirect_stdout(out), scratch_directory():
         try:
             exec(compile(code, "<lesson>", "exec"), {"__name__": "__main__"})  # noqa: S102
         except Exception as exc:  # noqa: BLE001 - the error is what we compare
@@ -163,7 +172,7 @@ def torch_namespace(code: str) -> dict:
     """The globals a cell leaves behind when it runs on real torch (its printing swallowed)."""
     torch.manual_seed(TORCH_SEED)
     namespace = {"__name__": "__main__"}
-    with torch.enable_grad(), contextlib.redirect_stdout(io.StringIO()):
+    with torch.enable_grad(), contextlib.redirect_stdout(io.StringIO()), scratch_directory():
         exec(compile(code, "<lesson>", "exec"), namespace)  # noqa: S102
     return namespace
 
