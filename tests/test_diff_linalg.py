@@ -118,6 +118,18 @@ def test_cdist_as_torch(p):
         lambda lib, x, y: lib.cdist(x, y, p=p), a, b)) for a, b in CDIST_SHAPES])
 
 
+@pytest.mark.parametrize("p", [2.0, 1.0, math.inf, 3.0], ids=str)
+def test_dist_as_torch(p):
+    each([(f"{a} {b}", lambda a=rand(*a), b=rand(*b): same_chain(
+        lambda lib, x, y: lib.dist(x, y, p), a, b))
+        for a, b in [((5, 17), (17,)), ((3,), (3,)), ((2, 1, 4), (3, 4))]]
+        + [("method", lambda: same_chain(lambda lib, x, y: x.dist(y), rand(4), rand(4))),
+           ("ints", lambda: run_both(lambda lib, x, y: lib.dist(x, y), np.arange(3),
+                                     np.arange(3))),
+           ("no broadcast", lambda: run_both(lambda lib, x, y: lib.dist(x, y), rand(2),
+                                             rand(3)))])
+
+
 @pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"])
 def test_cdist_compute_modes_as_torch(mode):
     each([(f"{a} {b}", lambda a=rand(*a), b=rand(*b): same_chain(

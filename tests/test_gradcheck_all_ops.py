@@ -353,6 +353,7 @@ CASES = {
     "linalg_svd": case(lambda t, x: t.linalg.svd(x, full_matrices=False), (5, 2)),
     "_cdist_forward": case(lambda t, x, y: t.cdist(x, y, p=3.0), (2, 3, 2), (4, 2)),
     "_euclidean_dist": case(lambda t, x, y: t.cdist(x, y), (30, 2), (4, 2)),
+    "dist": case(lambda t, x, y: t.dist(x, y, 3), (2, 3), (3,)),
     "diag_embed": case(lambda t, x: t.diag(x, -1), (3,)),
     "tanh_backward": case(_grad_of(lambda t, b: b.tanh(), (3,)), (3,)),
     "sigmoid_backward": case(_grad_of(lambda t, b: b.sigmoid(), (3,)), (3,)),

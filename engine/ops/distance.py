@@ -36,22 +36,39 @@ def CDIST(a, b, *, p):
     return _p_norm(np.abs(a[..., :, None, :] - b[..., None, :, :]), p)
 
 
+def _p_norm_grad(diff: Tensor, dist: Tensor, grad: Tensor, p: float) -> Tensor:
+    """d|diff|_p / d diff times grad, elementwise (dist broadcasts against diff)."""
+    if p == 0:
+        return diff * 0
+    if p == 1:
+        return diff.sign() * grad
+    if p == math.inf:
+        return diff.sign() * (diff.abs() == dist) * grad
+    scale = diff * diff.abs().pow(p - 2) if p >= 2 else diff.sign() * diff.abs().pow(p - 1)
+    return (scale / dist.pow(p - 1) * grad).masked_fill(dist == 0, 0)
+
+
 @CDIST.derivative
 def _(g, s):
     diff = s.x1.unsqueeze(-2) - s.x2.unsqueeze(-3)
-    dist = s.result.unsqueeze(-1)
-    grad = g.unsqueeze(-1)
-    p = s.p
-    if p == 0:
-        each = diff * 0
-    elif p == 1:
-        each = diff.sign() * grad
-    elif p == math.inf:
-        each = diff.sign() * (diff.abs() == dist) * grad
-    else:
-        scale = diff * diff.abs().pow(p - 2) if p >= 2 else diff.sign() * diff.abs().pow(p - 1)
-        each = (scale / dist.pow(p - 1) * grad).masked_fill(dist == 0, 0)
+    each = _p_norm_grad(diff, s.result.unsqueeze(-1), g.unsqueeze(-1), s.p)
     return (each.sum(-2).sum_to_size(s.x1.shape), (-each).sum(-3).sum_to_size(s.x2.shape))
+
+
+@defop("dist", "DistBackward0", inputs=("self", "other"), saves=("self", "other", "p", "result"),
+       formulas={"self": "norm_backward(grad, self - other, p, result)",
+                 "other": "-norm_backward(grad, self - other, p, result)"})
+def DIST(a, b, *, p):
+    """The 2-norm of a - b as torch.norm's kernel adds it (torch computes dist so)."""
+    from .reduction import NORM
+    diff = np.subtract(a, b, dtype=a.dtype)
+    return NORM.forward(diff, ord=p, dim=None, keepdim=False, dtype=diff.dtype)
+
+
+@DIST.derivative
+def _(g, s):
+    each = _p_norm_grad(s.self - s.other, s.result, g, s.p)
+    return each.sum_to_size(s.self.shape), (-each).sum_to_size(s.other.shape)
 
 
 @defop("_euclidean_dist", "EuclideanDistBackward0", inputs=("x1", "x2"),
@@ -110,4 +127,15 @@ def _by_matrix_product(x1: Tensor, x2: Tensor) -> Tensor:
     return EUCLIDEAN_DIST(a, b).view(batch + (r1, r2))
 
 
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of input - other (broadcast), as one op."""
+    broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    if not (input.dtype.is_floating_point and other.dtype.is_floating_point):
+        bad = other if input.dtype.is_floating_point else input
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                           f"Got {bad.dtype.scalar_name} instead.")
+    return DIST(input, other, p=float(p))
+
+
 expose(cdist, method=False)
+expose(dist)
