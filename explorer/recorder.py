@@ -144,7 +144,7 @@ def _layout(shape: tuple, stride: tuple) -> tuple:
 def _storage_offset(t: Tensor) -> int:
     """t.storage_offset(), skipping the pointer arithmetic (microseconds a tensor) when the
     tensor's array is the one its storage was cut from, which starts at element 0."""
-    return 0 if t._storage.array.base is t._data else t.storage_offset()
+    return 0 if t._storage.array.base is t._data else Tensor.storage_offset(t)
 
 
 def _kept(node) -> tuple:
@@ -232,7 +232,7 @@ class Recorder:
         return self._node_ids[key]
 
     def storage_id(self, t: Tensor) -> int:
-        storage = t.untyped_storage()
+        storage = Tensor.untyped_storage(t)
         key = id(storage)
         if key not in self._storages:
             self._storages[key] = len(self._storages)
@@ -391,22 +391,23 @@ class Recorder:
 
     # ---- the final picture ----------------------------------------------------------------
     def tensor_info(self, t: Tensor, tid: int, with_text: bool = False) -> TensorInfo:
-        fn = t.grad_fn
+        # the engine's own accessors, never a learner subclass's overrides of them
+        fn = Tensor.grad_fn.fget(t)
         base = t._base
-        shape, stride = t._data.shape, t.stride()
+        shape, stride = t._data.shape, Tensor.stride(t)
         contiguous, channels_last, flat_stride = _layout(shape, stride)
         return _new_tensor(
             id=tid, shape=shape, dtype=str(t.dtype), stride=stride,
             storage_offset=_storage_offset(t), storage_id=self.storage_id(t),
-            storage_size=t.untyped_storage().nbytes() // max(t.element_size(), 1),
+            storage_size=Tensor.untyped_storage(t).nbytes() // max(t._data.itemsize, 1),
             is_contiguous=contiguous, is_channels_last=channels_last, flat_stride=flat_stride,
-            requires_grad=t.requires_grad, is_leaf=fn is None,
+            requires_grad=Tensor.requires_grad.fget(t), is_leaf=fn is None,
             grad_fn=type(fn).__name__ if fn is not None else None,
             base_id=self.tensor_id(base) if base is not None and id(base) in self._tensor_ids
             else None,
             values=summarize(t, with_text),
             grad=summarize(t._grad, with_text) if t._grad is not None else None,
-            version=int(t._version), wrapped_number=t._wrapped)
+            version=int(t._vc[0]), wrapped_number=t._wrapped)
 
     def graph(self) -> Graph:
         infos = {}

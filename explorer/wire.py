@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .model import Numbers, fast_constructor
+from .model import ArrayInfo, Numbers, TensorInfo, fast_constructor
 
 __all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "encode", "frame",
            "read_frame", "write_frame"]
@@ -46,6 +46,10 @@ _NUMBER_TYPES = frozenset({int, float, bool})
 
 class WireError(ValueError):
     """The bytes are not a message of the expected schema (or exceed a cap)."""
+
+
+class ImpossibleLayout(WireError):
+    """A well-typed tensor layout no tensor can have: the message is forged."""
 
 
 class Truncated(WireError):
@@ -221,6 +225,8 @@ def _union_decoder(args):
         for option in options:
             try:
                 return option(v)
+            except ImpossibleLayout:
+                raise
             except WireError:
                 continue
         raise WireError(f"no type of {args} fits a {type(v).__name__}")
@@ -240,11 +246,42 @@ def _dataclass_decoder(cls):
     except TypeError:                         # a field with a default_factory
         construct = cls
 
+    sane = _SANE.get(cls)
+
     def build(v):
         if type(v) is not list or not required <= len(v) <= len(names):
             raise WireError(f"expected a {cls.__name__}")
-        return construct(**{name: decode(x) for name, decode, x in zip(names, decoders, v)})
+        built = construct(**{name: decode(x) for name, decode, x in zip(names, decoders, v)})
+        if sane is not None:
+            sane(built)
+        return built
     return build
+
+
+MAX_DIMS = 64      # torch's limit on a tensor's dims
+
+
+def _layout_sane(shape: tuple, stride: tuple, offset: int) -> None:
+    """A layout the engine could have made: as many strides as dims, none of them, no size
+    and no offset negative (views then draw in time bounded by their storage, not their
+    element count, which an expand makes as large as it likes)."""
+    if len(shape) != len(stride) or len(shape) > MAX_DIMS or offset < 0 or \
+            any(n < 0 for n in shape) or any(s < 0 for s in stride):
+        raise ImpossibleLayout("a tensor layout no tensor can have")
+
+
+def _tensor_sane(info: TensorInfo) -> None:
+    _layout_sane(info.shape, info.stride, info.storage_offset)
+    if info.storage_size < 0:
+        raise ImpossibleLayout("a tensor layout no tensor can have")
+
+
+def _array_sane(info: ArrayInfo) -> None:
+    """A NumPy array may step backwards (a[::-1]); the rest is as for a tensor."""
+    _layout_sane(info.shape, tuple(abs(s) for s in info.stride), info.storage_offset)
+
+
+_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):

@@ -798,3 +798,19 @@ def test_random_view_chain_aliases_like_torch(case):
     shape, steps = case
     data = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
     check_aliasing(lambda l, a: apply_steps(a, steps), data)
+
+
+def test_no_view_reaches_past_its_storage_whatever_the_caller_says():
+    """Every view the engine makes goes through strided_view, which checks its extent itself:
+    NumPy checks none over an empty buffer (an as_strided whose storage was swapped after
+    its own check read all memory)."""
+    from engine.ops.views import strided_view
+    for storage, shape, stride, offset in ((np.zeros(0, np.float32), (10,), (1,), 0),
+                                           (np.zeros(4, np.float32), (3,), (2,), 0),
+                                           (np.zeros(4, np.float32), (2,), (1,), 3),
+                                           (np.broadcast_to(np.zeros(1), (2 ** 40,)), (8,), (1,),
+                                            0)):
+        with pytest.raises(RuntimeError, match="out of bounds for storage"):
+            strided_view(storage, shape, stride, offset)
+    assert strided_view(np.arange(4.0), (2,), (2,), 1).tolist() == [1.0, 3.0]
+    assert strided_view(np.zeros(0), (0, 5), (5, 1), 0).shape == (0, 5)

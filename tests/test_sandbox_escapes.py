@@ -369,6 +369,31 @@ RAW_MEMORY = {
     "numpy_scalar_unknown_attribute": (
         "import numpy as np\nprint('REACHED', np.float32(1).dumps())",
         "SandboxError", "'dumps' is not available"),
+    # fifth outside attack: a storage's array swapped after as_strided's bounds check (by a
+    # Parameter subclass's stride()) made a view over nothing: read/write of all memory
+    "storage_array_swapped_in_stride": (
+        "import torch, numpy as np\nclass P(torch.nn.Parameter):\n"
+        "    def stride(self, dim=None):\n"
+        "        self.untyped_storage().array = np.zeros(0, np.float32)\n"
+        "        return torch.Tensor.stride(self, dim)\n"
+        "p = P(torch.zeros(10**6), requires_grad=False)\n"
+        "v = p.as_strided((10**6,), (1,), 0)\nprint('REACHED', v[::100000])",
+        "SandboxError", "'array' of a UntypedStorage cannot be changed"),
+    "dtype_itemsize_rewritten": (
+        "import torch\ntorch.float32.itemsize = 64\nprint('REACHED', torch.ones(4)[1:])",
+        "SandboxError", "'itemsize' of a dtype cannot be changed"),
+    "ctx_edges_rewritten": (
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n"
+        "    def forward(ctx, x):\n        ctx.next_functions = ((None, 0),) * 9\n"
+        "        return x * 1\n    @staticmethod\n    def backward(ctx, g):\n        return g\n"
+        "print('REACHED', F.apply(torch.ones(2, requires_grad=True)))",
+        "SandboxError", "'next_functions' of a FBackward cannot be changed"),
+    "tensor_dtype_rewritten": (
+        "import torch\nx = torch.ones(4)\nx.dtype = torch.float64\nprint('REACHED', x.sum())",
+        "AttributeError", "attribute 'dtype' of 'torch._C.TensorBase' objects is not writable"),
+    "numpy_allowlist_through_super": (
+        "import numpy as np\nprint('REACHED', super(np.number, np.float64(1)).setfield)",
+        "SandboxError", "'setfield' of a NumPy array is not available"),
     "ndarray_resize_through_a_base": (
         "import numpy as np\ndef make():\n    return np.zeros(100, dtype=np.int64)\n"
         "b = make()[:]\nb.base.resize(1000000)\nprint('REACHED', b[0])",
@@ -623,3 +648,18 @@ def test_the_harmless_dunders_learners_type_read_as_in_torch(pool):
     run = pool.run(HARMLESS_DUNDERS, 0, LIMITS)
     assert run.error is None, run.error
     assert run.stdout == printed.getvalue()
+
+
+def test_a_real_pytorch_storage_cannot_be_shrunk_under_its_tensors():
+    """Compare mode runs real PyTorch: storage.resize_(16) under a tensor spanning 4 MB read
+    and wrote the heap (fifth outside attack)."""
+    torch_pool = WorkerPool(size=1, backend="torch")
+    try:
+        run = torch_pool.run("import torch\nx = torch.zeros(1000000)\n"
+                             "x.untyped_storage().resize_(16)\nprint('REACHED', x.clone().sum())",
+                             0, LIMITS)
+    finally:
+        torch_pool.close()
+    assert "REACHED" not in run.stdout
+    assert (run.error.type, "resizing a storage is not available" in run.error.message) == \
+        ("SandboxError", True)

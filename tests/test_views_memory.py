@@ -4,8 +4,10 @@ examples on views and layout, every tensor's cells and shared storages are torch
 fails exactly when torch's does, explained by the cells a new dim would walk; contiguous() and
 channels_last reorder the same elements in memory as torch does."""
 import contextlib
+import dataclasses
 import io
 import itertools
+import math
 import pathlib
 import re
 import runpy
@@ -418,3 +420,39 @@ def test_a_huge_tensor_is_drawn_in_bounded_memory():
         assert peak < 48 * 2**20, f"{peak / 1e6:.0f} MB"   # the positions alone: 160 MB
         assert len(figure.data[0].z[0]) <= 48 and order[0] == (0,) * len(info.shape)
         assert check.walks[0][:2] == (0, info.stride[-1])      # flat order: last dim first
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 7)), min_size=0, max_size=4),
+       st.integers(0, 9), st.integers(1, 60))
+def test_the_cells_a_view_reads_are_found_without_walking_its_elements(dims, offset, size):
+    """_read once walked every element (2**61 for a forged expand); now it adds each dim's
+    steps to the cells already read. The brute-force walk is the oracle."""
+    from explorer.model import TensorInfo
+    from explorer.views.memory import _read
+    shape, stride = tuple(n for n, _ in dims), tuple(s for _, s in dims)
+    info = TensorInfo(0, shape, "torch.float32", stride, offset, 0, size, False, False, False,
+                      True, None, None)
+    walked = np.zeros(size, dtype=bool)
+    if math.prod(shape):
+        cells = offset + sum(np.indices(shape).reshape(len(shape), -1)[d] * stride[d]
+                             for d in range(len(shape))) if shape else np.array([offset])
+        cells = np.asarray(cells)
+        walked[cells[cells < size]] = True
+    assert np.array_equal(_read(info, size), walked)
+
+
+def test_a_view_of_2_to_the_61_elements_draws_like_any_other():
+    """What a forged Run sent to hang the server (fifth outside attack), and what a legal
+    expand can make: every memory picture of it is bounded by its storage."""
+    from explorer.model import TensorInfo
+    from explorer.views.memory import memory_figure, memory_order, view_check
+    run = execute("import torch\nx = torch.ones(100)\n")
+    x = tensor_named(run, "x")
+    huge = dataclasses.replace(x, id=x.id + 1000, shape=(2 ** 61,), stride=(0,), values=None)
+    assert isinstance(huge, TensorInfo)
+    graph = dataclasses.replace(run.graph, tensors={**run.graph.tensors, huge.id: huge})
+    forged = dataclasses.replace(run, graph=graph)
+    figure = memory_figure(forged, x.storage_id, focus=huge.id)
+    assert len(figure.data) >= 1
+    assert memory_order(huge)[0] == (0,) and view_check(huge).walks[0][:2] == (0, 0)

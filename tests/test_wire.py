@@ -182,3 +182,20 @@ def test_many_variables_over_one_tensor_are_thinned_too():
     total = sum(_count(v.tensor.values) for v in sent.variables)
     assert total <= 2 * VALUE_BUDGET and not sent.variables[0].tensor.values.complete
     assert sent.variables[0].tensor.values.text.startswith("tensor([[[[False]]],")
+
+
+def test_a_tensor_layout_no_tensor_can_have_is_refused():
+    """A forged Run once drew 2**61 elements of one expanded cell for a minute (fifth outside
+    attack): every layout must be one the engine could make, and the memory view must not
+    depend on the element count (tests/test_views_memory.py)."""
+    run = execute("import torch\nx = torch.ones(2, 3)\n")
+    text = body(wire.encode(run)).decode()
+    layout = '[2,3],"torch.float32",[3,1],0'
+    assert layout in text
+    for shape, stride, offset in (((2, 3), (3,), 0), ((2, 3), (-3, 1), 0), ((2, 3), (3, 1), -1),
+                                  ((-2, 3), (3, 1), 0), ((1,) * 65, (1,) * 65, 0)):
+        forged = text.replace(layout, json.dumps(
+            [list(shape), "torch.float32", list(stride), offset], separators=(",", ":"))[1:-1])
+        with pytest.raises(wire.WireError, match="layout no tensor can have"):
+            wire.decode(forged.encode(), Run)
+    assert wire.decode(text.encode(), Run) == run

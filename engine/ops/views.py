@@ -16,10 +16,37 @@ __all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_stri
 
 
 def strided_view(storage: np.ndarray, shape, strides, offset: int) -> np.ndarray:
-    """A NumPy view of `storage` with element strides and offset (bounds-checked by NumPy)."""
+    """A NumPy view of `storage` with element strides and offset. Its extent is checked here:
+    NumPy checks none over an empty buffer, and every view the engine makes passes through,
+    so no caller's mistake (or a learner's subclass answering stride() one way, then another)
+    can reach memory the storage does not own."""
     item = storage.itemsize
-    return np.ndarray(tuple(shape), storage.dtype, buffer=storage, offset=offset * item,
+    shape, strides = tuple(shape), tuple(strides)
+    last = offset
+    for n, s in zip(shape, strides):
+        if n == 0:
+            last = None
+            break
+        if s < 0 or n < 0:
+            raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, "
+                               f"got strides: {_shape_str(strides)}")
+        last += (n - 1) * s
+    if last is not None and (offset < 0 or (last + 1) * item > _extent(storage)):
+        raise RuntimeError(f"setStorage: sizes {_shape_str(shape)}, strides "
+                           f"{_shape_str(strides)}, storage offset {offset}, and itemsize "
+                           f"{item} requiring a storage size of {(last + 1) * item} are out of "
+                           f"bounds for storage of size {_extent(storage)}")
+    return np.ndarray(shape, storage.dtype, buffer=storage, offset=offset * item,
                       strides=tuple(s * item for s in strides))
+
+
+def _extent(storage: np.ndarray) -> int:
+    """The bytes `storage` really spans from its first element (a broadcast array claims more
+    than it holds)."""
+    if storage.ndim == 1 and storage.strides[0] == storage.itemsize:
+        return storage.nbytes
+    low, high = np.lib.array_utils.byte_bounds(storage)
+    return high - storage.__array_interface__["data"][0]
 
 
 def empty_strided_np(shape, strides, dtype) -> np.ndarray:
@@ -837,9 +864,10 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     if any(n < 0 for n in size):
         raise RuntimeError(f"Storage size calculation overflowed with sizes={_shape_str(size)} "
                            f"and strides={_shape_str(stride)}")
-    item = input.element_size()
+    storage = input._storage.array      # read once: what is checked is what is viewed
+    item = input._data.itemsize
     needed = 0 if 0 in size else (1 + sum((n - 1) * st for n, st in zip(size, stride))) * item
-    have = input.untyped_storage().nbytes()
+    have = storage.nbytes
     if needed and needed + offset * item > have:
         raise RuntimeError(f"setStorage: sizes {_shape_str(size)}, strides {_shape_str(stride)}, "
                            f"storage offset {offset}, and itemsize {item} requiring a storage "
@@ -848,7 +876,6 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     geometry = (tuple(input.shape), input.stride(), input.storage_offset())
-    storage = input._storage.array
     if input._data.dtype != storage.dtype:  # a view(dtype) of another element type
         storage = storage.view(np.uint8).view(input._data.dtype)
     return AS_STRIDED(input, size=size, stride=stride, storage_offset=offset, storage=storage,

@@ -190,14 +190,18 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder,
             tid = recorder.tensor_id(value)
             kind = "parameter" if isinstance(value, engine.nn.Parameter) else "tensor"
             found.append(VariableInfo(name, kind, recorder.tensor_info(value, tid, True)))
-            storages.setdefault(id(value.untyped_storage()), value)
+            storages.setdefault(id(Tensor.untyped_storage(value)), value)
         elif isinstance(value, Module):
+            try:        # the engine's walk: a learner's Module may override named_parameters
+                named = tuple(Module.named_parameters(value))
+            except Exception:  # noqa: BLE001 - its own parameters broke the walk: leave it out
+                continue
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
-                           for pname, p in value.named_parameters())
+                           for pname, p in named)
             found.append(VariableInfo(name, "module", module_text=texts.get(id(value), ""),
                                       parameters=params))
-            for _, p in value.named_parameters():
-                storages.setdefault(id(p.untyped_storage()), p)
+            for _, p in named:
+                storages.setdefault(id(Tensor.untyped_storage(p)), p)
         elif type(value) is np.ndarray and len(arrays) < MAX_ARRAYS:
             arrays.append((len(found), value))
             found.append(VariableInfo(name, "ndarray"))
@@ -216,7 +220,7 @@ def _array_info(arr: np.ndarray, tensors, recorder: Recorder) -> ArrayInfo:
     size = max(arr.itemsize, 1)
     stride = tuple(s // size for s in arr.strides)
     for t in tensors:
-        memory = t.untyped_storage().array
+        memory = Tensor.untyped_storage(t).array
         if arr.size and np.may_share_memory(arr, memory):
             delta = arr.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
             return ArrayInfo(arr.shape, arr.dtype.name, stride, recorder.storage_id(t),

@@ -180,11 +180,16 @@ def guarded_getattr(obj, name: str, *default):
         raise SandboxError(f"'{name}' is not available in Autograd Explorer's sandbox")
     if name.startswith("_"):
         return _private(obj, name)
-    if name not in NUMPY_API and (isinstance(obj, (np.ndarray, np.generic)) or (
-            isinstance(obj, type) and issubclass(obj, (np.ndarray, np.generic)))):
+    owner = (obj.__self__ if obj.__self__ is not None else obj.__self_class__) \
+        if isinstance(obj, super) else obj     # super(np.number, x).setfield is x's
+    if name not in NUMPY_API and (isinstance(owner, (np.ndarray, np.generic)) or (
+            isinstance(owner, type) and issubclass(owner, (np.ndarray, np.generic)))):
         raise SandboxError(NO_RESIZE if name == "resize" else
                            f"'{name}' of a NumPy array is not available in Autograd Explorer's "
                            "sandbox")
+    if name == "resize_" and _is_storage(owner):
+        raise SandboxError("resizing a storage is not available in Autograd Explorer's "
+                           "sandbox: the tensors over it would reach past its new end")
     value = getattr(obj, name, *default)
     if isinstance(value, _refused_values()) or _raw_objects(value) or (
             type(value) is dict and ("__builtins__" in value or value is _BUILTINS_DICT)):
@@ -351,6 +356,14 @@ def _private(obj, name: str):
     raise SandboxError(f"'{name}' is a private attribute and is not available here")
 
 
+def _is_storage(obj) -> bool:
+    """A storage (the engine's, or real PyTorch's in compare mode): PyTorch lets
+    storage.resize_ shrink the memory under tensors that still span all of it."""
+    return any(c.__name__ in ("UntypedStorage", "TypedStorage", "_StorageBase")
+               and c.__module__.split(".")[0] in ("engine", "torch")
+               for c in (obj.__mro__ if isinstance(obj, type) else type(obj).__mro__))
+
+
 def _is_module(obj) -> bool:
     """A module, a module's stand-in, or one of torch.backends' flag sets (modules in torch)."""
     from engine.backends import Backend
@@ -505,10 +518,82 @@ def _refuse_construct(cls: type):
 
 
 def guarded_write(obj):
-    """Attribute writes (`obj.a = v`): allowed on learner objects, never on library code."""
+    """Attribute writes (`obj.a = v`): free on the learner's own objects and on the library
+    objects PyTorch code configures (a Module, an optimizer, a data loader, a backward's ctx);
+    on a tensor only .grad, .requires_grad and .data; nothing else of the library's. A storage's
+    array, a dtype's itemsize or a node's edges, rewritten, would steer the engine's memory."""
     from .namespace import Proxy
     if isinstance(obj, (types.ModuleType, Proxy, type, types.FunctionType,
                         types.BuiltinFunctionType, types.MethodType)):
         raise SandboxError(f"changing attributes of {type(obj).__name__} objects is not allowed "
                           "here")
-    return obj
+    library = _library_classes(type(obj))
+    if not library or library & _CONFIGURED:
+        return obj
+    return _CheckedWrites(obj, library)
+
+
+# Library classes whose objects learner code sets attributes on, as PyTorch code does.
+_CONFIGURED = frozenset({"Module", "Optimizer", "LRScheduler", "Dataset", "DataLoader",
+                         "Sampler", "Backend", "_Matmul"})   # backends' flags: fixed slots
+_TENSORS = frozenset({"Tensor", "TensorBase"})
+_TENSOR_WRITABLE = frozenset({"grad", "requires_grad", "data"})
+_CTX = frozenset({"FunctionCtx"})    # a custom Function's ctx: ctx.scale = 2 is how it is used
+
+
+def _library_classes(cls: type) -> frozenset:
+    """The names of the engine's (or torch's) classes in `cls`'s ancestry; empty for a class
+    of the learner's own, or one from NumPy or Python (which check their own writes)."""
+    return frozenset(c.__name__ for c in cls.__mro__
+                     if c.__module__.split(".")[0] in ("engine", "torch"))
+
+
+@functools.cache
+def _engine_set(cls: type) -> frozenset:
+    """The public attributes a library class's constructor sets on each instance (a ctx's
+    next_functions and needs_input_grad), which a learner's write must not replace."""
+    try:
+        return frozenset(n for n in vars(cls()) if not n.startswith("_"))
+    except Exception:  # noqa: BLE001 - no plain constructor: only class attributes count
+        return frozenset()
+
+
+class _CheckedWrites:
+    """What `obj.name = value` writes through for a library object: only the names its kind
+    allows (and, on the learner's subclass of it, names of their own)."""
+
+    __slots__ = ("_obj", "_library")
+
+    def __init__(self, obj, library: frozenset) -> None:
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_library", library)
+
+    def _check(self, name: str) -> None:
+        obj, library = object.__getattribute__(self, "_obj"), object.__getattribute__(
+            self, "_library")
+        if library & _TENSORS and name in _TENSOR_WRITABLE:
+            return
+        base = next(c for c in type(obj).__mro__ if c.__module__.split(".")[0] in
+                    ("engine", "torch"))
+        own = type(obj) is not base or library & _CTX      # the learner's subclass, or a ctx
+        if own and not hasattr(base, name) and name not in _engine_set(base):
+            return
+        if library & _TENSORS:
+            raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not "
+                                 "writable")
+        raise SandboxError(f"'{name}' of a {type(obj).__name__} cannot be changed in Autograd "
+                           "Explorer's sandbox")
+
+    def __setattr__(self, name: str, value) -> None:
+        object.__getattribute__(self, "_check")(name)
+        setattr(object.__getattribute__(self, "_obj"), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        object.__getattribute__(self, "_check")(name)
+        delattr(object.__getattribute__(self, "_obj"), name)
+
+    def __setitem__(self, key, value) -> None:     # `x[i] = v` comes through _write_ too
+        object.__getattribute__(self, "_obj")[key] = value
+
+    def __delitem__(self, key) -> None:
+        del object.__getattribute__(self, "_obj")[key]

@@ -47,6 +47,7 @@ FITS, BREAKS = "#2ca02c", "#d62728"
 
 CHUNK = 1 << 18      # elements whose cells are computed at once
 WALK_STEPS = 24      # steps of a walk along one dim that a view check draws
+WALKED = 1 << 22     # elements at most visited to place indices in cells, whatever the numel
 
 
 def positions_of(info: TensorInfo, flat: np.ndarray) -> np.ndarray:
@@ -61,10 +62,10 @@ def positions_of(info: TensorInfo, flat: np.ndarray) -> np.ndarray:
 
 
 def position_chunks(info: TensorInfo):
-    """(first flat index, cells) for the elements in index order, CHUNK at a time: a tensor
-    can have twenty million elements, even over one cell (an expand), and the picture is drawn
-    for every viewer, so the memory it takes stays bounded."""
-    numel = math.prod(info.shape)
+    """(first flat index, cells) for the first WALKED elements in index order, CHUNK at a
+    time: an expand makes any number of elements over one cell (2**61 is a valid view), and
+    the picture is drawn for every viewer, so its time and memory stay bounded."""
+    numel = min(math.prod(info.shape), WALKED)
     for start in range(0, numel, CHUNK):
         yield start, positions_of(info, np.arange(start, min(numel, start + CHUNK)))
 
@@ -76,10 +77,20 @@ def storage_positions(info: TensorInfo) -> np.ndarray:
 
 
 def _read(info: TensorInfo, size: int) -> np.ndarray:
-    """Which of the first `size` storage cells the tensor reads."""
+    """Which of the first `size` storage cells the tensor reads, in time and memory bounded by
+    `size` however many elements it has: start from its first cell, and let each dim of n
+    steps of stride s add every cell fewer than n steps on from one already read (doubling
+    the steps covered each pass)."""
     read = np.zeros(size, dtype=bool)
-    for _, cells in position_chunks(info):
-        read[cells[(cells >= 0) & (cells < size)]] = True
+    if not 0 <= info.storage_offset < size or 0 in info.shape:
+        return read
+    read[info.storage_offset] = True
+    for n, step in zip(info.shape, info.stride):
+        covered = 1
+        while 0 < step and covered < n and covered * step < size:
+            shift = min(covered, n - covered) * step
+            read[shift:] |= read[:-shift]
+            covered += shift // step
     return read
 
 
@@ -247,7 +258,7 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
     figure.update_layout(title={"text": title, "font": {"size": 16}},
                          xaxis_title=t("view.memory.cell", lang), yaxis_autorange="reversed",
                          xaxis_dtick=1 if width == 1 else None,     # whole cells, no 0.5
-                         font={"size": 14}, template="plotly_white",
+                         font={"size": 14},
                          height=150 + 50 * len(rows), margin={"l": 10, "r": 10, "t": 70, "b": 40})
     return figure
 
@@ -403,7 +414,7 @@ def view_figure(check: ViewCheck, name: str = "y", lang: str = DEFAULT_LANGUAGE)
     runs = " ".join("[" + " ".join(map(str, c)) + "]" for c in check.chunks)
     figure.update_layout(
         title=t("view.memory.view_title", lang, name=name, shape=check.shape,
-                stride=check.stride, runs=runs), font=FONT, template="plotly_white", height=460,
+                stride=check.stride, runs=runs), font=FONT, height=460,
         margin={"l": 10, "r": 10, "t": 90, "b": 10})
     figure.update_annotations(font=FONT)
     figure.update_xaxes(title=t("view.memory.walk_axis", lang, dim=j), dtick=1)
@@ -516,7 +527,7 @@ def order_figure(run: Run, names: list[str], colour_dim: int | None = None,
     lines = -(-min(cells, max(i.storage_size for i in infos)) // ORDER_COLUMNS)
     figure.update_layout(title={"text": t("view.memory.order_title", lang, what=what),
                                 "font": {"size": 16}},
-                         font={"size": 14}, template="plotly_white",
+                         font={"size": 14},
                          height=110 + len(names) * (140 + 46 * lines),
                          margin={"l": 10, "r": 10, "t": 90, "b": 10})
     figure.update_annotations(font={"size": 15})
