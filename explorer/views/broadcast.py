@@ -170,7 +170,7 @@ def expansion_figure(run: Run, step: BroadcastStep, lang: str = DEFAULT_LANGUAGE
     figure.update_xaxes(showticklabels=False)            # cells carry their values; indices
     figure.update_yaxes(tickmode="linear", dtick=1)      # down the side, whole numbers only
     figure.update_layout(height=180 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                         font={"size": 16}, template="plotly_white",
+                         font={"size": 16},
                          title=plotly(f"{step.label}: {shapes} → {step.result_shape}"))
     return figure
 
@@ -279,7 +279,7 @@ def failure_figure(failure: BroadcastFailure, lang: str = DEFAULT_LANGUAGE) -> g
     figure.update_layout(
         title={"text": f"<b>{plotly(failure.op)}</b>{where}: {plotly(failure.message)}<br>"
                        f"<span style='font-size:16px'>{_key(lang)}</span>", "font": {"size": 18}},
-        font={"size": 20}, template="plotly_white", yaxis_autorange="reversed",
+        font={"size": 20}, yaxis_autorange="reversed",
         xaxis_side="top", height=170 + 80 * len(rows),
         margin={"l": 10, "r": 10, "t": 140, "b": 10})
     return figure

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..texts import DEFAULT_LANGUAGE, t
 from ..training import Boundary, StepRecord
@@ -26,35 +25,33 @@ LOSS_COLOUR, ACCURACY_COLOUR = "#d62728", "#2ca02c"
 
 
 def _style(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    figure.update_layout(title=title, font=FONT, template="plotly_white", height=420,
-                         margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"font": FONT})
-    figure.update_xaxes(title=x_title)
-    figure.update_yaxes(title=y_title)
+    figure.update_layout(title=title, font=FONT, height=420, legend={"font": FONT},
+                         margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                         xaxis_title_text=x_title, yaxis_title_text=y_title)
     return figure
 
 
 def loss_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Loss per step (left axis) and training accuracy (right axis, dotted)."""
     steps = [r.step for r in records]
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(go.Scatter(x=steps, y=[r.loss for r in records], name=t("figures.loss", lang),
-                                line={"color": LOSS_COLOUR, "width": 4}))
-    figure.add_trace(go.Scatter(x=steps, y=[r.accuracy for r in records],
-                                name=t("figures.accuracy", lang), hovertemplate="%{y:.1%}",
-                                line={"color": ACCURACY_COLOUR, "width": 3, "dash": "dot"}),
-                     secondary_y=True)
+    figure = go.Figure([
+        go.Scatter(x=steps, y=[r.loss for r in records], name=t("figures.loss", lang),
+                   line={"color": LOSS_COLOUR, "width": 4}),
+        go.Scatter(x=steps, y=[r.accuracy for r in records], name=t("figures.accuracy", lang),
+                   yaxis="y2", hovertemplate="%{y:.1%}",
+                   line={"color": ACCURACY_COLOUR, "width": 3, "dash": "dot"})])
     _style(figure, t("figures.loss_title", lang), t("figures.step", lang),
            t("figures.cross_entropy", lang))
     # Accuracy in percent, 0 % to 100 % in quarters: left to itself the right axis took its
-    # ticks from the loss axis (0.021, 0.195, ...).
-    figure.update_yaxes(title=t("figures.accuracy", lang), range=[0, 1.02], tickmode="array",
-                        tickvals=ACCURACY_TICKS, tickformat=".0%", showgrid=False,
-                        secondary_y=True)
-    # Each axis names its line in the line's colour, so no legend is needed: on the right it
-    # covered the accuracy axis ("10"), above the plot it ran into the title on a phone.
-    figure.update_yaxes(title_font_color=LOSS_COLOUR, secondary_y=False)
-    figure.update_yaxes(title_font_color=ACCURACY_COLOUR, secondary_y=True)
-    figure.update_layout(showlegend=False)
+    # ticks from the loss axis (0.021, 0.195, ...). Each axis names its line in the line's
+    # colour, so no legend is needed: on the right it covered the accuracy axis ("10"), above
+    # the plot it ran into the title on a phone.
+    figure.update_layout(
+        showlegend=False, yaxis_title_font_color=LOSS_COLOUR,
+        yaxis2={"title": {"text": t("figures.accuracy", lang),
+                          "font": {"color": ACCURACY_COLOUR}},
+                "overlaying": "y", "side": "right", "range": [0, 1.02], "tickmode": "array",
+                "tickvals": ACCURACY_TICKS, "tickformat": ".0%", "showgrid": False})
     return figure
 
 
@@ -69,7 +66,7 @@ def grad_norm_figure(records: list[StepRecord], lang: str = DEFAULT_LANGUAGE) ->
         figure.add_trace(go.Scatter(x=steps, y=[r.grad_norms[name] for r in records], name=name,
                                     line={"color": colour, "width": 3}))
     _style(figure, t("figures.grad_norm_title", lang), t("figures.step", lang), "‖grad‖")
-    figure.update_yaxes(type="log", dtick=1)   # label powers of ten only
+    figure.update_layout(yaxis_type="log", yaxis_dtick=1)   # label powers of ten only
     return figure
 
 
@@ -113,6 +110,5 @@ def boundary_figure(boundary: Boundary, x: np.ndarray, y: np.ndarray,
     title = t("figures.boundary_title", lang) if step is None else \
         t("figures.boundary_at", lang, step=step)
     _style(figure, title, "x₁", "x₂")
-    figure.update_yaxes(scaleanchor="x", scaleratio=1)
-    figure.update_layout(height=560)
+    figure.update_layout(height=560, yaxis_scaleanchor="x", yaxis_scaleratio=1)
     return figure
