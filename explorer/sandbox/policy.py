@@ -541,6 +541,7 @@ _TENSOR_WRITABLE = frozenset({"grad", "requires_grad", "data"})
 _CTX = frozenset({"FunctionCtx"})    # a custom Function's ctx: ctx.scale = 2 is how it is used
 
 
+@functools.cache
 def _library_classes(cls: type) -> frozenset:
     """The names of the engine's (or torch's) classes in `cls`'s ancestry; empty for a class
     of the learner's own, or one from NumPy or Python (which check their own writes)."""
@@ -558,6 +559,12 @@ def _engine_set(cls: type) -> frozenset:
         return frozenset()
 
 
+@functools.cache
+def _library_base(cls: type) -> type:
+    """The first of the engine's (or torch's) classes in `cls`'s ancestry."""
+    return next(c for c in cls.__mro__ if c.__module__.split(".")[0] in ("engine", "torch"))
+
+
 class _CheckedWrites:
     """What `obj.name = value` writes through for a library object: only the names its kind
     allows (and, on the learner's subclass of it, names of their own)."""
@@ -573,8 +580,7 @@ class _CheckedWrites:
             self, "_library")
         if library & _TENSORS and name in _TENSOR_WRITABLE:
             return
-        base = next(c for c in type(obj).__mro__ if c.__module__.split(".")[0] in
-                    ("engine", "torch"))
+        base = _library_base(type(obj))
         own = type(obj) is not base or library & _CTX      # the learner's subclass, or a ctx
         if own and not hasattr(base, name) and name not in _engine_set(base):
             return
