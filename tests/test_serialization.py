@@ -70,3 +70,27 @@ def test_a_real_torch_checkpoint_is_refused():
 def test_unsupported_objects_are_named():
     with pytest.raises(TypeError, match="cannot store set"):
         engine.save({1, 2}, io.BytesIO())
+
+
+NUMPY_ROUND_TRIP = """import torch, numpy as np
+torch.save(np.arange(3), "a.pt")
+try:
+    torch.load("a.pt")
+except Exception as e:
+    print(type(e).__name__, str(e).splitlines()[0])
+print(torch.load("a.pt", weights_only=False))
+"""
+
+
+def test_the_sandbox_passes_weights_only_to_load_as_torch_does(tmp_path, monkeypatch):
+    """In the sandbox torch.load dropped weights_only, so a NumPy array saved there could
+    never be loaded back, as torch loads it with weights_only=False."""
+    import contextlib
+
+    from explorer import run_code
+    monkeypatch.chdir(tmp_path)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(NUMPY_ROUND_TRIP, {})  # noqa: S102 - real torch, the oracle
+    run = run_code(NUMPY_ROUND_TRIP)
+    assert run.error is None and run.stdout == printed.getvalue()

@@ -103,12 +103,12 @@ class VirtualFiles:
             return torch.save(obj, f)
         return engine.save(obj, f)
 
-    def _load(self, f):
+    def _load(self, f, weights_only: bool | None = None):
         if self.backend == "torch":
             import torch
             # never unpickle arbitrary objects: the bytes may be the learner's
             return torch.load(f, map_location="cpu", weights_only=True)
-        return engine.load(f)
+        return engine.load(f, weights_only=weights_only)   # the engine unpickles nothing
 
     def save(self, obj, f, *args, **kwargs) -> None:
         if not self._is_path(f):
@@ -118,13 +118,13 @@ class VirtualFiles:
         self.files[self._key(f)] = buf.getvalue()
         return None
 
-    def load(self, f, *args, **kwargs):
+    def load(self, f, *args, weights_only: bool | None = None, **kwargs):
         if not self._is_path(f):
-            return self._load(f)
+            return self._load(f, weights_only)
         key = self._key(f)
         if key not in self.files:
             raise FileNotFoundError(f"[Errno 2] No such file or directory: '{os_fspath(f)}'")
-        return self._load(io.BytesIO(self.files[key]))
+        return self._load(io.BytesIO(self.files[key]), weights_only)
 
     def temporary_directory(self, suffix=None, prefix=None, dir=None, **kwargs):
         files = self
