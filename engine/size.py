@@ -33,6 +33,10 @@ class Size(tuple):
 
     __str__ = __repr__
 
+    def __call__(self, *args, **kwargs):
+        # `x.shape()`, a classic slip: torch's C type names itself torch.Size in the message
+        raise TypeError("'torch.Size' object is not callable")
+
     def __getitem__(self, key):
         item = super().__getitem__(key)
         return Size(item) if isinstance(key, slice) else item

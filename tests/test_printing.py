@@ -368,3 +368,10 @@ def test_hypothesis_default_options(t):
 def test_hypothesis_with_print_options(t, options):
     with both_options(**options):
         check(t)
+
+
+def test_calling_a_shape_fails_with_torchs_message():
+    """`x.shape()` is one of the notes' classic slips; the engine said 'Size' where torch's
+    C type calls itself 'torch.Size'."""
+    from difftest import run_both
+    run_both(lambda lib: lib.ones(2, 3).shape())
