@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 
+# the device types torch knows by name, in the order its error message lists them
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+
+
 class device:
     __slots__ = ("type", "index")
 
@@ -11,6 +17,9 @@ class device:
         if ":" in type:
             type, _, idx = type.partition(":")
             index = int(idx)
+        if type not in DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
         self.type = type
         self.index = index
 
@@ -51,14 +60,24 @@ def check_cpu(dev) -> None:
                            "available")
 
 
-def set_default_device(device) -> None:  # noqa: A002
-    """torch.set_default_device: the CPU (or None, the same) is accepted; CUDA and MPS fail as
-    in PyTorch's CPU-only build."""
-    check_cpu(device)
+_default: list = [None]     # the device set_default_device named (None: the CPU)
+
+
+def set_default_device(dev) -> None:
+    """torch.set_default_device: any device torch can name is taken; as in PyTorch's CPU-only
+    build, CUDA or MPS fail only when a tensor is made there (get_default_device makes one)."""
+    _default[0] = None if dev is None else dev if isinstance(dev, device) else \
+        device("cuda", dev) if isinstance(dev, int) else device(str(dev))
 
 
 def get_default_device() -> device:
+    check_cpu(_default[0])
     return CPU
+
+
+def default_device():
+    """Where a factory function makes a tensor no device was given for."""
+    return _default[0]
 
 
 def refuse_cuda(device=None) -> None:

@@ -126,3 +126,19 @@ def test_a_limit_in_torch_mode_ends_in_a_plain_message_and_the_next_run_works(po
     assert snap.error.type == "CpuLimitExceeded" and snap.error.explanation
     after = run_snapshot(pools[1], "import torch\nx = torch.ones(2)\nprint(x * 3)", 0, LIMITS)
     assert after.error is None and after.stdout == "tensor([3., 3.])\n"
+
+
+def test_long_outputs_are_diffed_within_a_bounded_window():
+    """difflib's time grows with the cube of the lines, in the server: 20,000 differing lines
+    took two minutes (sixth outside attack). The diff covers the first DIFF_LINES lines and
+    says where longer outputs part."""
+    from explorer.compare import DIFF_LINES, Snapshot
+    same = "\n".join(str(k) for k in range(3 * DIFF_LINES))
+    late = same + "\nengine\n"
+    ours, theirs = Snapshot(late, None), Snapshot(same + "\ntorch\n", None)
+    comparison = compare_snapshots("", 0, ours, theirs)
+    assert comparison.stdout_diff == (f"@@ the outputs part at line {3 * DIFF_LINES + 1:,} @@",)
+    assert not comparison.equal
+    early = compare_snapshots("", 0, Snapshot("a\n" + same, None), Snapshot("b\n" + same, None))
+    assert "-a" in early.stdout_diff and "+b" in early.stdout_diff
+    assert compare_snapshots("", 0, Snapshot(same, None), Snapshot(same, None)).equal

@@ -650,16 +650,34 @@ def test_the_harmless_dunders_learners_type_read_as_in_torch(pool):
     assert run.stdout == printed.getvalue()
 
 
-def test_a_real_pytorch_storage_cannot_be_shrunk_under_its_tensors():
-    """Compare mode runs real PyTorch: storage.resize_(16) under a tensor spanning 4 MB read
-    and wrote the heap (fifth outside attack)."""
-    torch_pool = WorkerPool(size=1, backend="torch")
-    try:
-        run = torch_pool.run("import torch\nx = torch.zeros(1000000)\n"
-                             "x.untyped_storage().resize_(16)\nprint('REACHED', x.clone().sum())",
-                             0, LIMITS)
-    finally:
-        torch_pool.close()
-    assert "REACHED" not in run.stdout
-    assert (run.error.type, "resizing a storage is not available" in run.error.message) == \
-        ("SandboxError", True)
+COMPARE_MODE_ESCAPES = {
+    # storage.resize_(16) under a tensor spanning 4 MB read and wrote the heap (fifth attack)
+    "storage_shrunk_under_its_tensor": (
+        "import torch\nx = torch.zeros(1000000)\nx.untyped_storage().resize_(16)\n"
+        "print('REACHED', x.clone().sum())",
+        "SandboxError", "resizing a storage is not available"),
+    # a sparse tensor's indices, rewritten in place, are trusted by every op: a write
+    # anywhere in memory, then a full escape (sixth attack)
+    "sparse_indices_rewritten": (
+        "import torch\ns = torch.zeros(4)\ns[0] = 1.0\ns = s.to_sparse().coalesce()\n"
+        "s.indices().add_(100000000)\nprint('REACHED', s.to_dense())",
+        "AttributeError", "'Tensor' object has no attribute 'to_sparse'"),
+    "sparse_through_the_class": (
+        "import torch\nprint('REACHED', torch.Tensor.to_sparse_csr)",
+        "AttributeError", "'Tensor' object has no attribute 'to_sparse_csr'"),
+    "sparse_constructor": (
+        "import torch\nprint('REACHED', torch.sparse_coo_tensor)",
+        "AttributeError", "has no attribute 'sparse_coo_tensor'"),
+}
+
+
+@pytest.mark.parametrize("name", COMPARE_MODE_ESCAPES)
+def test_compare_modes_real_pytorch_offers_only_the_engines_surface(torch_pool, name):
+    """Compare mode runs real PyTorch, whose native code trusts what the learner hands it;
+    it answers only what the engine has, and refuses what shrinks memory under tensors."""
+    from explorer.compare import run_snapshot
+    code, error_type, message = COMPARE_MODE_ESCAPES[name]
+    snapshot = run_snapshot(torch_pool, code, 0, LIMITS)
+    assert "REACHED" not in snapshot.stdout
+    assert (snapshot.error.type, message in snapshot.error.message) == (error_type, True), \
+        snapshot.error

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import random as _random
-from ..device import check_cpu
+from ..device import check_cpu, default_device
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
 from .registry import expose, writes_out
@@ -61,7 +61,7 @@ def _dtype(dtype, default=None) -> dtypes.dtype:
 
 
 def _finish(t: Tensor, requires_grad: bool, device=None) -> Tensor:
-    check_cpu(device)
+    check_cpu(device if device is not None else default_device())
     if requires_grad:
         t.requires_grad_(True)
     return t

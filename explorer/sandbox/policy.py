@@ -187,6 +187,8 @@ def guarded_getattr(obj, name: str, *default):
         raise SandboxError(NO_RESIZE if name == "resize" else
                            f"'{name}' of a NumPy array is not available in Autograd Explorer's "
                            "sandbox")
+    if not _offered_on_tensors(owner, name):
+        raise AttributeError(f"'Tensor' object has no attribute '{name}'")
     if name == "resize_" and _is_storage(owner):
         raise SandboxError("resizing a storage is not available in Autograd Explorer's "
                            "sandbox: the tensors over it would reach past its new end")
@@ -354,6 +356,27 @@ def _private(obj, name: str):
     if name == "__name__" and isinstance(obj, ClassStandIn):
         return object.__getattribute__(obj, "_cls").__name__
     raise SandboxError(f"'{name}' is a private attribute and is not available here")
+
+
+# What real PyTorch may answer beyond the engine's tensor, so compare mode can show it: the
+# engine refuses bfloat16 (NumPy has none), PyTorch converts.
+_TORCH_ONLY = frozenset({"bfloat16"})
+
+
+def _offered_on_tensors(obj, name: str) -> bool:
+    """Compare mode runs real PyTorch behind the engine's surface: a real tensor (or the
+    Tensor class) answers only the names an engine tensor has. Its sparse tensors trust
+    indices a learner can rewrite in place: a write anywhere in memory."""
+    torch = sys.modules.get("torch")
+    if torch is None or getattr(torch, "__name__", "") != "torch" or \
+            not hasattr(torch, "Tensor"):
+        return True
+    real = isinstance(obj, torch.Tensor) or (isinstance(obj, type) and
+                                             issubclass(obj, torch.Tensor))
+    if not real:
+        return True
+    from engine.tensor import Tensor
+    return hasattr(Tensor, name) or name in _TORCH_ONLY
 
 
 def _is_storage(obj) -> bool:
@@ -535,7 +558,7 @@ def guarded_write(obj):
 
 # Library classes whose objects learner code sets attributes on, as PyTorch code does.
 _CONFIGURED = frozenset({"Module", "Optimizer", "LRScheduler", "Dataset", "DataLoader",
-                         "Sampler", "Backend", "_Matmul"})   # backends' flags: fixed slots
+                         "Sampler", "Backend", "_Matmul", "cuBLASModule"})   # backends' flags
 _TENSORS = frozenset({"Tensor", "TensorBase"})
 _TENSOR_WRITABLE = frozenset({"grad", "requires_grad", "data"})
 _CTX = frozenset({"FunctionCtx"})    # a custom Function's ctx: ctx.scale = 2 is how it is used
