@@ -89,10 +89,12 @@ def _is_dense(arr: np.ndarray) -> bool:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
+    # Every tensor sets the slots when it is made; the fields most tensors never change are
+    # class-level defaults instead, so making one (once per op) writes only what it must.
     __slots__ = ("_data", "_storage_cell", "dtype", "_base", "_vc", "_requires_grad", "_grad_fn",
-                 "_output_nr", "_grad", "_retains_grad", "_backward_hooks",
-                 "_post_accumulate_grad_hooks", "_accumulator", "_wrapped", "_view_version",
-                 "__weakref__", "__dict__")
+                 "_output_nr", "_view_version", "__weakref__", "__dict__")
+    _grad = _backward_hooks = _post_accumulate_grad_hooks = _accumulator = None
+    _retains_grad = _wrapped = False
 
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy operators defer to the tensor's reflected operators
@@ -130,18 +132,18 @@ class Tensor:
                 arr = np.array(arr, order="K" if _is_dense(arr) else "C")
         t = object.__new__(cls)
         t._data = arr
-        t._storage_cell = t._base = None   # the storage is made on first use (see _storage)
+        t._storage_cell = t._base = t._grad_fn = None   # the storage is made on first use
         t.dtype = BY_NUMPY.get(arr.dtype) or dtypes.from_numpy_dtype(arr.dtype)  # (error)
         t._vc = [0]  # the version counter, shared by views and detach()
-        t._init_autograd(requires_grad)
+        t._requires_grad = requires_grad
+        t._output_nr = t._view_version = 0
         return t
 
-    def _init_autograd(self, requires_grad: bool) -> None:
-        self._requires_grad = requires_grad
-        self._grad_fn = self._grad = self._backward_hooks = self._post_accumulate_grad_hooks = \
-            self._accumulator = None
+    def _init_autograd(self) -> None:
+        """A new tensor's own autograd fields: no history, no grad required."""
+        self._requires_grad = False
+        self._grad_fn = None
         self._output_nr = self._view_version = 0
-        self._retains_grad = self._wrapped = False
 
     @property
     def _storage(self) -> UntypedStorage:
@@ -165,7 +167,7 @@ class Tensor:
         t.dtype = self.dtype
         t._base = self._base if self._base is not None else self
         t._vc = self._vc
-        t._init_autograd(False)
+        t._init_autograd()
         return t
 
     def _detached_alias(self) -> "Tensor":
@@ -176,7 +178,7 @@ class Tensor:
         t.dtype = self.dtype
         t._base = self._base
         t._vc = self._vc
-        t._init_autograd(False)
+        t._init_autograd()
         return t
 
     def _with_grad_fn(self, node, output_nr: int) -> "Tensor":
@@ -349,7 +351,8 @@ class Tensor:
             if ref is not None:
                 del old._retains_grad_hooks[self._output_nr]
                 node._hooks("_retains_grad_hooks")[output_nr] = ref
-        self._backward_hooks = None
+        if self._backward_hooks is not None:
+            self._backward_hooks = None
         self._grad_fn, self._output_nr = node, output_nr
         self._view_version = self._vc[0]
 
@@ -400,7 +403,8 @@ class Tensor:
 
     def _edge(self):
         """Where this tensor's gradient goes: (grad_fn, output_nr) or (AccumulateGrad, 0)."""
-        fn = self.grad_fn
+        fn = self._grad_fn if self._base is None else self.grad_fn   # (only a view's may be
+        #                                                              regenerated)
         if fn is not None:
             return (fn, self._output_nr)
         if self._requires_grad:

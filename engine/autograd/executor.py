@@ -14,6 +14,7 @@ For autograd.grad (and backward(inputs=...)) only nodes that lead to the request
 from __future__ import annotations
 
 import heapq
+import sys
 
 import numpy as np
 
@@ -24,20 +25,13 @@ from .graph import AccumulateGrad, Node, _anomaly
 __all__ = ["run_backward"]
 
 
-class _Ready:
-    """A ready node in the queue: the highest sequence number (newest node) comes out first.
-
-    heapq breaks ties exactly as C++'s std::priority_queue does in PyTorch's engine, which
-    decides the order of AccumulateGrad nodes that become ready together.
-    """
+class _Ready(float):
+    """A ready node in the queue, valued minus its sequence number: the newest node comes out
+    first. A float, so heapq compares in C; equal values (AccumulateGrad's infinite ones) are
+    ties, which heapq breaks exactly as C++'s std::priority_queue does in PyTorch's engine: that
+    decides the order of AccumulateGrad nodes that become ready together."""
 
     __slots__ = ("node",)
-
-    def __init__(self, node: Node) -> None:
-        self.node = node
-
-    def __lt__(self, other: "_Ready") -> bool:
-        return self.node._seq > other.node._seq
 
 
 def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: bool,
@@ -71,13 +65,28 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
             if g is not None:
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
             if dependencies[fn] == 0:
-                heapq.heappush(ready, _Ready(fn))
+                entry = _Ready(-fn._seq)
+                entry.node = fn
+                heapq.heappush(ready, entry)
 
     if observe.observers:
         observe.emit(observe.BackwardCallEvent("begin", tuple(roots), bool(retain_graph)))
     step = 0
     state = grad_mode._state      # create_graph: backward is recorded too (set directly, not
     was_enabled, state.enabled = state.enabled, bool(create_graph)   # through a context manager)
+
+    def execute(node: Node, buffer: list) -> None:
+        """Run one node and pass its gradients on. Its own frame holds what it produced, so
+        once it returns the executor keeps no reference to a gradient but its buffer."""
+        nonlocal step
+        buffer, grads_in = _call(node, buffer)
+        if not retain_graph:
+            node.release()                            # free its saved tensors
+        if observe.observers:
+            observe.emit(observe.BackwardEvent(node, tuple(buffer), tuple(grads_in), step))
+        step += 1
+        send(node.next_functions, grads_in)
+
     try:
         send(root_edges, grads)                       # the roots' gradients start it off
         while ready:
@@ -86,13 +95,7 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
             if should_run is not None and not _capture(node, buffer, targets, captured,
                                                        should_run[node], accumulate):
                 continue
-            buffer, grads_in = _call(node, buffer)
-            if not retain_graph:
-                node.release()                        # free its saved tensors
-            if observe.observers:
-                observe.emit(observe.BackwardEvent(node, tuple(buffer), tuple(grads_in), step))
-            step += 1
-            send(node.next_functions, grads_in)
+            execute(node, buffer)
     finally:
         state.enabled = was_enabled
     if observe.observers:
@@ -115,13 +118,20 @@ def _capture(node: Node, buffer: list, targets: list, captured: list, runs: bool
 def _call(node: Node, buffer: list) -> tuple:
     """Run one node: hooks, its backward formula, the gradient check, post-hooks.
     Returns the gradients it received (after hooks) and the ones it produced."""
-    if node._tensor_pre_hooks or node._retains_grad_hooks or type(node) is AccumulateGrad:
-        buffer = _call_tensor_hooks(node, buffer)   # (a leaf's hooks live on its tensor)
+    if type(node) is AccumulateGrad:
+        if node.variable._backward_hooks:               # a leaf's hooks live on its tensor
+            buffer = _call_tensor_hooks(node, buffer)
+    elif node._tensor_pre_hooks or node._retains_grad_hooks:
+        buffer = _call_tensor_hooks(node, buffer)
     for hook in list(node._pre_hooks.values()) if node._pre_hooks else ():
         new = hook(tuple(buffer))
         if new is not None:
             buffer = _checked_hook_results(hook, buffer, new)
-    grads = _validate(node, node.apply(tuple(buffer)))
+    if type(node) is AccumulateGrad:   # the executor's buffer may be all that holds the grad
+        owned = _only_in(buffer)
+        grads = node.apply(tuple(buffer), owned)
+    else:
+        grads = _validate(node, node.apply(tuple(buffer)))
     for hook in list(node._post_hooks.values()) if node._post_hooks else ():
         new = hook(tuple(grads), tuple(buffer))
         if new is not None:
@@ -186,6 +196,15 @@ def _check_hook_result(hook, old, new) -> None:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
+def _only_in(buffer: list) -> bool:
+    """Whether the one gradient in `buffer` is referenced by that list alone (and its memory by
+    that tensor alone): then no one else can see it, and AccumulateGrad may keep it as .grad
+    instead of copying it, as torch's does when the gradient's use count is 1."""
+    g = buffer[0]
+    return g is not None and sys.getrefcount(g) == 3 and sys.getrefcount(g._data) == 2 \
+        and g._base is None   # (3: the list, g, getrefcount's argument; 2: g's slot and it)
+
+
 def _validate(node: Node, grads: tuple) -> list:
     """Match each produced gradient to its input: shape (sum back over broadcast) and dtype."""
     edges = node.next_functions
@@ -193,13 +212,16 @@ def _validate(node: Node, grads: tuple) -> list:
         raise RuntimeError(f"Function {node.name()} returned an invalid number of gradients - "
                            f"expected {len(edges)}, but got {len(grads)}")
     out = list(grads)
+    meta = node._input_meta
     for i, g in enumerate(grads):
         if g is None:
             continue
         if edges[i][0] is None:
             out[i] = None
             continue
-        shape, dtype = node._input_meta[i]
+        shape, dtype = meta[i]
+        if g.dtype is dtype and g._data.shape == shape:   # the usual case: nothing to do
+            continue
         if g._data.shape != shape:   # tuples (a Size is one): equal shapes need no work
             if not _expandable(tuple(shape), tuple(g.shape)):
                 raise RuntimeError(

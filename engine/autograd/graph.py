@@ -13,7 +13,7 @@ import weakref
 from collections import OrderedDict
 from types import MappingProxyType
 
-from .grad_mode import is_grad_enabled
+from . import grad_mode
 
 __all__ = ["Node", "AccumulateGrad", "SavedTensor", "RemovableHandle", "FREED_MESSAGE"]
 
@@ -245,14 +245,16 @@ class AccumulateGrad(Node):
         hooks = self.variable._backward_hooks
         return [(0, hooks)] if hooks else []
 
-    def apply(self, grad_outputs: tuple) -> tuple:
+    def apply(self, grad_outputs: tuple, owned: bool = False) -> tuple:
+        """owned: the executor holds the only reference to the gradient (see _stealable)."""
         grad = grad_outputs[0]
         if grad is None:
             return ()
         var = self.variable
-        create_graph = is_grad_enabled()
+        create_graph = grad_mode._state.enabled
         if var._grad is None:        # a fresh tensor with the leaf's layout (with create_graph
-            var._grad = _grad_like(grad, var, create_graph)  # its graph is kept: CopyBackwards)
+            var._grad = grad if owned and not create_graph and _stealable(grad, var) else \
+                _grad_like(grad, var, create_graph)  # its graph is kept: CopyBackwards)
         elif create_graph:           # a new sum that keeps both histories
             var._grad = var._grad + grad
         else:                        # plain backward: accumulate in place
@@ -260,6 +262,17 @@ class AccumulateGrad(Node):
         for hook in list((var._post_accumulate_grad_hooks or {}).values()):
             hook(var)
         return ()
+
+
+def _stealable(grad, variable) -> bool:
+    """Whether a gradient no one else holds can become .grad as it is, as torch's AccumulateGrad
+    takes it (no copy) when it obeys the gradient layout contract: here, when both are plain
+    C-contiguous arrays of their own and the gradient carries no history."""
+    from ..tensor import Tensor   # (engine.tensor imports this module)
+    arr = grad._data
+    return (type(grad) is Tensor and arr.base is None
+            and arr.flags.c_contiguous and variable._data.flags.c_contiguous
+            and grad._grad_fn is None and not grad._requires_grad and not grad._wrapped)
 
 
 def _grad_like(grad, variable, create_graph: bool):

@@ -62,9 +62,13 @@ class OpNode(Node):
 
     def apply(self, grad_outputs: tuple) -> tuple:
         op = self._op
-        if _all_none(grad_outputs):  # nothing flows in: nothing flows out
+        if op.n_outputs == 1:
+            grad_outputs = grad_outputs[0]
+            if grad_outputs is None:   # nothing flows in: nothing flows out
+                return (None,) * len(self.next_functions)
+        elif _all_none(grad_outputs):
             return (None,) * len(self.next_functions)
-        grads = op.backward(grad_outputs if op.n_outputs != 1 else grad_outputs[0], Saved(self))
+        grads = op.backward(grad_outputs, Saved(self))
         grads = grads if isinstance(grads, tuple) else (grads,)
         if op.non_differentiable:  # those inputs have no edge (e.g. where's condition)
             grads = tuple(g for name, g in zip(op.inputs, grads)
@@ -232,7 +236,7 @@ def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
 
 
 _NO_EDGE = (None, 0)
-GEOMETRY, ATTR = "geometry", "attr"   # what a saved key refers to
+GEOMETRY, ATTR, _INPUT = "geometry", "attr", "input"   # what a saved key refers to
 
 
 def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value, plan=None) -> Node:
@@ -243,29 +247,36 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value, plan=None) -> 
     `plan`: _plan(op), when the caller already has it."""
     node = op.node_cls()
     diff, plan, _ = plan or _plan(op)
-    inputs = tensors if diff is None else [tensors[i] for i in diff]  # None: cat's list
-    node.next_functions = edges = tuple([_NO_EDGE if t is None else t._edge() for t in inputs])
-    node._input_meta = tuple([None if t is None else (t._data.shape, t.dtype) for t in inputs])
+    edges, meta = [], []
+    for t in tensors if diff is None else [tensors[i] for i in diff]:   # None: cat's list
+        if t is None:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+        else:
+            edges.append(t._edge())
+            meta.append((t._data.shape, t.dtype))
+    node.next_functions = edges = tuple(edges)
+    node._input_meta = tuple(meta)
     saved = node._saved
     for key, kind, index, readers in plan:
-        if kind is GEOMETRY:
+        if kind is _INPUT:   # kept only if a gradient that will be computed reads it
+            t = self_value if key == "self" and self_value is not None else tensors[index]
+            if t is None:
+                saved[key] = None
+                continue
+            needed = readers is None
+            for p in readers or ():
+                if edges[p][0] is not None:
+                    needed = True
+                    break
+            saved[key] = SavedTensor(t, needed=needed)
+        elif kind is GEOMETRY:
             t = tensors[index]
             saved[key] = None if t is None else _geometry(key, t)
-        elif kind is ATTR:
+        else:
             value = attrs.get(key, op.defaults.get(key))
             saved[key] = SavedTensor(value) if isinstance(value, Tensor) else value
-        else:   # an input tensor, kept only if a gradient that will be computed reads it
-            t = self_value if key == "self" and self_value is not None else tensors[index]
-            saved[key] = None if t is None else SavedTensor(
-                t, needed=readers is None or _any_edge(edges, readers))
     return node
-
-
-def _any_edge(edges: tuple, positions: tuple) -> bool:
-    for p in positions:
-        if edges[p][0] is not None:
-            return True
-    return False
 
 
 def _plan(op: OpDef) -> tuple:
@@ -274,7 +285,7 @@ def _plan(op: OpDef) -> tuple:
     - the positions of the inputs that get an edge in next_functions (None: all of them, as
       for ops over a list of tensors such as cat), and
     - (key, kind, index, readers) per saved key recorded with the node. kind: GEOMETRY
-      (index: which input), ATTR, or "input" (index: which input; readers: the edges whose
+      (index: which input), ATTR, or _INPUT (index: which input; readers: the edges whose
       gradient formula reads it, None: always kept), and
     - the keys of saved outputs (result, result1, ...), saved once the outputs have their history."""
     cached = op.__dict__.get("_plan")
@@ -293,7 +304,7 @@ def _plan(op: OpDef) -> tuple:
             # A reader that is not an edge (or not an input) counts as always wanting a grad.
             positions = None if readers is None or any(r not in edge_of for r in readers) \
                 else tuple(edge_of[r] for r in readers)
-            plan.append((key, "input", op.inputs.index(key), positions))
+            plan.append((key, _INPUT, op.inputs.index(key), positions))
         elif key.endswith(("_sym_sizes", "_sym_numel")):
             plan.append((key, GEOMETRY, op.inputs.index(key.rsplit("_sym_", 1)[0]), None))
         else:
