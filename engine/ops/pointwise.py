@@ -174,31 +174,25 @@ def _cast(x: np.ndarray, dtype) -> np.ndarray:
 
 
 def _finish(result, dtype, *inputs: np.ndarray) -> np.ndarray:
-    """Cast a NumPy result to the op's dtype and lay it out as TensorIterator would."""
+    """Cast a NumPy result to the op's dtype (None: keep it) and lay it out as TensorIterator
+    would: C-contiguous when each input is (or is a stretched scalar, all strides 0, as a
+    backward's expanded grad, which has no say in the layout), else in the inputs' dim order.
+    One function, no helpers: this runs for every pointwise op."""
     result = np.asarray(result)
     if dtype is not None and result.dtype is not dtype and result.dtype != dtype:
         result = result.astype(dtype)
-    return _layout(result, inputs)
-
-
-def _layout(result: np.ndarray, inputs) -> np.ndarray:
-    if result.ndim < 2 or result.size == 0 or _all_c_contiguous(inputs):
-        return result if result.flags.c_contiguous else np.ascontiguousarray(result)
-    order = _dim_order(result.shape, tuple((a.shape, a.strides, a.itemsize) for a in inputs))
+    order = None
+    if result.ndim > 1 and result.size:
+        for a in inputs:
+            if not a.flags.c_contiguous and any(a.strides):
+                order = _dim_order(result.shape,
+                                   tuple((x.shape, x.strides, x.itemsize) for x in inputs))
+                break
     if order is None:
         return result if result.flags.c_contiguous else np.ascontiguousarray(result)
     out = np.empty([result.shape[d] for d in order], result.dtype).transpose(np.argsort(order))
     out[...] = result
     return out
-
-
-def _all_c_contiguous(arrays) -> bool:
-    """Each input C-contiguous or a stretched scalar (all strides 0: it has no say in the
-    result's layout, as a backward's expanded grad): then the result is C-contiguous."""
-    for a in arrays:    # a loop, not all(genexpr): this runs for every pointwise op
-        if not a.flags.c_contiguous and any(a.strides):
-            return False
-    return True
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1793,7 +1787,7 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
         allowed = np.abs(y * np.asarray(rtol).astype(fdt)) + np.asarray(atol).astype(fdt)
         actual = np.abs(x - y)
         close = close | (np.isfinite(actual) & (actual <= allowed))
-    return Tensor._from_array(_layout(np.asarray(close), (a._data, b._data)))
+    return Tensor._from_array(_finish(close, None, a._data, b._data))
 
 
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,

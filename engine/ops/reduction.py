@@ -194,10 +194,29 @@ def _cascade_sum(a: np.ndarray, axis, keepdims: bool):
     (reductions over dims that are not one block, big or strided inputs)."""
     if a.ndim == 0 or a.size > _GRAIN or a.size == 0 or not a.flags.c_contiguous:
         return None
-    dims = range(a.ndim) if axis is None else axis
+    plan = _cascade_plan(a.shape, axis, keepdims)
+    if plan is None:
+        return None
+    before, reduced, after, shape = plan
+    x = a.reshape(before, reduced, after)
+    if reduced <= 4:        # up to 4 terms every path below adds them in order
+        total = _in_order(x)
+    elif after == 1:        # each result sums a contiguous row ...
+        total = _inner_sum(x[:, :, 0], _LANES[a.dtype])
+    else:                   # ... or columns
+        total = _outer_sum(x, _LANES[a.dtype])
+    return _c((total + a.dtype.type(0)).reshape(shape))  # out = 0 + sum
+
+
+@functools.lru_cache(maxsize=4096)
+def _cascade_plan(shape: tuple, axis, keepdims: bool) -> tuple | None:
+    """(before, reduced, after, result shape) of a sum over axis (None: all dims), or None when
+    the reduced dims are not one block. A pure function of the geometry, cached: a training
+    loop sums the same shapes every step."""
+    dims = range(len(shape)) if axis is None else axis
     # size-1 dims drop out of PyTorch's iteration; the rest is (before, reduced, after)
     before = reduced = after = 1
-    for d, size in enumerate(a.shape):
+    for d, size in enumerate(shape):
         if size == 1:
             continue
         if d in dims:
@@ -208,16 +227,9 @@ def _cascade_sum(a: np.ndarray, axis, keepdims: bool):
             after *= size
         else:
             before *= size
-    x = a.reshape(before, reduced, after)
-    if reduced <= 4:        # up to 4 terms every path below adds them in order
-        total = _in_order(x)
-    elif after == 1:        # each result sums a contiguous row ...
-        total = _inner_sum(x[:, :, 0], _LANES[a.dtype])
-    else:                   # ... or columns
-        total = _outer_sum(x, _LANES[a.dtype])
-    shape = [1 if d in dims else s for d, s in enumerate(a.shape)] if keepdims else \
-        [s for d, s in enumerate(a.shape) if d not in dims]
-    return _c((total + a.dtype.type(0)).reshape(shape))  # out = 0 + sum
+    out = tuple(1 if d in dims else s for d, s in enumerate(shape)) if keepdims else \
+        tuple(s for d, s in enumerate(shape) if d not in dims)
+    return before, reduced, after, out
 
 
 def _in_order(x: np.ndarray) -> np.ndarray:
