@@ -7,6 +7,7 @@ reads its thread count once, when NumPy loads, so importing this module restarts
 with it set if it was not."""
 from __future__ import annotations
 
+import math
 import os
 import pathlib
 import statistics
@@ -52,5 +53,13 @@ def table(unit: str, times: dict[str, float], baseline: str) -> str:
     scale = {"µs": 1e6, "ms": 1e3}[unit]
     base = times[baseline]
     lines = [f"| implementation | time ({unit}) | × {baseline} |", "|---|---:|---:|"]
-    lines += [f"| {name} | {t * scale:.1f} | {t / base:.2f} |" for name, t in times.items()]
+    lines += [f"| {name} | {_figures(t * scale)} | {t / base:.2f} |" for name, t in times.items()]
     return "\n".join(lines)
+
+
+def _figures(value: float) -> str:
+    """Three significant figures, without an exponent: 80.4, 0.832, 1234."""
+    if value == 0:
+        return "0"
+    decimals = 2 - math.floor(math.log10(abs(value)))
+    return f"{value:.{max(decimals, 0)}f}"
