@@ -35,7 +35,7 @@ DEFAULT_BUDGET_MB = 256
 # values; an op, a forward step or a backward step a handful of ids and shapes.
 _TENSOR_BYTES = 1024
 _ITEM_BYTES = 256
-MEMORY_PER_WIRE_BYTE = 6      # bytes of Python objects per byte of a decoded Run's JSON (at most)
+MEMORY_PER_WIRE_BYTE = 7      # bytes of Python objects per byte of a decoded Run's JSON (at most)
 
 V = TypeVar("V")
 

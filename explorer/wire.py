@@ -303,6 +303,10 @@ def decode(data: bytes | bytearray | memoryview, kind: type):
         return _decoder(kind)(body["ok"])
     except RecursionError as exc:
         raise WireError("nested too deep") from exc
+    except WireError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a forged value makes NumPy or a
+        raise WireError("a malformed value") from exc    # dataclass raise is a bad message
 
 
 # ---- framing ---------------------------------------------------------------------------------

@@ -483,11 +483,7 @@ HIGHER_ORDER = {
 }
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(
-        reason=f"pointwise.py: {n}'s backward is composed of mul/sub, PyTorch's is the op "
-               f"{n}_backward (first derivative's grad_fn {n.capitalize()}BackwardBackward0)",
-        strict=True)) if n in ("tanh", "sigmoid") else n for n in HIGHER_ORDER])
+@pytest.mark.parametrize("name", list(HIGHER_ORDER))
 @differential
 def test_second_and_third_derivatives(lib, log, name):
     x = lib.tensor([-0.5, 0.25, 1.5], dtype=lib.float64, requires_grad=True)

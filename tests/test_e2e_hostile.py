@@ -78,13 +78,15 @@ LINKS = {
 }
 
 
-# Every link target and image source in an element, HTML and SVG (Plotly and
-# Graphviz draw SVG, whose <a> and <image> may carry xlink:href instead of href).
+# Every link target (made absolute: the app links its own lessons by relative paths) and image
+# source in an element, HTML and SVG (Plotly and Graphviz draw SVG, whose <a> and <image> may
+# carry xlink:href instead of href).
 LINKS_AND_IMAGES = """root => {
     const XLINK = 'http://www.w3.org/1999/xlink';
     const target = e => e.getAttribute('href') || e.getAttributeNS(XLINK, 'href')
                         || e.getAttribute('src');
-    return {links: [...root.querySelectorAll('a')].map(target).filter(Boolean),
+    const absolute = t => new URL(t, document.baseURI).href;   // the page's own relative links
+    return {links: [...root.querySelectorAll('a')].map(target).filter(Boolean).map(absolute),
             images: [...root.querySelectorAll('img, image, iframe, object, embed')]
                         .map(e => target(e) || e.tagName)};
 }"""

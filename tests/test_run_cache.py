@@ -13,6 +13,7 @@ from explorer.model import ErrorInfo, Run
 from explorer.run_cache import (
     BUDGET_ENV,
     DEFAULT_BUDGET_MB,
+    MEMORY_PER_WIRE_BYTE,
     RunCache,
     budget_from_env,
     run_bytes,
@@ -147,7 +148,8 @@ def test_a_run_weighs_its_wire_size_with_an_estimate_as_floor():
     estimate = run_bytes(run)
     assert estimate >= 600 + 1_000
     assert run_bytes(Run(source=run.source, seed=0, stdout=run.stdout, wire_bytes=5)) == estimate
-    assert run_bytes(Run(source="", seed=0, wire_bytes=7_000_000)) == 42_000_000
+    assert run_bytes(Run(source="", seed=0, wire_bytes=7_000_000)) == \
+        7_000_000 * MEMORY_PER_WIRE_BYTE
     failed = Run(source="", seed=0, error=ErrorInfo("RuntimeError", "m" * 5_000, 1, 0, ""))
     assert run_bytes(failed) >= 5_000
 

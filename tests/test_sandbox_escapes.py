@@ -394,6 +394,15 @@ RAW_MEMORY = {
     "numpy_allowlist_through_super": (
         "import numpy as np\nprint('REACHED', super(np.number, np.float64(1)).setfield)",
         "SandboxError", "'setfield' of a NumPy array is not available"),
+    # seventh outside attack: np.random.Generator(obj) copies the raw state pointer from any
+    # object with a capsule and keeps only obj alive: a use after free, then a full escape
+    "bit_generator_capsule": (
+        "import numpy as np\nclass Fake:\n    def __init__(self, capsule, lock):\n"
+        "        self.capsule = capsule\n        self.lock = lock\n"
+        "rng = np.random.default_rng(1)\nbg = rng.bit_generator\n"
+        "g = np.random.Generator(Fake(bg.capsule, bg.lock))\ndel rng, bg\n"
+        "print('REACHED', g.integers(0, 2**63, size=2))",
+        "SandboxError", "'capsule' is not available"),
     "ndarray_resize_through_a_base": (
         "import numpy as np\ndef make():\n    return np.zeros(100, dtype=np.int64)\n"
         "b = make()[:]\nb.base.resize(1000000)\nprint('REACHED', b[0])",
@@ -650,7 +659,22 @@ def test_the_harmless_dunders_learners_type_read_as_in_torch(pool):
     assert run.stdout == printed.getvalue()
 
 
+def _saved_sparse() -> bytes:
+    """A real torch.save of a sparse tensor: torch.load rebuilt it without checking its
+    indices, which a learner can patch in the bytes (seventh outside attack)."""
+    import io
+
+    import torch
+    buffer = io.BytesIO()
+    torch.save(torch.tensor([1.0, 0.0, 0.0, 0.0]).to_sparse(), buffer)
+    return buffer.getvalue()
+
+
 COMPARE_MODE_ESCAPES = {
+    "sparse_from_torch_load": (
+        f"import torch, io\ns = torch.load(io.BytesIO({_saved_sparse()!r}))\n"
+        "print('REACHED', torch.zeros(4) + s)",
+        "RuntimeError", "torch.load: torch.sparse_coo tensors are not available"),
     # storage.resize_(16) under a tensor spanning 4 MB read and wrote the heap (fifth attack)
     "storage_shrunk_under_its_tensor": (
         "import torch\nx = torch.zeros(1000000)\nx.untyped_storage().resize_(16)\n"

@@ -199,3 +199,12 @@ def test_a_tensor_layout_no_tensor_can_have_is_refused():
         with pytest.raises(wire.WireError, match="layout no tensor can have"):
             wire.decode(forged.encode(), Run)
     assert wire.decode(text.encode(), Run) == run
+
+
+def test_a_value_numpy_refuses_is_a_bad_message_not_a_crash():
+    """An array of shape (0, 2**62, 2**62) has no bytes, and NumPy's reshape raised ValueError
+    through the pool to the page, leaving the worker mid-exchange (seventh outside attack)."""
+    import numpy as np
+    message = json.dumps({"ok": ["float32", [0, 2 ** 62, 2 ** 62], ""]}).encode()
+    with pytest.raises(wire.WireError, match="malformed"):
+        wire.decode(message, np.ndarray)

@@ -79,6 +79,22 @@ _FUTURE_FLAG = type(__future__.annotations)
 
 
 # ---- files: an in-memory store, so torch.save / torch.load work inside one run ----------------
+def _refuse_unstrided(value, torch, depth: int = 0) -> None:
+    """Compare mode: what torch.load gave may hold only dense tensors, as the engine's does."""
+    if depth > 50:
+        raise RuntimeError("torch.load: the saved object is nested too deeply")
+    if isinstance(value, torch.Tensor):
+        if value.layout is not torch.strided or value.is_nested or value.is_quantized:
+            raise RuntimeError(f"torch.load: {value.layout} tensors are not available in "
+                               "Autograd Explorer's sandbox")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _refuse_unstrided(item, torch, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _refuse_unstrided(item, torch, depth + 1)
+
+
 class VirtualFiles:
     """Paths used by torch.save/torch.load, os.path and tempfile live in memory for one run;
     nothing reaches the real file system."""
@@ -106,8 +122,12 @@ class VirtualFiles:
     def _load(self, f, weights_only: bool | None = None):
         if self.backend == "torch":
             import torch
-            # never unpickle arbitrary objects: the bytes may be the learner's
-            return torch.load(f, map_location="cpu", weights_only=True)
+            # never unpickle arbitrary objects: the bytes may be the learner's; and check a
+            # sparse tensor's indices (torch trusts them otherwise: a write anywhere)
+            with torch.sparse.check_sparse_tensor_invariants(True):
+                loaded = torch.load(f, map_location="cpu", weights_only=True)
+            _refuse_unstrided(loaded, torch)
+            return loaded
         return engine.load(f, weights_only=weights_only)   # the engine unpickles nothing
 
     def save(self, obj, f, *args, **kwargs) -> None:

@@ -153,7 +153,9 @@ _INTROSPECTION_ATTRS = frozenset(INSPECT_ATTRIBUTES) | {
     "func_globals", "func_code", "func_closure", "func_defaults", "func_kwdefaults",
     "func_dict", "im_func", "im_self", "im_class", "cell_contents"}
 _FORBIDDEN_ATTRS = _INTROSPECTION_ATTRS | {
-    "ctypes", "cffi", "tofile", "dump", "dumps", "mro", "getbuffer",
+    # a bit generator's capsule holds a raw pointer to its state: np.random.Generator(obj)
+    # copies it from any object that has one and keeps only obj alive (use after free)
+    "ctypes", "cffi", "capsule", "tofile", "dump", "dumps", "mro", "getbuffer",
     # real PyTorch (compare mode): storages mapped from files, shared memory, the compiler
     "from_file", "share_memory_", "compile"}
 _BUILTINS_DICT = vars(builtins)
