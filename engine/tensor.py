@@ -477,6 +477,8 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):   # its memory becomes ours: nothing else will do
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         if value.shape != self.shape or value.dtype is not self.dtype:
             self._accumulator = None  # PyTorch makes a new AccumulateGrad for the new metadata
         self._data = value._data

@@ -812,5 +812,16 @@ def test_no_view_reaches_past_its_storage_whatever_the_caller_says():
                                             0)):
         with pytest.raises(RuntimeError, match="out of bounds for storage"):
             strided_view(storage, shape, stride, offset)
+    for posing in (np.zeros(4, dtype=object), b"\0" * 64, np.ma.zeros(4)):
+        with pytest.raises(TypeError, match="storage must be a NumPy array of numbers"):
+            strided_view(posing, (1,), (1,), 0)
     assert strided_view(np.arange(4.0), (2,), (2,), 1).tolist() == [1.0, 3.0]
     assert strided_view(np.zeros(0), (0, 5), (5, 1), 0).shape == (0, 5)
+
+
+def test_data_takes_only_a_tensor():
+    """`t.data = obj` took anything with _data and _storage (eighth outside attack)."""
+    from difftest import run_both
+    for value in (5, [1.0, 2.0], "x"):
+        run_both(lambda lib, v=value: setattr(lib.zeros(2), "data", v))
+    run_both(lambda lib: setattr(lib.zeros(2), "data", lib.nn.Linear(1, 1)))

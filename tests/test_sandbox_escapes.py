@@ -403,6 +403,17 @@ RAW_MEMORY = {
         "g = np.random.Generator(Fake(bg.capsule, bg.lock))\ndel rng, bg\n"
         "print('REACHED', g.integers(0, 2**63, size=2))",
         "SandboxError", "'capsule' is not available"),
+    # eighth outside attack: `t.data = obj` copied obj's _data and _storage, which a Module can
+    # carry under any name (add_module("_storage", ...)): a bytes subclass posing as the
+    # storage, viewed as objects, turned any address into an object, then a full escape
+    "data_set_to_a_module_posing_as_a_tensor": (
+        "import torch\nclass D(torch.nn.Module):\n    shape = (1,)\n    dtype = torch.float64\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.add_module('_storage', torch.nn.Identity())\n"
+        "        self.add_module('_data', torch.nn.Identity())\n"
+        "t = torch.zeros(1, dtype=torch.float64)\nt.data = D()\n"
+        "print('REACHED', t.as_strided((1,), (1,), 0))",
+        "TypeError", "Variable data has to be a tensor, but got D"),
     "ndarray_resize_through_a_base": (
         "import numpy as np\ndef make():\n    return np.zeros(100, dtype=np.int64)\n"
         "b = make()[:]\nb.base.resize(1000000)\nprint('REACHED', b[0])",

@@ -18,8 +18,10 @@ __all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_stri
 def strided_view(storage: np.ndarray, shape, strides, offset: int) -> np.ndarray:
     """A NumPy view of `storage` with element strides and offset. Its extent is checked here:
     NumPy checks none over an empty buffer, and every view the engine makes passes through,
-    so no caller's mistake (or a learner's subclass answering stride() one way, then another)
-    can reach memory the storage does not own."""
+    so no caller's mistake (or a learner's subclass answering stride() one way, then another,
+    or an object posing as a storage) can reach memory the storage does not own."""
+    if type(storage) is not np.ndarray or storage.dtype.hasobject:
+        raise TypeError("a tensor's storage must be a NumPy array of numbers")
     item = storage.itemsize
     shape, strides = tuple(shape), tuple(strides)
     last = offset
