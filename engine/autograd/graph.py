@@ -210,6 +210,10 @@ class Node:
 
     def __call__(self, *grad_outputs):
         """Run this backward function directly (no hooks, no summing over broadcast dims)."""
+        from ..tensor import Tensor
+        for k, g in enumerate(grad_outputs):
+            if g is not None and not isinstance(g, Tensor):
+                raise TypeError(f"argument {k} is not a Variable")
         grads = [g if fn is not None else None
                  for g, (fn, _) in zip(self.apply(grad_outputs), self.next_functions)]
         return grads[0] if len(grads) == 1 else tuple(grads)
@@ -229,14 +233,19 @@ _FREED = _Freed()
 
 
 class AccumulateGrad(Node):
-    """The sink of a leaf tensor: adds the incoming gradient into `variable.grad`."""
+    """The sink of a leaf tensor: adds the incoming gradient into `variable.grad`.
 
+    A leaf's is made again for every graph that uses it once the last one is gone (the tensor
+    holds it weakly, as torch does), so making one sets only its own fields: it saves nothing,
+    and, as in torch, takes no number from the sequence (it runs as soon as it is ready)."""
+
+    _saved = _NONE
+    _seq = float("inf")
 
     def __init__(self, variable) -> None:
-        super().__init__()
         self.variable = variable
-        self._seq = float("inf")  # PyTorch runs these as soon as they are ready
-        self._input_meta = ((variable.shape, variable.dtype),)
+        self.next_functions = ()
+        self._input_meta = ((variable._data.shape, variable.dtype),)
 
     def _sequence_nr(self) -> int:
         return 2 ** 64 - 1
