@@ -408,12 +408,33 @@ RAW_MEMORY = {
     # storage, viewed as objects, turned any address into an object, then a full escape
     "data_set_to_a_module_posing_as_a_tensor": (
         "import torch\nclass D(torch.nn.Module):\n    shape = (1,)\n    dtype = torch.float64\n"
-        "    def __init__(self):\n        super().__init__()\n"
-        "        self.add_module('_storage', torch.nn.Identity())\n"
-        "        self.add_module('_data', torch.nn.Identity())\n"
         "t = torch.zeros(1, dtype=torch.float64)\nt.data = D()\n"
         "print('REACHED', t.as_strided((1,), (1,), 0))",
         "TypeError", "Variable data has to be a tensor, but got D"),
+    # ninth outside attack: torch.Tensor.view(a_module, n) ran the engine on a Module whose
+    # children, registered under "_data" and "_make_view", posed as a tensor's private fields
+    "unbound_tensor_method_on_a_module": (
+        "import torch\nclass M(torch.nn.Module):\n    pass\n"
+        "print('REACHED', torch.Tensor.view(M(), 2))",
+        "TypeError", "descriptor 'view' for 'torch._C.TensorBase' objects doesn't apply to a "
+        "'M' object"),
+    "module_child_named_like_a_private_field": (
+        "import torch\nm = torch.nn.Module()\nm.add_module('_data', torch.nn.Identity())\n"
+        "print('REACHED', m)", "KeyError", 'module name "_data" starts with "_"'),
+    "buffer_named_like_a_private_field": (
+        "import torch\nm = torch.nn.Module()\nm.register_buffer('_grad_fn', None)\n"
+        "print('REACHED', m)", "KeyError", 'buffer name "_grad_fn" starts with "_"'),
+    "backward_from_a_module": (
+        "import torch\ntorch.autograd.backward([torch.nn.Linear(1, 1)])\nprint('REACHED')",
+        "AssertionError", "Expected output to be a torch.Tensor"),
+    "grad_with_respect_to_a_module": (
+        "import torch\nx = torch.ones(2, requires_grad=True)\n"
+        "torch.autograd.grad([(x * 2).sum()], [torch.nn.Linear(1, 1)])\nprint('REACHED')",
+        "RuntimeError", "all inputs have to be Tensors or GradientEdges, but got Linear"),
+    "node_called_with_a_module": (
+        "import torch\nx = torch.ones(2, requires_grad=True)\n"
+        "(x * 2).sum().grad_fn(torch.nn.Linear(1, 1))\nprint('REACHED')",
+        "TypeError", "argument 0 is not a Variable"),
     "ndarray_resize_through_a_base": (
         "import numpy as np\ndef make():\n    return np.zeros(100, dtype=np.int64)\n"
         "b = make()[:]\nb.base.resize(1000000)\nprint('REACHED', b[0])",

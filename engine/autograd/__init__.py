@@ -42,6 +42,8 @@ def _make_grads(outputs: tuple, grads: tuple) -> tuple:
     """The gradient each output starts with: the given one (same shape) or ones for a scalar."""
     new_grads = []
     for out, grad in zip(outputs, grads):
+        if not isinstance(out, Tensor):     # the walk reads its private graph fields
+            raise AssertionError("Expected output to be a torch.Tensor")
         if isinstance(grad, Tensor):
             if tuple(grad.shape) != tuple(out.shape):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{_position(grads, grad)}] "
@@ -149,6 +151,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     grads = _make_grads(outputs, grads)
     if retain_graph is None:
         retain_graph = create_graph
+    for t in inputs_tuple:
+        if not isinstance(t, Tensor):
+            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
     _check_roots(outputs, grads, inputs_tuple)
     result = run_backward(list(outputs), list(grads), retain_graph, create_graph,
                           inputs=inputs_tuple, accumulate=False)

@@ -203,6 +203,9 @@ class Module:
             raise KeyError(f'{kind} name can\'t contain "."')
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
+        if name.startswith("_"):   # the engine reads such names off objects (t._data): a child
+            raise KeyError(f'{kind} name "{name}" starts with "_", which the engine keeps for '
+                           "its own fields")   # posing as a tensor's private field
         if hasattr(self, name) and name not in store:
             raise KeyError(f"attribute '{name}' already exists")
 

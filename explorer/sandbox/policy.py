@@ -207,7 +207,24 @@ def guarded_getattr(obj, name: str, *default):
             owner.set_state)(state, *args, **kwargs)
     if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
         return _safe_method(value)
+    if isinstance(value, types.FunctionType) and isinstance(obj, type) and \
+            _library_classes(obj) and name in getattr(_library_base(obj), "__dict__", {}):
+        return _instance_method(value, _library_base(obj))
     return value
+
+
+def _instance_method(function, cls: type):
+    """A library class's method read off the class (`torch.Tensor.view`), called with what it
+    was written for: torch.Tensor.view(a_module, 4) had the engine read a Module's children
+    as a tensor's private fields."""
+    @functools.wraps(function)
+    def checked(self, *args, **kwargs):
+        if not isinstance(self, cls):
+            owner = "torch._C.TensorBase" if cls.__name__ == "Tensor" else cls.__name__
+            raise TypeError(f"descriptor '{function.__name__}' for '{owner}' objects "
+                            f"doesn't apply to a '{type(self).__name__}' object")
+        return function(self, *args, **kwargs)
+    return checked
 
 
 @functools.cache
