@@ -81,6 +81,9 @@ def show_outcome(run: Run, source: str) -> None:
             st.info(why)
     if run.stdout:
         st.code(clean(run.stdout), language="text")
+    if run.warnings:
+        st.caption(tr("output.warnings"))
+        st.code(clean("\n".join(run.warnings)), language="text")
     if run.output_truncated:
         st.caption(tr("output.truncated"))
     if run.trimmed_from:

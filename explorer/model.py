@@ -233,6 +233,8 @@ class Run:
     # bytes the whole record would have taken when it was too large to send (0: sent whole);
     # values were then cut to a few per tensor, and beyond that the graph to its first ops
     trimmed_from: int = 0
+    # the warnings the code raised, as PyTorch prints them to stderr ("line 4: UserWarning: ...")
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

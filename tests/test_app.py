@@ -353,3 +353,14 @@ def test_a_run_too_large_to_send_whole_says_so():
     notes = [c.value for c in app.caption if c.value.startswith(prefix)]
     assert len(notes) == 1 and int(notes[0][len(prefix):].split()[0].replace(",", "")) > 8
     assert not app.exception
+
+
+def test_a_runs_warnings_show_under_its_output():
+    """The notes' Variable(x, volatile=True) ran silently; PyTorch warns and says what to
+    write today, and so does the page, under the output."""
+    from explorer.texts import t
+    app = app_with(code="import torch\nfrom torch.autograd import Variable\n"
+                        "x = Variable(torch.ones(2), volatile=True)\nprint(x)\n")
+    assert any(t("output.warnings", "en") in caption.value for caption in app.caption)
+    assert any("line 3: UserWarning: volatile was removed" in block.value and
+               "torch.no_grad()" in block.value for block in app.code)

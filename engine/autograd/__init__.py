@@ -236,6 +236,9 @@ class Variable(metaclass=_VariableMeta):
     """The pre-0.4 wrapper: Variable(t, requires_grad=True) is now just a tensor."""
 
     def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect. Use `with "
+                          "torch.no_grad():` instead.", UserWarning, stacklevel=2)
         return data.detach().requires_grad_(requires_grad)
 
 

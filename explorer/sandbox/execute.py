@@ -9,6 +9,7 @@ import random
 import resource
 import time
 import traceback
+import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class Outcome:
     result_value: object = None             # a trailing expression's value
     compile_failure: CompileFailure | None = None
     timings: dict = field(default_factory=dict)
+    warned: list = field(default_factory=list)   # warnings.WarningMessage, as they came
 
 
 def run_learner_code(source: str, seed: int, limits: Limits, *, backend: str = "engine",
@@ -85,7 +87,9 @@ def run_learner_code(source: str, seed: int, limits: Limits, *, backend: str = "
     compiled = time.perf_counter()
     namespace, _files = build_globals(out, backend)
     outcome = Outcome(namespace, out)
-    with observe.observing(observer) if observer is not None else nullcontext():
+    with observe.observing(observer) if observer is not None else nullcontext(), \
+            warnings.catch_warnings(record=True) as outcome.warned:
+        warnings.simplefilter("default")     # each once per line, as a script shows them
         try:
             exec(body, namespace)
             if trailing is not None:
@@ -130,7 +134,22 @@ def execute(source: str, seed: int = 0, limits: Limits = DEFAULT) -> Run:
                error=error, variables=variables, graph=graph,
                forward=tuple(recorder.forward), backward=tuple(recorder.backward),
                output_truncated=outcome.out.truncated, ops_info=ops_info(graph.ops),
-               timings={**outcome.timings, "record": time.perf_counter() - executed})
+               timings={**outcome.timings, "record": time.perf_counter() - executed},
+               warnings=warning_lines(outcome.warned))
+
+
+MAX_WARNINGS = 20
+
+
+def warning_lines(warned: list) -> tuple[str, ...]:
+    """What PyTorch would print to stderr, a line each: `line 4: UserWarning: volatile was
+    removed ...` (the line when it is the learner's), the first MAX_WARNINGS of them."""
+    lines = []
+    for w in warned[:MAX_WARNINGS]:
+        text = str.__str__(str(w.message)).strip().splitlines()
+        where = f"line {w.lineno}: " if w.filename == SOURCE_NAME else ""
+        lines.append(f"{where}{w.category.__name__}: {text[0] if text else ''}"[:MAX_REPR])
+    return tuple(lines)
 
 
 def capped_repr(value, limit: int = MAX_REPR) -> str:
