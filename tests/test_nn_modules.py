@@ -310,3 +310,16 @@ def test_composite_losses_pass_gradcheck(loss):
         "l1_loss": lambda x: F.l1_loss(x, engine.zeros(4, 3, dtype=engine.float64)),
     }
     assert engine.autograd.gradcheck(fns[loss], (x,))
+
+
+def test_a_child_named_like_a_private_field_does_not_pose_as_one():
+    """add_module("_data", m) let a Module answer the engine's own reads of a tensor's private
+    fields (t._data) (ninth outside attack). The child still lives at its path, as in torch;
+    only attribute lookup of such a name no longer finds it."""
+    import engine
+    m = engine.nn.Module()
+    m.add_module("_data", engine.nn.Identity())
+    assert [name for name, _ in m.named_children()] == ["_data"]
+    assert isinstance(m.get_submodule("_data"), engine.nn.Identity)
+    with pytest.raises(AttributeError):
+        getattr(m, "_data")

@@ -203,9 +203,6 @@ class Module:
             raise KeyError(f'{kind} name can\'t contain "."')
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
-        if name.startswith("_"):   # the engine reads such names off objects (t._data): a child
-            raise KeyError(f'{kind} name "{name}" starts with "_", which the engine keeps for '
-                           "its own fields")   # posing as a tensor's private field
         if hasattr(self, name) and name not in store:
             raise KeyError(f"attribute '{name}' already exists")
 
@@ -272,9 +269,10 @@ class Module:
 
     def __getattr__(self, name: str):
         d = self.__dict__
-        for store in ("_parameters", "_buffers", "_modules"):
-            if store in d and name in d[store]:
-                return d[store][name]
+        if name[:1] != "_":   # a child named like a private field (add_module("_data", ...))
+            for store in ("_parameters", "_buffers", "_modules"):   # must not pose as one:
+                if store in d and name in d[store]:                 # the engine reads t._data
+                    return d[store][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name: str, value) -> None:
