@@ -72,11 +72,12 @@ def test_an_unsupported_feature_shows_up_as_a_difference(pools):
 
 def test_different_values_and_grads_are_measured(pools):
     # Uninitialised memory: the engine gives zeros, PyTorch whatever was there: here the
-    # 1e6s of a block just freed (every run is a fresh process, whose new pages are zeros
-    # too), so the values differ while shape and dtype agree and the grads still match.
+    # 1e6s of blocks just freed (every run is a fresh process, whose new pages are zeros
+    # too; many blocks, so the allocator surely hands one back), so the values differ while
+    # shape and dtype agree and the grads still match.
     source = ("import torch\nw = torch.full((3,), 2.0, requires_grad=True)\n"
-              "(w * w).sum().backward()\njunk = torch.full((4096,), 1e6)\ndel junk\n"
-              "r = torch.arange(4.0)\nr.resize_(4096)\n")
+              "(w * w).sum().backward()\njunk = [torch.full((4096,), 1e6) for _ in range(64)]\n"
+              "del junk\nr = torch.arange(4.0)\nr.resize_(4096)\n")
     result = compare(pools, source)
     diffs = {v.name: v for v in result.variables}
     assert diffs["w"].equal and diffs["w"].grad_max_abs_diff == 0.0
