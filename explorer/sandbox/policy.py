@@ -402,7 +402,7 @@ def _is_storage(obj) -> bool:
     """A storage (the engine's, or real PyTorch's in compare mode): PyTorch lets
     storage.resize_ shrink the memory under tensors that still span all of it."""
     return any(c.__name__ in ("UntypedStorage", "TypedStorage", "_StorageBase")
-               and c.__module__.split(".")[0] in ("engine", "torch")
+               and _is_library(c)
                for c in (obj.__mro__ if isinstance(obj, type) else type(obj).__mro__))
 
 
@@ -583,12 +583,17 @@ _TENSOR_WRITABLE = frozenset({"grad", "requires_grad", "data"})
 _CTX = frozenset({"FunctionCtx"})    # a custom Function's ctx: ctx.scale = 2 is how it is used
 
 
+def _is_library(cls: type) -> bool:
+    """One of the engine's classes (printed as torch's), or real PyTorch's in compare mode."""
+    return cls.__module__.split(".")[0] in ("engine", "torch")
+
+
 @functools.cache
 def _library_classes(cls: type) -> frozenset:
     """The names of the engine's (or torch's) classes in `cls`'s ancestry; empty for a class
     of the learner's own, or one from NumPy or Python (which check their own writes)."""
     return frozenset(c.__name__ for c in cls.__mro__
-                     if c.__module__.split(".")[0] in ("engine", "torch"))
+                     if _is_library(c))
 
 
 @functools.cache
@@ -604,7 +609,7 @@ def _engine_set(cls: type) -> frozenset:
 @functools.cache
 def _library_base(cls: type) -> type:
     """The first of the engine's (or torch's) classes in `cls`'s ancestry."""
-    return next(c for c in cls.__mro__ if c.__module__.split(".")[0] in ("engine", "torch"))
+    return next(c for c in cls.__mro__ if _is_library(c))
 
 
 class _CheckedWrites:

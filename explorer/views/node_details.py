@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..model import OpNode, Run, TensorInfo, Values
 from .graph import _blocks, _fold, _frames
 from .names import parameter_paths, tensor_names
-from .numbers import tensor_text
+from .numbers import shape_text, tensor_text
 from .steps import saved_tensors
 
 __all__ = ["NodeDetails", "SavedTensor", "module_box_path", "node_details"]
@@ -93,11 +93,7 @@ def _name(run: Run, names: dict, tensor: int) -> str:
     info = run.graph.tensors.get(tensor)
     if names.get(tensor):
         return ", ".join(names[tensor])
-    return f"({_shape(info.shape)})" if info is not None else "?"
-
-
-def _shape(shape: tuple) -> str:
-    return ", ".join(str(s) for s in shape) if len(shape) != 1 else f"{shape[0]},"
+    return f"({shape_text(info.shape)})" if info is not None else "?"
 
 
 def _tensor(run: Run, node: str, info: TensorInfo) -> NodeDetails:
@@ -217,4 +213,4 @@ def _op_counts(ops) -> str:
 
 
 def _shape_text(info: TensorInfo | None) -> str:
-    return f"({_shape(info.shape)})" if info is not None else ""
+    return f"({shape_text(info.shape)})" if info is not None else ""

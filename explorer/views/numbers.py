@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from ..model import Values
 
-__all__ = ["torch_number", "torch_numbers", "torch_values", "tensor_text"]
+__all__ = ["shape_text", "tensor_text", "torch_number", "torch_numbers", "torch_values"]
 
 LINE_WIDTH = 80          # torch.set_printoptions' linewidth
 PRECISION = 4            # and precision
@@ -57,6 +57,11 @@ def torch_number(value: float | int) -> str:
     return torch_numbers([value])[0]
 
 
+def shape_text(shape: tuple) -> str:
+    """A shape as Python writes the tuple, without its brackets: `2, 3` or `4,`."""
+    return ", ".join(str(s) for s in shape) if len(shape) != 1 else f"{shape[0]},"
+
+
 def _flatten(data):
     if isinstance(data, (tuple, list)):
         for d in data:
@@ -89,8 +94,7 @@ def tensor_text(values: Values | None, dtype: str = "torch.float32") -> str | No
     if values.text:
         return values.text
     suffix = f", dtype={dtype}" if dtype not in DEFAULT_DTYPES else ""
-    shape = ", ".join(str(s) for s in values.shape) if len(values.shape) != 1 \
-        else f"{values.shape[0]},"
+    shape = shape_text(values.shape)
     if not values.complete:
         first = ", ".join(torch_numbers(list(values.data[:8])))
         stats = "  ".join(f"{k}={torch_number(v)}" for k, v in (
