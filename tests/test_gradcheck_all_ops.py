@@ -305,6 +305,9 @@ CASES = {
         lambda x, w_ih, w_hh, b_ih, b_hh, h, c: (lambda out, h_n, c_n: (out, h_n[0], c_n[0]))(
             *torch.lstm(x, (h[None], c[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False,
                         False, False))), (3, 2, 2), (8, 2), (8, 2), (8,), (8,), (2, 2), (2, 2)),
+    "unsafe_split": case(_engine_or_torch(
+        lambda x: _rnn_layer().UNSAFE_SPLIT(x, dim=1, split_size=2),
+        lambda x: x.unsafe_split(2, 1)), (2, 5)),
     "convolution": case(lambda t, x, w, b: F(t).conv2d(x, w, b, padding=1), (1, 2, 3, 3),
                         (2, 2, 2, 2), (2,)),
     "max_pool2d_with_indices": case(lambda t, x: F(t).max_pool2d(x, 2), (1, 2, 4, 4)),

@@ -83,3 +83,33 @@ def _(grads, s):
     grad_w_hh = flat.t() @ stack(h_before).reshape(flat.shape[0], -1)
     grad_b = flat.sum(0) if s.weight2 is not None else None
     return grad_x, grad_w_ih, grad_w_hh, grad_b, grad_b, dh, dc
+
+
+# ---- unsafe_split: how torch's C++ cells cut their gates -----------------------------------------
+@defop("unsafe_split", "UnsafeSplitBackward0", saves=("dim", "split_size", "self_sym_sizes"),
+       n_outputs=-1, formulas={"self": "cat(grads, dim)"})
+def UNSAFE_SPLIT(a, *, dim, split_size):
+    """split without view tracking, as PyTorch's GRU and LSTM cells chunk their gates. Here the
+    parts are copies, so writing to one never reaches the others (in PyTorch it would)."""
+    size = a.shape[dim]
+    return tuple(a[(slice(None),) * dim + (slice(b, min(b + split_size, size)),)].copy()
+                 for b in range(0, size, split_size))
+
+
+@UNSAFE_SPLIT.derivative
+def _(grads, s):
+    from .creation import zeros
+    shape, parts = list(s.self_sym_sizes), []
+    size = shape[s.dim]
+    dtype = next(g.dtype for g in grads if g is not None)
+    for g, begin in zip(grads, range(0, size, s.split_size)):
+        if g is None:
+            shape[s.dim] = min(s.split_size, size - begin)
+            g = zeros(tuple(shape), dtype=dtype)
+        parts.append(g)
+    return cat(parts, s.dim)
+
+
+def unsafe_chunk(x, chunks: int, dim: int):
+    """x.unsafe_chunk(chunks, dim) for a dim that divides evenly (a cell's gates)."""
+    return UNSAFE_SPLIT(x, dim=dim, split_size=-(-x.shape[dim] // chunks))

@@ -1,5 +1,10 @@
-"""Recurrent layers, built from linear ops in the order PyTorch's C++ cells use, so values and
-(for RNN and GRU) the grad_fn names match. All weights start uniform in ±1/sqrt(hidden_size)."""
+"""Recurrent layers, built from linear ops in the order PyTorch's C++ (aten's RNN.cpp) uses, so
+values, grad_fn names and the graph match: a layer projects its whole input at once (one addmm,
+viewed and unbound into steps), each step adds the projected hidden state, GRU and LSTM cut their
+gates with unsafe_chunk, outputs are stacked. A float32 LSTM over a padded batch is one node per
+layer instead (ops/rnn_layer.py), as torch's oneDNN kernel records it. A PackedSequence runs
+step by step over its shrinking batches, as torch's PackedLayer does. All weights start uniform
+in ±1/sqrt(hidden_size)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +13,7 @@ from ...ops.creation import empty, zeros
 from ...dtypes import float32
 from ...ops.joining import cat, stack
 from ...ops.nn_ops import TRANSPOSE_INPLACE
-from ...ops.rnn_layer import LSTM_LAYER
+from ...ops.rnn_layer import LSTM_LAYER, unsafe_chunk
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -28,25 +33,65 @@ def rnn_relu_cell(x, h, w_ih, w_hh, b_ih, b_hh):
 
 
 def lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
+    return _lstm_step(F.linear(x, w_ih, b_ih), state, w_hh, b_hh)
+
+
+def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+    return _gru_step(F.linear(x, w_ih, b_ih), h, w_hh, b_hh)
+
+
+_CELLS = {"RNN_TANH": rnn_tanh_cell, "RNN_RELU": rnn_relu_cell, "LSTM": lstm_cell,
+          "GRU": gru_cell}
+
+
+# ---- one time step of a whole layer, its input already projected (torch's RNN.cpp cells) ------
+def _tanh_step(x_w, h, w_hh, b_hh):
+    return (F.linear(h, w_hh, b_hh) + x_w).tanh()
+
+
+def _relu_step(x_w, h, w_hh, b_hh):
+    return (F.linear(h, w_hh, b_hh) + x_w).relu()
+
+
+def _lstm_step(x_w, state, w_hh, b_hh):
     h, c = state
-    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = unsafe_chunk(F.linear(h, w_hh, b_hh) + x_w, 4, 1)
     i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
     c_next = f * c + i * g
     return o * c_next.tanh(), c_next
 
 
-def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
-    gi = F.linear(x, w_ih, b_ih).chunk(3, 1)
-    gh = F.linear(h, w_hh, b_hh).chunk(3, 1)
-    reset = (gh[0] + gi[0]).sigmoid()
-    update = (gh[1] + gi[1]).sigmoid()
-    new = (gi[2] + gh[2] * reset).tanh()
+def _gru_step(x_w, h, w_hh, b_hh):
+    i_r, i_z, i_n = unsafe_chunk(x_w, 3, 1)
+    h_r, h_z, h_n = unsafe_chunk(F.linear(h, w_hh, b_hh), 3, 1)
+    reset = (h_r + i_r).sigmoid()
+    update = (h_z + i_z).sigmoid()
+    new = (i_n + h_n * reset).tanh()
     return (h - new) * update + new
 
 
-_CELLS = {"RNN_TANH": rnn_tanh_cell, "RNN_RELU": rnn_relu_cell, "LSTM": lstm_cell,
-          "GRU": gru_cell}
+_STEPS = {"RNN_TANH": _tanh_step, "RNN_RELU": _relu_step, "LSTM": _lstm_step, "GRU": _gru_step}
+
+
+def _output_of(hidden):
+    return hidden[0] if isinstance(hidden, tuple) else hidden
+
+
+class _FullLayer:
+    """torch's FullLayer on CPU: the input of every step projected at once (one addmm, viewed
+    back and unbound), then a step per time; `reverse` walks time backwards."""
+
+    @staticmethod
+    def run(step, x, hidden, weights, reverse: bool):
+        w_ih, w_hh, b_ih, b_hh = weights
+        steps = F.linear(x, w_ih, b_ih).unbind(0)
+        if not steps:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        outputs = [None] * len(steps)
+        for t in (range(len(steps) - 1, -1, -1) if reverse else range(len(steps))):
+            hidden = step(steps[t], hidden, w_hh, b_hh)
+            outputs[t] = _output_of(hidden)
+        return stack(outputs, 0), hidden
 
 
 class _CellBase(Module):
@@ -168,7 +213,6 @@ class RNNBase(Module):
                 get("bias_hh" + suffix))
 
     def forward(self, input: Tensor, hx=None):
-        cell = _CELLS[self.mode]
         is_lstm = self.mode == "LSTM"
         fused = is_lstm and input.dtype == float32   # torch's one-node-per-layer CPU kernel
         unbatched = input.dim() == 2
@@ -183,33 +227,14 @@ class RNNBase(Module):
             hx = (h0, h0) if is_lstm else h0
         elif unbatched:
             hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
-        finals_h, finals_c = [], []
-        layer_input = x
-        for layer in range(self.num_layers):
-            outputs_per_direction = []
-            for direction in range(directions):
-                k = layer * directions + direction
-                state = (hx[0][k], hx[1][k]) if is_lstm else hx[k]
-                if fused:
-                    out, h_n, c_n, _ = LSTM_LAYER(layer_input, *self._weights(layer, direction),
-                                                  *state, reverse=bool(direction))
-                    outputs_per_direction.append(out)
-                    finals_h.append(h_n)
-                    finals_c.append(c_n)
-                    continue
-                steps = range(layer_input.shape[0])
-                outs = [None] * layer_input.shape[0]
-                for t in (reversed(steps) if direction else steps):
-                    state = cell(layer_input[t], state, *self._weights(layer, direction))
-                    outs[t] = state[0] if is_lstm else state
-                outputs_per_direction.append(stack(outs, 0))
-                finals_h.append(state[0] if is_lstm else state)
-                if is_lstm:
-                    finals_c.append(state[1])
-            layer_input = outputs_per_direction[0] if directions == 1 else \
-                _cat_last(outputs_per_direction)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, True)
+        if fused:
+            layer_input, finals_h, finals_c = self._fused_layers(x, hx, directions)
+        else:   # torch's _rnn_impl: the states unbound per layer and direction
+            hiddens = list(zip(hx[0].unbind(0), hx[1].unbind(0))) if is_lstm else \
+                list(hx.unbind(0))
+            layer_input, finals = self._layers(x, hiddens, directions, _FullLayer)
+            finals_h = [f[0] for f in finals] if is_lstm else finals
+            finals_c = [f[1] for f in finals] if is_lstm else []
         output = layer_input
         h_n = stack(finals_h, 0)
         if unbatched:
@@ -222,6 +247,39 @@ class RNNBase(Module):
             c_n = stack(finals_c, 0)
             return output, (h_n, c_n.squeeze(1) if unbatched else c_n)
         return output, h_n
+
+    def _fused_layers(self, x, hx, directions: int):
+        """A float32 LSTM: one MkldnnRnnLayerBackward0 per layer and direction."""
+        finals_h, finals_c = [], []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                out, h_n, c_n, _ = LSTM_LAYER(x, *self._weights(layer, direction), hx[0][k],
+                                              hx[1][k], reverse=bool(direction))
+                outputs.append(out)
+                finals_h.append(h_n)
+                finals_c.append(c_n)
+            x = outputs[0] if directions == 1 else cat(outputs, 2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        return x, finals_h, finals_c
+
+    def _layers(self, x, hiddens: list, directions: int, layer):
+        """torch's apply_layer_stack: each layer (both directions) over the previous one's
+        output, dropout between layers; returns the last output and every final state."""
+        step, finals = _STEPS[self.mode], []
+        for number in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                out, final = layer.run(step, x, hiddens[number * directions + direction],
+                                       self._weights(number, direction), bool(direction))
+                outputs.append(out)
+                finals.append(final)
+            x = outputs[0] if directions == 1 else cat(outputs, outputs[0].dim() - 1)
+            if self.dropout and self.training and number < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        return x, finals
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -238,10 +296,6 @@ class RNNBase(Module):
         if getattr(self, "nonlinearity", "tanh") != "tanh":
             s += f", nonlinearity={self.nonlinearity}"
         return s
-
-
-def _cat_last(parts):
-    return cat(parts, 2)
 
 
 class RNN(RNNBase):
