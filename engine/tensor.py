@@ -7,6 +7,8 @@ Math methods are attached by the op modules in `engine.ops`.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import dtypes
@@ -45,8 +47,17 @@ class UntypedStorage:
         return f"UntypedStorage of {self.array.nbytes} bytes at {self.data_ptr():#x}"
 
 
+def exact_ints(values) -> tuple[int, ...]:
+    """Sizes, strides or offsets as plain ints, read once. Where the engine computes how far a
+    view reaches, a learner's int (or tensor) subclass must not answer the arithmetic: its
+    `__sub__` or `__eq__` could make the check pass while NumPy, through `__index__`, builds
+    the real, larger view."""
+    return tuple(map(operator.index, values))
+
+
 def check_within_base(a: np.ndarray, shape, byte_strides) -> None:
     """Refuse a view whose elements would lie outside the array at the root of `a`'s bases."""
+    shape, byte_strides = exact_ints(shape), exact_ints(byte_strides)
     if any(n == 0 for n in shape):
         return
     root = a
@@ -617,7 +628,14 @@ def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
-    """PyTorch's maybe_wrap_dim: negative dims count from the end; 0-d tensors accept -1 and 0."""
+    """PyTorch's maybe_wrap_dim: negative dims count from the end; 0-d tensors accept -1 and 0.
+    An integer of another type (a 0-d tensor, a NumPy integer, a learner's int subclass) comes
+    back as a plain int, so no caller compares or adds with the learner's own operators."""
+    if type(dim) is not int:
+        try:
+            dim = operator.index(dim)
+        except TypeError:
+            pass     # not an integer: the caller's own error, as before
     bound = max(ndim, 1)
     if not -bound <= dim < bound:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, "

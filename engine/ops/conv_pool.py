@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..tensor import Tensor
+from ..tensor import Tensor, exact_ints
 from .registry import defop
 
 __all__ = ["CONV", "MAX_POOL", "MAX_POOL_3D", "AVG_POOL", "AVG_POOL_3D", "ADAPTIVE_AVG",
@@ -26,7 +26,9 @@ def windows(x: np.ndarray, kernel, stride, dilation) -> np.ndarray:
 
     as_strided does not check bounds, so the steps are checked here, whoever called: with
     positive strides, non-negative dilations and the output size below, every window lies
-    inside x (the public functions raise PyTorch's messages before this)."""
+    inside x (the public functions raise PyTorch's messages before this). The steps are read
+    as plain ints: a learner's int subclass must not do the arithmetic of that check."""
+    kernel, stride, dilation = exact_ints(kernel), exact_ints(stride), exact_ints(dilation)
     if min(stride, default=1) < 1 or min(dilation, default=0) < 0 or \
             min(kernel, default=0) < 0:
         raise RuntimeError(f"window view out of bounds: kernel {tuple(kernel)}, stride "

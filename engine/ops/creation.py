@@ -195,7 +195,16 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
                   requires_grad=False, pin_memory=False) -> Tensor:
-    size, stride = tuple(size), tuple(stride)
+    from .views import int_list
+    for position, (name, value) in enumerate((("size", size), ("stride", stride)), 1):
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"empty_strided(): argument '{name}' (position {position}) must be "
+                            f"tuple of ints, not {type(value).__name__}")
+    size = int_list("empty_strided", "size", (size,))      # plain ints: the span below and
+    stride = int_list("empty_strided", "stride", (stride,))  # the view are the same numbers
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of "
+                           f"strides ({len(stride)})")
     d = _dtype(dtype)
     span = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
     check_numel((span,))

@@ -3,12 +3,14 @@ change. Also: copies (clone, contiguous, to), copy_, and what PyTorch does when 
 modified in place (CopySlices on the base, an as_strided history on the view)."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
-from ..tensor import Tensor, _wrap_dim, check_within_base
+from ..tensor import Tensor, _wrap_dim, check_within_base, exact_ints
 from .registry import OpNode, defop, expose, run_inplace
 
 __all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_strided_np",
@@ -23,7 +25,7 @@ def strided_view(storage: np.ndarray, shape, strides, offset: int) -> np.ndarray
     if type(storage) is not np.ndarray or storage.dtype.hasobject:
         raise TypeError("a tensor's storage must be a NumPy array of numbers")
     item = storage.itemsize
-    shape, strides = tuple(shape), tuple(strides)
+    shape, strides, offset = exact_ints(shape), exact_ints(strides), operator.index(offset)
     last = offset
     for n, s in zip(shape, strides):
         if n == 0:
@@ -102,7 +104,8 @@ def _restride(a: np.ndarray, shape, strides) -> np.ndarray:
     """Same first element, new shape and element strides, never reaching outside the memory
     `a` was cut from (NumPy's as_strided checks nothing)."""
     size = a.itemsize
-    byte_strides = tuple([s * size for s in strides])
+    shape = exact_ints(shape)
+    byte_strides = tuple([s * size for s in exact_ints(strides)])
     if a.flags.c_contiguous and a.size:   # an ndarray over a's own memory: a quarter of
         try:                   # as_strided's cost (it refuses a view reaching past a non-empty a)
             return np.ndarray(tuple(shape), a.dtype, buffer=a, strides=byte_strides)
@@ -889,6 +892,7 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
 def DIAGONAL(a, *, offset, dim1, dim2):
     # np.diagonal returns a read-only view; build the same (writable) strided view directly.
     # as_strided does not check bounds: two distinct dims in range keep the view inside `a`.
+    offset, dim1, dim2 = exact_ints((offset, dim1, dim2))
     if dim1 == dim2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     if not (0 <= dim1 < a.ndim and 0 <= dim2 < a.ndim):
