@@ -308,6 +308,8 @@ CASES = {
     "unsafe_split": case(_engine_or_torch(
         lambda x: _rnn_layer().UNSAFE_SPLIT(x, dim=1, split_size=2),
         lambda x: x.unsafe_split(2, 1)), (2, 5)),
+    "_pack_padded_sequence": case(lambda t, x: t.nn.utils.rnn.pack_padded_sequence(
+        x, [3, 2, 1], batch_first=True).data, (3, 4, 2)),
     "convolution": case(lambda t, x, w, b: F(t).conv2d(x, w, b, padding=1), (1, 2, 3, 3),
                         (2, 2, 2, 2), (2,)),
     "max_pool2d_with_indices": case(lambda t, x: F(t).max_pool2d(x, 2), (1, 2, 4, 4)),

@@ -645,7 +645,7 @@ def _wrap_dim_no_scalar(dim: int, ndim: int) -> int:
 @defop("unbind", "UnbindBackward0", saves=("dim",), view=True, n_outputs=-1,
        formulas={"self": "stack(grads, dim)"})
 def UNBIND(a, *, dim):
-    return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+    return tuple(a[(slice(None),) * dim + (i, ...)] for i in range(a.shape[dim]))   # views, 0-d too
 
 
 def _stack_grads(grads, like_shape, dim, dtype):

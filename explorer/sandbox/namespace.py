@@ -191,7 +191,8 @@ class VirtualFiles:
 def _torch_proxies(files: VirtualFiles) -> dict:
     nn_functional = Proxy("torch.nn.functional", _public(engine.nn.functional))
     nn_init = Proxy("torch.nn.init", _public(engine.nn.init))
-    nn_utils = Proxy("torch.nn.utils", _public(engine.nn.utils))
+    nn_utils_rnn = Proxy("torch.nn.utils.rnn", _public(engine.nn.utils.rnn))
+    nn_utils = Proxy("torch.nn.utils", {**_public(engine.nn.utils), "rnn": nn_utils_rnn})
     nn_members = _public(engine.nn, exclude=("functional", "init", "module", "modules",
                                              "parameter", "utils"))
     nn_members.update(functional=nn_functional, init=nn_init, utils=nn_utils)
@@ -227,7 +228,8 @@ def _torch_proxies(files: VirtualFiles) -> dict:
                    __version__=engine.__version__)
     torch = Proxy("torch", members)
     return {"torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional,
-            "torch.nn.utils": nn_utils, "torch.functional": functional,
+            "torch.nn.utils": nn_utils, "torch.nn.utils.rnn": nn_utils_rnn,
+            "torch.functional": functional,
             "torch.backends": backends,
             **{f"torch.backends.{n}": getattr(engine.backends, n)
                for n in engine.backends.__all__},

@@ -70,6 +70,7 @@ def _gru_step(x_w, h, w_hh, b_hh):
     return (h - new) * update + new
 
 
+_LABEL = {"RNN_TANH": "RNN", "RNN_RELU": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 _STEPS = {"RNN_TANH": _tanh_step, "RNN_RELU": _relu_step, "LSTM": _lstm_step, "GRU": _gru_step}
 
 
@@ -92,6 +93,65 @@ class _FullLayer:
             hidden = step(steps[t], hidden, w_hh, b_hh)
             outputs[t] = _output_of(hidden)
         return stack(outputs, 0), hidden
+
+    @staticmethod
+    def join_dim(output) -> int:
+        return output.dim() - 1
+
+
+def _hidden_slice(hidden, start: int, end: int):
+    if isinstance(hidden, tuple):
+        return tuple(h.narrow(0, start, end - start) for h in hidden)
+    return hidden.narrow(0, start, end - start)
+
+
+def _hidden_concat(hiddens: list):
+    if isinstance(hiddens[0], tuple):
+        return tuple(cat(list(parts), 0) for parts in zip(*hiddens))
+    return cat(hiddens, 0)
+
+
+class _PackedLayer:
+    """torch's PackedLayer and ReversedPackedLayer: the packed data projected at once, then
+    one step per batch size. Going forwards, the states of sequences that have ended are set
+    aside as the batch shrinks (and joined, longest first, as the final state); going
+    backwards, the shortest sequences start and the others' initial states join as the batch
+    grows."""
+
+    def __init__(self, batch_sizes: list) -> None:
+        self.batch_sizes = batch_sizes
+
+    def run(self, step, data, hidden, weights, reverse: bool):
+        w_ih, w_hh, b_ih, b_hh = weights
+        projected = F.linear(data, w_ih, b_ih)
+        sizes, outputs = self.batch_sizes, []
+        if reverse:
+            offset, last, initial = data.shape[0], sizes[-1], hidden
+            hidden = _hidden_slice(initial, 0, sizes[-1])
+            for size in reversed(sizes):
+                if size > last:
+                    hidden = _hidden_concat([hidden, _hidden_slice(initial, last, size)])
+                offset, last = offset - size, size
+                hidden = step(projected.narrow(0, offset, size), hidden, w_hh, b_hh)
+                outputs.append(_output_of(hidden))
+            outputs.reverse()
+            return cat(outputs, 0), hidden
+        offset, last, finals = 0, sizes[0], []
+        for size in sizes:
+            if size < last:
+                finals.append(_hidden_slice(hidden, size, last))
+                hidden = _hidden_slice(hidden, 0, size)
+            last = size
+            hidden = step(projected.narrow(0, offset, size), hidden, w_hh, b_hh)
+            offset += size
+            outputs.append(_output_of(hidden))
+        finals.append(hidden)
+        finals.reverse()
+        return cat(outputs, 0), _hidden_concat(finals)
+
+    @staticmethod
+    def join_dim(output) -> int:
+        return -1
 
 
 class _CellBase(Module):
@@ -212,41 +272,114 @@ class RNNBase(Module):
         return (get("weight_ih" + suffix), get("weight_hh" + suffix), get("bias_ih" + suffix),
                 get("bias_hh" + suffix))
 
-    def forward(self, input: Tensor, hx=None):
+    def forward(self, input, hx=None):
+        """torch's Python forward (states made or checked, a PackedSequence taken apart),
+        then what its C++ kernel does (_run)."""
+        from ..utils.rnn import PackedSequence
         is_lstm = self.mode == "LSTM"
-        fused = is_lstm and input.dtype == float32   # torch's one-node-per-layer CPU kernel
-        unbatched = input.dim() == 2
-        x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first
-                                                  else input)
-        if fused:
-            x = x.contiguous()
         directions = 2 if self.bidirectional else 1
-        batch = x.shape[1]
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            input, batch_sizes, sorted_indices, unsorted_indices = input
+            max_batch_size = int(batch_sizes[0])
+        else:
+            batch_sizes, sorted_indices = None, None
+            if input.dim() not in (2, 3):
+                raise ValueError(f"{_LABEL[self.mode]}: Expected input to be 2D or 3D, got "
+                                 f"{input.dim()}D {'tensor ' if self.mode[:3] == 'RNN' else ''}"
+                                 "instead")
+            is_batched = input.dim() == 3
+            batch_dim = 0 if self.batch_first else 1
+            if not is_batched:
+                input = input.unsqueeze(batch_dim)
+            if hx is not None:
+                hx = self._batched_state(hx, is_batched)
+            max_batch_size = input.size(batch_dim)
         if hx is None:
-            h0 = zeros(self.num_layers * directions, batch, self.hidden_size, dtype=x.dtype)
-            hx = (h0, h0) if is_lstm else h0
-        elif unbatched:
-            hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
-        if fused:
-            layer_input, finals_h, finals_c = self._fused_layers(x, hx, directions)
-        else:   # torch's _rnn_impl: the states unbound per layer and direction
-            hiddens = list(zip(hx[0].unbind(0), hx[1].unbind(0))) if is_lstm else \
-                list(hx.unbind(0))
-            layer_input, finals = self._layers(x, hiddens, directions, _FullLayer)
-            finals_h = [f[0] for f in finals] if is_lstm else finals
-            finals_c = [f[1] for f in finals] if is_lstm else []
-        output = layer_input
-        h_n = stack(finals_h, 0)
-        if unbatched:
-            output = output.squeeze(1)
-            h_n = h_n.squeeze(1)
-        elif self.batch_first:   # LSTM's Python forward transposes; RNN and GRU's C++ in place
+            shape = (self.num_layers * directions, max_batch_size, self.hidden_size)
+            hx = (zeros(*shape, dtype=input.dtype), zeros(*shape, dtype=input.dtype)) \
+                if is_lstm else zeros(*shape, dtype=input.dtype)
+        elif sorted_indices is not None:
+            hx = self.permute_hidden(hx, sorted_indices)
+        if not (packed and is_lstm):   # torch checks a packed LSTM's states nowhere
+            self.check_forward_args(input, hx, batch_sizes)
+        output, hidden = self._run(input, batch_sizes, hx, directions)
+        if packed:
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden(hidden, unsorted_indices))
+        if not is_batched:
+            output = output.squeeze(batch_dim)
+            hidden = tuple(h.squeeze(1) for h in hidden) if is_lstm else hidden.squeeze(1)
+        return output, hidden
+
+    def _batched_state(self, hx, is_batched: bool):
+        """The given states checked against the input's dims (unsqueezed for one sequence)."""
+        want = 3 if is_batched else 2
+        what = "batched 3-D" if is_batched else "unbatched 2-D"
+        if self.mode == "LSTM":
+            if hx[0].dim() != want or hx[1].dim() != want:
+                raise RuntimeError(f"For {what} input, hx and cx should also be {want}-D but got "
+                                   f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+            return hx if is_batched else (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+        if hx.dim() != want:
+            raise RuntimeError(f"For {what} input, hx should also be {want}-D but got "
+                               f"{hx.dim()}-D tensor")
+        return hx if is_batched else hx.unsqueeze(1)
+
+    def check_forward_args(self, input, hidden, batch_sizes) -> None:
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight.dtype}). Convert input: input.to({weight.dtype}), or "
+                             f"convert model: model.to({input.dtype})")
+        expected_dim = 2 if batch_sizes is not None else 3
+        if input.dim() != expected_dim:
+            raise RuntimeError(f"input must have {expected_dim} dimensions, got {input.dim()}")
+        if self.input_size != input.size(-1):
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.size(-1)}")
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        expected = (self.num_layers * (2 if self.bidirectional else 1), mini_batch,
+                    self.hidden_size)
+        states = [(hidden, "Expected hidden size {}, got {}")] if self.mode != "LSTM" else [
+            (hidden[0], "Expected hidden[0] size {}, got {}"),
+            (hidden[1], "Expected hidden[1] size {}, got {}")]
+        for state, message in states:
+            if tuple(state.size()) != expected:
+                raise RuntimeError(message.format(expected, list(state.size())))
+
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        if self.mode == "LSTM":
+            return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
+        return hx.index_select(1, permutation)
+
+    def _run(self, input, batch_sizes, hx, directions: int):
+        """What _VF.rnn_tanh / lstm / gru do on CPU: (output, final states)."""
+        is_lstm = self.mode == "LSTM"
+        if batch_sizes is None and is_lstm and input.dtype == float32:   # the oneDNN kernel
+            x = (input.transpose(0, 1) if self.batch_first else input).contiguous()
+            output, finals_h, finals_c = self._fused_layers(x, hx, directions)
+            if self.batch_first:
+                output = output.transpose(0, 1)
+            return output, (stack(finals_h, 0), stack(finals_c, 0))
+        # torch's _rnn_impl: the states unbound per layer and direction
+        hiddens = list(zip(hx[0].unbind(0), hx[1].unbind(0))) if is_lstm else list(hx.unbind(0))
+        if batch_sizes is not None:
+            layer, x = _PackedLayer(batch_sizes.tolist()), input
+        else:
+            layer, x = _FullLayer, input.transpose(0, 1) if self.batch_first else input
+        output, finals = self._layers(x, hiddens, directions, layer)
+        if batch_sizes is None and self.batch_first:   # LSTM out of place; RNN, GRU in place
             output = output.transpose(0, 1) if is_lstm else \
                 TRANSPOSE_INPLACE(output, dim0=0, dim1=1)
         if is_lstm:
-            c_n = stack(finals_c, 0)
-            return output, (h_n, c_n.squeeze(1) if unbatched else c_n)
-        return output, h_n
+            return output, (stack([f[0] for f in finals], 0), stack([f[1] for f in finals], 0))
+        return output, stack(finals, 0)
 
     def _fused_layers(self, x, hx, directions: int):
         """A float32 LSTM: one MkldnnRnnLayerBackward0 per layer and direction."""
@@ -276,7 +409,7 @@ class RNNBase(Module):
                                        self._weights(number, direction), bool(direction))
                 outputs.append(out)
                 finals.append(final)
-            x = outputs[0] if directions == 1 else cat(outputs, outputs[0].dim() - 1)
+            x = outputs[0] if directions == 1 else cat(outputs, layer.join_dim(outputs[0]))
             if self.dropout and self.training and number < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
         return x, finals

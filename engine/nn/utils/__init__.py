@@ -5,8 +5,8 @@ from __future__ import annotations
 import types
 import warnings
 
-from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]
@@ -16,7 +16,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
                    foreach=None) -> Tensor:
     """The norm of all tensors together, as if concatenated into one vector: the norm of their
     norms."""
-    from .. import linalg, stack, tensor
+    from ... import linalg, stack, tensor
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     norm_type = float(norm_type)
     if len(tensors) == 0:
@@ -34,7 +34,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor,
                           foreach=None) -> None:
     """grad *= min(max_norm / (total_norm + 1e-6), 1), in place, for every parameter's grad."""
-    from .. import clamp
+    from ... import clamp
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     with no_grad():
@@ -83,7 +83,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
 
 def parameters_to_vector(parameters) -> Tensor:
     """All parameters flattened and concatenated into one vector (keeps the graph)."""
-    from .. import cat
+    from ... import cat
     return cat([param.view(-1) for param in parameters])
 
 
@@ -103,3 +103,6 @@ def _typename(obj) -> str:
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ("builtins", None) else f"{module}.{name}"
+
+
+from . import rnn  # noqa: E402 - torch.nn.utils.rnn, as torch's nn/utils/__init__ imports it
