@@ -12,6 +12,7 @@ import streamlit as st
 from explorer import Run, run_code
 from explorer.run_cache import RunCache, budget_from_env, lasting
 from explorer.texts import pick_language, t
+from explorer.training import FinishedRuns
 
 # Session-state keys; those marked "bound" or "in the URL" double as URL query parameters.
 LANG = "lang"          # in the URL: interface language
@@ -67,6 +68,12 @@ def presenting() -> bool:
 def run_cache() -> RunCache:
     """The server's one run cache, bounded in bytes (EXPLORER_RUN_CACHE_MB, default 256)."""
     return RunCache(budget_from_env(), keep=lasting)
+
+
+@st.cache_resource(show_spinner=False)
+def finished_runs() -> FinishedRuns:
+    """The Training page's finished runs, shared by all sessions of this server."""
+    return FinishedRuns()
 
 
 def cached_run(source: str, seed: int) -> Run:

@@ -2,15 +2,19 @@
 decision boundary are drawn live; below, the graph of one training step, collapsed by module."""
 from __future__ import annotations
 
+import math
+import time
+
 import streamlit as st
 
 from app_pages import pictures
-from app_pages.common import apply_page_style, cached_run, lang, tr
+from app_pages.common import apply_page_style, cached_run, finished_runs, lang, tr
 from explorer.training import (
     ACTIVATIONS,
     DATASETS,
     OPTIMIZERS,
     TrainConfig,
+    Training,
     make_dataset,
     step_source,
     train,
@@ -18,7 +22,8 @@ from explorer.training import (
 from explorer.views.training import boundary_figure, grad_norm_figure, loss_figure
 
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-REDRAWS = 20            # live redraws per training run: enough to watch, cheap to draw
+REDRAWS = 20            # decision boundaries per training run
+REDRAW_SECONDS = 0.4    # at most one live redraw this often
 
 apply_page_style()
 st.title(tr("training.title"))
@@ -43,34 +48,45 @@ with st.form("training"):
 config = TrainConfig(dataset=dataset, n_points=n_points, noise=noise,
                      hidden=(width,) * depth, activation=activation, optimizer=optimizer,
                      lr=lr, steps=steps, seed=int(seed), boundary_every=max(1, steps // REDRAWS))
-finished = st.session_state.get("training_result")
-if submitted or finished is None or finished[0] != config:
+
+
+def train_live(config: TrainConfig) -> Training:
+    """Train while drawing the curves and the boundary as they grow, at most one redraw per
+    REDRAW_SECONDS (each redraw makes the browser lay out three Plotly charts again)."""
     data = make_dataset(config.dataset, config.n_points, config.noise, config.seed)
-    progress = st.progress(0.0, text=tr("training.progress", step=0, steps=steps))
+    progress = st.progress(0.0, text=tr("training.progress", step=0, steps=config.steps))
     curves, boundary_slot = st.columns(2), st.empty()
     loss_slot, norm_slot = curves[0].empty(), curves[1].empty()
-    records, boundary = [], None
+    records, boundary, drawn = [], None, -math.inf
     for record in train(config, data):
         records.append(record)
         boundary = record.boundary or boundary
-        if record.boundary is not None:       # a boundary arrives every steps/REDRAWS steps
-            done = (record.step + 1) / steps
-            progress.progress(done, text=tr("training.progress", step=record.step + 1,
-                                            steps=steps))
+        last = record.step == config.steps - 1
+        if record.boundary is not None and (last or time.monotonic() - drawn > REDRAW_SECONDS):
+            progress.progress((record.step + 1) / config.steps,
+                              text=tr("training.progress", step=record.step + 1,
+                                      steps=config.steps))
             loss_slot.plotly_chart(loss_figure(records, lang()))
             norm_slot.plotly_chart(grad_norm_figure(records, lang()))
             boundary_slot.plotly_chart(boundary_figure(boundary, *data, step=record.step,
                                                        lang=lang()))
+            drawn = time.monotonic()
     progress.empty()
-    st.session_state["training_result"] = (config, records, boundary, data)
-else:
-    _, records, boundary, data = finished
-    left, right = st.columns(2)
-    left.plotly_chart(loss_figure(records, lang()))
-    right.plotly_chart(grad_norm_figure(records, lang()))
-    st.plotly_chart(boundary_figure(boundary, *data, step=records[-1].step, lang=lang()))
+    return Training(tuple(records), boundary, data)
 
-last = records[-1]
+
+training = finished_runs().get(config)
+if submitted or training is None:
+    training = train_live(config)
+    finished_runs().put(config, training)
+else:
+    left, right = st.columns(2)
+    left.plotly_chart(loss_figure(training.records, lang()))
+    right.plotly_chart(grad_norm_figure(training.records, lang()))
+    st.plotly_chart(boundary_figure(training.boundary, *training.data,
+                                    step=training.records[-1].step, lang=lang()))
+
+last = training.records[-1]
 st.caption(tr("training.final", loss=f"{last.loss:.4f}", accuracy=f"{last.accuracy:.1%}"))
 
 st.subheader(tr("training.one_step"))

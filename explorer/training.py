@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,8 +23,10 @@ __all__ = [
     "DATASETS",
     "OPTIMIZERS",
     "Boundary",
+    "FinishedRuns",
     "StepRecord",
     "TrainConfig",
+    "Training",
     "build_mlp",
     "layers",
     "make_dataset",
@@ -143,6 +146,39 @@ class StepRecord:
     accuracy: float
     grad_norms: dict              # layer name -> L2 norm of all its parameters' gradients
     boundary: Boundary | None = None
+
+
+@dataclass(frozen=True)
+class Training:
+    """A finished training run: every step's record, the last decision boundary, the data."""
+
+    records: tuple[StepRecord, ...]
+    boundary: Boundary
+    data: tuple[np.ndarray, np.ndarray]
+
+
+class FinishedRuns:
+    """The last `size` finished trainings by config, shared by every session (they are pure
+    functions of the config): a lecture hall opening the page with the same settings trains
+    once. Thread-safe, as Streamlit sessions are threads."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._runs: OrderedDict[TrainConfig, Training] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, config: TrainConfig) -> Training | None:
+        with self._lock:
+            if config in self._runs:
+                self._runs.move_to_end(config)
+            return self._runs.get(config)
+
+    def put(self, config: TrainConfig, training: Training) -> None:
+        with self._lock:
+            self._runs[config] = training
+            self._runs.move_to_end(config)
+            while len(self._runs) > self._size:
+                self._runs.popitem(last=False)
 
 
 def _grid(x: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

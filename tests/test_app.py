@@ -272,6 +272,23 @@ def test_training_draws_its_curves_and_the_graph_torch_builds_for_one_step():
         assert f"<B>{name}</B>: {type(namespace[name]).__name__}" in dot
 
 
+def test_a_second_visitor_gets_the_finished_training_without_training_again(monkeypatch):
+    import explorer.training
+    first = app_with()
+    first.switch_page("app_pages/training.py").run()
+    assert not first.exception
+
+    def untrainable(*args, **kwargs):
+        raise AssertionError("the page trained again")
+    monkeypatch.setattr(explorer.training, "train", untrainable)
+    second = app_with()
+    second.switch_page("app_pages/training.py").run()
+    assert not second.exception
+    assert second.caption[0].value == first.caption[0].value
+    second.button[0].click().run()           # Train: the learner asked to watch it again
+    assert second.exception, "pressing Train trains (and draws) again"
+
+
 def test_compare_runs_a_lesson_cell_on_real_torch_and_finds_it_equal():
     app = app_with()
     app.switch_page("app_pages/compare.py").run()

@@ -14,6 +14,7 @@ from explorer.training import (
     DATASETS,
     OPTIMIZERS,
     Boundary,
+    FinishedRuns,
     TrainConfig,
     build_mlp,
     make_dataset,
@@ -147,3 +148,14 @@ def test_more_confident_cells_are_drawn_deeper_within_their_class_band():
     boundary = Boundary(xs, ys, np.array([[0, 0], [1, 1]]), np.array([[0.5, 1.0], [0.6, 0.9]]))
     z = np.asarray(boundary_figure(boundary, np.zeros((2, 2)), np.array([0, 1])).data[0].z)
     assert 0 <= z[0, 0] < z[0, 1] < 1 <= z[1, 0] < z[1, 1] < 2
+
+
+def test_finished_runs_keep_the_most_recently_used():
+    runs = FinishedRuns(size=2)
+    a, b, c = (TrainConfig(seed=k) for k in range(3))
+    for config in (a, b):
+        runs.put(config, f"run {config.seed}")
+    assert runs.get(a) == "run 0"        # a is now the most recently used
+    runs.put(c, "run 2")
+    assert runs.get(b) is None
+    assert (runs.get(a), runs.get(c)) == ("run 0", "run 2")
