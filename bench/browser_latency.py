@@ -65,20 +65,11 @@ def press_run(page, code: str, name: str) -> float:
     return seconds
 
 
-def open_lesson(browser, base: str, lesson_id: str) -> float:
+def open_in_new_tab(browser, url: str) -> float:
+    """Until the page's first graph node is drawn."""
     page = browser.new_page()
     started = time.perf_counter()
-    page.goto(f"{base}/lessons?lesson={lesson_id}")
-    page.locator(NODE_TEXT).first.wait_for(state="attached", timeout=60_000)
-    seconds = time.perf_counter() - started
-    page.close()
-    return seconds
-
-
-def open_share_link(browser, base: str, code: str) -> float:
-    page = browser.new_page()
-    started = time.perf_counter()
-    page.goto(f"{base}/?code={urllib.parse.quote(code)}")
+    page.goto(url)
     page.locator(NODE_TEXT).first.wait_for(state="attached", timeout=60_000)
     seconds = time.perf_counter() - started
     page.close()
@@ -117,9 +108,10 @@ def main(runs: int = 20) -> None:
         pair = [marked(GRAPH_CELLS[k % len(GRAPH_CELLS)][1].code, k) for k in (0, 1)]  # ran
         cached = [press_run(page, *pair[k % 2]) for k in range(runs)]
         lesson_id = OPENS_WITH_GRAPH
-        opened = [open_lesson(browser, base, lesson_id) for _ in range(min(runs, 10))]
-        shared = [open_share_link(browser, base, GRAPH_CELLS[0][1].code)
+        opened = [open_in_new_tab(browser, f"{base}/lessons?lesson={lesson_id}")
                   for _ in range(min(runs, 10))]
+        link = f"{base}/?code={urllib.parse.quote(GRAPH_CELLS[0][1].code)}"
+        shared = [open_in_new_tab(browser, link) for _ in range(min(runs, 10))]
         trained = [open_training(browser, base) for _ in range(min(runs, 5))]
         browser.close()
     rows = [(f"Run on a lesson example, new code ({len(GRAPH_CELLS)} examples)", fresh),
