@@ -22,16 +22,13 @@ class dtype:
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category", "legacy",
                  "cpp")
 
-    def __init__(self, name: str, np_dtype, itemsize: int, category: int, signed: bool, legacy: str,
-                 cpp: str):
-        self.name = name
-        self.np = np.dtype(np_dtype) if np_dtype is not None else None
-        self.itemsize = itemsize
-        self.category = category
-        self.is_floating_point = category == _FLOAT
-        self.is_signed = signed
-        self.legacy = legacy  # the legacy type name, e.g. FloatTensor
-        self.cpp = cpp        # the C++ type name some PyTorch messages print, e.g. "long int"
+    def __new__(cls, *args, **kwargs):
+        """As in PyTorch, only the library makes dtypes (the engine trusts a dtype's `np` and
+        `itemsize`: one made with an object dtype would put Python objects in a tensor)."""
+        raise TypeError("cannot create 'torch.dtype' instances")
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        raise TypeError("type 'torch.dtype' is not an acceptable base type")
 
     is_complex = False
 
@@ -50,17 +47,31 @@ class dtype:
         return self.legacy[:-len("Tensor")]
 
 
-bool = dtype("bool", np.bool_, 1, _BOOL, False, "BoolTensor", "bool")  # noqa: A001 - torch.bool
-uint8 = dtype("uint8", np.uint8, 1, _INT, False, "ByteTensor", "unsigned char")
-int8 = dtype("int8", np.int8, 1, _INT, True, "CharTensor", "signed char")
-int16 = dtype("int16", np.int16, 2, _INT, True, "ShortTensor", "short int")
-int32 = dtype("int32", np.int32, 4, _INT, True, "IntTensor", "int")
-int64 = dtype("int64", np.int64, 8, _INT, True, "LongTensor", "long int")
-float16 = dtype("float16", np.float16, 2, _FLOAT, True, "HalfTensor", "c10::Half")
-float32 = dtype("float32", np.float32, 4, _FLOAT, True, "FloatTensor", "float")
-float64 = dtype("float64", np.float64, 8, _FLOAT, True, "DoubleTensor", "double")
+def _make(name: str, np_dtype, itemsize: int, category: int, signed: bool, legacy: str,
+          cpp: str) -> dtype:
+    d = object.__new__(dtype)
+    d.name = name
+    d.np = np.dtype(np_dtype) if np_dtype is not None else None
+    d.itemsize = itemsize
+    d.category = category
+    d.is_floating_point = category == _FLOAT
+    d.is_signed = signed
+    d.legacy = legacy  # the legacy type name, e.g. FloatTensor
+    d.cpp = cpp        # the C++ type name some PyTorch messages print, e.g. "long int"
+    return d
+
+
+bool = _make("bool", np.bool_, 1, _BOOL, False, "BoolTensor", "bool")  # noqa: A001 - torch.bool
+uint8 = _make("uint8", np.uint8, 1, _INT, False, "ByteTensor", "unsigned char")
+int8 = _make("int8", np.int8, 1, _INT, True, "CharTensor", "signed char")
+int16 = _make("int16", np.int16, 2, _INT, True, "ShortTensor", "short int")
+int32 = _make("int32", np.int32, 4, _INT, True, "IntTensor", "int")
+int64 = _make("int64", np.int64, 8, _INT, True, "LongTensor", "long int")
+float16 = _make("float16", np.float16, 2, _FLOAT, True, "HalfTensor", "c10::Half")
+float32 = _make("float32", np.float32, 4, _FLOAT, True, "FloatTensor", "float")
+float64 = _make("float64", np.float64, 8, _FLOAT, True, "DoubleTensor", "double")
 # NumPy has no bfloat16; the dtype exists so code can name it, and creating one is refused.
-bfloat16 = dtype("bfloat16", None, 2, _FLOAT, True, "BFloat16Tensor", "c10::BFloat16")
+bfloat16 = _make("bfloat16", None, 2, _FLOAT, True, "BFloat16Tensor", "c10::BFloat16")
 
 ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, bfloat16)
 ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16, "int": int32,

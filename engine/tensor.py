@@ -117,6 +117,16 @@ class Tensor:
         from .ops.creation import legacy_new
         return legacy_new(dtypes.get_default_dtype(), args, kwargs)
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass from outside the library (a learner's) may add methods and attributes,
+        but not redefine what a tensor already has: the engine reads a tensor's shape,
+        strides, storage offset, dtype and graph through its own methods and properties, and
+        a subclass answering them its own way once steered it (a Parameter subclass's stride()
+        made view() reach outside its storage)."""
+        super().__init_subclass__(**kwargs)
+        if not _is_library(cls):
+            _check_subclass(cls)
+
     # ---- construction (internal) -------------------------------------------------------
     @classmethod
     def _from_array(cls, arr, requires_grad: bool = False, share: bool = False) -> "Tensor":
@@ -593,6 +603,33 @@ class Tensor:
             new._grad = self._grad.__deepcopy__(memo)
         return new
 
+
+
+def _is_library(cls: type) -> bool:
+    """One of the engine's classes (named as torch's once the engine has loaded)."""
+    return cls.__module__.split(".")[0] in ("engine", "torch")
+
+
+# What a subclass of its own may (re)define: how it prints, how it is made.
+_REDEFINABLE = frozenset({"__init__", "__repr__", "__str__", "__doc__", "__module__",
+                          "__qualname__", "__dict__", "__weakref__", "__slots__",
+                          "__init_subclass__", "__subclasshook__", "__annotations__",
+                          "__firstlineno__", "__static_attributes__"})
+
+
+def _check_subclass(cls: type) -> None:
+    """Every name a tensor has (and __getattr__) must still come from the engine's tensor
+    classes, or from object: not from the subclass, nor from another base before Tensor in
+    its MRO (a Module's `to` or `__setattr__`)."""
+    for name in sorted(set(dir(Tensor)) - _REDEFINABLE | {"__getattr__"}):
+        owner = next((c for c in cls.__mro__ if name in vars(c)), None)
+        if owner is None or owner is object or (issubclass(owner, Tensor) and
+                                                _is_library(owner)):
+            continue
+        raise TypeError(f"class {cls.__name__} cannot redefine '{name}' of torch.Tensor: the "
+                        "engine reads a tensor's shape, strides, storage, dtype and graph "
+                        "through the tensor's own methods and properties; a subclass may add "
+                        "methods and attributes of its own")
 
 
 _NON_LEAF_GRAD_WARNING = (

@@ -4,9 +4,13 @@ reach nothing. The pattern of five outside attacks: engine code that reads a lea
 private fields, does arithmetic with its numbers or believes its public answers (a Tensor
 subclass's stride(), an int subclass's `__sub__`), then builds memory views from them.
 
-The views NumPy cannot check (np.ndarray over a buffer, as_strided) are built in a few places,
-and each reads its sizes, strides and offsets as plain ints and checks them itself, whatever
-path led there (engine.tensor.exact_ints)."""
+Three central checks close the family: the views NumPy cannot check (np.ndarray over a
+buffer, as_strided) read their sizes, strides and offsets as plain ints (engine.tensor.
+exact_ints); a learner's Tensor subclass may add methods but not redefine the tensor's own
+(Tensor.__init_subclass__), and torch.dtype can be neither made nor subclassed, so what the
+engine reads of an object that passes isinstance(x, Tensor) is the engine's; and nothing else
+carries a tensor's private fields (a scheduler's state, torch.stack's list are checked)."""
+import numpy as np
 import pytest
 
 from explorer import Limits
@@ -66,13 +70,42 @@ ATTACKS = {
         "class P(torch.nn.Parameter):\n    def stride(self, dim=None):\n"
         "        return (I(1000), 1)\n"
         "p = P(torch.zeros(4, 4), requires_grad=False)\nprint('REACHED', p.view(4, 4)[3])",
-        "RuntimeError", "reach outside their storage of 16 elements"),
+        "TypeError", "class P cannot redefine 'stride' of torch.Tensor"),
     "as_strided_with_a_lying_storage_offset": (
         "import torch\nMODE = {'mul': lambda s, o: 0, 'radd': 0}\n" + LYING_INT +
         "class P(torch.nn.Parameter):\n    def storage_offset(self):\n"
         "        return I(10 ** 6)\n"
         "p = P(torch.zeros(4), requires_grad=False)\nprint('REACHED', p.as_strided((2,), (1,)))",
-        "RuntimeError", "out of bounds for storage of size 16"),
+        "TypeError", "class P cannot redefine 'storage_offset' of torch.Tensor"),
+    # a subclass answering shape or dtype its own way passed the checks on what a hook
+    # returns; one that is also a Module took the Module's methods and __setattr__ first
+    "hook_returns_a_tensor_lying_about_its_shape": (
+        "import torch\nclass P(torch.nn.Parameter):\n    @property\n    def shape(self):\n"
+        "        return torch.Size([400])\n"
+        "x = torch.ones(400, requires_grad=True)\n"
+        "gx, = torch.autograd.grad(x[2:400], x, grad_outputs=torch.ones(398, requires_grad=True),"
+        " create_graph=True)\nz = gx * 2\n"
+        "z.grad_fn.register_hook(lambda grads, inputs: (P(torch.zeros(2), False), None))\n"
+        "z.backward(torch.ones(400))\nprint('REACHED')",
+        "TypeError", "class P cannot redefine 'shape' of torch.Tensor"),
+    "dtype_property_copied_into_views": (
+        "import torch\nclass P(torch.nn.Parameter):\n    dtype = torch.float64\n"
+        "print('REACHED', P(torch.zeros(2)).view(2).dtype)",
+        "TypeError", "class P cannot redefine 'dtype' of torch.Tensor"),
+    # a dtype made by learner code with NumPy's object dtype behind it: the engine trusts a
+    # dtype's `np` and `itemsize` (torch.dtype cannot be made or subclassed in PyTorch either)
+    "dtype_made_by_learner_code": (
+        "import torch\nD = type(torch.float32)\n"
+        "evil = D('float32', object, 4, 2, True, 'FloatTensor', 'float')\n"
+        "print('REACHED', torch.ones(2).to(evil))",
+        "TypeError", "cannot create 'torch.dtype' instances"),
+    "dtype_subclassed": (
+        "import torch\nclass D(type(torch.float32)):\n    pass\nprint('REACHED', D)",
+        "TypeError", "type 'torch.dtype' is not an acceptable base type"),
+    "tensor_and_module_at_once": (
+        "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
+        "print('REACHED', P)",
+        "TypeError", "class P cannot redefine"),
     # a pooling window's dilation whose product lies to the output-size arithmetic
     "max_pool_with_a_lying_dilation": (
         "import torch\nimport torch.nn.functional as F\n"
@@ -97,3 +130,77 @@ def _check(run, name, error_type, message):
 def test_engine_does_not_trust_learner_objects(pool, name):
     code, error_type, message = ATTACKS[name]
     _check(pool.run(code, 0, LIMITS), name, error_type, message)
+
+
+HONEST_SUBCLASS = """import torch
+class Scaled(torch.nn.Parameter):
+    def scaled(self, k):
+        return self * k
+    def __repr__(self):
+        return 'Scaled(' + str(self.tolist()) + ')'
+p = Scaled(torch.ones(2))
+print(p, p.scaled(3).tolist(), p.shape, p.stride(), p.requires_grad, isinstance(p, torch.Tensor))
+"""
+
+
+def test_a_subclass_of_its_own_still_adds_methods_and_prints_its_way(pool):
+    run = pool.run(HONEST_SUBCLASS, 0, LIMITS)
+    assert run.error is None, run.error
+    assert run.stdout.splitlines() == [
+        "Scaled([1.0, 1.0]) [3.0, 3.0] torch.Size([2]) (1,) True True"]
+
+
+class _LyingInt(int):
+    """What a learner's int subclass can do, here in the test process: multiply and add as it
+    likes while NumPy reads its real value."""
+
+    def __rmul__(self, other):
+        return _LyingInt(other * int(self))
+
+    def __mul__(self, other):
+        return _LyingInt(int(self) * other)
+
+    def __radd__(self, other):
+        return 0
+
+    def __add__(self, other):
+        return 0
+
+    __hash__ = int.__hash__
+
+
+def test_views_are_built_from_plain_ints_whatever_called():
+    """The views NumPy cannot check, reached with a lying int directly (learner code cannot
+    reach them this way now: a subclass cannot redefine stride())."""
+    from engine.ops.views import _restride, strided_view
+    from engine.tensor import check_within_base
+    a = np.zeros(16, np.float32).reshape(4, 4)[1:]
+    with pytest.raises(RuntimeError, match="reach outside their storage"):
+        _restride(a, (4, 4), (_LyingInt(1000), 1))
+    with pytest.raises(RuntimeError, match="reach outside their storage"):
+        check_within_base(a, (3, 4), (_LyingInt(4000), 4))
+    with pytest.raises(RuntimeError, match="out of bounds for storage"):
+        strided_view(np.zeros(4, np.float32), (2,), (1,), _LyingInt(10 ** 6))
+
+
+REFUSALS = {
+    "dtype_made": lambda t: type(t.float32)(),
+    "dtype_subclassed": lambda t: type("D", (type(t.float32),), {}),
+    "empty_strided_size_int": lambda t: t.empty_strided(5, (1,)),
+    "empty_strided_lengths": lambda t: t.empty_strided((2, 3), (1,)),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_refusals_match_torch(name):
+    """What now refuses a stand-in refuses it as PyTorch does, with its message."""
+    torch = pytest.importorskip("torch")
+    import engine
+    outcomes = []
+    for lib in (engine, torch):
+        try:
+            REFUSALS[name](lib)
+            outcomes.append(None)
+        except Exception as exc:  # noqa: BLE001 - the error is what is compared
+            outcomes.append((type(exc).__name__, str(exc)))
+    assert outcomes[0] == outcomes[1]

@@ -370,13 +370,12 @@ RAW_MEMORY = {
         "import numpy as np\nprint('REACHED', np.float32(1).dumps())",
         "SandboxError", "'dumps' is not available"),
     # fifth outside attack: a storage's array swapped after as_strided's bounds check (by a
-    # Parameter subclass's stride()) made a view over nothing: read/write of all memory
+    # Parameter subclass's stride()) made a view over nothing: read/write of all memory. The
+    # storage's array cannot be replaced, and a learner's subclass cannot redefine stride()
+    # (tests/test_sandbox_engine_trust.py)
     "storage_array_swapped_in_stride": (
-        "import torch, numpy as np\nclass P(torch.nn.Parameter):\n"
-        "    def stride(self, dim=None):\n"
-        "        self.untyped_storage().array = np.zeros(0, np.float32)\n"
-        "        return torch.Tensor.stride(self, dim)\n"
-        "p = P(torch.zeros(10**6), requires_grad=False)\n"
+        "import torch, numpy as np\np = torch.zeros(10**6)\n"
+        "p.untyped_storage().array = np.zeros(0, np.float32)\n"
         "v = p.as_strided((10**6,), (1,), 0)\nprint('REACHED', v[::100000])",
         "SandboxError", "'array' of a UntypedStorage cannot be changed"),
     "dtype_itemsize_rewritten": (
