@@ -102,6 +102,21 @@ ATTACKS = {
     "dtype_subclassed": (
         "import torch\nclass D(type(torch.float32)):\n    pass\nprint('REACHED', D)",
         "TypeError", "type 'torch.dtype' is not an acceptable base type"),
+    # a scheduler's load_state_dict wrote any name into its __dict__: given a tensor's private
+    # fields it posed as one, and torch.stack read its `_data`, `_vc`, ... as a tensor's
+    "scheduler_posing_as_a_tensor": (
+        "import torch, numpy as np\n"
+        "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n"
+        "s = torch.optim.lr_scheduler.StepLR(opt, 1)\n"
+        "s.load_state_dict({'_data': np.zeros(3, np.float32), 'dtype': torch.float32, "
+        "'shape': torch.Size([3]), '_vc': [0], '_base': None, '_grad_fn': None, "
+        "'_storage_cell': None, '_requires_grad': False, '_output_nr': 0})\n"
+        "print('REACHED', torch.stack([torch.ones(3), s]))",
+        "KeyError", "'_data' is not in this scheduler's state_dict()"),
+    "stack_of_something_else": (
+        "import torch\nclass S:\n    shape = torch.Size([3])\n"
+        "print('REACHED', torch.stack([torch.ones(3), S()]))",
+        "TypeError", "expected Tensor as element 1 in argument 0, but got S"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",
@@ -183,7 +198,32 @@ def test_views_are_built_from_plain_ints_whatever_called():
         strided_view(np.zeros(4, np.float32), (2,), (1,), _LyingInt(10 ** 6))
 
 
+SCHEDULER_ROUND_TRIP = """import torch
+opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+s = torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)
+for _ in range(3):
+    opt.step()
+    s.step()
+t = torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)
+t.load_state_dict(s.state_dict())
+print(t.last_epoch, t.get_last_lr(), sorted(k for k in s.state_dict() if k[0] != '_') ==
+      sorted(k for k in t.state_dict() if k[0] != '_'))
+print(torch.cat([torch.ones(1), torch.zeros(2)]).tolist(), torch.hstack([torch.ones(1)]).tolist())
+"""
+
+
+def test_honest_scheduler_state_and_joins_still_work(pool):
+    run = pool.run(SCHEDULER_ROUND_TRIP, 0, LIMITS)
+    assert run.error is None, run.error
+    assert run.stdout.splitlines() == ["3 [0.05] True", "[1.0, 0.0, 0.0] [1.0]"]
+
+
 REFUSALS = {
+    "stack_other": lambda t: t.stack([t.ones(3), object()]),
+    "cat_number": lambda t: t.cat((t.ones(3), 1)),
+    "cat_of_a_tensor": lambda t: t.cat(t.ones(2, 2)),
+    "stack_of_a_tensor": lambda t: t.stack(t.ones(2, 2)),
+    "vstack_other": lambda t: t.vstack([t.ones(3), [1.0, 2.0, 3.0]]),
     "dtype_made": lambda t: type(t.float32)(),
     "dtype_subclassed": lambda t: type("D", (type(t.float32),), {}),
     "empty_strided_size_int": lambda t: t.empty_strided(5, (1,)),

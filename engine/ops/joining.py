@@ -16,6 +16,20 @@ from .registry import defop, expose
 from .views import _shape_str, compute_stride, empty_strided_np, int_list, with_strides
 
 
+def _tensor_list(fn: str, tensors) -> list:
+    """The tensors to join, checked as PyTorch's argument parser checks them: the engine reads
+    each one's private fields, so nothing else may stand in for one."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        "Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
 def _legacy_empty(t: Tensor) -> bool:
     """PyTorch still lets 1-d empty tensors join anything (and skips them)."""
     return t.dim() == 1 and t.numel() == 0
@@ -62,7 +76,7 @@ def _result_dtype(tensors):
 
 
 def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -142,7 +156,7 @@ class _Geometry:
 
 
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     d = _wrap_dim(dim, tensors[0].dim() + 1)
@@ -171,14 +185,14 @@ def _atleast_2d(t: Tensor) -> Tensor:
 
 
 def hstack(tensors, *, out=None) -> Tensor:
-    tensors = [_atleast_1d(t) for t in tensors]
+    tensors = [_atleast_1d(t) for t in _tensor_list("hstack", tensors)]
     if not tensors:
         raise RuntimeError("hstack expects a non-empty TensorList")
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1, out=out)
 
 
 def vstack(tensors, *, out=None) -> Tensor:
-    tensors = [_atleast_2d(t) for t in tensors]
+    tensors = [_atleast_2d(t) for t in _tensor_list("vstack", tensors)]
     if not tensors:
         raise RuntimeError("vstack expects a non-empty TensorList")
     return cat(tensors, 0, out=out)

@@ -40,7 +40,14 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
+        """As in PyTorch, the saved fields replace the scheduler's own; a private name it does
+        not have is refused (one such as `_data` let a scheduler pose as a tensor, whose
+        private fields the engine reads)."""
+        state = dict(state_dict)
+        for key in state:
+            if not isinstance(key, str) or (key.startswith("_") and key not in self.__dict__):
+                raise KeyError(f"load_state_dict: {key!r} is not in this scheduler's state_dict()")
+        self.__dict__.update(state)
 
     def _lrs(self) -> list:
         return [group["lr"] for group in self.optimizer.param_groups]
