@@ -198,6 +198,33 @@ def test_views_are_built_from_plain_ints_whatever_called():
         strided_view(np.zeros(4, np.float32), (2,), (1,), _LyingInt(10 ** 6))
 
 
+RECORDED_MODULE = """import torch
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2, 1)
+        self.inner = torch.nn.Sequential(torch.nn.Linear(1, 1))
+    def named_modules(self, *args, **kwargs):
+        print('LEARNER CODE RAN WHILE RECORDING')
+        return iter(())
+    def named_parameters(self, *args, **kwargs):
+        print('LEARNER CODE RAN WHILE RECORDING')
+        return iter(())
+net = Net()
+"""
+
+
+def test_the_recorder_walks_a_module_without_running_its_methods(pool):
+    """The variables are read after the learner's budget is spent: a Module's own overrides
+    (named_modules, named_parameters) are learner code, and must not run then."""
+    run = pool.run(RECORDED_MODULE, 0, LIMITS)
+    assert run.error is None, run.error
+    assert "LEARNER CODE" not in run.stdout
+    (net,) = [v for v in run.variables if v.name == "net"]
+    assert [name for name, _ in net.parameters] == [
+        "fc.weight", "fc.bias", "inner.0.weight", "inner.0.bias"]
+
+
 SCHEDULER_ROUND_TRIP = """import torch
 opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 s = torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)

@@ -211,10 +211,7 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder,
             found.append(VariableInfo(name, kind, recorder.tensor_info(value, tid, True)))
             storages.setdefault(id(Tensor.untyped_storage(value)), value)
         elif isinstance(value, Module):
-            try:        # the engine's walk: a learner's Module may override named_parameters
-                named = tuple(Module.named_parameters(value))
-            except Exception:  # noqa: BLE001 - its own parameters broke the walk: leave it out
-                continue
+            named = _module_parameters(value)
             params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
                            for pname, p in named)
             found.append(VariableInfo(name, "module", module_text=texts.get(id(value), ""),
@@ -227,6 +224,29 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder,
     for k, value in arrays:     # once every tensor is known: an array may come before its tensor
         found[k] = VariableInfo(found[k].name, "ndarray",
                                 array=_array_info(value, storages.values(), recorder))
+    return tuple(found)
+
+
+def _module_parameters(module: Module) -> tuple:
+    """(dotted name, parameter) of a Module and its children, in named_parameters() order,
+    read from the engine's own stores: a learner's Module may override named_parameters() or
+    named_modules() (or a child's), and none of its code runs here, after its budget."""
+    found, seen_modules, seen = [], set(), set()
+    stack = [("", module)]
+    while stack:                                  # pre-order, as named_modules() walks
+        prefix, m = stack.pop()
+        if id(m) in seen_modules:
+            continue
+        seen_modules.add(id(m))
+        stores = vars(m)
+        for name, p in dict(stores.get("_parameters") or {}).items():
+            if isinstance(p, Tensor) and id(p) not in seen:
+                seen.add(id(p))
+                found.append((f"{prefix}.{name}" if prefix else name, p))
+        children = [(f"{prefix}.{name}" if prefix else name, child)
+                    for name, child in dict(stores.get("_modules") or {}).items()
+                    if isinstance(child, Module)]
+        stack.extend(reversed(children))
     return tuple(found)
 
 
