@@ -361,6 +361,16 @@ def test_the_version_counter_counts_each_in_place_write_as_torch_does():
     assert version_steps(run, tensor_named(run, "z")) == [], "x * 2 is a new storage"
 
 
+def test_resize_counts_as_an_in_place_write():
+    source = "import torch\nx = torch.zeros(2, 3)\nx.resize_(3, 2)\nx.add_(1)\n"
+    run = execute(source)
+    seen: list = []
+    exec(source.replace(")\nx.add_", "); seen.append(x._version)\nx.add_")   # noqa: S102
+         + "seen.append(x._version)\n", {"torch": torch, "seen": seen})
+    steps = version_steps(run, tensor_named(run, "x"))
+    assert [(s.line, s.op, s.last) for s in steps] == [(3, "resize_", seen[0]), (4, "add_", seen[1])]
+
+
 # ---- view(): verdict, strides and walks against torch on generated layouts ------------------
 @st.composite
 def layouts(draw):

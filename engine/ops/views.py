@@ -537,6 +537,9 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
         self._data = strided_view(storage.view(self._data.dtype), sizes, strides,
                                   offset if numel else 0)
     self._bump_version()
+    from .. import observe
+    if observe.observers:     # no grad_fn: the memory picture's version table still counts it
+        observe.emit(observe.ForwardEvent("resize", (self,), (self,), None, inplace=True))
     return self
 
 
