@@ -96,6 +96,11 @@ def _rnn_layer():
     return rnn_layer
 
 
+def _attention_ops():
+    from engine.ops import attention_ops
+    return attention_ops
+
+
 def _nn_ops():
     from engine.ops import nn_ops
     return nn_ops
@@ -310,6 +315,16 @@ CASES = {
         lambda x: x.unsafe_split(2, 1)), (2, 5)),
     "_pack_padded_sequence": case(lambda t, x: t.nn.utils.rnn.pack_padded_sequence(
         x, [3, 2, 1], batch_first=True).data, (3, 4, 2)),
+    "baddbmm": case(_engine_or_torch(
+        lambda m, a, b: _attention_ops().BADDBMM(m, a, b),
+        lambda m, a, b: torch.baddbmm(m, a, b)), (1, 3, 2), (4, 3, 5), (4, 5, 2)),
+    "_scaled_dot_product_flash_attention_for_cpu": case(
+        lambda t, q, k, v: F(t).scaled_dot_product_attention(
+            q, k, v, attn_mask=t.arange(15, dtype=t.float64).view(3, 5) * 0.1, is_causal=True),
+        (1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4)),
+    "_safe_softmax": case(_engine_or_torch(
+        lambda x: _attention_ops().SAFE_SOFTMAX(x, dim=1),
+        lambda x: torch._safe_softmax(x, 1)), (2, 3)),
     "convolution": case(lambda t, x, w, b: F(t).conv2d(x, w, b, padding=1), (1, 2, 3, 3),
                         (2, 2, 2, 2), (2,)),
     "max_pool2d_with_indices": case(lambda t, x: F(t).max_pool2d(x, 2), (1, 2, 4, 4)),

@@ -15,6 +15,7 @@ from ..ops.pointwise import DIV_SCALAR, MUL_SCALAR, RELU, SIGMOID, TANH
 from ..ops.registry import broadcast_shapes, run_inplace
 from ..tensor import Tensor
 from .resample import interpolate, upsample  # noqa: F401  (torch.nn.functional's)
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
            "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
@@ -26,7 +27,8 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d
            "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "normalize", "hardtanh",
            "relu6", "logsigmoid", "softmin", "cosine_similarity", "group_norm", "dropout2d",
-           "interpolate", "upsample"]
+           "interpolate", "upsample", "scaled_dot_product_attention",
+           "multi_head_attention_forward"]
 
 
 def _pair(v) -> tuple:
