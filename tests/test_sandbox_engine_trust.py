@@ -117,6 +117,26 @@ ATTACKS = {
         "import torch\nclass S:\n    shape = torch.Size([3])\n"
         "print('REACHED', torch.stack([torch.ones(3), S()]))",
         "TypeError", "expected Tensor as element 1 in argument 0, but got S"),
+    # a str subclass as a dotted path: its own startswith() said "__dict__" was public and its
+    # __hash__/__eq__ passed the "is it a buffer" check, so get_buffer returned any attribute
+    # of a Module: its __dict__ (then any private field, posing as a tensor again) or its
+    # __reduce_ex__ (copyreg's __newobj__, which builds objects without their constructor)
+    "path_that_lies_about_itself": (
+        "import torch\nclass S(str):\n    calls = [0]\n"
+        "    def startswith(self, *args):\n        return False\n"
+        "    def rpartition(self, sep):\n        return ('', '.', self)\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    def __ne__(self, other):\n        return False\n"
+        "    def __hash__(self):\n        self.calls[0] += 1\n"
+        "        return hash('running_mean') if self.calls[0] > 4 else hash(str(self) + '')\n"
+        "m = torch.nn.BatchNorm1d(2)\nd = m.get_buffer(S('__dict__'))\n"
+        "d['_data'] = 1\nprint('REACHED', sorted(d))",
+        "AttributeError", "`__dict__` is not a buffer"),
+    "child_name_that_lies_about_itself": (
+        "import torch\nclass S(str):\n    def __contains__(self, item):\n        return False\n"
+        "m = torch.nn.Module()\nm.add_module(S('a.b'), torch.nn.Linear(1, 1))\n"
+        "print('REACHED', list(m.named_modules()))",
+        "KeyError", 'contain "."'),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

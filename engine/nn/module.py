@@ -44,12 +44,20 @@ def zero_grads(params, set_to_none: bool = True) -> None:
             p.grad.zero_()
 
 
+def _plain_str(value):
+    """A str subclass as the plain str it holds (anything else as it is): a caller's own
+    startswith, split, rpartition, __eq__ or __hash__ must not decide which attribute a path
+    reads or under which name a child is kept."""
+    return str.__str__(value) if isinstance(value, str) and type(value) is not str else value
+
+
 def _path_step(module: "Module", name: str):
     """One step of a dotted path (get_submodule, get_parameter, get_buffer), or PyTorch's
     "has no attribute" error. A registered child, parameter or buffer is found under any name;
     any other private name is never read, only reported as present (the caller then says it is
     not a Module / Parameter / buffer, as PyTorch does): a path is caller input and must not be
     a way to read a Module's internals by string."""
+    name = _plain_str(name)
     d = module.__dict__
     for store in ("_modules", "_parameters", "_buffers"):
         registered = d.get(store)
@@ -196,7 +204,9 @@ class Module:
         return _RemovableHandle(hooks, key)
 
     # ---- registration -------------------------------------------------------------------------
-    def _check_name(self, name, kind: str, store: dict) -> None:
+    def _check_name(self, name, kind: str, store: dict) -> str:
+        """The name to register under (a plain str), or PyTorch's error."""
+        name = _plain_str(name)
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         if "." in name:
@@ -205,11 +215,12 @@ class Module:
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if hasattr(self, name) and name not in store:
             raise KeyError(f"attribute '{name}' already exists")
+        return name
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
-        self._check_name(name, "parameter", self._parameters)
+        name = self._check_name(name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
@@ -218,7 +229,7 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
-        self._check_name(name, "buffer", self._buffers)
+        name = self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
@@ -233,7 +244,7 @@ class Module:
     def add_module(self, name: str, module: "Module | None") -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{_typename(module)} is not a Module subclass")
-        self._check_name(name, "module", self._modules)
+        name = self._check_name(name, "module", self._modules)
         self._modules[name] = module
 
     register_module = add_module
@@ -241,6 +252,7 @@ class Module:
     def get_submodule(self, target: str) -> "Module":
         """The sub-Module at dotted path `target`, with PyTorch's errors: each step must be a
         Module, so the path never walks into a method, a function or its globals."""
+        target = _plain_str(target)
         if target == "":
             return self
         module = self
@@ -252,7 +264,7 @@ class Module:
 
     def get_parameter(self, target: str) -> Parameter:
         """The Parameter at dotted path `target` (PyTorch's errors for anything else)."""
-        path, _, name = target.rpartition(".")
+        path, _, name = _plain_str(target).rpartition(".")
         param = _path_step(self.get_submodule(path), name)
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
@@ -260,7 +272,7 @@ class Module:
 
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at dotted path `target` (PyTorch's errors for anything else)."""
-        path, _, name = target.rpartition(".")
+        path, _, name = _plain_str(target).rpartition(".")
         module = self.get_submodule(path)
         buffer = _path_step(module, name)
         if name not in module._buffers:
