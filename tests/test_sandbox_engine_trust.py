@@ -137,6 +137,22 @@ ATTACKS = {
         "m = torch.nn.Module()\nm.add_module(S('a.b'), torch.nn.Linear(1, 1))\n"
         "print('REACHED', list(m.named_modules()))",
         "KeyError", 'contain "."'),
+    # functools.wraps(obj, updated=('__dict__',))(tensor) merged obj's public attributes into
+    # a genuine tensor's instance __dict__: its stride() and numel() then answered the
+    # learner's way without any subclass (and a graph node's next_functions were rewritten)
+    "wraps_shadows_a_tensors_methods": (
+        "import torch, functools\nclass Lie:\n    def __init__(self):\n"
+        "        self.stride = lambda dim=None: (1000,)\n"
+        "t = torch.zeros(4)\nfunctools.wraps(Lie(), updated=('__dict__',))(t)\n"
+        "print('REACHED', t.stride())",
+        "AttributeError", "attribute '__module__' of 'torch._C.TensorBase' objects is not writable"),
+    "wraps_rewrites_a_nodes_edges": (
+        "import torch, functools\nclass Lie:\n    def __init__(self):\n"
+        "        self.next_functions = ()\n"
+        "y = torch.ones(2, requires_grad=True) * 2\n"
+        "functools.wraps(Lie(), assigned=(), updated=('__dict__',))(y.grad_fn)\n"
+        "print('REACHED', y.grad_fn.next_functions)",
+        "SandboxError", "'next_functions' of a MulBackward0 cannot be changed"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

@@ -389,28 +389,35 @@ def _check_wrapper_names(assigned: tuple, updated: tuple) -> None:
 
 def _update_wrapper(wrapper, wrapped, assigned: tuple, updated: tuple):
     """functools.update_wrapper with the names checked, writes only on the learner's own
-    objects, and only the public entries of a __dict__ merged."""
+    objects (a library object's go through the attribute-write guard, entry by entry: a
+    tensor's instance __dict__, merged whole, shadowed its methods, and a graph node's its
+    edges), and only the public entries of a __dict__ merged."""
     assigned, updated = tuple(assigned), tuple(updated)
     _check_wrapper_names(assigned, updated)
     learner_function = isinstance(wrapper, types.FunctionType) and \
         wrapper.__globals__.get("_getattr_") is guarded_getattr
-    if not learner_function:
-        guarded_write(wrapper)
+    writes = wrapper if learner_function else guarded_write(wrapper)
     for name in assigned:
         try:
             value = getattr(wrapped, name) if name.startswith("_") else \
                 guarded_getattr(wrapped, name)
         except AttributeError:
             continue
-        setattr(wrapper, name, value)
+        setattr(writes, name, value)
     for name in updated:
         if name == "__dict__":
-            target, source = wrapper.__dict__, getattr(wrapped, "__dict__", {})
+            source = getattr(wrapped, "__dict__", {})
         else:
-            target, source = guarded_getattr(wrapper, name), guarded_getattr(wrapped, name, {})
-        target.update({k: v for k, v in source.items()
-                       if isinstance(k, str) and not k.startswith("_")})
-    wrapper.__wrapped__ = wrapped
+            source = guarded_getattr(wrapped, name, {})
+        public = {k: v for k, v in source.items() if type(k) is str and not k.startswith("_")}
+        if name != "__dict__":
+            guarded_getattr(wrapper, name).update(public)
+        elif learner_function:
+            wrapper.__dict__.update(public)
+        else:
+            for key, value in public.items():
+                setattr(writes, key, value)
+    setattr(writes, "__wrapped__", wrapped)
     return wrapper
 
 
