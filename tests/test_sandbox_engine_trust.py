@@ -153,6 +153,18 @@ ATTACKS = {
         "functools.wraps(Lie(), assigned=(), updated=('__dict__',))(y.grad_fn)\n"
         "print('REACHED', y.grad_fn.next_functions)",
         "SandboxError", "'next_functions' of a MulBackward0 cannot be changed"),
+    # copy.deepcopy(obj, memo): the memo's keep-alive list handed out the real __dict__ of
+    # every object copied (a Module's: any private field written, posing as a tensor to
+    # F.mse_loss), and a memo filled beforehand decided what the copy's private state became
+    "deepcopy_memo_hands_out_a_dict": (
+        "import torch, copy, numpy as np\nm = torch.nn.Module()\nmemo = {}\n"
+        "copy.deepcopy(m, memo)\n"
+        "d = [v for v in memo[id(memo)] if type(v) is dict and '_parameters' in v][0]\n"
+        "d.update({'_data': np.zeros(3, np.float32), 'dtype': torch.float32, '_vc': [0], "
+        "'_base': None, '_grad_fn': None, '_requires_grad': False, '_output_nr': 0, "
+        "'shape': torch.Size([3])})\n"
+        "print('REACHED', torch.nn.functional.mse_loss(torch.ones(3), m))",
+        "SandboxError", "copy.deepcopy(x, memo) is not available"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

@@ -357,11 +357,23 @@ def _stdlib_proxies() -> dict:
         "functools": Proxy("functools", {**_public(functools, "partial reduce lru_cache".split()),
                                          "wraps": _wraps}),
         "itertools": Proxy("itertools", _public(itertools)),
-        "copy": Proxy("copy", _public(copy_module, ["copy", "deepcopy"])),
+        "copy": Proxy("copy", {"copy": copy_module.copy, "deepcopy": _deepcopy}),
         "io": Proxy("io", {"BytesIO": io.BytesIO, "StringIO": io.StringIO}),
         "typing": Proxy("typing", {n: getattr(__import__("typing"), n) for n in (
             "List", "Tuple", "Dict", "Optional", "Union", "Callable", "Any", "Iterable")}),
     }
+
+
+def _deepcopy(x, memo=None, _nil=None):
+    """copy.deepcopy without a caller's memo: the memo keeps every object the copy went
+    through, a library object's real __dict__ included (then any private field could be
+    written: a Module posing as a tensor), and a memo filled beforehand decides what the copy
+    gets. Code passes one only inside a __deepcopy__, which learner classes cannot define."""
+    if memo is not None:
+        raise SandboxError("copy.deepcopy(x, memo) is not available in Autograd Explorer's "
+                           "sandbox: the memo holds every object the copy went through; call "
+                           "copy.deepcopy(x)")
+    return copy_module.deepcopy(x)
 
 
 def _wraps(wrapped, assigned=functools.WRAPPER_ASSIGNMENTS, updated=functools.WRAPPER_UPDATES):
