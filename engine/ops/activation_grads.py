@@ -19,7 +19,8 @@ ADD_SCALAR.derivative(lambda g, s: g)
 @defop("tanh_backward", "TanhBackwardBackward0", inputs=("grad_output", "output"),
        saves=("grad_output", "output"),
        formulas={"grad_output": "tanh_backward(grad, output)",
-                 "output": "grad * (-2 * output * grad_output)"})
+                 "output": "grad * (-2 * output * grad_output)"},
+       reads={"grad_output": ("output",), "output": ("grad_output", "output")})
 def TANH_BACKWARD(go, y):
     """go * (1 - y²), with 1 - y² fused (one rounding) as torch's float kernel computes it."""
     if y.dtype == np.float32:
@@ -36,7 +37,8 @@ def _(g, s):
 @defop("sigmoid_backward", "SigmoidBackwardBackward0", inputs=("grad_output", "output"),
        saves=("grad_output", "output"),
        formulas={"grad_output": "sigmoid_backward(grad, output)",
-                 "output": "grad * grad_output * (-2 * output + 1)"})
+                 "output": "grad * grad_output * (-2 * output + 1)"},
+       reads={"grad_output": ("output",), "output": ("grad_output", "output")})
 def SIGMOID_BACKWARD(go, y):
     return go * (1 - y) * y
 

@@ -68,7 +68,8 @@ def _viewed(t: Tensor, shape: list) -> Tensor:
 @defop("linalg_cross", "LinalgCrossBackward0", inputs=("self", "other"),
        saves=("self", "other", "dim"),
        formulas={"self": "linalg_cross(other, grad, dim)",
-                 "other": "linalg_cross(grad, self, dim)"})
+                 "other": "linalg_cross(grad, self, dim)"},
+       reads={"self": ("other", "dim"), "other": ("self", "dim")})
 def LINALG_CROSS(a, b, *, dim):
     shape = np.broadcast_shapes(a.shape, b.shape)
     return np.ascontiguousarray(np.cross(np.broadcast_to(a, shape), np.broadcast_to(b, shape),

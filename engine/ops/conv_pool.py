@@ -121,7 +121,8 @@ def _like_input_layout(out: np.ndarray, x: np.ndarray) -> np.ndarray:
               "output_padding", "groups", "bias_sym_sizes"),
        formulas={"input": "conv_transpose(grad, weight)  (conv(grad, weight) if transposed)",
                  "weight": "correlate(input, grad) over the batch",
-                 "bias": "grad summed over the batch and spatial dims"})
+                 "bias": "grad summed over the batch and spatial dims"},
+       reads={"input": ("weight", "transposed"), "weight": ("input",), "bias": ()})
 def CONV(x, w, b, *, stride, padding, dilation, groups, transposed=False,
          output_padding=None):
     if transposed:

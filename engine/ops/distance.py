@@ -57,7 +57,9 @@ def _(g, s):
 
 @defop("dist", "DistBackward0", inputs=("self", "other"), saves=("self", "other", "p", "result"),
        formulas={"self": "norm_backward(grad, self - other, p, result)",
-                 "other": "-norm_backward(grad, self - other, p, result)"})
+                 "other": "-norm_backward(grad, self - other, p, result)"},
+       reads={"self": ("self", "other", "p", "result"),
+              "other": ("self", "other", "p", "result")})
 def DIST(a, b, *, p):
     """The 2-norm of a - b as torch.norm's kernel adds it (torch computes dist so)."""
     from .reduction import NORM
@@ -67,11 +69,6 @@ def DIST(a, b, *, p):
 
 @DIST.derivative
 def _(g, s):
-    if s.p == 0:   # torch's norm_backward: no gradient for the count of nonzeros; negating
-        if s.needs("other"):   # that nothing, for `other`, fails
-            raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor "
-                               "in C++) for argument #0 'self'")
-        return None, None
     each = _p_norm_grad(s.self - s.other, s.result, g, s.p)
     return each.sum_to_size(s.self.shape), (-each).sum_to_size(s.other.shape)
 
@@ -79,7 +76,8 @@ def _(g, s):
 @defop("_euclidean_dist", "EuclideanDistBackward0", inputs=("x1", "x2"),
        saves=("x1", "x2", "result"),
        formulas={"x1": "x1 * ratio.sum(-1) - ratio @ x2, ratio = grad / result",
-                 "x2": "x2 * ratio.sum(-2) - ratio.mT @ x1"})
+                 "x2": "x2 * ratio.sum(-2) - ratio.mT @ x1"},
+       reads={"x1": ("x1", "x2", "result"), "x2": ("x1", "x2")})
 def EUCLIDEAN_DIST(a, b):
     """torch's _euclidean_dist: [-2a, |a|^2, 1] @ [b, 1, |b|^2].T, clamped at 0, rooted."""
     a_norm = (a * a).sum(-1, keepdims=True)

@@ -26,7 +26,8 @@ def _c_name(t: Tensor) -> str:
 
 
 @defop("mm", "MmBackward0", inputs=("self", "mat2"), saves=("self", "mat2"),
-       formulas={"self": "grad @ mat2.T", "mat2": "self.T @ grad"})
+       formulas={"self": "grad @ mat2.T", "mat2": "self.T @ grad"},
+       reads={"self": ("mat2",), "mat2": ("self",)})
 def MM(a, b):
     return a @ b
 
@@ -73,7 +74,8 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 
 @defop("bmm", "BmmBackward0", inputs=("self", "mat2"), saves=("self", "mat2"),
        formulas={"self": "grad.bmm(mat2.transpose(1, 2))",
-                 "mat2": "self.transpose(1, 2).bmm(grad)"})
+                 "mat2": "self.transpose(1, 2).bmm(grad)"},
+       reads={"self": ("mat2",), "mat2": ("self",)})
 def BMM(a, b):
     return np.matmul(a, b)
 
@@ -98,7 +100,8 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 
 
 @defop("mv", "MvBackward0", inputs=("self", "vec"), saves=("self", "vec"),
-       formulas={"self": "grad.outer(vec)", "vec": "self.T @ grad"})
+       formulas={"self": "grad.outer(vec)", "vec": "self.T @ grad"},
+       reads={"self": ("vec",), "vec": ("self",)})
 def MV(a, v):
     return a @ v
 
@@ -121,7 +124,8 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
 
 
 @defop("dot", "DotBackward0", inputs=("self", "tensor"), saves=("self", "tensor"),
-       formulas={"self": "grad * tensor", "tensor": "grad * self"})
+       formulas={"self": "grad * tensor", "tensor": "grad * self"},
+       reads={"self": ("tensor",), "tensor": ("self",)})
 def DOT(a, b):
     return np.dot(a, b)
 

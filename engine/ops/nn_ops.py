@@ -22,7 +22,8 @@ from .registry import defop
 @defop("addmm", "AddmmBackward0", inputs=("self", "mat1", "mat2"),
        saves=("mat1", "mat2", "alpha", "beta"),
        formulas={"self": "grad * beta", "mat1": "grad @ mat2.T * alpha",
-                 "mat2": "mat1.T @ grad * alpha"})
+                 "mat2": "mat1.T @ grad * alpha"},
+       reads={"self": ("beta",), "mat1": ("mat2", "alpha"), "mat2": ("mat1", "alpha")})
 def ADDMM(bias, a, b, *, alpha=1, beta=1):
     out = a @ b
     if alpha != 1:
@@ -359,23 +360,25 @@ def _unreduce(g: Tensor, shape, reduction: str) -> np.ndarray:
 
 @defop("mse_loss", "MseLossBackward0", inputs=("self", "target"),
        saves=("self", "target", "reduction"),
-       formulas={"self": "2 * (self - target) * grad / N", "target": "-2 * (self - target) * grad / N"})
+       formulas={"self": "2 * (self - target) * grad / N", "target": "-2 * (self - target) * grad / N"},
+       reads={"self": ("self", "target"), "target": ("self", "target")})
 def MSE(x, t, *, reduction, dtype):
     """dtype: the promoted type of input and target, which torch's kernel computes in."""
     return np.asarray(_reduce((x.astype(dtype) - t.astype(dtype)) ** 2, reduction))
 
 
 @MSE.derivative
-def _(g, s):   # as derivatives.yaml: an op of its own, so a second backward goes through it
-    from .loss_grads import mse_loss_backward
-    return (mse_loss_backward(g, s.self, s.target, s.reduction) if s.needs("self") else None,
-            mse_loss_backward(g, s.target, s.self, s.reduction) if s.needs("target") else None)
+def _(g, s):
+    d = 2 * (s.self - s.target)
+    scale = Tensor._from_array(np.ascontiguousarray(_unreduce(g, d.shape, s.reduction)))
+    return d * scale, -(d * scale)
 
 
 @defop("smooth_l1_loss", "SmoothL1LossBackward0", inputs=("self", "target"),
        saves=("self", "target", "reduction", "beta"),
        formulas={"self": "grad * clamp((self - target) / beta, -1, 1) / N",
-                 "target": "-(the same)"})
+                 "target": "-(the same)"},
+       reads={"self": ("self", "target", "beta"), "target": ()})
 def SMOOTH_L1(x, t, *, reduction, beta):
     d = np.abs(x - t)
     loss = np.where(d < beta, 0.5 * d ** 2 / beta, d - 0.5 * beta) if beta > 0 else d
@@ -392,7 +395,8 @@ def _(g, s):
 
 @defop("binary_cross_entropy", "BinaryCrossEntropyBackward0", inputs=("self", "target", "weight"),
        saves=("self", "target", "weight", "reduction"),
-       formulas={"self": "grad * (self - target) / (self * (1 - self)) / N"})
+       formulas={"self": "grad * (self - target) / (self * (1 - self)) / N"},
+       reads={"self": ("self", "target")})
 def BCE(x, t, w, *, reduction):
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -414,7 +418,8 @@ def _(g, s):
 @defop("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
        inputs=("self", "target", "weight", "pos_weight"),
        saves=("self", "target", "weight", "pos_weight", "reduction"),
-       formulas={"self": "grad * (sigmoid(self) - target) / N  (with pos_weight)"})
+       formulas={"self": "grad * (sigmoid(self) - target) / N  (with pos_weight)"},
+       reads={"self": ("self", "target", "pos_weight")})
 def BCE_LOGITS(x, t, w, pw, *, reduction):
     log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x)), stable
     log_one_minus = -np.logaddexp(0, x)     # log(1 - sigmoid(x))
@@ -448,7 +453,8 @@ def _targets(t: np.ndarray, ignore_index: int) -> tuple:
 
 @defop("nll_loss", "NllLossBackward0", inputs=("self", "weight"),
        saves=("self", "target", "weight", "reduction", "ignore_index"),
-       formulas={"self": "-grad * weight[target] / total_weight at [i, target[i]], else 0"})
+       formulas={"self": "-grad * weight[target] / total_weight at [i, target[i]], else 0"},
+       reads={"self": ("target", "weight")})
 def NLL(x, w, *, target, reduction, ignore_index):
     t = target._data
     classes = x.shape[1] if x.ndim > 1 else x.shape[0]

@@ -2,22 +2,28 @@
 
 An entry holds the op's name, its NumPy forward, its backward (written in engine ops, so
 create_graph works), the grad_fn class name, the per-input formula text the app shows, what it
-saves, and whether it returns a view. `OpDef.__call__` runs the forward and records the node.
+saves, which saved values each input's gradient reads, and whether it returns a view.
+`OpDef.__call__` runs the forward and records the node.
 
     @defop("mul", "MulBackward0", inputs=("self", "other"), saves=("self", "other"),
-           formulas={"self": "grad * other", "other": "grad * self"})
-    def mul(a, b, *, dtype):                 # forward, on NumPy arrays
+           formulas={"self": "grad * other", "other": "grad * self"},
+           reads={"self": ("other",), "other": ("self",)})
+    def MUL(a, b, *, dtype):                 # forward, on NumPy arrays
         return np.multiply(a, b, dtype=dtype)
 
-    @mul.derivative
+    @MUL.derivative
     def _(grad, s):                          # backward, on tensors: one gradient per input
         return grad * s.other, grad * s.self
+
+`reads` is stated, never parsed from the formula text: like PyTorch's codegen, a saved input is
+only kept when a gradient that will be computed reads it (`mm` with only `self` requiring grad
+keeps `mat2`, not `self`). Without `reads`, every gradient reads every saved value.
+tests/test_registry_formulas.py checks that each formula's text names what its gradient reads.
 """
 from __future__ import annotations
 
 import functools
 import inspect
-import re
 import sys
 from dataclasses import dataclass, field
 from typing import Callable
@@ -98,21 +104,16 @@ class OpDef:
     node_cls: type | None = None
     defaults: dict = field(default_factory=dict)  # the forward's keyword defaults (saved too)
     non_differentiable: tuple = ()
+    reads: dict | None = None   # input -> the saved keys its gradient reads (None: all of them)
 
     def differentiable(self, name: str) -> bool:
         return name not in self.non_differentiable
 
-    def formula_readers(self, key: str) -> set | None:
-        """The inputs whose gradient formula reads saved value `key` (None: unknown, any).
-
-        Like PyTorch's codegen, a saved tensor is only kept when a gradient that will be
-        computed needs it; which formula reads what comes from the formula text."""
-        words = self.__dict__.get("_formula_words")
-        if words is None:   # the identifiers each formula mentions, computed once
-            words = {name: set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-                     for name, text in self.formulas.items()}
-            self._formula_words = words
-        readers = {name for name, used in words.items() if key in used}
+    def gradients_reading(self, key: str) -> set | None:
+        """The inputs whose gradient reads saved value `key` (None: unknown, so any of them)."""
+        if self.reads is None:
+            return None
+        readers = {name for name, keys in self.reads.items() if key in keys}
         return readers or None
 
     def derivative(self, fn: Callable) -> Callable:
@@ -125,14 +126,21 @@ class OpDef:
 
 
 def defop(name: str, grad_fn: str | None = None, *, inputs=("self",), saves=(), formulas=None,
-          view: bool = False, n_outputs: int = 1, differentiable_outputs=(0,),
+          reads=None, view: bool = False, n_outputs: int = 1, differentiable_outputs=(0,),
           non_differentiable=()):
     """Declare an op; see the module docstring. `saves` names inputs, "result" or attrs;
-    `non_differentiable` names tensor inputs that get no edge in next_functions."""
+    `reads` maps an input to the saved keys its gradient reads; `non_differentiable` names
+    tensor inputs that get no edge in next_functions."""
+    saves = tuple(saves)
+    reads = None if reads is None else {k: tuple(v) for k, v in reads.items()}
+    for keys in (reads or {}).values():
+        if not set(keys) <= set(saves):
+            raise ValueError(f"op {name!r} reads {sorted(set(keys) - set(saves))}, not saved")
+
     def register(forward: Callable) -> OpDef:
-        op = OpDef(name, grad_fn, forward, tuple(inputs), tuple(saves), dict(formulas or {}),
+        op = OpDef(name, grad_fn, forward, tuple(inputs), saves, dict(formulas or {}),
                    view, n_outputs, tuple(differentiable_outputs),
-                   non_differentiable=tuple(non_differentiable))
+                   non_differentiable=tuple(non_differentiable), reads=reads)
         op.defaults = {k: p.default for k, p in inspect.signature(forward).parameters.items()
                        if p.default is not p.empty}
         if grad_fn is not None:
@@ -287,7 +295,8 @@ def _plan(op: OpDef) -> tuple:
     - (key, kind, index, readers) per saved key recorded with the node. kind: GEOMETRY
       (index: which input), ATTR, or _INPUT (index: which input; readers: the edges whose
       gradient formula reads it, None: always kept), and
-    - the keys of saved outputs (result, result1, ...), saved once the outputs have their history."""
+    - the keys of saved outputs (result, result1, ...), saved once the outputs have their
+      history."""
     cached = op.__dict__.get("_plan")
     if cached is not None and cached[0] is op.saves:
         return cached[1]
@@ -300,7 +309,7 @@ def _plan(op: OpDef) -> tuple:
         if key.startswith("result"):
             results.append(key)
         elif key in op.inputs:
-            readers = op.formula_readers(key)
+            readers = op.gradients_reading(key)
             # A reader that is not an edge (or not an input) counts as always wanting a grad.
             positions = None if readers is None or any(r not in edge_of for r in readers) \
                 else tuple(edge_of[r] for r in readers)
@@ -327,23 +336,22 @@ def _geometry(key: str, t: Tensor):
     return tuple(t.shape) if key.endswith("_sizes") else t.numel()
 
 
-def broadcast_shapes(a: tuple, b: tuple) -> tuple:
-    """The shape two operands broadcast to, or PyTorch's error naming the failing dimension."""
-    if a == b:
-        return a
-    n = max(len(a), len(b))
-    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    out = [0] * n
-    for i in range(n - 1, -1, -1):     # PyTorch checks from the last dim, and names the first
-        x, y = pa[i], pb[i]            # mismatch it meets
-        if x == y or y == 1:
-            out[i] = x
-        elif x == 1:
-            out[i] = y
-        else:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
-                               f"at non-singleton dimension {i}")
-    return tuple(out)
+def broadcast_shapes(*shapes: tuple) -> tuple:
+    """The shape operands of these shapes broadcast to, taken in order as TensorIterator does,
+    or PyTorch's error: dims are matched from the right, so it names the rightmost one that
+    fails (counted from the left of the longer shape)."""
+    shape = shapes[0]
+    for other in shapes[1:]:
+        if other == shape:
+            continue
+        n = max(len(shape), len(other))
+        a, b = (1,) * (n - len(shape)) + tuple(shape), (1,) * (n - len(other)) + tuple(other)
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of "
+                                   f"tensor b ({b[i]}) at non-singleton dimension {i}")
+        shape = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return tuple(shape)
 
 
 # The public API, filled by the op modules: torch.X functions and Tensor.X methods.

@@ -1,0 +1,166 @@
+"""Argument binding for the op families: what PyTorch's Python binding accepts, and how it
+refuses the rest, with its messages ("argument 'other' (position 2) must be Tensor").
+
+Pointwise ops check their operands inline (`tensor_arg`, `operand`: the hot path of every
+`a * b`); reductions wrap their implementation in `binding`, which checks dims, `axis=` and
+PyTorch's overloads. Both name types and report invalid combinations the same way, here.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+from ..tensor import Tensor
+from .registry import scalar_tensor
+
+__all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination", "is_int",
+           "is_number", "number", "operand", "tensor_arg", "type_name"]
+
+
+class _Absent:
+    """The default of an optional `dim` that PyTorch tells apart from an explicit None (x.sum()
+    is SumBackward0, x.sum(dim=None) is SumBackward1). Prints as None in signatures."""
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+ABSENT = _Absent()
+
+
+def type_name(value) -> str:
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating))
+
+
+def is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def number(value):
+    """A Scalar argument (alpha, a clamp bound): a Python number or a one-element tensor."""
+    return value.item() if isinstance(value, (Tensor, np.generic)) else value
+
+
+def arg_error(fn: str, arg: str, pos: int, value) -> TypeError:
+    """PyTorch's "argument 'other' (position 2) must be Tensor" (a method counts from 1).
+    The error carries its parts, so a method can renumber it (see `as_method`)."""
+    err = TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                    f"{type_name(value)}")
+    err.argument = (fn, arg, pos, value)
+    return err
+
+
+def invalid_combination(fn: str, args, kwargs=None) -> TypeError:
+    """PyTorch's overload-resolution error; a method call does not list self."""
+    shown = ["Tensor" if isinstance(a, Tensor) else type_name(a) for a in args]
+    kw = "".join(f"{k}={type_name(v)}, " for k, v in reversed(list((kwargs or {}).items())))
+    err = TypeError(f"{fn}() received an invalid combination of arguments - got "
+                    f"({', '.join(shown)}{', ' if shown and kw else ''}{kw}), but expected "
+                    "one of:")
+    err.combination = (fn, tuple(args))
+    return err
+
+
+def tensor_arg(fn: str, value, arg: str = "input", pos: int = 1) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise arg_error(fn, arg, pos, value)
+    return value
+
+
+def operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
+    """A tensor, or a Python number wrapped as a 0-dim tensor that promotes like a scalar."""
+    if isinstance(value, Tensor):
+        return value
+    if is_number(value):
+        value = value.item() if isinstance(value, np.generic) else value
+        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            raise OverflowError("int too big to convert")
+        return scalar_tensor(value)
+    raise arg_error(fn, arg, pos, value)
+
+
+def as_method(fn):
+    """Tensor.<name>: fn with self first, its argument errors counted as a method's (from 1,
+    self not listed)."""
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except TypeError as e:
+            if hasattr(e, "argument"):
+                fname, arg, pos, value = e.argument
+                raise arg_error(fname, arg, pos - 1, value) from None
+            if hasattr(e, "combination"):
+                fname, args = e.combination
+                raise invalid_combination(fname, args[1:]) from None
+            raise
+    return method
+
+
+def _is_dims(value) -> bool:
+    return value is None or is_int(value) or (
+        isinstance(value, (tuple, list)) and all(is_int(d) for d in value))
+
+
+_KINDS = {  # argument kind: (accepts, what the message says it must be)
+    "int": (is_int, "int"),
+    "dims": (_is_dims, "tuple of ints"),
+    "dim_tuple": (lambda v: v is not None and _is_dims(v), "tuple of ints"),
+    "opt_int": (lambda v: v is None or is_int(v), "int"),
+    "int_or_tensor": (lambda v: is_int(v) or isinstance(v, Tensor), "int"),
+    "dims_or_bool": (lambda v: _is_dims(v) or isinstance(v, bool), "tuple of ints"),
+}
+
+
+def binding(name: str, impl, kinds: dict, *, overloads=(), method: bool):
+    """impl behind PyTorch's argument checks: `axis=` as an alias of `dim`, a missing required
+    argument, and a wrongly typed one named by position (or keyword); a method does not count
+    self. `overloads` are the (min, max) argument counts of PyTorch's overloads: unless exactly
+    one of them fits the call, it reports "invalid combination of arguments" instead."""
+    params = list(inspect.signature(impl).parameters.values())
+    required = [p.name for p in params[1:] if p.default is p.empty and p.kind is not p.KEYWORD_ONLY]
+    # the common call, whose checks all pass, needs neither sets nor messages: every required
+    # argument positional, well typed, and no keyword that is checked or renamed (axis=)
+    n_required = 1 + len(required)
+    positional_checks = [(i, _KINDS[kinds[p.name]][0]) for i, p in enumerate(params)
+                         if p.name in kinds]
+    special_keywords = frozenset(kinds) | {"axis"}
+
+    @functools.wraps(impl)
+    def call(*args, **kwargs):
+        if len(args) >= n_required and not (kwargs and special_keywords & kwargs.keys()):
+            for i, accepts in positional_checks:
+                if i < len(args) and not accepts(args[i]):
+                    break
+            else:
+                return impl(*args, **kwargs)
+        return checked(*args, **kwargs)
+
+    def checked(*args, **kwargs):
+        if "axis" in kwargs and "dim" not in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        given = {p.name for p in params[:len(args)]} | set(kwargs)
+        for p in required:
+            if p not in given:
+                raise TypeError(f'{name}() missing 1 required positional arguments: "{p}"')
+        slots = [(p.name, v, i) for i, (p, v) in enumerate(zip(params, args))]
+        slots += [(k, v, None) for k, v in kwargs.items()]
+        for arg, value, pos in slots:
+            kind = kinds.get(arg)
+            if kind is None or _KINDS[kind][0](value):
+                continue
+            n = len(args) - 1 + len(kwargs)
+            if overloads and len([1 for lo, hi in overloads if lo <= n <= hi]) != 1:
+                raise invalid_combination(name, args[1:] if method else args, kwargs)
+            where = f" (position {pos + (0 if method else 1)})" if pos is not None else ""
+            raise TypeError(f"{name}(): argument '{arg}'{where} must be {_KINDS[kind][1]}, not "
+                            f"{type_name(value)}")
+        return impl(*args, **kwargs)
+    return call
