@@ -251,3 +251,37 @@ def test_attention_checks_dims_as_torch(fn):
     check = _error(lambda lib: fn(lib, lib.nn.MultiheadAttention(8, 2)))
     assert check(engine) == check(torch)
     assert check(torch) is not None
+
+
+SANDBOX_PROGRAM = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+torch.manual_seed(0)
+q = torch.randn(1, 2, 3, 4, requires_grad=True)
+out = F.scaled_dot_product_attention(q, q, q, is_causal=True)
+print(out.grad_fn.name(), out.shape, out.stride())
+mha = nn.MultiheadAttention(8, 2, kdim=4, vdim=4, add_bias_kv=True, add_zero_attn=True)
+x, memory = torch.randn(3, 1, 8), torch.randn(5, 1, 4)
+o, w = mha(x, memory, memory, need_weights=False)
+print(o.grad_fn.name(), w, [name for name, _ in mha.named_parameters()])
+o, w = mha(x, memory, memory, attn_mask=torch.zeros(3, 5, dtype=torch.bool))
+print(w.shape, w.sum(-1))
+"""
+
+
+def test_learner_code_attends_in_the_sandbox(tmp_path):
+    import subprocess
+    import sys
+
+    from explorer import Limits
+    from explorer.sandbox.pool import WorkerPool
+    torch_run = subprocess.run([sys.executable, "-c", SANDBOX_PROGRAM], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=120)
+    assert torch_run.returncode == 0, torch_run.stderr
+    workers = WorkerPool(size=1)
+    try:
+        run = workers.run(SANDBOX_PROGRAM, 0, Limits(cpu_seconds=5, wall_seconds=30))
+    finally:
+        workers.close()
+    assert run.error is None, run.error
+    assert run.stdout == torch_run.stdout
