@@ -20,6 +20,7 @@ from .memory_format import (channels_last, channels_last_3d, contiguous_format, 
                             preserve_format)
 from .ops import TENSOR_METHODS, TORCH_FUNCTIONS
 from .ops.creation import LEGACY_TYPES
+from .legacy import set_default_tensor_type  # noqa: F401  (and Tensor.volatile)
 from .printing import set_printoptions
 from .serialization import load, save
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

@@ -201,9 +201,3 @@ def test_lbfgs_steps_as_torch(kw):
     lambda lib: _lbfgs_fit(lib, line_search_fn="armijo")], ids=["lr", "groups", "search"])
 def test_lbfgs_refuses_as_torch(bad):
     run_both(bad)
-
-
-def test_lbfgs_says_the_strong_wolfe_line_search_is_not_supported():
-    import engine
-    with pytest.raises(NotImplementedError, match="strong_wolfe"):
-        _lbfgs_fit(engine, line_search_fn="strong_wolfe")

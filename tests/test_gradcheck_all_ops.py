@@ -325,6 +325,8 @@ CASES = {
     "_safe_softmax": case(_engine_or_torch(
         lambda x: _attention_ops().SAFE_SOFTMAX(x, dim=1),
         lambda x: torch._safe_softmax(x, 1)), (2, 3)),
+    "mse_loss_backward": case(lambda t, x, y: t.autograd.grad(
+        F(t).mse_loss(x, y, reduction="sum"), x, create_graph=True)[0], (2, 3), (2, 3)),
     "convolution": case(lambda t, x, w, b: F(t).conv2d(x, w, b, padding=1), (1, 2, 3, 3),
                         (2, 2, 2, 2), (2,)),
     "max_pool2d_with_indices": case(lambda t, x: F(t).max_pool2d(x, 2), (1, 2, 4, 4)),

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
-from ..ops import conv_pool, nn_ops
+from ..ops import conv_pool, loss_grads, nn_ops  # noqa: F401  (loss_grads: registered)
 from ..ops.pointwise import DIV_SCALAR, MUL_SCALAR, RELU, SIGMOID, TANH
 from ..ops.registry import broadcast_shapes, run_inplace
 from ..tensor import Tensor

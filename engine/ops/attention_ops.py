@@ -46,17 +46,6 @@ def _(g, s):
     return grad_self, grad_1, grad_2
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
-    if batch1.dim() != 3 or batch2.dim() != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
-    if batch1.shape[2] != batch2.shape[1]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{batch1.shape[0]}, {batch1.shape[2]}] but got: "
-                           f"[{batch2.shape[0]}, {batch2.shape[1]}].")
-    return BADDBMM(input, batch1, batch2, beta=beta, alpha=alpha)
-
-
 # ---- scaled dot-product attention, one op ----------------------------------------------------
 def _causal(length: int, source: int) -> np.ndarray:
     """True where a query may look: at keys up to its own position (top-left aligned)."""

@@ -69,6 +69,11 @@ def DIST(a, b, *, p):
 
 @DIST.derivative
 def _(g, s):
+    if s.p == 0:   # torch's norm_backward: no gradient for the count of nonzeros; negating
+        if s.needs("other"):   # that nothing, for `other`, fails
+            raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor "
+                               "in C++) for argument #0 'self'")
+        return None, None
     each = _p_norm_grad(s.self - s.other, s.result, g, s.p)
     return each.sum_to_size(s.self.shape), (-each).sum_to_size(s.other.shape)
 

@@ -1,4 +1,6 @@
-"""L-BFGS as torch.optim.LBFGS runs it (without a line search: fixed steps of lr).
+"""L-BFGS as torch.optim.LBFGS runs it: fixed steps of lr, or with line_search_fn="strong_wolfe"
+a step length that satisfies the strong Wolfe conditions (enough decrease of the loss, and a
+slope along the direction flattened enough).
 
 All parameters are seen as one flat vector; each step calls the closure up to max_iter times,
 keeping the last history_size pairs (change of gradient, step) to approximate the inverse
@@ -11,6 +13,90 @@ from ..tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LBFGS"]
+
+
+def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+    """The minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, kept
+    within bounds (by default between x1 and x2); their midpoint if the cubic has none."""
+    low, high = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1 ** 2 - g1 * g2
+    if d2_square < 0:
+        return (low + high) / 2.0
+    d2 = d2_square.sqrt()
+    if x1 <= x2:
+        at = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+    else:
+        at = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+    return min(max(at, low), high)
+
+
+def _strong_wolfe(evaluate, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
+                  max_ls=25):
+    """A step t along d with f(x + t d) <= f + c1 t gtd (sufficient decrease) and
+    |slope| <= c2 |gtd| (curvature): first widen t until an interval must hold one (a
+    bracket), then shrink the bracket by cubic interpolation. Returns (loss, flat gradient,
+    t, evaluations)."""
+    d_norm = d.abs().max()
+    g = g.clone()
+    f_new, g_new = evaluate(x, t, d)
+    evals, ls_iter = 1, 0
+    gtd_new = g_new.dot(d)
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    while ls_iter < max_ls:   # 1. bracketing
+        too_far = f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev)
+        if not too_far and abs(gtd_new) <= -c2 * gtd:   # both conditions hold: t it is
+            bracket, bracket_f, bracket_g, done = [t], [f_new], [g_new], True
+            break
+        if too_far or gtd_new >= 0:   # a minimum lies between t_prev and t
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        step_min, step_max, previous = t + 0.01 * (t - t_prev), t * 10, t
+        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
+                               bounds=(step_min, step_max))
+        t_prev, f_prev, g_prev, gtd_prev = previous, f_new, g_new.clone(), gtd_new
+        f_new, g_new = evaluate(x, t, d)
+        evals += 1
+        gtd_new = g_new.dot(d)
+        ls_iter += 1
+    if ls_iter == max_ls:
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+    insufficient = False
+    low, high = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:   # 2. zoom
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1],
+                               bracket_f[1], bracket_gtd[1])
+        top, bottom = max(bracket), min(bracket)
+        eps = 0.1 * (top - bottom)
+        if min(top - t, t - bottom) < eps:   # too close to an end: move it in
+            if insufficient or t >= top or t <= bottom:
+                t = top - eps if abs(t - top) < abs(t - bottom) else bottom + eps
+                insufficient = False
+            else:
+                insufficient = True
+        else:
+            insufficient = False
+        f_new, g_new = evaluate(x, t, d)
+        evals += 1
+        gtd_new = g_new.dot(d)
+        ls_iter += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low]:
+            bracket[high], bracket_f[high] = t, f_new
+            bracket_g[high], bracket_gtd[high] = g_new.clone(), gtd_new
+            low, high = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high] - bracket[low]) >= 0:
+                bracket[high], bracket_f[high] = bracket[low], bracket_f[low]
+                bracket_g[high], bracket_gtd[high] = bracket_g[low], bracket_gtd[low]
+            bracket[low], bracket_f[low] = t, f_new
+            bracket_g[low], bracket_gtd[low] = g_new.clone(), gtd_new
+    return bracket_f[low], bracket_g[low], bracket[low], evals
 
 
 class LBFGS(Optimizer):
@@ -43,11 +129,6 @@ class LBFGS(Optimizer):
 
     def step(self, closure):
         group = self.param_groups[0]
-        if group["line_search_fn"] is not None:
-            if group["line_search_fn"] != "strong_wolfe":
-                raise RuntimeError("only 'strong_wolfe' is supported")
-            raise NotImplementedError("LBFGS's strong_wolfe line search is not supported by "
-                                      "Autograd Explorer's engine; leave line_search_fn=None")
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
@@ -58,16 +139,27 @@ class LBFGS(Optimizer):
             self._iterate(closure, group, state, float(orig_loss))
         return orig_loss
 
-    def _iterate(self, closure, group: dict, state: dict, loss: float) -> None:
-        lr, tol_change = group["lr"], group["tolerance_change"]
+    def _directional_evaluate(self, closure, x: list, t, d: Tensor):
+        """(loss, flat gradient) at x + t d; the parameters are x again afterwards."""
+        self._add_grad(t, d)
+        with enable_grad():
+            loss = float(closure())
         flat_grad = self._flat_grad()
-        if flat_grad.abs().max() <= group["tolerance_grad"]:
+        for p, saved in zip(self._params, x, strict=True):
+            p.copy_(saved)
+        return loss, flat_grad
+
+    def _iterate(self, closure, group: dict, state: dict, loss: float) -> None:
+        lr, tol_change, tol_grad = group["lr"], group["tolerance_change"], group["tolerance_grad"]
+        line_search_fn = group["line_search_fn"]
+        flat_grad = self._flat_grad()
+        if flat_grad.abs().max() <= tol_grad:
             return
         d, t = state.get("d"), state.get("t")
         old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
         h_diag, prev_flat_grad = state.get("H_diag"), state.get("prev_flat_grad")
         prev_loss = state.get("prev_loss")
-        evals = 1
+        evals, converged = 1, False
         for n_iter in range(1, group["max_iter"] + 1):
             state["n_iter"] += 1
             if state["n_iter"] == 1:
@@ -86,17 +178,30 @@ class LBFGS(Optimizer):
             prev_flat_grad = flat_grad.clone()
             prev_loss = loss
             t = (min(1.0, 1.0 / flat_grad.abs().sum()) * lr if state["n_iter"] == 1 else lr)
-            if flat_grad.dot(d) > -tol_change:   # no descent along d
+            gtd = flat_grad.dot(d)
+            if gtd > -tol_change:   # no descent along d
                 break
-            self._add_grad(t, d)
-            converged = False
-            if n_iter != group["max_iter"]:
-                with enable_grad():
-                    loss = float(closure())
-                flat_grad = self._flat_grad()
-                converged = bool(flat_grad.abs().max() <= group["tolerance_grad"])
-                evals += 1
-                state["func_evals"] += 1
+            ls_evals = 0
+            if line_search_fn is not None:
+                if line_search_fn != "strong_wolfe":
+                    raise RuntimeError("only 'strong_wolfe' is supported")
+                x_init = [p.clone() for p in self._params]
+                loss, flat_grad, t, ls_evals = _strong_wolfe(
+                    lambda x, step, direction: self._directional_evaluate(closure, x, step,
+                                                                          direction),
+                    x_init, t, d, loss, flat_grad, gtd, max_ls=group["max_eval"] - evals)
+                self._add_grad(t, d)
+                converged = bool(flat_grad.abs().max() <= tol_grad)
+            else:
+                self._add_grad(t, d)
+                if n_iter != group["max_iter"]:
+                    with enable_grad():
+                        loss = float(closure())
+                    flat_grad = self._flat_grad()
+                    converged = bool(flat_grad.abs().max() <= tol_grad)
+                    ls_evals = 1
+            evals += ls_evals
+            state["func_evals"] += ls_evals
             if (n_iter == group["max_iter"] or evals >= group["max_eval"] or converged
                     or d.mul(t).abs().max() <= tol_change or abs(loss - prev_loss) < tol_change):
                 break
