@@ -165,6 +165,19 @@ ATTACKS = {
         "'shape': torch.Size([3])})\n"
         "print('REACHED', torch.nn.functional.mse_loss(torch.ones(3), m))",
         "SandboxError", "copy.deepcopy(x, memo) is not available"),
+    # the ninth attack's fix checked `self` only for methods of the first library class in
+    # the MRO: torch.nn.Parameter.view (Tensor's) ran the engine on a Module again, and
+    # torch.nn.Buffer.add(1, 2) ran Tensor.add with self=1
+    "inherited_tensor_method_on_a_module": (
+        "import torch\nprint('REACHED', torch.nn.Parameter.view(torch.nn.Linear(1, 1), 2))",
+        "TypeError", "descriptor 'view' for 'torch._C.TensorBase' objects doesn't apply to a "
+        "'Linear' object"),
+    "inherited_tensor_method_on_a_number": (
+        "import torch\nprint('REACHED', torch.nn.Buffer.add(1, 2))",
+        "TypeError", "descriptor 'add' for 'torch._C.TensorBase' objects doesn't apply"),
+    "inherited_optimizer_method_on_a_module": (
+        "import torch\nprint('REACHED', torch.optim.SGD.step(torch.nn.Linear(1, 1)))",
+        "TypeError", "descriptor 'step' for 'Optimizer' objects doesn't apply to a 'Linear'"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

@@ -208,9 +208,18 @@ def guarded_getattr(obj, name: str, *default):
     if isinstance(value, (types.MethodDescriptorType, types.BuiltinMethodType)):
         return _safe_method(value)
     if isinstance(value, types.FunctionType) and isinstance(obj, type) and \
-            _library_classes(obj) and name in getattr(_library_base(obj), "__dict__", {}):
-        return _instance_method(value, _library_base(obj))
+            _library_classes(obj):
+        owner = _defining_class(obj, name)
+        if owner is not None and _is_library(owner) and \
+                isinstance(vars(owner)[name], types.FunctionType):
+            return _instance_method(value, owner)
     return value
+
+
+def _defining_class(cls: type, name: str):
+    """The class in `cls`'s MRO whose body defines `name` (an inherited method's owner:
+    torch.nn.Parameter.view is Tensor's, torch.optim.SGD.step is Optimizer's)."""
+    return next((c for c in cls.__mro__ if name in vars(c)), None)
 
 
 def _instance_method(function, cls: type):
