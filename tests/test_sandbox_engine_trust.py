@@ -113,6 +113,16 @@ ATTACKS = {
         "'_storage_cell': None, '_requires_grad': False, '_output_nr': 0})\n"
         "print('REACHED', torch.stack([torch.ones(3), s]))",
         "KeyError", "'_data' is not in this scheduler's state_dict()"),
+    # ... and, given an `__array_interface__` (which NumPy reads off the instance), any
+    # address as an array: np.asarray(scheduler) read and wrote raw memory
+    "scheduler_posing_as_raw_memory": (
+        "import torch, numpy as np\n"
+        "opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n"
+        "s = torch.optim.lr_scheduler.StepLR(opt, 1)\nsecret = b'object memory'\n"
+        "s.load_state_dict({'__array_interface__': {'shape': (8,), 'typestr': '|u1', "
+        "'data': (id(secret), False), 'version': 3}})\n"
+        "print('REACHED', np.asarray(s).tolist())",
+        "KeyError", "'__array_interface__' is not in this scheduler's state_dict()"),
     "stack_of_something_else": (
         "import torch\nclass S:\n    shape = torch.Size([3])\n"
         "print('REACHED', torch.stack([torch.ones(3), S()]))",
