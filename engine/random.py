@@ -198,7 +198,19 @@ def set_rng_state(new_state: np.ndarray) -> None:
 
 
 def _gen(generator: Optional[Generator]) -> Generator:
-    return default_generator if generator is None else generator
+    """The generator to draw from: the default one, or a torch.Generator (the draws read its
+    private state and trust the words its methods return: no other object may stand in)."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"argument 'generator' must be torch.Generator, not "
+                        f"{type(generator).__name__}")
+    kind = type(generator)
+    if kind is not Generator and (kind.next_uint32 is not Generator.next_uint32 or
+                                  kind.next_uint64 is not Generator.next_uint64):
+        raise TypeError(f"{kind.__name__} redefines how a torch.Generator draws its words; "
+                        "the engine's sampling reads them from the generator itself")
+    return generator
 
 
 def _shape(shape: Shape) -> tuple:

@@ -188,6 +188,17 @@ ATTACKS = {
     "inherited_optimizer_method_on_a_module": (
         "import torch\nprint('REACHED', torch.optim.SGD.step(torch.nn.Linear(1, 1)))",
         "TypeError", "descriptor 'step' for 'Optimizer' objects doesn't apply to a 'Linear'"),
+    # any object with next_uint32/next_uint64 methods passed as `generator=`: the engine's
+    # sampling drew the learner's words (torch takes a torch.Generator only)
+    "generator_of_its_own": (
+        "import torch\nclass G:\n    def next_uint64(self, n):\n        return [2 ** 63] * n\n"
+        "print('REACHED', torch.rand(3, generator=G()))",
+        "TypeError", "argument 'generator' must be torch.Generator, not G"),
+    "generator_subclass_drawing_its_own_words": (
+        "import torch\nclass G(torch.Generator):\n    def next_uint64(self, n):\n"
+        "        return [2 ** 63] * n\n"
+        "print('REACHED', torch.randperm(5, generator=G()))",
+        "TypeError", "G redefines how a torch.Generator draws its words"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",
