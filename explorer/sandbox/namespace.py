@@ -272,7 +272,27 @@ def _real_torch_proxies(files: VirtualFiles) -> dict:
     data["DataLoader"] = _in_process_loader(data["DataLoader"])
     torch_members = object.__getattribute__(proxies["torch"], "_members")
     torch_members.update(save=files.save, load=files.load)
+    _contiguous_batch_sizes(importlib.import_module("torch.nn.utils.rnn").PackedSequence)
     return proxies
+
+
+def _contiguous_batch_sizes(packed: type) -> None:
+    """Compare mode: PyTorch's RNN kernels read a PackedSequence's batch_sizes as one row of
+    int64 whatever its strides (an expanded one had them read the heap past its storage), so
+    a PackedSequence made in a run holds a contiguous copy."""
+    if getattr(packed.__new__, "contiguous_batch_sizes", False):
+        return
+    made = packed.__new__
+
+    def new(cls, *args, **kwargs):
+        sequence = made(cls, *args, **kwargs)
+        sizes = sequence.batch_sizes
+        if hasattr(sizes, "is_contiguous") and not sizes.is_contiguous():
+            sequence = made(cls, sequence.data, sizes.contiguous(), sequence.sorted_indices,
+                            sequence.unsorted_indices)
+        return sequence
+    new.contiguous_batch_sizes = True
+    packed.__new__ = staticmethod(new)
 
 
 class _RealBackend:

@@ -182,6 +182,13 @@ def guarded_getattr(obj, name: str, *default):
         raise SandboxError(f"'{name}' is not available in Autograd Explorer's sandbox")
     if name.startswith("_"):
         return _private(obj, name)
+    if name in _RAW_WRITERS:
+        raise SandboxError(f"'{name}' is not available in Autograd Explorer's sandbox: it writes "
+                           "raw bytes into any buffer, a NumPy array of objects (pointers) "
+                           "included; use read()")
+    if name in _ACCESSORS and _library_descriptor(obj):
+        raise SandboxError(f"'{name}' of a library property is not available in Autograd "
+                           "Explorer's sandbox: it reaches the raw method, past its checks")
     owner = (obj.__self__ if obj.__self__ is not None else obj.__self_class__) \
         if isinstance(obj, super) else obj     # super(np.number, x).setfield is x's
     if name not in NUMPY_API and (isinstance(owner, (np.ndarray, np.generic)) or (
@@ -214,6 +221,22 @@ def guarded_getattr(obj, name: str, *default):
                 isinstance(vars(owner)[name], types.FunctionType):
             return _instance_method(value, owner)
     return value
+
+
+_RAW_WRITERS = frozenset({"readinto", "readinto1"})      # io's buffer fillers
+_ACCESSORS = frozenset({"fget", "fset", "fdel", "getter", "setter", "deleter", "func"})
+
+
+def _library_descriptor(obj) -> bool:
+    """A property of the engine's (or torch's) classes: its fget and fset are the raw
+    functions (torch.Tensor.grad_fn.fset(t, x) put any object into a tensor's graph)."""
+    if isinstance(obj, functools.cached_property):
+        function = obj.func
+    elif isinstance(obj, property):
+        function = obj.fget or obj.fset or obj.fdel
+    else:
+        return False
+    return str(getattr(function, "__module__", "")).split(".")[0] in ("engine", "torch")
 
 
 def _defining_class(cls: type, name: str):

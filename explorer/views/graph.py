@@ -451,7 +451,7 @@ class _Scene:
             op = block.ops[0]
             fill, font = (OP, "#222222") if op.grad_fn else (OP_MUTED, "#999999")
             return (f'shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor="{font}", '
-                    f'label="{escape(op.grad_fn or op.op)}"')
+                    f'label=<{escape(op.grad_fn or op.op)}>')     # HTML-like: a backslash is text
         rows = _fold_rows(block) if block.kind == "fold" else \
             [_module_title(block.path, block.call.type)]
         inside = self.absorbed.get(k, [])

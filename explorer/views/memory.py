@@ -6,7 +6,6 @@ after, NCHW against channels_last), side by side."""
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..markup import plotly
 from ..model import Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
 from .broadcast import learner_names, torch_numbers
@@ -139,19 +139,27 @@ def _layout(info) -> tuple:
     return tuple(info.shape), tuple(info.stride), info.storage_offset
 
 
-def _expression(run: Run, tid: int, names: dict, layouts: dict) -> str:
+def _producers(run: Run) -> dict:
+    """Each tensor id -> the first recorded op that output it."""
+    made: dict = {}
+    for op in run.graph.ops:
+        for tid in op.outputs:
+            made.setdefault(tid, op)
+    return made
+
+
+def _expression(op, run: Run, names: dict, layouts: dict) -> str:
     """What made a temporary, in the learner's names: `t(x)`, `mul(a, b)`; a tensor no
     recorded op made (a factory call inside an expression) is just `tensor`."""
-    for op in run.graph.ops:
-        if tid in op.outputs:
-            args = []
-            for k in op.inputs:
-                info = run.graph.tensors.get(k) if k is not None else None
-                if info is None or info.wrapped_number:
-                    continue
-                args.append(names.get(k) or layouts.get((info.storage_id, *_layout(info)), "…"))
-            return f"{op.op}({', '.join(args)})"
-    return "tensor"      # made where no op was recorded (torch.arange inside an expression)
+    if op is None:
+        return "tensor"      # made where no op was recorded (torch.arange inside an expression)
+    args = []
+    for k in op.inputs:
+        info = run.graph.tensors.get(k) if k is not None else None
+        if info is None or info.wrapped_number:
+            continue
+        args.append(names.get(k) or layouts.get((info.storage_id, *_layout(info)), "…"))
+    return f"{op.op}({', '.join(args)})"
 
 
 def sharers(run: Run, storage_id: int, focus: int | None = None) -> list[Sharer]:
@@ -175,11 +183,12 @@ def sharers(run: Run, storage_id: int, focus: int | None = None) -> list[Sharer]
             rows.append(Sharer(var.name, "ndarray", tuple(array.shape), tuple(array.stride),
                                array.storage_offset, array.dtype))
     temporaries: dict[tuple, Sharer] = {}
+    made = _producers(run)
     for info in infos:
         key = (info.storage_id, *_layout(info))
         if info.id in names or key in layouts or info.wrapped_number:
             continue
-        name = _expression(run, info.id, names, layouts)
+        name = _expression(made.get(info.id), run, names, layouts)
         seen = temporaries.get((name, key))
         temporaries[(name, key)] = Sharer(name, "temporary", *_layout(info), info.dtype,
                                           seen.count + 1 if seen else 1)
@@ -203,12 +212,6 @@ def _cells(info, size: int, most: int = 4) -> list[list[int]]:
 CELL_TEXT = 24       # a storage up to this many cells is drawn cell by cell, with indices
 BINS = 48            # a larger one in this many squares, each shaded by how much a tensor reads
 MAX_ROWS = 10        # rows drawn; the rest are counted in the title
-
-
-def _html(text: str) -> str:
-    """Text for a Plotly label: Plotly reads tags (`<a href>` makes a link), and a Module
-    child's name, part of a parameter's path, is any string."""
-    return html.escape(text, quote=False)
 
 
 def _placeable(row: Sharer, dtype: str) -> bool:
@@ -251,7 +254,7 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
         z=z, text=text, texttemplate="%{text}", x=[k * width for k in range(columns)],
         hovertemplate=t("view.memory.hover_index" if width == 1 else "view.memory.hover_bin",
                         lang) + "<extra></extra>",
-        y=[_html(r.label + (" · NumPy" if r.kind == "ndarray" else "")) for r in rows],
+        y=[plotly(r.label + (" · NumPy" if r.kind == "ndarray" else "")) for r in rows],
         colorscale="Blues", zmin=0 if width > 1 else None,
         zmax=1 if width > 1 else None, showscale=False, hoverongaps=False, xgap=2, ygap=4,
         textfont={"size": 14}))
@@ -397,6 +400,7 @@ def view_figure(check: ViewCheck, name: str = "y", lang: str = DEFAULT_LANGUAGE)
     """Left: walking along the dim view() would need (the first one that spans two runs):
     the storage cells it meets and the step between them; one stride fits only if every step
     is the same. Right: what reshape() gives, a fresh contiguous copy when view cannot."""
+    name = plotly(name)          # a Module child's name, part of a parameter's path, is any text
     new = ", ".join(map(str, check.new_shape))
     j = check.spanning[0] if check.spanning else 0
     numel = math.prod(check.new_shape)
@@ -508,7 +512,7 @@ def order_figure(run: Run, names: list[str], colour_dim: int | None = None,
     the pattern shows in the first few."""
     infos = [tensor_named(run, name) for name in names]
     figure = make_subplots(rows=len(names), cols=1, vertical_spacing=0.5 / len(names),
-                           subplot_titles=[t("view.memory.in_memory", lang, name=f"<b>{name}</b>",
+                           subplot_titles=[t("view.memory.in_memory", lang, name=f"<b>{plotly(name)}</b>",
                                              stride=tuple(info.stride))
                                            for name, info in zip(names, infos)])
     for r, info in enumerate(infos, start=1):
