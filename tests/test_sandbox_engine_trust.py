@@ -199,6 +199,13 @@ ATTACKS = {
         "        return [2 ** 63] * n\n"
         "print('REACHED', torch.randperm(5, generator=G()))",
         "TypeError", "G redefines how a torch.Generator draws its words"),
+    # out= took any object: the engine read its private fields and, resizing an empty one,
+    # wrote a tensor's `_data` and `_storage` onto it (a stand-in the engine then equipped)
+    "out_of_something_else": (
+        "import torch\nclass Box:\n    requires_grad = False\n    dtype = torch.float32\n"
+        "    shape = torch.Size([0])\n    def numel(self):\n        return 0\n"
+        "b = Box()\ntorch.exp(torch.zeros(3), out=b)\nprint('REACHED')",
+        "TypeError", "argument 'out' must be Tensor, not Box"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

@@ -1042,7 +1042,11 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
 
 def copy_into_out(out: Tensor, result: Tensor, name: str | None = None) -> Tensor:
     """The `out=` argument: resize an empty out, then copy (no autograd through out=). The
-    refusal names the op torch's out= kernel is (`name`, else the one that made result)."""
+    refusal names the op torch's out= kernel is (`name`, else the one that made result).
+    `out` must be a tensor: its private fields are read and, when it is resized, written."""
+    if not isinstance(out, Tensor):
+        prefix = f"{name}(): " if name else ""
+        raise TypeError(f"{prefix}argument 'out' must be Tensor, not {type(out).__name__}")
     if result.requires_grad or (out.requires_grad and is_grad_enabled()):
         raise RuntimeError(f"{name or _op_name(result)}(): functions with out=... arguments "
                            "don't support automatic differentiation, but one of the arguments "
