@@ -7,6 +7,9 @@
    backward (about 180 MB of values recorded, thinned to fit one message), kept in the app's
    byte-bounded run cache as the pages keep it. Target: resident memory stays bounded (it
    levels off at the cache budget instead of growing with every run).
+3. Server CPU to draw the memory picture and the graph of an honest run that records 19,000
+   views of one tensor (`x[i % 64:]` in a loop): the pictures must walk the run's ops once,
+   not once per temporary. Target: under 1 s each.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import timing  # noqa: F401 - one-thread BLAS, and the project root on sys.path
 from explorer.run_cache import RunCache, budget_from_env
 from explorer.sandbox.limits import Limits
 from explorer.sandbox.pool import WorkerPool
+from explorer.views.graph import graph_dot
+from explorer.views.memory import memory_figure, tensor_named
 
 HOSTILE = {
     "not JSON": "(12).to_bytes(8, 'big') + b'not json!!!!'",
@@ -31,6 +36,7 @@ HOSTILE = {
 }
 SEND = ("data = {raw}\nview = memoryview(data)\nwhile view:\n"
         "    view = view[os.write(RESULT_FD, view):]\nos._exit(0)\n")
+MANY_VIEWS = "import torch\nx = torch.zeros(64)\nfor i in range(19000):\n    x[i % 64:]\n"
 LONG = ("import torch\ny = torch.ones(1000, requires_grad=True)\nz = y\n"
         "for i in range(3000):\n    z = z * 1.0001\nz.sum().backward()\nprint({n})\n")
 
@@ -62,7 +68,15 @@ def main() -> int:
         run = cache.get((source, 0), lambda: pool.run(source, 0, limits))
         if n % 10 == 0:
             print(f"| {n} | {rss_mib():.0f} MiB | {len(cache)} | {run.wire_bytes / 1e6:.1f} MB |")
+    run = pool.run(MANY_VIEWS, 0, limits)
     pool.close()
+    x = tensor_named(run, "x")
+    print("\n| picture of a 19,000-view run | server CPU |\n|---|---:|")
+    for name, draw in (("memory", lambda: memory_figure(run, x.storage_id)),
+                       ("graph", lambda: graph_dot(run))):
+        started = time.process_time()
+        draw()
+        print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms |")
     return 0
 
 

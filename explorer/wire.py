@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .model import ArrayInfo, Numbers, TensorInfo, fast_constructor
+from .model import ArrayInfo, Graph, Numbers, TensorInfo, fast_constructor
 
 __all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "encode", "frame",
            "read_frame", "write_frame"]
@@ -281,7 +281,17 @@ def _array_sane(info: ArrayInfo) -> None:
     _layout_sane(info.shape, tuple(abs(s) for s in info.stride), info.storage_offset)
 
 
-_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane}
+MAX_OPS = 1 << 16        # a recording stops at its node budget (20,000 ops by default)
+MAX_TENSORS = 1 << 18
+
+
+def _graph_sane(graph: Graph) -> None:
+    """No bigger than a recording can be: the pictures walk every op and tensor per draw."""
+    if len(graph.ops) > MAX_OPS or len(graph.tensors) > MAX_TENSORS:
+        raise WireError(f"a graph of {len(graph.ops):,} ops and {len(graph.tensors):,} tensors")
+
+
+_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):

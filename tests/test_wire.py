@@ -201,6 +201,18 @@ def test_a_tensor_layout_no_tensor_can_have_is_refused():
     assert wire.decode(text.encode(), Run) == run
 
 
+def test_a_graph_larger_than_any_recording_is_refused(monkeypatch):
+    """A forged Run of 80,000 ops (four node budgets) had one memory picture spend two minutes
+    of server CPU (tenth outside attack): the decoder bounds what the pictures walk."""
+    run = execute("import torch\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\n")
+    message = body(wire.encode(run))
+    assert len(run.graph.ops) == 2
+    assert wire.decode(message, Run) == run
+    monkeypatch.setattr(wire, "MAX_OPS", 1)
+    with pytest.raises(wire.WireError, match="a graph of 2 ops"):
+        wire.decode(message, Run)
+
+
 def test_a_value_numpy_refuses_is_a_bad_message_not_a_crash():
     """An array of shape (0, 2**62, 2**62) has no bytes, and NumPy's reshape raised ValueError
     through the pool to the page, leaving the worker mid-exchange (seventh outside attack)."""
