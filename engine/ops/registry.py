@@ -337,9 +337,16 @@ def _geometry(key: str, t: Tensor):
 
 
 def broadcast_shapes(*shapes: tuple) -> tuple:
-    """The shape operands of these shapes broadcast to, taken in order as TensorIterator does,
-    or PyTorch's error: dims are matched from the right, so it names the rightmost one that
-    fails (counted from the left of the longer shape)."""
+    """The shape operands of these shapes (tuples) broadcast to, taken in order as
+    TensorIterator does, or PyTorch's error: dims are matched from the right, so it names the
+    rightmost one that fails (counted from the left of the longer shape)."""
+    return _broadcast_shape(shapes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _broadcast_shape(shapes: tuple) -> tuple:
+    """broadcast_shapes, cached by the shapes: a loop or a training step broadcasts the same
+    few shapes again and again (a failure raises, and is not cached)."""
     shape = shapes[0]
     for other in shapes[1:]:
         if other == shape:

@@ -3,6 +3,7 @@ logical reductions all / any / count_nonzero. Integers and bools sum to int64; h
 accumulates in float32."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -78,11 +79,18 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Te
 def sum_to_size(input: Tensor, *size) -> Tensor:
     """Sum the broadcast dims away: what autograd does to a gradient of a broadcast operand."""
     size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    lead = input.dim() - len(size)
-    dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
-                                      if n == 1 and input.shape[lead + i] != 1)
+    dims = _stretched_dims(input._data.shape, size)
     out = SUM_DIM(input, dim=dims, keepdim=True, dtype=input.dtype.np) if dims else input
-    return out.view(size) if lead else out
+    return out.view(size) if input.dim() > len(size) else out
+
+
+@functools.lru_cache(maxsize=4096)
+def _stretched_dims(shape: tuple, size: tuple) -> tuple:
+    """The dims of `shape` that broadcasting stretched from `size`: the leading ones and the
+    size-1 ones. Cached by the shape pair: a backward asks the same question every step."""
+    lead = len(shape) - len(size)
+    return tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                      if n == 1 and shape[lead + i] != 1)
 
 
 # ---- mean -------------------------------------------------------------------------------------
