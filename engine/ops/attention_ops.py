@@ -23,7 +23,9 @@ from .registry import defop
        saves=("alpha", "batch1", "batch2", "beta", "self_sym_sizes"),
        formulas={"self": "(grad * beta).sum_to(self.shape)",
                  "batch1": "grad.bmm(batch2.transpose(1, 2)) * alpha",
-                 "batch2": "batch1.transpose(1, 2).bmm(grad) * alpha"})
+                 "batch2": "batch1.transpose(1, 2).bmm(grad) * alpha"},
+       reads={"self": ("beta", "self_sym_sizes"), "batch1": ("batch2", "alpha"),
+              "batch2": ("batch1", "alpha")})
 def BADDBMM(a, b1, b2, *, beta=1, alpha=1):
     product = np.matmul(b1, b2)
     if alpha != 1:

@@ -21,7 +21,10 @@ def _norm(reduction: str, numel: int) -> float:
        saves=("grad_output", "reduction", "self", "target"),
        formulas={"grad_output": "Σ grad * norm * (self - target)  (elementwise if unreduced)",
                  "self": "grad * grad_output * norm",
-                 "target": "-grad * grad_output * norm"})
+                 "target": "-grad * grad_output * norm"},
+       reads={"grad_output": ("reduction", "self", "target"),
+              "self": ("grad_output", "reduction", "self"),
+              "target": ("grad_output", "reduction", "self")})
 def MSE_LOSS_BACKWARD(g, x, t, *, reduction, dtype):
     """dtype: the promoted type of self and target (torch's kernel computes in it)."""
     norm = np.asarray(_norm(reduction, x.size), dtype=dtype)
