@@ -206,6 +206,14 @@ ATTACKS = {
         "    shape = torch.Size([0])\n    def numel(self):\n        return 0\n"
         "b = Box()\ntorch.exp(torch.zeros(3), out=b)\nprint('REACHED')",
         "TypeError", "argument 'out' must be Tensor, not Box"),
+    # Parameter(obj) re-classed whatever obj.detach() returned: any tensor the learner
+    # holds (one with a graph, one the engine keeps) became a Parameter or a Buffer in place
+    "parameter_of_a_stand_in": (
+        "import torch\ny = torch.ones(2, requires_grad=True) * 2\nclass Fake:\n"
+        "    def detach(self):\n        return y\n"
+        "torch.nn.Parameter(Fake())\nprint('REACHED', type(y).__name__)",
+        "RuntimeError", "Creating a Parameter from an instance of type Fake requires that "
+        "detach() returns an instance of the same type"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",
@@ -344,6 +352,7 @@ REFUSALS = {
     "dtype_subclassed": lambda t: type("D", (type(t.float32),), {}),
     "empty_strided_size_int": lambda t: t.empty_strided(5, (1,)),
     "empty_strided_lengths": lambda t: t.empty_strided((2, 3), (1,)),
+    "parameter_of_a_number": lambda t: t.nn.Parameter(5),
 }
 
 
