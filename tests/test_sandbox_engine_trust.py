@@ -214,6 +214,18 @@ ATTACKS = {
         "torch.nn.Parameter(Fake())\nprint('REACHED', type(y).__name__)",
         "RuntimeError", "Creating a Parameter from an instance of type Fake requires that "
         "detach() returns an instance of the same type"),
+    # type(torch) was the sandbox's Proxy class, callable: a Proxy with the member
+    # `__array_interface__` answered NumPy's instance lookup, so np.asarray(proxy) was an
+    # array at any address (raw memory read and write)
+    "proxy_made_by_learner_code": (
+        "import torch, numpy as np\nsecret = b'object memory'\n"
+        "p = type(torch)('x', {'__array_interface__': {'shape': (8,), 'typestr': '|u1', "
+        "'data': (id(secret), False), 'version': 3}})\n"
+        "print('REACHED', np.asarray(p).tolist())",
+        "SandboxError", "creating Proxy objects this way is not available"),
+    "proxy_subclassed": (
+        "import torch\nclass Q(type(torch)):\n    pass\nprint('REACHED', Q)",
+        "SandboxError", "subclassing Proxy is not available"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

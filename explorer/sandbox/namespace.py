@@ -46,8 +46,8 @@ class Proxy:
 
     def __getattr__(self, attr: str):
         members = object.__getattribute__(self, "_members")
-        if attr in members:
-            return members[attr]
+        if attr in members and (attr[:1] != "_" or attr == "__version__"):
+            return members[attr]   # never a dunder NumPy or Python looks up on an instance
         name = object.__getattribute__(self, "_name")
         raise AttributeError(f"module '{name}' has no attribute '{attr}' in Autograd Explorer")
 

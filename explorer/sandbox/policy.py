@@ -522,11 +522,18 @@ def shown_class(cls: type):
         construct = learner_type
     elif cls is np.ndarray:
         construct = _checked_ndarray
-    elif issubclass(cls, np.ndarray) or cls is memoryview:
+    elif issubclass(cls, np.ndarray) or cls is memoryview or _is_machinery(cls):
         construct = _refuse_construct(cls)
     else:
         return cls
     return _STAND_INS.setdefault(cls, ClassStandIn(cls, construct))
+
+
+def _is_machinery(cls: type) -> bool:
+    """One of the sandbox's own classes (its errors aside): type(torch) is the Proxy in front
+    of a module, and Proxy('x', {'__array_interface__': ...}) was an object NumPy read as an
+    array at any address."""
+    return cls.__module__.split(".")[0] == "explorer" and not issubclass(cls, BaseException)
 
 
 def _checked_ndarray(shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
