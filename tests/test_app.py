@@ -157,10 +157,10 @@ def test_a_lecturer_clicks_through_backward_steps_and_the_graph_follows():
         return line, node
 
     line, node = current()
-    assert line.startswith("Step **1**") and first in line and f'label="{first}"' in node
+    assert line.startswith("Step **1**") and first in line and f'label=<{first}>' in node
     app.button(key="playground_step_forward").click().run()
     line, node = current()
-    assert line.startswith("Step **2**") and second in line and f'label="{second}"' in node
+    assert line.startswith("Step **2**") and second in line and f'label=<{second}>' in node
     assert any("zero_grad() would clear the .grad of: `w` \\(2\\, 2\\)" in c.value
                for c in app.caption), "the name as code, the shape escaped Markdown"
 

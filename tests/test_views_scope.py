@@ -42,7 +42,7 @@ def torch_graph(source: str, root: str) -> Counter:
 
 def drawn_nodes(dot: str) -> Counter:
     """Op and AccumulateGrad node names in a DOT (collapse off: one node per op)."""
-    names = re.findall(r'^\s+[oa]\d+ \[.*?fillcolor="(#[0-9a-f]+)".*?label="([A-Za-z0-9_]+)"',
+    names = re.findall(r'^\s+[oa]\d+ \[.*?fillcolor="(#[0-9a-f]+)".*?label=["<]([A-Za-z0-9_]+)[">]',
                        dot, flags=re.M)
     return Counter(name for fill, name in names if fill != OP_MUTED)   # ops without grad
 
