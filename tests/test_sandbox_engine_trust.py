@@ -226,6 +226,20 @@ ATTACKS = {
     "proxy_subclassed": (
         "import torch\nclass Q(type(torch)):\n    pass\nprint('REACHED', Q)",
         "SandboxError", "subclassing Proxy is not available"),
+    # a hook that changed a gradient in place (g.data = ..., g.resize_(...)) instead of
+    # returning a new one passed the hook checks: the next formula got a gradient of another
+    # size (a view's backward then reached past its storage, stopped only by the view checks)
+    "hook_resizes_a_gradient_in_place": (
+        "import torch\nx = torch.ones(400, requires_grad=True)\ny = x[2:400] * 1\n"
+        "y.register_hook(lambda g: g.resize_(2))\ny.sum().backward()\nprint('REACHED', x.grad)",
+        "RuntimeError", "hook '<lambda>' has changed the size of value"),
+    "node_hook_swaps_a_gradients_data": (
+        "import torch\nx = torch.ones(400, requires_grad=True)\n"
+        "gx, = torch.autograd.grad(x[2:400], x, grad_outputs=torch.ones(398, requires_grad=True),"
+        " create_graph=True)\nz = gx * 2\n"
+        "def swap(grads, inputs):\n    grads[0].data = torch.zeros(2)\n"
+        "z.grad_fn.register_hook(swap)\nz.backward(torch.ones(400))\nprint('REACHED', x.grad)",
+        "RuntimeError", "hook 'swap' has changed the size of value"),
     "tensor_and_module_at_once": (
         "import torch\nclass P(torch.nn.Module, torch.nn.Parameter):\n    pass\n"
         "print('REACHED', P)",

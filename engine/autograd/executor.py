@@ -124,18 +124,24 @@ def _call(node: Node, buffer: list) -> tuple:
     elif node._tensor_pre_hooks or node._retains_grad_hooks:
         buffer = _call_tensor_hooks(node, buffer)
     for hook in list(node._pre_hooks.values()) if node._pre_hooks else ():
+        before = _layouts(buffer)
         new = hook(tuple(buffer))
         if new is not None:
-            buffer = _checked_hook_results(hook, buffer, new)
+            buffer = _checked_hook_results(hook, before, new)
+        else:
+            _check_in_place(hook, before, buffer)
     if type(node) is AccumulateGrad:   # the executor's buffer may be all that holds the grad
         owned = _only_in(buffer)
         grads = node.apply(tuple(buffer), owned)
     else:
         grads = _validate(node, node.apply(tuple(buffer)))
     for hook in list(node._post_hooks.values()) if node._post_hooks else ():
+        before = _layouts(grads)
         new = hook(tuple(grads), tuple(buffer))
         if new is not None:
-            grads = _checked_hook_results(hook, grads, new)
+            grads = _checked_hook_results(hook, before, new)
+        else:
+            _check_in_place(hook, before, grads)
     if _anomaly["enabled"] and _anomaly["check_nan"]:
         _check_nan(node, grads)
     return buffer, grads
@@ -157,10 +163,13 @@ def _call_tensor_hooks(node: Node, buffer: list) -> list:
     buffer = list(buffer)
     for nr, hooks in tensor_hooks:
         for hook in list(hooks.values()):
+            before = _layouts((buffer[nr],))
             new = hook(buffer[nr])
             if new is not None:
-                _check_hook_result(hook, buffer[nr], new)
+                _check_hook_result(hook, before[0], new)
                 buffer[nr] = new
+            else:
+                _check_in_place(hook, before, (buffer[nr],))
     for nr, ref in list(node._retains_grad_hooks.items()):
         t, g = ref(), buffer[nr]
         if t is not None and g is not None:
@@ -171,8 +180,9 @@ def _call_tensor_hooks(node: Node, buffer: list) -> list:
 
 def _checked_hook_results(hook, old: list, new) -> list:
     """A node hook's replacement gradients, held to what they replace (pre-hooks: what the node
-    received; post-hooks: what it produced): as many, and each a tensor (or None) of the same
-    dtype and size, so no formula sees a gradient it was not built for."""
+    received; post-hooks: what it produced; `old` is their (shape, dtype) from before the hook
+    ran, which may have resized them in place): as many, and each a tensor (or None) of the
+    same dtype and size, so no formula sees a gradient it was not built for."""
     new = list(new) if isinstance(new, (tuple, list)) else [new]
     if len(new) != len(old):
         name = getattr(hook, "__name__", "<unknown>")
@@ -184,15 +194,33 @@ def _checked_hook_results(hook, old: list, new) -> list:
     return new
 
 
+def _layouts(grads) -> list:
+    """Each gradient's (shape, dtype) as a hook receives it (None for a missing one)."""
+    return [None if g is None else (g._data.shape, g.dtype) for g in grads]
+
+
+def _check_in_place(hook, before: list, grads) -> None:
+    """A hook that returned nothing may still have changed a gradient in place (g.data = ...,
+    g.resize_(...)): it is held to what a returned one is held to, so no formula sees a
+    gradient of another size or type than it was built for."""
+    for was, g in zip(before, grads):
+        if was is None or g is None or (g._data.shape, g.dtype) == was:
+            continue
+        name = getattr(hook, "__name__", "<unknown>")
+        what = "size" if g._data.shape != was[0] else "type"
+        raise RuntimeError(f"hook '{name}' has changed the {what} of value")
+
+
 def _check_hook_result(hook, old, new) -> None:
+    """`old`: the replaced gradient's (shape, dtype) before the hook ran, or None."""
     from ..tensor import Tensor
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     name = getattr(hook, "__name__", "<unknown>")
-    if old is not None and new.dtype is not old.dtype:
+    if old is not None and new.dtype is not old[1]:
         raise RuntimeError(f"hook '{name}' has changed the type of value (was "
-                           f"torch.{old.dtype.legacy} got torch.{new.dtype.legacy})")
-    if old is not None and tuple(new.shape) != tuple(old.shape):
+                           f"torch.{old[1].legacy} got torch.{new.dtype.legacy})")
+    if old is not None and new._data.shape != old[0]:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
