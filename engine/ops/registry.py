@@ -105,6 +105,7 @@ class OpDef:
     defaults: dict = field(default_factory=dict)  # the forward's keyword defaults (saved too)
     non_differentiable: tuple = ()
     reads: dict | None = None   # input -> the saved keys its gradient reads (None: all of them)
+    recording: tuple | None = None   # (saves, _plan(op)): worked out on the first record
 
     def differentiable(self, name: str) -> bool:
         return name not in self.non_differentiable
@@ -297,7 +298,7 @@ def _plan(op: OpDef) -> tuple:
       gradient formula reads it, None: always kept), and
     - the keys of saved outputs (result, result1, ...), saved once the outputs have their
       history."""
-    cached = op.__dict__.get("_plan")
+    cached = op.recording
     if cached is not None and cached[0] is op.saves:
         return cached[1]
     diff = tuple(i for i, name in enumerate(op.inputs) if op.differentiable(name))
@@ -318,8 +319,8 @@ def _plan(op: OpDef) -> tuple:
             plan.append((key, GEOMETRY, op.inputs.index(key.rsplit("_sym_", 1)[0]), None))
         else:
             plan.append((key, ATTR, None, None))
-    op._plan = (op.saves, (diff, tuple(plan), tuple(results)))
-    return op._plan[1]
+    op.recording = (op.saves, (diff, tuple(plan), tuple(results)))
+    return op.recording[1]
 
 
 def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, original=None) -> Node:
