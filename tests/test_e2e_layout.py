@@ -63,7 +63,9 @@ PAGES = {
     "memory": (PLAYGROUND + "memory", ".st-key-playground_order_with"),
     "gradcheck": (PLAYGROUND + "gradcheck", "[data-testid=stPlotlyChart]"),
     "lessons": ("/lessons?lesson=autograd-basics", "h1"),
-    "training": ("/training?", "h3"),          # the subheader under the finished training
+    # the loss chart's accuracy axis drawn (a finished training is shared, so the page's text
+    # can come before Plotly's script has loaded)
+    "training": ("/training?", "[data-testid=stPlotlyChart] g.y2tick text"),
     "compare": ("/compare?", ".st-key-compare_run"),
 }
 
