@@ -64,7 +64,6 @@ class ReLUF(torch.autograd.Function):
         return x.clamp(min=0)
 y = ReLUF()(torch.ones(2, requires_grad=True))
 """,
-    "default_tensor_type": "import torch\ntorch.set_default_tensor_type('torch.DoubleTensor')\n",
     "torchvision": "import torchvision\nmodel = torchvision.models.resnet18(pretrained=True)\n",
     "shape_call": "import torch\nx = torch.ones(2, 3)\nprint(x.shape())\n",
     "no_cuda": "import torch\nx = torch.ones(2).cuda()\n",
@@ -88,6 +87,17 @@ def test_the_notes_old_code_is_explained_with_what_to_write_today(key):
     why = explain(error.type, error.message, "en")
     assert why.startswith(t(f"explain.{key}", "en"))
     assert LINK.search(why).group(1) == LESSON_OF[key]
+
+
+def test_the_notes_default_tensor_type_runs_with_torchs_deprecation_warning():
+    """set_default_tensor_type is there now (it was an AttributeError, explained by
+    explain.default_tensor_type): it runs, as in torch, and the learner reads torch's warning,
+    which names the replacement."""
+    run = sandbox_run("import torch\ntorch.set_default_tensor_type('torch.DoubleTensor')\n"
+                      "print(torch.ones(1).dtype)\n")
+    assert run.error is None and run.stdout == "torch.float64\n"
+    assert any("set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+               "torch.set_default_dtype()" in w for w in run.warnings)
 
 
 # ---- The page -----------------------------------------------------------------------------------
