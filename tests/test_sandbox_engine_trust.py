@@ -395,3 +395,29 @@ def test_refusals_match_torch(name):
         except Exception as exc:  # noqa: BLE001 - the error is what is compared
             outcomes.append((type(exc).__name__, str(exc)))
     assert outcomes[0] == outcomes[1]
+
+
+def test_ops_take_tensors_only_whatever_an_object_holds():
+    """The op runner read `_data` (and the graph fields) off whatever it was given: an object
+    holding a `_data` of its choosing fed mse_loss, linear's bias, elu and add_ (defence in
+    depth: the sandbox's compiler refuses such names in learner classes)."""
+    import numpy as np
+    import torch
+
+    import engine
+
+    def duck(lib):
+        fields = {"_data": np.zeros(3, np.float32), "dtype": lib.float32,
+                  "shape": lib.Size([3]), "_vc": [0], "_base": None, "_grad_fn": None,
+                  "_requires_grad": False, "_output_nr": 0}
+        return type("Duck", (), fields)()
+
+    calls = (lambda lib: lib.nn.functional.mse_loss(lib.ones(3), duck(lib)),
+             lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), duck(lib)),
+             lambda lib: lib.ones(3).add_(duck(lib)),
+             lambda lib: lib.nn.functional.elu(duck(lib)))
+    for call in calls:
+        with pytest.raises((TypeError, AttributeError)):     # torch refuses it too
+            call(torch)
+        with pytest.raises(TypeError, match="must be Tensor, not "):
+            call(engine)

@@ -170,7 +170,7 @@ def run(op: OpDef, /, *tensors: Tensor, **attrs):
     if shape is not None and shape != tensors[0]._data.shape:   # an input's shape is allowed
         _check_numel(shape)
     try:
-        result = op.forward(*[None if t is None else t._data for t in tensors], **attrs)
+        result = op.forward(*_arrays(op, tensors), **attrs)
     except BaseException as error:
         op_failed(op.name, tensors, error)
         raise
@@ -192,6 +192,22 @@ def run(op: OpDef, /, *tensors: Tensor, **attrs):
 
 
 OpDef.__call__ = run    # an op is called like a function: MUL(a, b, dtype=...)
+
+
+def _arrays(op: OpDef, tensors: tuple) -> list:
+    """Each input's array, from tensors only: an object posing as one brings a `_data` of its
+    choosing (a learner's stand-in once fed mse_loss, linear's bias and batch_norm)."""
+    arrays = []
+    for position, t in enumerate(tensors):
+        if t is None:
+            arrays.append(None)
+        elif isinstance(t, Tensor):
+            arrays.append(t._data)
+        else:
+            name = op.inputs[position] if position < len(op.inputs) else op.inputs[-1]
+            raise TypeError(f"{op.name}(): argument '{name}' (position {position + 1}) must be "
+                            f"Tensor, not {type(t).__name__}")
+    return arrays
 
 
 def _any_requires_grad(tensors: tuple) -> bool:
@@ -410,7 +426,7 @@ def operand(x) -> Tensor:
 def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor:
     """Run op with target as first input and write the result into target's memory."""
     try:
-        result = np.asarray(op.forward(target._data, *[o._data for o in others], **attrs))
+        result = np.asarray(op.forward(*_arrays(op, (target, *others)), **attrs))
     except BaseException as error:
         op_failed(op.name + "_", (target,) + tuple(others), error)
         raise
