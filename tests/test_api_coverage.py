@@ -26,6 +26,8 @@ PROGRAMS = {
     "version": "import torch\nprint(torch.__version__)\nprint(torch.__version__ >= '2.0', "
                "torch.__version__ < (3, 0))\nprint(type(torch.__version__).__name__)\n"
                "print('{0.__version__}'.format(torch))",
+    "module types": "import torch\nimport torch.nn as nn\nimport numpy as np\n"
+                    "print(type(torch), type(nn), type(np))",
     "backends": "import torch\nimport torch.backends.cudnn as cudnn\n"
                 "from torch.backends import mps\n"
                 "torch.backends.cudnn.deterministic = True\ncudnn.benchmark = False\n"

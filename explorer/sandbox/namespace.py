@@ -29,8 +29,8 @@ import engine
 from engine.ops.registry import OpDef
 
 from .limits import OutputLimitExceeded
-from .policy import (SandboxError, guarded_getattr, guarded_write, inplace_op, safe_format,
-                     shown_class)
+from .policy import (SHOWN_AS, SandboxError, guarded_getattr, guarded_write, inplace_op,
+                     safe_format, shown_class)
 
 __all__ = ["Proxy", "build_globals", "BoundedOutput", "safe_format", "VirtualFiles"]
 
@@ -59,6 +59,9 @@ class Proxy:
 
     def __repr__(self) -> str:
         return f"<module '{object.__getattribute__(self, '_name')}' (Autograd Explorer)>"
+
+
+SHOWN_AS[Proxy] = "<class 'module'>"
 
 
 def _public(module, names=None, exclude=()) -> dict:

@@ -496,7 +496,13 @@ class ClassStandIn:
         return hash(object.__getattribute__(self, "_cls"))
 
     def __repr__(self) -> str:
-        return repr(object.__getattribute__(self, "_cls"))
+        cls = object.__getattribute__(self, "_cls")
+        return SHOWN_AS.get(cls) or repr(cls)
+
+
+# How learner code sees a sandbox class's name: type(torch) is the Proxy standing in for a
+# module, and prints as one (filled in by namespace.py)
+SHOWN_AS: dict[type, str] = {}
 
 
 def _real_class(value):
