@@ -236,3 +236,28 @@ def test_the_failure_patterns_have_no_unbounded_repeat():
     long = "output with shape [" + "1, " * 300 + "3] doesn't match the broadcast shape [2, 3]"
     failure = broadcast._failure(FailedOp("add_", ((3,), (2, 3)), "RuntimeError", long))
     assert failure is not None and failure.inplace
+
+
+@pytest.mark.parametrize("shape", [(5,), (40, 50), (3, 20, 7), (2, 3, 40, 33), (1, 64, 2), (100,)])
+def test_a_window_is_the_first_rows_and_columns_of_the_table(shape):
+    """Leading dims are kept whole from the inside out while they fit, so the window is always
+    the table's first rows."""
+    from explorer.views.broadcast import CELLS, _as_2d, _window
+    table = np.arange(np.prod(shape)).reshape(shape)
+    window = _as_2d(_window(table))
+    rows = window.shape[0]
+    assert 1 <= rows <= CELLS and np.array_equal(window, _as_2d(table)[:rows, :CELLS])
+    if table.ndim == 2:
+        assert rows == min(shape[0], CELLS)
+
+
+def test_a_tiny_operand_stretched_to_a_huge_result_draws_a_window():
+    """A one-element bias broadcast to 4000x5000 made a 400 MB figure and a minute of server
+    CPU on every redraw (eleventh outside attack): only the first cells are drawn."""
+    from explorer.views.broadcast import CELLS
+    run = execute("import torch\nbias = torch.tensor([0.1])\nx = torch.ones(4000, 5000)\n"
+                  "y = x + bias\n")
+    figure = expansion_figure(run, broadcast_steps(run)[0])
+    drawn = [np.asarray(trace.z).shape for trace in figure.data]
+    assert (CELLS, CELLS) in drawn and all(r <= CELLS and c <= CELLS for r, c in drawn)
+    assert figure.layout.annotations[-1].text.endswith("…")

@@ -6,6 +6,7 @@ the dimension that cannot broadcast (or that an in-place target would have to gr
 under PyTorch's own message."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -139,6 +140,22 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a.reshape(1, -1) if a.ndim < 2 else a.reshape(-1, a.shape[-1])
 
 
+CELLS = 32     # rows and columns drawn of an operand read as a table (leading dims as rows)
+
+
+def _window(a: np.ndarray) -> np.ndarray:
+    """The first CELLS rows and columns of `a` read as a table, taken before anything is
+    copied: a one-element operand stretched to a result of 20 million cells made a 400 MB
+    figure."""
+    if a.ndim == 0:
+        return a
+    keep, budget = [], CELLS
+    for n in reversed(a.shape[:-1]):        # once a dim is cut, the dims outside it keep one
+        keep.append(max(1, min(n, budget)))
+        budget = budget // n if n <= budget else 0
+    return a[tuple(slice(0, k) for k in reversed(keep)) + (slice(0, CELLS),)]
+
+
 def _after(operand: BroadcastOperand, shape: tuple, lang: str) -> str:
     if not operand.stretched:
         return t("view.broadcast.already", lang, name=operand.name, shape=shape)
@@ -149,17 +166,19 @@ def _after(operand: BroadcastOperand, shape: tuple, lang: str) -> str:
 def expansion_figure(run: Run, step: BroadcastStep, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """Each operand before (left) and after (right) expansion to the result's shape."""
     rows = len(step.operands)
+    cut = " …" if _window(np.broadcast_to(False, step.result_shape)).size < \
+        math.prod(step.result_shape) else ""
     figure = make_subplots(rows=rows, cols=2, horizontal_spacing=0.08, vertical_spacing=0.12,
                            subplot_titles=[plotly(title)
                                            for o in step.operands for title in (
-                               f"{o.name} {o.shape}", _after(o, step.result_shape, lang))])
+                               f"{o.name} {o.shape}", _after(o, step.result_shape, lang) + cut)])
     for r, operand in enumerate(step.operands, start=1):
         values = run.graph.tensors[operand.tensor].values
         if values is None or not values.complete:
             continue
         raw = np.asarray(values.data).reshape(operand.shape)      # ints stay ints: 1, not 1.
         expanded = np.broadcast_to(raw.reshape(operand.padded), step.result_shape)
-        for c, data in enumerate((raw, expanded), start=1):
+        for c, data in enumerate((_window(raw), _window(expanded)), start=1):
             flat = _as_2d(np.asarray(data, dtype=np.float64))
             text = np.reshape(torch_numbers(np.asarray(data).reshape(-1).tolist()), flat.shape)
             figure.add_trace(go.Heatmap(z=flat, text=text, texttemplate="%{text}",
