@@ -104,3 +104,27 @@ def test_a_backslash_in_an_op_name_does_not_break_the_graph():
     forged = dataclasses.replace(run, graph=dataclasses.replace(run.graph, ops=ops))
     svg = dot_to_svg(graph_dot(forged)).decode()
     assert "MulBackward0\\" in svg
+
+
+RISING_BATCH_SIZES = """import torch
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence, pack_sequence
+packed = pack_sequence([torch.ones(3, 2), torch.ones(2, 2)])
+out, lengths = pad_packed_sequence(packed, batch_first=True)
+print(out.shape, lengths)
+bs = torch.tensor([2, 1] * 2000)
+try:
+    pad_packed_sequence(PackedSequence(torch.zeros(6000, 1), bs))
+except RuntimeError as e:
+    print("refused:", e)
+"""
+
+
+def test_real_pytorch_never_unpacks_batch_sizes_its_packing_could_not_make(torch_pool):
+    """torch's _pad_packed_sequence writes a length per drop in batch_sizes below a buffer
+    sized by the first: sizes rising and falling wrote 16 KB of chosen words into the heap
+    (eleventh outside attack)."""
+    real = run_snapshot(torch_pool, RISING_BATCH_SIZES, 0, Limits())
+    assert real.error is None, real.error
+    lines = real.stdout.splitlines()
+    assert lines[0] == run_code(RISING_BATCH_SIZES).stdout.splitlines()[0]
+    assert lines[1].startswith("refused: batch_sizes must be positive, non-increasing")

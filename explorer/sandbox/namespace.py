@@ -275,8 +275,38 @@ def _real_torch_proxies(files: VirtualFiles) -> dict:
     data["DataLoader"] = _in_process_loader(data["DataLoader"])
     torch_members = object.__getattribute__(proxies["torch"], "_members")
     torch_members.update(save=files.save, load=files.load)
-    _contiguous_batch_sizes(importlib.import_module("torch.nn.utils.rnn").PackedSequence)
+    rnn = importlib.import_module("torch.nn.utils.rnn")
+    _contiguous_batch_sizes(rnn.PackedSequence)
+    rnn_members = object.__getattribute__(proxies["torch.nn.utils.rnn"], "_members")
+    for name in ("pad_packed_sequence", "unpack_sequence"):
+        rnn_members[name] = _checked_unpacking(getattr(rnn, name), rnn.PackedSequence)
     return proxies
+
+
+def _checked_unpacking(function, packed: type):
+    """Compare mode: PyTorch's _pad_packed_sequence writes one length per drop in batch_sizes
+    below a buffer sized by the first, so sizes that rise and fall wrote into the heap. Only
+    a real PackedSequence whose sizes torch's own packing could have made gets through."""
+    @functools.wraps(function)
+    def checked(sequence, *args, **kwargs):
+        _check_packed(sequence, packed)
+        return function(sequence, *args, **kwargs)
+    return checked
+
+
+def _check_packed(sequence, packed: type) -> None:
+    import torch
+    if type(sequence) is not packed:
+        raise TypeError(f"expected a PackedSequence, not {type(sequence).__name__}")
+    sizes, data = sequence.batch_sizes, sequence.data
+    if type(sizes) is not torch.Tensor or type(data) is not torch.Tensor or sizes.dim() != 1 \
+            or sizes.dtype != torch.int64:
+        raise RuntimeError("batch_sizes must be a 1-D int64 tensor")
+    values = sizes.tolist()
+    if not values or min(values) < 1 or any(b > a for a, b in zip(values, values[1:])) or \
+            sum(values) != data.size(0):
+        raise RuntimeError("batch_sizes must be positive, non-increasing and sum to the "
+                           "packed data's length")
 
 
 def _contiguous_batch_sizes(packed: type) -> None:
