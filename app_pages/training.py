@@ -50,13 +50,26 @@ config = TrainConfig(dataset=dataset, n_points=n_points, noise=noise,
                      lr=lr, steps=steps, seed=int(seed), boundary_every=max(1, steps // REDRAWS))
 
 
+def chart_slots() -> tuple:
+    """Where the loss, the gradient norms (side by side) and the boundary (below) are drawn."""
+    curves = st.columns(2)
+    return curves[0].empty(), curves[1].empty(), st.empty()
+
+
+def draw_charts(slots: tuple, records: list, boundary, data: tuple) -> None:
+    loss_slot, norm_slot, boundary_slot = slots
+    loss_slot.plotly_chart(loss_figure(records, lang()))
+    norm_slot.plotly_chart(grad_norm_figure(records, lang()))
+    boundary_slot.plotly_chart(boundary_figure(boundary, *data, step=records[-1].step,
+                                               lang=lang()))
+
+
 def train_live(config: TrainConfig) -> Training:
     """Train while drawing the curves and the boundary as they grow, at most one redraw per
     REDRAW_SECONDS (each redraw makes the browser lay out three Plotly charts again)."""
     data = make_dataset(config.dataset, config.n_points, config.noise, config.seed)
     progress = st.progress(0.0, text=tr("training.progress", step=0, steps=config.steps))
-    curves, boundary_slot = st.columns(2), st.empty()
-    loss_slot, norm_slot = curves[0].empty(), curves[1].empty()
+    slots = chart_slots()
     records, boundary, drawn = [], None, -math.inf
     for record in train(config, data):
         records.append(record)
@@ -66,10 +79,7 @@ def train_live(config: TrainConfig) -> Training:
             progress.progress((record.step + 1) / config.steps,
                               text=tr("training.progress", step=record.step + 1,
                                       steps=config.steps))
-            loss_slot.plotly_chart(loss_figure(records, lang()))
-            norm_slot.plotly_chart(grad_norm_figure(records, lang()))
-            boundary_slot.plotly_chart(boundary_figure(boundary, *data, step=record.step,
-                                                       lang=lang()))
+            draw_charts(slots, records, boundary, data)
             drawn = time.monotonic()
     progress.empty()
     return Training(tuple(records), boundary, data)
@@ -80,11 +90,7 @@ if submitted or training is None:
     training = train_live(config)
     finished_runs().put(config, training)
 else:
-    left, right = st.columns(2)
-    left.plotly_chart(loss_figure(training.records, lang()))
-    right.plotly_chart(grad_norm_figure(training.records, lang()))
-    st.plotly_chart(boundary_figure(training.boundary, *training.data,
-                                    step=training.records[-1].step, lang=lang()))
+    draw_charts(chart_slots(), list(training.records), training.boundary, training.data)
 
 last = training.records[-1]
 st.caption(tr("training.final", loss=f"{last.loss:.4f}", accuracy=f"{last.accuracy:.1%}"))

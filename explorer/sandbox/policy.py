@@ -236,7 +236,7 @@ def _library_descriptor(obj) -> bool:
         function = obj.fget or obj.fset or obj.fdel
     else:
         return False
-    return str(getattr(function, "__module__", "")).split(".")[0] in ("engine", "torch")
+    return _is_library(function)
 
 
 def _defining_class(cls: type, name: str):
@@ -628,9 +628,10 @@ _TENSOR_WRITABLE = frozenset({"grad", "requires_grad", "data"})
 _CTX = frozenset({"FunctionCtx"})    # a custom Function's ctx: ctx.scale = 2 is how it is used
 
 
-def _is_library(cls: type) -> bool:
-    """One of the engine's classes (printed as torch's), or real PyTorch's in compare mode."""
-    return cls.__module__.split(".")[0] in ("engine", "torch")
+def _is_library(cls) -> bool:
+    """One of the engine's classes or functions (printed as torch's), or real PyTorch's in
+    compare mode."""
+    return str(getattr(cls, "__module__", "")).split(".")[0] in ("engine", "torch")
 
 
 @functools.cache
