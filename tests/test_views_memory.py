@@ -466,3 +466,22 @@ def test_a_view_of_2_to_the_61_elements_draws_like_any_other():
     figure = memory_figure(forged, x.storage_id, focus=huge.id)
     assert len(figure.data) >= 1
     assert memory_order(huge)[0] == (0,) and view_check(huge).walks[0][:2] == (0, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 7)), min_size=0, max_size=4),
+       st.integers(0, 9), st.integers(1, 24), st.integers(1, 4))
+def test_each_cell_lists_the_first_elements_stored_there(dims, offset, size, most):
+    """_cells sorts each chunk by cell instead of visiting elements one by one in Python
+    (ten 190,000 x 23 expands of a slice cost seconds of server CPU per redraw, since one
+    storage cell is never read and the walk never stopped). Brute force is the oracle."""
+    from explorer.model import TensorInfo
+    from explorer.views.memory import _cells
+    shape, stride = tuple(n for n, _ in dims), tuple(s for _, s in dims)
+    info = TensorInfo(0, shape, "torch.float32", stride, offset, 0, size, False, False, False,
+                      True, None, None)
+    expected: list[list[int]] = [[] for _ in range(size)]
+    for flat, cell in enumerate(storage_positions(info).reshape(-1).tolist()):
+        if cell < size and len(expected[cell]) < most:
+            expected[cell].append(flat)
+    assert _cells(info, size, most) == expected

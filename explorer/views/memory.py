@@ -197,14 +197,19 @@ def sharers(run: Run, storage_id: int, focus: int | None = None) -> list[Sharer]
 
 def _cells(info, size: int, most: int = 4) -> list[list[int]]:
     """Per storage cell, the flat indices of the first `most` elements stored there (several:
-    stride 0, as after an expand)."""
+    stride 0, as after an expand). Each chunk is sorted by cell, so Python touches at most
+    `most` indices per cell, and the walk stops once every cell the tensor reads is full."""
     cells: list[list[int]] = [[] for _ in range(size)]
+    wanted = np.flatnonzero(_read(info, size)).tolist()
     for start, chunk in position_chunks(info):
-        inside = np.nonzero((chunk >= 0) & (chunk < size))[0]
-        for k, pos in zip(inside.tolist(), chunk[inside].tolist()):
+        inside = np.flatnonzero((chunk >= 0) & (chunk < size))
+        order = np.argsort(chunk[inside], kind="stable")     # by cell, index order within one
+        where, flat = chunk[inside][order], inside[order] + start
+        rank = np.arange(where.size) - np.searchsorted(where, where)
+        for pos, k in zip(where[rank < most].tolist(), flat[rank < most].tolist()):
             if len(cells[pos]) < most:
-                cells[pos].append(start + k)
-        if all(len(c) >= most for c in cells):
+                cells[pos].append(k)
+        if all(len(cells[pos]) >= most for pos in wanted):
             break
     return cells
 
