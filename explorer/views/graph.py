@@ -233,15 +233,19 @@ def _fold(blocks: list) -> list:
     """Fold each run of FOLD_MIN or more repeats of a unit of blocks, where every repeat feeds
     the next (an unrolled loop), into one block; the longest coverage wins."""
     sigs = [b.signature for b in blocks]
+    turns = _Turns(blocks)
     out, i = [], 0
     while i < len(blocks):
         best_count, best_len = 1, 1
+        if not turns.feeds_soon(i):     # nothing soon after uses what block i made
+            out.append(blocks[i])
+            i += 1
+            continue
         for length in range(1, MAX_UNIT + 1):
             count = 1
             while (i + (count + 1) * length <= len(blocks)
                    and sigs[i + count * length:i + (count + 1) * length] == sigs[i:i + length]
-                   and _continues(blocks[i + (count - 1) * length:i + count * length],
-                                  blocks[i + count * length:i + (count + 1) * length])):
+                   and turns.continues(i + (count - 1) * length, length)):
                 count += 1
             if count >= FOLD_MIN and count * length > best_count * best_len:
                 best_count, best_len = count, length
@@ -255,20 +259,44 @@ def _fold(blocks: list) -> list:
     return out
 
 
-def _continues(previous: list, unit: list) -> bool:
-    """Whether `unit` is the next turn of a loop whose last turn was `previous`: it uses
-    something `previous` made, and each of its blocks after the first uses something made
-    just before it (so a misaligned window over independent repeats does not count)."""
-    before = {t for b in previous for op in b.ops for t in op.outputs}
-    made = set(before)
-    uses_previous = False
-    for n, block in enumerate(unit):
-        inputs = {t for op in block.ops for t in op.inputs}
-        uses_previous = uses_previous or bool(inputs & before)
-        if n and not inputs & made:
-            return False
-        made.update(t for op in block.ops for t in op.outputs)
-    return uses_previous
+class _Turns:
+    """Each block's inputs and outputs, and the last block before it that made one of its
+    inputs: what deciding whether one window of blocks is the next turn of a loop reads."""
+
+    def __init__(self, blocks: list) -> None:
+        self.uses = [{t for op in b.ops for t in op.inputs} for b in blocks]
+        self.makes = [{t for op in b.ops for t in op.outputs} for b in blocks]
+        producer: dict = {}
+        self.latest = []
+        for k, made in enumerate(self.makes):
+            self.latest.append(max((producer[t] for t in self.uses[k] if t in producer),
+                                   default=-1))
+            producer.update(dict.fromkeys(made, k))
+
+    def feeds_soon(self, start: int) -> bool:
+        """Whether a block within two of the longest units after `start` reads something made
+        from `start` on: without one, no loop turn starts there."""
+        return any(self.latest[k] >= start
+                   for k in range(start + 1, min(len(self.latest), start + 2 * MAX_UNIT)))
+
+    def continues(self, start: int, length: int) -> bool:
+        """Whether the `length` blocks after those from `start` are the next turn of a loop
+        whose last turn those were: the turn uses something the last one made, and each of
+        its blocks after the first uses something made just before it (so a misaligned
+        window over independent repeats does not count)."""
+        turn = range(start + length, start + 2 * length)
+        if max(self.latest[k] for k in turn) < start or any(
+                self.latest[k] < start for k in turn[1:]):
+            return False     # the common case, decided without a set
+        before = set().union(*self.makes[start:start + length])
+        made = set(before)
+        uses_previous = False
+        for n, k in enumerate(turn):
+            uses_previous = uses_previous or not self.uses[k].isdisjoint(before)
+            if n and self.uses[k].isdisjoint(made):
+                return False
+            made |= self.makes[k]
+        return uses_previous
 
 
 def _tail(run: Run, blocks: list, budget: int, show_saved: bool, show_views: bool) -> list:
