@@ -367,3 +367,19 @@ def test_expand_is_a_view_that_refuses_in_place_ops_as_the_reshaping_notes_say()
     texts = texts_of("lesson.reshaping.notes")
     assert "in-place operation on an expanded tensor is refused" in texts["en"]
     assert "原地操作" in texts["zh-CN"]
+
+
+# The notes' old-style Function (seed 004, "2.1 Function"): every name it uses, and what is
+# written today. The notes save with self.save_for_backward and read back with self.to_save[0].
+OLD_FUNCTION = {"forward(self, x)": "@staticmethod", "self.save_for_backward":
+                "ctx.save_for_backward", "self.to_save": "ctx.saved_tensors",
+                "ReLUF()(x)": "ReLUF.apply(x)"}
+
+
+@pytest.mark.parametrize("key", ["lesson.custom-function.notes", "explain.legacy_function"])
+def test_the_old_style_function_is_mapped_name_by_name_to_todays_form(key):
+    for lang, text in texts_of(key).items():
+        old_names = [old for old in OLD_FUNCTION if old.split("(")[0] in text]
+        assert "self.to_save" in old_names and len(old_names) >= 2, (lang, old_names)
+        for old in old_names:
+            assert OLD_FUNCTION[old] in text, (lang, old)
