@@ -383,3 +383,23 @@ def test_the_old_style_function_is_mapped_name_by_name_to_todays_form(key):
         assert "self.to_save" in old_names and len(old_names) >= 2, (lang, old_names)
         for old in old_names:
             assert OLD_FUNCTION[old] in text, (lang, old)
+
+
+def test_the_notes_rnn_cell_is_relu_of_two_affine_maps_as_the_notes_write_it():
+    """Seed 004, "3.1 定义 Cell": output = ReLUF()(LinearF()(input, W_ih, b_ih) + LinearF()(h,
+    W_hh, b_hh)), i.e. nn.RNNCell with nonlinearity="relu", not its default tanh."""
+    cell = get_lesson("nn-module").cells[3]
+    ns = torch_namespace(cell.code)
+    mine = ns["cell"]
+    rnn = torch.nn.RNNCell(2, 3, nonlinearity="relu")
+    with torch.no_grad():
+        for name, layer in (("ih", mine.i2h), ("hh", mine.h2h)):
+            getattr(rnn, f"weight_{name}").copy_(layer.weight)
+            getattr(rnn, f"bias_{name}").copy_(layer.bias)
+    h = torch.zeros(1, 3)
+    for x in torch.eye(2).view(2, 1, 2):
+        h = rnn(x, h)
+    assert torch.allclose(h, ns["h"]) and ns["h"].grad_fn.name() == "ReluBackward0"
+    for lang, text in texts_of(cell.key).items():
+        assert "relu(W_ih·x + b_ih + W_hh·h + b_hh)" in text and "tanh(" not in text, lang
+        assert 'nonlinearity="relu"' in text, lang
