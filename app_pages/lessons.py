@@ -71,12 +71,15 @@ def show_cell(lesson: Lesson, cell: Cell) -> None:
 
 
 def draw(picture: str | None, focus: str | None, run: Run, key: str) -> None:
-    """A cell's (or an exercise's) picture: a Playground view, or the curve of a 1-D tensor."""
+    """A cell's (or an exercise's) picture: a Playground view, the curve of a 1-D tensor, or
+    the dtype table."""
     if picture == "curve":
         values = values_of(tensor(run, focus).values) if tensor(run, focus) else None
         if values:
             st.caption(tr("lessons.practice.curve", name=code_span(focus)))
             st.line_chart(values)
+    elif picture == "dtypes":
+        pictures.dtype_tables(run)
     elif picture in pictures.KINDS:
         pictures.show(picture, run, pictures.focused(run, focus), key=key)
 

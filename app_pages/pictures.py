@@ -29,6 +29,7 @@ from explorer.views.broadcast import (
     gradient_sums,
 )
 from explorer.views.chain import chain_text, grad_fn_chain
+from explorer.views.dtypes import op_dtypes, op_table, tensor_table
 from explorer.views.export import dot_to_png, dot_to_svg, torch_script
 from explorer.views.gradcheck import (
     gradcheck_figure,
@@ -333,6 +334,15 @@ def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:
             channels = 1 if len(info.shape) == 4 else None     # NCHW: colour by channel
             chart(order_figure(run, [focus.name, *others], channels, lang=lang()),
                   key=f"{key}_order")
+
+
+def dtype_tables(run: Run) -> None:
+    """The dtype table: the named tensors' dtypes, then each op's dtypes in and out."""
+    for caption, rows in (("lessons.practice.dtype_tensors", tensor_table(run, lang())),
+                          ("lessons.practice.dtype_ops", op_table(op_dtypes(run, lang()), lang()))):
+        if rows:
+            st.caption(tr(caption))
+            st.dataframe(clean_rows(rows), hide_index=True, width="stretch")
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

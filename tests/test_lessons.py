@@ -18,6 +18,7 @@ from explorer.texts import LANGUAGES, t, table
 from explorer.lessons.checks import values_of
 from explorer.views.broadcast import broadcast_failures, broadcast_steps
 from explorer.views.chain import grad_fn_chain
+from explorer.views.dtypes import op_dtypes, tensor_table
 from explorer.views.graph import graph_picture, module_paths
 from explorer.views.steps import backward_steps
 
@@ -150,6 +151,8 @@ def has_content(cell: Cell, run) -> bool:
     if cell.picture == "gradcheck":
         info = focus.tensor
         return info.is_leaf and info.requires_grad and info.grad is not None
+    if cell.picture == "dtypes":
+        return bool(op_dtypes(run) or tensor_table(run))
     return bool(run.stdout or run.error)
 
 
@@ -403,3 +406,4 @@ def test_the_notes_rnn_cell_is_relu_of_two_affine_maps_as_the_notes_write_it():
     for lang, text in texts_of(cell.key).items():
         assert "relu(W_ih·x + b_ih + W_hh·h + b_hh)" in text and "tanh(" not in text, lang
         assert 'nonlinearity="relu"' in text, lang
+

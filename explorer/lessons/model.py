@@ -17,9 +17,10 @@ from .checks import Check, Failure, verdict
 
 __all__ = ["CODE", "PICTURES", "Cell", "Exercise", "Lesson", "Predict", "cell", "lesson"]
 
-# The views a cell can show (those of the Playground, plus a curve of a 1-D tensor's values
-# and plain printed output).
-PICTURES = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck", "curve", "output")
+# The views a cell can show (those of the Playground, plus a curve of a 1-D tensor's values,
+# the dtype table and plain printed output).
+PICTURES = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck", "curve", "dtypes",
+            "output")
 CODE = pathlib.Path(__file__).parent / "code"
 
 
