@@ -144,7 +144,7 @@ LESSONS: tuple[Lesson, ...] = (
            checks=(OK, shares("c", "x", expected=False), flag("c", "requires_grad", False)),
            show=cell("memory", "c")),
     lesson("backward-vjp", cell("graph", "y", raises="RuntimeError"), cell("steps", "x"),
-           cell("output"),
+           cell("steps", "x"),
            predict=(Predict(2, 0, ("tensor([2.0000, 0.4000, 0.0600])", "tensor([2., 4., 6.])",
                                    "tensor([1.0000, 0.1000, 0.0100])")),
                     Predict(3, 2, ("tensor([ 2.,  0., -6.])", "tensor([2., 1., 6.])",
