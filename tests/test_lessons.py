@@ -419,3 +419,21 @@ def test_the_jacobian_cell_steps_through_a_backward_that_sums_to_v_times_j():
     assert torch.equal(total, ns["v"] @ ns["J"]) and torch.equal(total, ns["x"].grad)
     for lang, text in texts_of(cell.key).items():
         assert "`f(x).backward(v)`" in text and ("four" if lang == "en" else "四份") in text
+
+
+@pytest.mark.parametrize("index, zeroed", [(0, False), (1, True)])
+def test_the_zero_grad_curves_show_the_running_sum_and_then_each_steps_own_gradient(index, zeroed):
+    """Issue 15: the forgotten-zero_grad lesson draws the accumulated grad. Loss (2w − 4)² has
+    gradient 8w − 16; SGD with lr 0.05 steps by the .grad it finds."""
+    cell = get_lesson("mistake-forgot-zero-grad").cells[index]
+    drawn = values_of(variable(sandbox_run(cell.code), cell.focus).tensor.values)
+    w, held, expected = 0.0, 0.0, []
+    for _ in range(6):
+        held = (0.0 if zeroed else held) + 8 * w - 16
+        expected.append(held)
+        w -= 0.05 * held
+    assert drawn == pytest.approx(expected, rel=1e-5)
+    assert torch_namespace(cell.code)["grads"].tolist() == pytest.approx(expected, rel=1e-5)
+    assert (min(drawn) < -25) != zeroed                   # the sum overshoots the first grad
+    for lang, text in texts_of(cell.key).items():
+        assert "`w.grad`" in text, lang

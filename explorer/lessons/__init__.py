@@ -258,7 +258,7 @@ LESSONS: tuple[Lesson, ...] = (
            predict=(Predict(2, 0, ("tensor([4., 8.])", "tensor([2., 4.])", "tensor([1., 2.])")),
                     Predict(1, 0, ("tensor([2., 4.])", "tensor([1., 2.])", "tensor([4., 8.])"))),
            checks=(OK, grad_matches("w", "expected")), show=cell("steps", "w"), mistake=True),
-    lesson("mistake-forgot-zero-grad", cell("steps", "w"), cell("steps", "w"),
+    lesson("mistake-forgot-zero-grad", cell("curve", "grads"), cell("curve", "grads"),
            predict=(Predict(1, 1, ("1 -25.6", "1 -9.6", "1 -16.0", "1 -32.0")),
                     Predict(2, 1, ("1 -9.6", "1 -25.6", "1 -16.0"))),
            checks=(OK, same_values("w", "target")), show=cell("steps", "w"), mistake=True),
