@@ -1,9 +1,14 @@
 """The dtype table: each op's operand dtypes and result dtype are real torch's, a Python number
 shows as one, repeated turns of a line fold, and the named tensors carry torch's element_size."""
+import contextlib
+import functools
+import io
+
+import pytest
 import torch
 from test_lessons import sandbox_run, torch_namespace
 
-from explorer.lessons import get_lesson
+from explorer.lessons import LESSONS, get_lesson
 from explorer.views.dtypes import ELEMENT_BYTES, op_dtypes, op_table, tensor_table
 
 
@@ -48,3 +53,38 @@ def test_the_tensor_rows_give_torchs_element_size():
                                                            tensor.element_size())
     for name, size in ELEMENT_BYTES.items():
         assert getattr(torch, name.removeprefix("torch.")).itemsize == size
+
+
+def test_a_modules_parameters_are_listed_so_a_float64_batch_meets_the_float32_weight():
+    cell = get_lesson("mistake-dtype-mismatch").cells[0]
+    table = {row["tensor"]: row["dtype"] for row in tensor_table(sandbox_run(cell.code))}
+    ns = torch_namespace_until_error(cell.code)
+    assert table == {"batch": str(ns["batch"].dtype), "model.weight": str(ns["model"].weight.dtype),
+                     "model.bias": str(ns["model"].bias.dtype)}
+    assert table["batch"] != table["model.weight"]
+
+
+def torch_namespace_until_error(code: str) -> dict:
+    """The globals a cell that fails on purpose has made on real torch when it fails."""
+    namespace = {"__name__": "__main__"}
+    with pytest.raises(RuntimeError), contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, "<lesson>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+DTYPE_CELLS = [pytest.param(cell, id=cell.key) for lesson in LESSONS for cell in lesson.cells
+               if cell.picture == "dtypes"]
+
+
+@pytest.mark.parametrize("cell", DTYPE_CELLS)
+def test_every_row_of_a_lessons_dtype_table_is_what_torch_has(cell):
+    """Each tensor (and Module parameter) in the table has torch's shape, dtype and element size,
+    as the cell left it (a cell that fails on purpose: as it was when it failed)."""
+    ns = (torch_namespace_until_error if cell.raises else torch_namespace)(cell.code)
+    table = tensor_table(sandbox_run(cell.code))
+    assert table
+    for row in table:
+        first, *rest = row["tensor"].split(".")
+        tensor = functools.reduce(getattr, rest, ns[first])
+        assert (row["shape"], row["dtype"], row["bytes per element"]) == (
+            str(tuple(tensor.shape)), str(tensor.dtype), tensor.element_size()), row

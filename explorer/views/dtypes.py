@@ -69,12 +69,13 @@ def op_table(rows: list[OpDtypes], lang: str = DEFAULT_LANGUAGE, most: int = MOS
             for row in rows[:most]]
 
 
-def tensor_table(run: Run, lang: str = DEFAULT_LANGUAGE) -> list[dict]:
-    """The learner's named tensors as table rows: name, shape, dtype, bytes per element."""
+def tensor_table(run: Run, lang: str = DEFAULT_LANGUAGE, most: int = MOST) -> list[dict]:
+    """The learner's named tensors, and the parameters of their Modules (`model.weight`: the
+    dtype a batch must match), as table rows: name, shape, dtype, bytes per element."""
     def word(key: str) -> str:
         return t(f"view.dtypes.{key}", lang)
 
-    return [{word("name"): var.name, word("shape"): str(tuple(var.tensor.shape)),
-             word("dtype"): var.tensor.dtype,
-             word("bytes"): ELEMENT_BYTES.get(var.tensor.dtype, "")}
-            for var in run.variables if var.tensor is not None]
+    named = [(var.name, var.tensor) for var in run.variables if var.tensor is not None] + [
+        (f"{var.name}.{name}", info) for var in run.variables for name, info in var.parameters]
+    return [{word("name"): name, word("shape"): str(tuple(info.shape)), word("dtype"): info.dtype,
+             word("bytes"): ELEMENT_BYTES.get(info.dtype, "")} for name, info in named[:most]]
