@@ -437,3 +437,21 @@ def test_the_zero_grad_curves_show_the_running_sum_and_then_each_steps_own_gradi
     assert (min(drawn) < -25) != zeroed                   # the sum overshoots the first grad
     for lang, text in texts_of(cell.key).items():
         assert "`w.grad`" in text, lang
+
+
+def test_the_param_groups_cell_draws_the_learning_rate_it_changes_by_hand():
+    """Issue 15: changing the learning rate gets a picture: the curve of the first group's lr,
+    halved every four steps, as torch.optim.lr_scheduler.StepLR(step_size=4, gamma=0.5) sets it."""
+    cell = get_lesson("optimizers").cells[1]
+    drawn = values_of(variable(sandbox_run(cell.code), cell.focus).tensor.values)
+    ns = torch_namespace(cell.code)
+    model = torch.nn.Linear(1, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=4, gamma=0.5)
+    expected = []
+    for _ in range(12):
+        opt.step()
+        expected.append(opt.param_groups[0]["lr"])
+        scheduler.step()
+    assert drawn == pytest.approx(expected) == ns["lrs"].tolist()
+    assert "`StepLR`" in texts_of(cell.key)["en"] and "`StepLR`" in texts_of(cell.key)["zh-CN"]

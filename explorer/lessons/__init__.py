@@ -191,8 +191,9 @@ LESSONS: tuple[Lesson, ...] = (
                                    "tensor(0.4167, grad_fn=<MeanBackward0>) tensor(0.5000, "
                                    "grad_fn=<MseLossBackward0>)"))),
            checks=(OK, same_values("loss", "reference")), show=cell("memory", "loss")),
-    lesson("optimizers", cell("curve", "path"), cell("graph", "loss"),
-           predict=(Predict(2, 1, ("[0.05, 0.005]", "[0.1, 0.01]", "[0.05, 0.05]", "[0.1, 0.005]")),
+    lesson("optimizers", cell("curve", "path"), cell("curve", "lrs"),
+           predict=(Predict(2, 1, ("[0.0125, 0.00125]", "[0.1, 0.01]", "[0.05, 0.005]",
+                                   "[0.0125, 0.0125]")),
                     Predict(1, 0, ("tensor([ 0.8000,  0.4600,  0.0620, -0.3086])",
                                    "tensor([0.8000, 0.6400, 0.5120, 0.4096])",
                                    "tensor([ 0.8000,  0.4600, -0.0620, -0.3086])"))),
