@@ -455,3 +455,14 @@ def test_the_param_groups_cell_draws_the_learning_rate_it_changes_by_hand():
         scheduler.step()
     assert drawn == pytest.approx(expected) == ns["lrs"].tolist()
     assert "`StepLR`" in texts_of(cell.key)["en"] and "`StepLR`" in texts_of(cell.key)["zh-CN"]
+
+
+def test_take_follows_the_row_major_order_the_memory_picture_shows_is_not_the_storage_order():
+    cell = get_lesson("advanced-indexing").cells[1]
+    ns = torch_namespace(cell.code)
+    t_, x = ns["t"], ns["x"]
+    assert t_.data_ptr() == x.data_ptr() and not t_.is_contiguous()
+    assert torch.take(t_, ns["index"]).tolist() != x.reshape(-1)[ns["index"]].tolist()
+    run = sandbox_run(cell.code)
+    focus = variable(run, cell.focus).tensor
+    assert variable(run, "x").tensor.storage_id == focus.storage_id

@@ -64,7 +64,7 @@ LESSONS: tuple[Lesson, ...] = (
            predict=(Predict(2, 3, ("(4, 2) False", "(4, 1) True", "(2, 1) False", "(8, 2) False")),
                     Predict(1, 0, ("tensor(6) 6", "tensor(6) tensor(6)", "6 6", "tensor([6]) 6"))),
            checks=(OK, shape("last", (3,)), shares("last", "x")), show=cell("memory", "last")),
-    lesson("advanced-indexing", cell("memory", "pairs"), cell("memory", "cols"),
+    lesson("advanced-indexing", cell("memory", "pairs"), cell("memory", "t"),
            predict=(Predict(1, 0, ("tensor([ 1, 11])", "tensor([1, 3])", "tensor([ 4, 11])",
                                    "tensor([0, 2])")),
                     Predict(2, 0, ("tensor([0, 4, 9]) tensor([0, 4, 9])",
