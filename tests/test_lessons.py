@@ -466,3 +466,19 @@ def test_take_follows_the_row_major_order_the_memory_picture_shows_is_not_the_st
     run = sandbox_run(cell.code)
     focus = variable(run, cell.focus).tensor
     assert variable(run, "x").tensor.storage_id == focus.storage_id
+
+
+def test_the_full_loop_trains_validates_every_epoch_and_tests_once_at_the_end():
+    """Issue 15 and the notes' "(五)整个流程": data → model → loss → optimizer → validation →
+    test. Three disjoint splits; the test set is read on the last line only, under no_grad."""
+    cell = get_lesson("training-loop").cells[2]
+    ns = torch_namespace(cell.code)
+    splits = [set(ns[name].flatten().tolist()) for name in ("train_x", "val_x", "test_x")]
+    assert all(splits) and sum(map(len, splits)) == len(set().union(*splits)) == 20
+    run = sandbox_run(cell.code)
+    test_id = variable(run, "test_x").tensor.id
+    reads = {op.line for op in run.graph.ops if test_id in op.inputs}
+    last = len(cell.code.splitlines())
+    assert reads == {last} and all(op.grad_fn is None for op in run.graph.ops if op.line == last)
+    for lang, text in texts_of(cell.key).items():
+        assert ("test set" if lang == "en" else "测试集") in text, lang
