@@ -168,3 +168,26 @@ def test_a_prediction_hides_its_cell_until_the_learner_guesses():
     assert app.warning and answer in app.warning[0].value and not app.success
     app.radio(key=f"guess_{cell.key}").set_value(answer).run(timeout=120)
     assert app.success and answer in app.success[0].value and not app.warning
+
+
+# The notes' own test code (seed 004, "2.1 Function"), as a learner pastes it: Python 2's print
+# statement, and reading .grad of the non-leaf output. Each error says what to write today.
+NOTES_CODE = {
+    "python2_print": ("import torch\na = torch.randn(2, 3)\nprint a, a.t()\n", ()),
+    "grad_none": ("import torch\nfrom torch.autograd import Variable\n"
+                  "va = Variable(torch.randn(2, 3), requires_grad=True)\nvb = va.clamp(min=0)\n"
+                  "vb.backward(torch.ones(va.size()))\nprint(vb.grad.data, va.grad.data)\n",
+                  ("data",)),
+}
+
+
+@pytest.mark.parametrize("key", NOTES_CODE)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_notes_own_python2_and_grad_code_is_explained_with_what_to_write_today(key, lang):
+    code, fields = NOTES_CODE[key]
+    error = sandbox_run(code).error
+    why = explain(error.type, error.message, lang)
+    assert why.startswith(t(f"explain.{key}", lang).format(*fields))
+    assert [target for target, _ in LINK.findall(why)] == (
+        [LESSON_OF[key]] if key in LESSON_OF else [])
+    assert ("print(a, b)" if key == "python2_print" else ".retain_grad()") in why
