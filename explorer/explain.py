@@ -43,6 +43,8 @@ _PATTERNS = {
     "gradcheck_mismatch": r"Jacobian mismatch for output",
     "default_tensor_type": r"module 'torch' has no attribute 'set_default_tensor_type'",
     "torchvision": r"import of 'torchvision' is not allowed|No module named 'torchvision'",
+    "dlp": (r"import of 'torch_dlp' is not allowed|No module named 'torch_dlp'|"
+            r"'Tensor' object has no attribute 'dlp'|device type at start of device string: dlp"),
     "shape_call": r"'(?:torch\.)?Size' object is not callable",
     "no_cuda": r"Torch not compiled with CUDA enabled",
     "python2_print": r"Missing parentheses in call to 'print'",
@@ -81,6 +83,7 @@ LESSON_OF = {
     "gradcheck_mismatch": "custom-function",
     "default_tensor_type": "dtypes",
     "torchvision": "fine-tuning",
+    "dlp": "devices",
     "shape_call": "mistake-api-slips",
     "no_cuda": "mistake-api-slips",
     "grad_none": "autograd-basics",

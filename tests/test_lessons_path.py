@@ -191,3 +191,17 @@ def test_the_notes_own_python2_and_grad_code_is_explained_with_what_to_write_tod
     assert [target for target, _ in LINK.findall(why)] == (
         [LESSON_OF[key]] if key in LESSON_OF else [])
     assert ("print(a, b)" if key == "python2_print" else ".retain_grad()") in why
+
+
+# The lecture slides (seed 000) move tensors to the course's DLP accelerator three ways.
+DLP_CODE = ["import torch\nimport torch_dlp\n", "import torch\na = torch.ones(2)\nb = a.dlp()\n",
+            "import torch\na = torch.ones(2)\nb = a.to(torch.device('dlp'))\n"]
+
+
+@pytest.mark.parametrize("code", DLP_CODE)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_slides_dlp_device_is_explained_with_device_agnostic_code(code, lang):
+    error = sandbox_run(code).error
+    why = explain(error.type, error.message, lang)
+    assert why.startswith(t("explain.dlp", lang)) and ".to(device)" in why
+    assert [target for target, _ in LINK.findall(why)] == ["devices"]
