@@ -427,11 +427,17 @@ def test_the_zero_grad_curves_show_the_running_sum_and_then_each_steps_own_gradi
     gradient 8w − 16; SGD with lr 0.05 steps by the .grad it finds."""
     cell = get_lesson("mistake-forgot-zero-grad").cells[index]
     drawn = values_of(variable(sandbox_run(cell.code), cell.focus).tensor.values)
-    w, held, expected = 0.0, 0.0, []
+    w, held, expected, seen = 0.0, 0.0, [], []
     for _ in range(6):
         held = (0.0 if zeroed else held) + 8 * w - 16
         expected.append(held)
+        seen.append(w)                                    # w when this .grad was computed
         w -= 0.05 * held
+    if not zeroed:      # the text: "about −25 when w has already passed 2", "sign … near 4"
+        passed = next(k for k, v in enumerate(seen) if v > 2)
+        assert round(expected[passed]) == -25
+        flips = next(k for k, g in enumerate(expected) if g > 0)
+        assert all(g < 0 for g in expected[:flips]) and 3.9 < seen[flips] < 4.1
     assert drawn == pytest.approx(expected, rel=1e-5)
     assert torch_namespace(cell.code)["grads"].tolist() == pytest.approx(expected, rel=1e-5)
     assert (min(drawn) < -25) != zeroed                   # the sum overshoots the first grad
