@@ -198,7 +198,7 @@ DLP_CODE = ["import torch\nimport torch_dlp\n", "import torch\na = torch.ones(2)
             "import torch\na = torch.ones(2)\nb = a.to(torch.device('dlp'))\n"]
 
 
-@pytest.mark.parametrize("code", DLP_CODE)
+@pytest.mark.parametrize("code", DLP_CODE, ids=["import", "method", "device"])
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_slides_dlp_device_is_explained_with_device_agnostic_code(code, lang):
     error = sandbox_run(code).error
