@@ -488,3 +488,27 @@ def test_the_full_loop_trains_validates_every_epoch_and_tests_once_at_the_end():
     assert reads == {last} and all(op.grad_fn is None for op in run.graph.ops if op.line == last)
     for lang, text in texts_of(cell.key).items():
         assert ("test set" if lang == "en" else "测试集") in text, lang
+
+
+# Issue 15's "notes vs today" boxes: where the notes use an outdated API or say something no longer
+# true, the lesson's box names the notes' form and what to write (or what is true) today.
+NOTES_BOXES = [
+    ("autograd-basics", "`Variable(x, requires_grad=True)`", "`x.requires_grad_()`"),
+    ("autograd-basics", "`Variable(x, volatile=True)`", "`with torch.no_grad():`"),
+    ("custom-function", "`forward(self, x)`", "`ReLUF.apply(x)`"),
+    ("tensor-creation", "`torch.FloatTensor(2, 2)`", "`torch.empty(2, 2)`"),
+    ("dtypes", "`torch.set_default_tensor_type(torch.DoubleTensor)`",
+     "`torch.set_default_dtype(torch.float64)`"),
+    ("fine-tuning", "`models.resnet18(pretrained=True)`", '`weights="IMAGENET1K_V1"`'),
+    ("reshaping", "`expand`", "`repeat`"),                 # expand copies: no, repeat does
+    ("views-contiguity", "`reshape`", "`view`"),           # reshape always shares: no
+]
+
+
+@pytest.mark.parametrize("lesson_id, old, today", NOTES_BOXES)
+def test_each_outdated_thing_in_the_notes_has_a_box_saying_what_holds_today(lesson_id, old, today):
+    lesson = get_lesson(lesson_id)
+    assert lesson.notes
+    for lang, text in texts_of(f"lesson.{lesson_id}.notes").items():
+        assert old in text and today in text, lang
+        assert text.index(old) < text.rindex(today), lang     # the notes' form, then today's
