@@ -512,3 +512,61 @@ def test_each_outdated_thing_in_the_notes_has_a_box_saying_what_holds_today(less
     for lang, text in texts_of(f"lesson.{lesson_id}.notes").items():
         assert old in text and today in text, lang
         assert text.index(old) < text.rindex(today), lang     # the notes' form, then today's
+
+
+# Issue 15's "Missing from the lessons": each concept, the lesson that teaches it, and code that a
+# cell of that lesson runs (and draws: no cell only prints).
+CONCEPTS = {
+    "normal": ("tensor-creation", "torch.normal("), "randperm": ("tensor-creation", "randperm("),
+    "empty": ("tensor-creation", "torch.empty("),
+    "legacy FloatTensor": ("tensor-creation", "torch.FloatTensor(2, 2)"),
+    "legacy Tensor": ("tensor-creation", "torch.Tensor([1, 2])"),
+    "type_as": ("dtypes", ".type_as("), "set_default_dtype": ("dtypes", "set_default_dtype("),
+    "squeeze": ("reshaping", ".squeeze("), "unsqueeze": ("reshaping", ".unsqueeze("),
+    "expand_as": ("reshaping", ".expand_as("), "repeat": ("reshaping", ".repeat("),
+    "resize_": ("reshaping", ".resize_("), "flatten": ("reshaping", ".flatten("),
+    "paired fancy indexing": ("advanced-indexing", "x[[0, 2], [1, 3]]"),
+    "take": ("advanced-indexing", "torch.take("),
+    "4-D image batch slice": ("indexing-slicing", "batch[:, :, 1:3, 1:3]"),
+    "in-place broadcasting": ("broadcasting", "x.add_(row)"),
+    "in-place broadcast mistake": ("mistake-inplace-broadcast", "col.add_(batch)"),
+    "element-wise math": ("math-reductions", ".clamp(-1, 1)"),
+    "reductions": ("math-reductions", ".sum(dim=0)"), "sort": ("math-reductions", ".sort("),
+    "max with indices": ("math-reductions", "values, indices = x.max(dim=1)"),
+    "where": ("math-reductions", "torch.where("),
+    "requires_grad_": ("autograd-basics", ".requires_grad_()"),
+    "detach_": ("no-grad-detach-data", ".detach_()"),
+    "Linear Function": ("custom-function", "class LinearF(torch.autograd.Function)"),
+    "needs_input_grad": ("custom-function", "ctx.needs_input_grad"),
+    "buffers": ("module-state", "register_buffer("),
+    "register_parameter": ("module-state", "register_parameter("),
+    "state_dict": ("module-state", "state_dict()"), "add_module": ("module-state", "add_module("),
+    "Sequential slicing": ("module-state", "net[:2]"), "nn.X vs F.x": ("layers", "F.relu(x)"),
+    "hand-built RNN cell": ("nn-module", "self.h2h(h)"), "Conv2d": ("layers", "nn.Conv2d("),
+    "pooling": ("layers", "max_pool2d("), "BatchNorm": ("layers", "nn.BatchNorm1d("),
+    "CrossEntropy with class indices": ("losses", "F.cross_entropy(logits, target)"),
+    "L1": ("losses", "nn.L1Loss()"), "MSE": ("losses", "nn.MSELoss()"),
+    "BCE": ("losses", "nn.BCELoss()"), "momentum": ("optimizers", "momentum=0.9"),
+    "Adam": ("optimizers", "torch.optim.Adam("), "param_groups": ("optimizers", "param_groups"),
+    "changing the lr": ("optimizers", 'group["lr"] *='),
+    "train/validation/test": ("training-loop", "test_x"),
+    "Dataset": ("data-loading", "class Squares(Dataset)"),
+    "DataLoader": ("data-loading", "DataLoader("), "save": ("save-load", "torch.save("),
+    "load": ("save-load", "torch.load("), "freezing": ("fine-tuning", "requires_grad_(False)"),
+    "torch.device": ("devices", "torch.device("),
+    "cuda.is_available": ("devices", "torch.cuda.is_available()"),
+    ".to(device)": ("devices", ".to(device)"), ".cpu().numpy()": ("devices", ".cpu().numpy()"),
+    "float64 batch into a float32 model": ("mistake-dtype-mismatch",
+                                           "from_numpy(np.ones((2, 3)))"),
+    "float target for cross_entropy": ("mistake-dtype-mismatch",
+                                       "F.cross_entropy(logits, target)"),
+    "x.shape()": ("mistake-api-slips", "x.shape()"),
+    ".cuda() without CUDA": ("mistake-api-slips", "x.cuda()"),
+}
+
+
+@pytest.mark.parametrize("concept", CONCEPTS)
+def test_every_concept_the_issue_lists_has_a_cell_that_runs_it_and_draws(concept):
+    lesson_id, snippet = CONCEPTS[concept]
+    cells = [cell for cell in get_lesson(lesson_id).cells if snippet in cell.code]
+    assert cells and all(cell.picture != "output" for cell in cells), concept
