@@ -20,6 +20,7 @@ from explorer.views.broadcast import broadcast_failures, broadcast_steps
 from explorer.views.chain import grad_fn_chain
 from explorer.views.dtypes import op_dtypes, tensor_table
 from explorer.views.graph import graph_picture, module_paths
+from explorer.views.memory import sharers
 from explorer.views.steps import backward_steps
 
 COURSE_EXAMPLES = pathlib.Path(__file__).parent / "course_examples"
@@ -570,3 +571,20 @@ def test_every_concept_the_issue_lists_has_a_cell_that_runs_it_and_draws(concept
     lesson_id, snippet = CONCEPTS[concept]
     cells = [cell for cell in get_lesson(lesson_id).cells if snippet in cell.code]
     assert cells and all(cell.picture != "output" for cell in cells), concept
+
+
+# Cells whose text says what the memory picture shows: who reads the focus's storage, who not.
+STORAGE_CLAIMS = [("devices", 1, {"n"}, set()), ("save-load", 0, {"model.weight"}, set()),
+                  ("save-load", 1, set(), {"model.weight", "copy.weight"}),
+                  ("advanced-indexing", 0, set(), {"x"}), ("advanced-indexing", 1, {"x"}, set())]
+
+
+@pytest.mark.parametrize("lesson_id, index, shared, apart", STORAGE_CLAIMS)
+def test_the_memory_pictures_show_the_sharing_their_text_describes(lesson_id, index, shared, apart):
+    cell = get_lesson(lesson_id).cells[index]
+    run = sandbox_run(cell.code)
+    focus = variable(run, cell.focus).tensor
+    names = {row.name for row in sharers(run, focus.storage_id, focus.id)}
+    assert shared <= names and not apart & names, names
+    for lang, text in texts_of(cell.key).items():
+        assert t("views.memory", lang) in text or ("picture" if lang == "en" else "图") in text
