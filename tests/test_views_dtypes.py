@@ -4,6 +4,7 @@ import contextlib
 import functools
 import io
 
+import engine.dtypes
 import pytest
 import torch
 from test_lessons import sandbox_run, torch_namespace
@@ -53,6 +54,7 @@ def test_the_tensor_rows_give_torchs_element_size():
                                                            tensor.element_size())
     for name, size in ELEMENT_BYTES.items():
         assert getattr(torch, name.removeprefix("torch.")).itemsize == size
+    assert {str(d) for d in engine.dtypes.ALL} <= set(ELEMENT_BYTES)    # every engine dtype
 
 
 def test_a_modules_parameters_are_listed_so_a_float64_batch_meets_the_float32_weight():
