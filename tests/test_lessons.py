@@ -193,8 +193,9 @@ def test_new_factories_take_the_shape_you_pass_and_only_dtype_and_device_from_th
     assert x.dtype != torch.get_default_dtype()          # so the printout shows what carried
     assert (like.shape, like.dtype, like.device) == (x.shape, x.dtype, x.device)
     assert new.shape != x.shape and (new.dtype, new.device) == (x.dtype, x.device)
-    text = texts_of(cell.key)["en"]
+    text, zh = texts_of(cell.key)["en"], texts_of(cell.key)["zh-CN"]
     assert "shape, dtype and device of `x`" in text and "only the dtype and device" in text
+    assert "沿用 `x` 的形状、dtype 和设备" in zh and "只沿用 `x` 的 dtype 和设备" in zh
 
 
 class _Casts(torch.overrides.TorchFunctionMode):
@@ -234,8 +235,9 @@ def test_no_cell_prints_an_out_of_range_float_to_integer_cast(cell: Cell):
 def test_integer_casts_wrap_as_the_dtypes_cell_says_and_float_casts_are_clamped_first():
     assert torch.tensor([-1, 256]).to(torch.uint8).tolist() == [255, 0]
     assert torch.tensor([-1.7, 300.0]).clamp(0, 255).to(torch.uint8).tolist() == [0, 255]
-    en = texts_of("lesson.dtypes.cell2")["en"]
+    en, zh = texts_of("lesson.dtypes.cell2")["en"], texts_of("lesson.dtypes.cell2")["zh-CN"]
     assert "undefined behaviour" in en and "-1 becomes 255 and 256 becomes 0" in en
+    assert "未定义行为" in zh and "-1 变成 255，256 变成 0" in zh
 
 
 def _uses(root, leaf) -> int:
@@ -285,7 +287,8 @@ def test_chunk_makes_ceil_sized_pieces_and_the_cell_shows_fewer_than_n():
     x = torch_namespace(cell.code)["x"]
     asked = [int(n) for n in re.findall(r"chunk\((\d+)\)", cell.code)]
     assert any(len(x.chunk(n)) < n for n in asked)
-    assert "ceil(size / n)" in texts_of(cell.key)["en"]
+    assert all("ceil(size / n)" in text for text in texts_of(cell.key).values())
+    assert "fewer than n" in texts_of(cell.key)["en"] and "少于 n" in texts_of(cell.key)["zh-CN"]
 
 
 def test_an_inplace_op_in_the_graph_makes_its_tensor_the_ops_output():
@@ -344,8 +347,9 @@ def test_dropout_scales_what_it_keeps_and_eval_leaves_autograd_on():
     cell = get_lesson("training-loop").cells[1]
     ns = torch_namespace(cell.code)
     assert not ns["model"].training and ns["out"].requires_grad
-    en = texts_of(cell.key)["en"]
+    en, zh = texts_of(cell.key)["en"], texts_of(cell.key)["zh-CN"]
     assert "1/(1−p)" in en and "does not switch off autograd" in en
+    assert "1/(1−p)" in zh and "并不会关闭 autograd" in zh
 
 
 def test_the_legacy_constructors_do_what_the_creation_cell_says():
