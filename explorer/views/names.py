@@ -45,23 +45,25 @@ _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "mm
 _SHAPE_ONLY = {"squeeze", "unsqueeze"}
 
 
+ARGS = 3   # inputs spelled out in a call; more read "…" (a cat of 300 tensors is one label)
+
+
 def expressions(run: Run, names: dict[int, list[str]], tensors, width: int = 32) -> dict:
     """Each of `tensors` that no name is bound to, named by the expression that made it: the
     learner's own text when the whole value of one expression in their code is this tensor
     (`3 * x`, `model(x)`, `(a * b).sum()`), else spelled from its inputs' names (`a * b`,
     `relu(x @ w)`, with "…" for what lies deeper when the whole would be longer than `width`
     characters). Tensors no op made are left out."""
-    producer = {t: op for op in run.graph.ops for t in op.outputs}
-    written = _written(run, width)
+    speller = _Speller(run, names, _written(run, width))
     found = {}
     for tensor in tensors:
-        if names.get(tensor) or tensor not in producer:
+        if names.get(tensor) or tensor not in speller.producer:
             continue
-        if tensor in written:
-            found[tensor] = written[tensor]
+        if tensor in speller.written:
+            found[tensor] = speller.written[tensor]
             continue
         for depth in (4, 3, 2, 1):
-            text, _ = _spelled(run, names, producer, tensor, depth, written, top=True)
+            text, _ = speller.spell(tensor, depth, top=True)
             if len(text) <= width:
                 break
         found[tensor] = text
@@ -86,30 +88,62 @@ def _written(run: Run, width: int) -> dict[int, str]:
     return found
 
 
-def _spelled(run: Run, names: dict, producer: dict, tensor: int | None, depth: int,
-             written: dict, top: bool = False) -> tuple[str, bool]:
-    """(the expression, whether it is a binary operation that needs brackets inside another)."""
-    if tensor is None:
-        return "…", False
-    if names.get(tensor) and not top:
-        return names[tensor][0], False
-    if tensor in written and not top:
-        op = producer.get(tensor)
-        return written[tensor], op is not None and op.op.rstrip("_") in _OPERATORS
-    info = run.graph.tensors.get(tensor)
-    if info is not None and info.wrapped_number and info.values is not None:
-        return str(info.values.data), False
-    op = producer.get(tensor)
-    if op is None:
-        return "…", False
-    if op.op.rstrip("_") in _SHAPE_ONLY and not top:   # what matmul of a vector adds around mm
-        return _spelled(run, names, producer, op.inputs[0], depth, written)
-    if depth == 0:
-        return "…", False
-    args = [_spelled(run, names, producer, t, depth - 1, written) for t in op.inputs
-            if t is not None]
-    symbol = _OPERATORS.get(op.op.rstrip("_"))
-    if symbol and len(args) == 2:
-        left, right = (f"({text})" if binary else text for text, binary in args)
-        return f"{left} {symbol} {right}", True
-    return f"{op.op}({', '.join(text for text, _ in args)})", False
+class _Speller:
+    """Spells tensors from their inputs, each (tensor, depth) once: labels of a run whose ops
+    take many inputs (a cat of K tensors, each a cat of K) must not cost K**depth."""
+
+    def __init__(self, run: Run, names: dict, written: dict) -> None:
+        self.run, self.names, self.written = run, names, written
+        self.producer = {t: op for op in run.graph.ops for t in op.outputs}
+        self.memo: dict = {}
+        self.under: dict = {}     # tensor -> the input under its squeeze/unsqueeze chain
+
+    def spell(self, tensor: int | None, depth: int, top: bool = False) -> tuple[str, bool]:
+        """(the expression, whether it is a binary operation that needs brackets inside
+        another)."""
+        if tensor is None:
+            return "…", False
+        if not top:
+            tensor = self._through_shape_ops(tensor)   # what matmul of a vector adds around mm
+        key = (tensor, depth, top)
+        if key not in self.memo:
+            self.memo[key] = self._spelled(tensor, depth, top)
+        return self.memo[key]
+
+    def _through_shape_ops(self, tensor: int) -> int:
+        """The input under a chain of squeeze/unsqueeze that made `tensor` (unnamed, not
+        written), walked in a loop and remembered for the whole chain: a chain may be 10,000
+        ops long, and every label along it asks."""
+        chain = []
+        while tensor not in self.under:
+            op = self.producer.get(tensor)
+            if (op is None or self.names.get(tensor) or tensor in self.written
+                    or op.op.rstrip("_") not in _SHAPE_ONLY or not op.inputs
+                    or op.inputs[0] is None or len(chain) > len(self.producer)):
+                self.under[tensor] = tensor
+                break
+            chain.append(tensor)
+            tensor = op.inputs[0]
+        for t in chain:
+            self.under[t] = self.under[tensor]
+        return self.under[tensor]
+
+    def _spelled(self, tensor: int, depth: int, top: bool) -> tuple[str, bool]:
+        if self.names.get(tensor) and not top:
+            return self.names[tensor][0], False
+        op = self.producer.get(tensor)
+        if tensor in self.written and not top:
+            return self.written[tensor], op is not None and op.op.rstrip("_") in _OPERATORS
+        info = self.run.graph.tensors.get(tensor)
+        if info is not None and info.wrapped_number and info.values is not None:
+            return str(info.values.data), False
+        if op is None or depth == 0:
+            return "…", False
+        inputs = [t for t in op.inputs if t is not None]
+        args = [self.spell(t, depth - 1) for t in inputs[:ARGS]]
+        symbol = _OPERATORS.get(op.op.rstrip("_"))
+        if symbol and len(args) == 2:
+            left, right = (f"({text})" if binary else text for text, binary in args)
+            return f"{left} {symbol} {right}", True
+        more = [("…", False)] if len(inputs) > ARGS else []
+        return f"{op.op}({', '.join(text for text, _ in args + more)})", False

@@ -1,0 +1,42 @@
+"""Labels for tensors no name is bound to stay cheap on hostile programs: a share link runs on
+open and its labels are spelled on the server for every viewer (twelfth outside attack: a cat
+of K tensors, each a cat of K, cost K**4 spellings; a 10,000-op squeeze chain overflowed the
+stack)."""
+from __future__ import annotations
+
+from explorer.sandbox.execute import execute
+from explorer.views import names
+from explorer.views.graph import graph_dot
+from explorer.views.names import expressions, tensor_names
+
+CATS = 40
+CATS_OF_CATS = ("import torch\nt = torch.zeros(0, requires_grad=True)\n"
+                + f"t = torch.cat(\n    [t] * {CATS})\nt = t.unsqueeze(\n    0)\n" * 3
+                + f"y = torch.cat(\n    [t] * {CATS})\nt = None\n")
+
+
+def test_a_call_with_many_inputs_spells_the_first_few_and_each_tensor_once(monkeypatch):
+    run = execute(CATS_OF_CATS)
+    assert run.error is None, run.error
+    spelled = []
+    original = names._Speller._spelled
+    monkeypatch.setattr(names._Speller, "_spelled",
+                        lambda self, *args: spelled.append(args) or original(self, *args))
+    found = expressions(run, tensor_names(run), list(run.graph.tensors))
+    cats = [found[op.outputs[0]] for op in run.graph.ops if op.outputs[0] in found
+            and op.op == "cat"]
+    assert len(cats) == 3 and all(text.startswith("cat(") and text.endswith(", …)")
+                                  for text in cats), cats
+    assert len(spelled) <= 10 * len(run.graph.tensors), "each (tensor, depth) spelled once"
+
+
+def test_a_long_squeeze_chain_is_walked_without_recursion():
+    source = ("import torch\nt = torch.zeros(2, requires_grad=True)\nfor i in range(3000):\n"
+              "    t = t.unsqueeze(\n        0)\n    t = t.squeeze(\n        )\n"
+              "y = torch.cat([t, t])\nt = None\n")
+    run = execute(source)
+    assert run.error is None and len(run.graph.ops) > 6000
+    found = expressions(run, tensor_names(run), list(run.graph.tensors))
+    last = next(op for op in run.graph.ops if op.op == "cat").inputs[0]   # the last squeeze
+    assert found[last].startswith("squeeze(")
+    assert "<I>" in graph_dot(run)        # drawn, labels and all
