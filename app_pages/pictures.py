@@ -18,8 +18,11 @@ from app_pages.common import lang, presenting, tr
 from app_pages.graph_viewer.details import graph_with_details
 from explorer import GradCheck, Run, check_gradients
 from explorer.explain import explain
+from explorer.gradcheck import check_bytes
+from explorer.gradcheck import lasting as lasting_check
 from explorer.markup import clean, clean_rows, clean_tree, code, escape
 from explorer.model import VariableInfo
+from explorer.run_cache import RunCache
 from explorer.texts import LANGUAGES, t
 from explorer.views.broadcast import (
     broadcast_failures,
@@ -54,6 +57,7 @@ from explorer.views.steps import (
     zero_grad_clears,
 )
 
+CHECKS_BYTES = 16 * 2**20   # finished gradient checks kept for every session
 KINDS = ("graph", "chain", "steps", "broadcast", "memory", "gradcheck")
 
 
@@ -345,9 +349,14 @@ def dtype_tables(run: Run) -> None:
             st.dataframe(clean_rows(rows), hide_index=True, width="stretch")
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False)
+def gradient_checks() -> RunCache:
+    """The server's finished gradient checks, bounded in bytes; only lasting ones are kept."""
+    return RunCache(CHECKS_BYTES, weigh=check_bytes, keep=lasting_check)
+
+
 def cached_gradient_check(source: str, seed: int) -> GradCheck:
-    return check_gradients(source, seed=seed)
+    return gradient_checks().get((source, seed), lambda: check_gradients(source, seed=seed))
 
 
 def _gradcheck(run: Run, focus: VariableInfo | None, key: str) -> None:

@@ -381,6 +381,9 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
         return _nothing(source, seed, error=failure_error(ref[1], limits))
     if ref.error is not None or ref.note:
         return _nothing(source, seed, error=ref.error, key=ref.note, ref=ref)
+    if len(ref.selected) > max_elements or not {s[0] for s in ref.selected} <= {
+            leaf.index for leaf in ref.leaves}:   # a forged reference: never from a real probe
+        return _nothing(source, seed, error=failure_error("garbled", limits))
     root = None if ref.root_line is not None else ref.root
     eps = {leaf.index: leaf.eps for leaf in ref.leaves}
 
@@ -396,14 +399,14 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
             for sign in (1, -1)]
     with ThreadPoolExecutor(max_workers=probe_threads(pool.size)) as threads:
         answers = list(threads.map(lambda job: run(*job), jobs))
-    elements = tuple(_element(ref, sel, answers[2 * i], answers[2 * i + 1])
+    leaves = {info.index: info for info in ref.leaves}
+    elements = tuple(_element(leaves[sel[0]], ref, sel, answers[2 * i], answers[2 * i + 1])
                      for i, sel in enumerate(ref.selected))
     return _summary(source, seed, ref, elements)
 
 
-def _element(ref: Probe, selected: tuple, plus, minus) -> ElementCheck:
+def _element(info: LeafCheck, ref: Probe, selected: tuple, plus, minus) -> ElementCheck:
     leaf, _, where, autograd = selected
-    info = next(info for info in ref.leaves if info.index == leaf)
     for answer in (plus, minus):
         if answer is None:
             return ElementCheck(leaf, where, autograd, None, None, None, None, "time")
@@ -434,6 +437,21 @@ def _summary(source: str, seed: int, ref: Probe, elements: tuple) -> GradCheck:
     fields["root"] = ref.root
     return GradCheck(source, seed, ref.root, ref.root_line, ref.value, leaves, elements, skipped,
                      message_key=key, message_fields=tuple(fields.items()))
+
+
+def lasting(check: GradCheck) -> bool:
+    """Whether a check says something about its code rather than about how busy the server
+    was: no element ran out of time and no probe was stopped from outside. Only those may be
+    kept for other learners (a busy pool once left "1 checked element agrees, 7 were not
+    checked" cached for everyone)."""
+    error = check.error
+    return (error is None or not (error.kind == "limit" and error.line is None)) and \
+        all(e.note != "time" for e in check.elements)
+
+
+def check_bytes(check: GradCheck) -> int:
+    """What a check weighs in a cache: its source, and a few hundred bytes per leaf and element."""
+    return len(check.source) + 512 * (1 + len(check.leaves) + len(check.elements))
 
 
 def _nothing(source: str, seed: int, *, error: ErrorInfo | None = None, key: str = "",

@@ -229,3 +229,43 @@ def test_a_check_leaves_workers_free_for_other_learners(pool):
     assert check.passed and len(check.elements) == 6
     assert counting.most == probe_threads(10) == min(9, len(os.sched_getaffinity(0)))
     assert probe_threads(1) == 1 and probe_threads(3) <= 2
+
+
+def test_a_check_that_ran_out_of_time_is_not_kept_for_other_learners(pool):
+    """Waiting for a busy pool counts against a check's time: a check cut short by it says
+    something about that moment, not about the code, so the shared cache returns it to the
+    learner who waited but keeps it for nobody (twelfth outside attack F6: busy tabs left
+    "All 1 checked elements agree, 7 were not checked" cached for every later learner)."""
+    from explorer.gradcheck import check_bytes, lasting
+    from explorer.run_cache import RunCache
+    source = "import torch\nx = torch.randn(8, requires_grad=True)\n(x * x).sum().backward()\n"
+    cut = gradient_check(pool, source, limits=LIMITS, time_budget=0)
+    whole = gradient_check(pool, source, limits=LIMITS, time_budget=60)
+    assert {e.note for e in cut.elements} == {"time"} and whole.passed
+    cache = RunCache(2**20, weigh=check_bytes, keep=lasting)
+    assert cache.get(source, lambda: cut) is cut
+    assert cache.get(source, lambda: whole) is whole, "the cut check was not kept"
+    assert cache.get(source, lambda: cut) is whole, "the whole one was"
+
+
+def test_a_forged_reference_with_more_elements_than_asked_is_refused():
+    """A run process under the learner's control may answer the reference probe with any
+    Probe: more selected elements than the check asked for (10,000 leaves x 10,000 elements
+    once cost the server seconds of lookups) or elements of leaves it never listed."""
+    from explorer.gradcheck import LeafCheck, Probe
+
+    class Forging:
+        size = 2
+
+        def __init__(self, probe) -> None:
+            self.probe = probe
+
+        def call(self, *args, **kwargs):
+            return self.probe
+
+    leaf = LeafCheck(0, "x", (3,), "torch.float32", 3, 0, 1e-3, 1e-5, 1e-3)
+    for selected in ([(0, k, (k,), 1.0) for k in range(65)], [(7, 0, (0,), 1.0)]):
+        forged = Probe(value=1.0, root="x", leaves=(leaf,), selected=tuple(selected))
+        check = gradient_check(Forging(forged), "x", limits=LIMITS, time_budget=60)
+        assert check.error is not None and not check.elements
+        assert "not a result" in check.error.message

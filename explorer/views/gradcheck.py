@@ -9,7 +9,7 @@ import dataclasses
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..gradcheck import ElementCheck, GradCheck
+from ..gradcheck import ElementCheck, GradCheck, LeafCheck
 from ..markup import plotly
 from ..texts import DEFAULT_LANGUAGE, t
 
@@ -20,12 +20,16 @@ PASS, FAIL, UNKNOWN = "#2e7d32", "#c62828", "#9e9e9e"
 
 def element_label(check: GradCheck, element: ElementCheck) -> str:
     """e.g. "w[0, 1]", or "loss" for a one-element leaf of shape ()."""
-    leaf = _leaf(check, element)
+    return _label(_leaves(check)[element.leaf], element)
+
+
+def _label(leaf: LeafCheck, element: ElementCheck) -> str:
     return leaf.name + (f"[{', '.join(map(str, element.index))}]" if element.index else "")
 
 
-def _leaf(check: GradCheck, element: ElementCheck):
-    return next(leaf for leaf in check.leaves if leaf.index == element.leaf)
+def _leaves(check: GradCheck) -> dict:
+    """leaf index -> its LeafCheck, built once per picture (not looked up once per element)."""
+    return {leaf.index: leaf for leaf in check.leaves}
 
 
 def gradcheck_message(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -44,10 +48,10 @@ def gradcheck_table(check: GradCheck, lang: str = DEFAULT_LANGUAGE) -> list[dict
     def word(key: str) -> str:
         return t(f"view.gradcheck.{key}", lang)
 
-    rows = []
+    rows, leaves = [], _leaves(check)
     for e in check.elements:
-        leaf = _leaf(check, e)
-        rows.append({word("element"): element_label(check, e), "dtype": leaf.dtype,
+        leaf = leaves[e.leaf]
+        rows.append({word("element"): _label(leaf, e), "dtype": leaf.dtype,
                      word("autograd"): e.autograd, word("finite_difference"): e.numeric,
                      word("abs_error"): e.abs_error, word("rel_error"): e.rel_error,
                      word("tolerance"): None if e.numeric is None else
@@ -66,7 +70,8 @@ def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE, *,
     learner's words (the root's text, the leaves' names) are drawn literally, never as
     Plotly's HTML."""
     check = _literal(check)
-    labels = [element_label(check, e) for e in check.elements]
+    leaves = _leaves(check)
+    labels = [_label(leaves[e.leaf], e) for e in check.elements]
     colors = [{True: PASS, False: FAIL, None: UNKNOWN}[e.ok] for e in check.elements]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=(t("view.gradcheck.derivative", lang, root=check.root),
@@ -80,7 +85,7 @@ def gradcheck_figure(check: GradCheck, lang: str = DEFAULT_LANGUAGE, *,
                                      "line": {"width": 1, "color": "black"}}), row=1, col=1)
     errors = [None if e.abs_error is None else max(e.abs_error, 1e-16) for e in check.elements]
     tolerance = [None if e.numeric is None else
-                 _leaf(check, e).atol + _leaf(check, e).rtol * abs(e.numeric)
+                 leaves[e.leaf].atol + leaves[e.leaf].rtol * abs(e.numeric)
                  for e in check.elements]
     fig.add_trace(go.Bar(x=labels, y=errors, name=t("view.gradcheck.abs_error", lang),
                          marker_color=colors),
