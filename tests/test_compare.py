@@ -143,3 +143,36 @@ def test_long_outputs_are_diffed_within_a_bounded_window():
     early = compare_snapshots("", 0, Snapshot("a\n" + same, None), Snapshot("b\n" + same, None))
     assert "-a" in early.stdout_diff and "+b" in early.stdout_diff
     assert compare_snapshots("", 0, Snapshot(same, None), Snapshot(same, None)).equal
+
+
+def _saved(obj) -> bytes:
+    import io
+
+    import torch
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def _not_dense():
+    """Saved objects holding a tensor the engine has no counterpart for, where the unpickler
+    can put one: in a set, as a dict key, as a Parameter's own attribute, or plainly."""
+    import torch
+    nested = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)])
+    quantized = torch.quantize_per_tensor(torch.ones(4), 0.5, 3, torch.quint8)
+    parameter = torch.nn.Parameter(torch.ones(2))
+    parameter.extra = {"inside": quantized}
+    return {"in_a_set": {"x": {nested}}, "as_a_key": {quantized: 1},
+            "an_attribute": parameter, "meta": torch.ones(3, device="meta"),
+            "sparse": torch.ones(3).to_sparse()}
+
+
+@pytest.mark.parametrize("name", list(_not_dense()))
+def test_compare_modes_torch_load_builds_dense_tensors_only(pools, name):
+    """Twelfth outside attack F11: compare mode's torch.load walked only dict values, lists and
+    tuples, so a nested or quantized tensor in a set or a dict key reached learner code. Now
+    torch's unpickler may not call their rebuilders at all, and the walk covers every place."""
+    blob = _saved(_not_dense()[name])
+    source = f"import io\nimport torch\nx = torch.load(io.BytesIO({blob!r}))\nprint(type(x))\n"
+    snap = run_snapshot(pools[1], source, 0, LIMITS)
+    assert snap.error is not None and snap.stdout == "", (name, snap.stdout)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import __future__
 import builtins
 import collections
+import contextlib
 import dis
 import importlib
 import sys
@@ -82,20 +83,46 @@ _FUTURE_FLAG = type(__future__.annotations)
 
 
 # ---- files: an in-memory store, so torch.save / torch.load work inside one run ----------------
+# What torch's weights-only unpickler may build that the engine has no counterpart for: compare
+# mode refuses them before they are built (their rebuild code is torch's own, fed learner bytes).
+_NOT_DENSE = ("_rebuild_qtensor", "_rebuild_sparse_tensor", "_rebuild_meta_tensor_no_storage",
+              "_rebuild_nested_tensor", "_rebuild_wrapper_subclass",
+              "_rebuild_device_tensor_from_numpy", "_rebuild_device_tensor_from_cpu_tensor")
+
+
+@contextlib.contextmanager
+def _dense_only(torch):
+    """torch.load's allowlist of globals without the rebuilders of quantized, sparse, meta,
+    nested and subclass tensors, for the length of one load."""
+    unpickler = torch._weights_only_unpickler
+    allowed = unpickler._get_allowed_globals
+    refused = {f"torch._utils.{name}" for name in _NOT_DENSE}
+    unpickler._get_allowed_globals = lambda: {k: v for k, v in allowed().items()
+                                              if k not in refused}
+    try:
+        yield
+    finally:
+        unpickler._get_allowed_globals = allowed
+
+
 def _refuse_unstrided(value, torch, depth: int = 0) -> None:
-    """Compare mode: what torch.load gave may hold only dense tensors, as the engine's does."""
+    """Compare mode: what torch.load gave may hold only dense tensors, as the engine's does:
+    everywhere the unpickler can put one (dict keys, sets, a tensor's own attributes)."""
     if depth > 50:
         raise RuntimeError("torch.load: the saved object is nested too deeply")
     if isinstance(value, torch.Tensor):
         if value.layout is not torch.strided or value.is_nested or value.is_quantized:
             raise RuntimeError(f"torch.load: {value.layout} tensors are not available in "
                                "Autograd Explorer's sandbox")
+        items = list(getattr(value, "__dict__", {}).values())
     elif isinstance(value, dict):
-        for item in value.values():
-            _refuse_unstrided(item, torch, depth + 1)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _refuse_unstrided(item, torch, depth + 1)
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    else:
+        return
+    for item in items:
+        _refuse_unstrided(item, torch, depth + 1)
 
 
 class VirtualFiles:
@@ -127,7 +154,7 @@ class VirtualFiles:
             import torch
             # never unpickle arbitrary objects: the bytes may be the learner's; and check a
             # sparse tensor's indices (torch trusts them otherwise: a write anywhere)
-            with torch.sparse.check_sparse_tensor_invariants(True):
+            with torch.sparse.check_sparse_tensor_invariants(True), _dense_only(torch):
                 loaded = torch.load(f, map_location="cpu", weights_only=True)
             _refuse_unstrided(loaded, torch)
             return loaded
