@@ -9,13 +9,16 @@ import streamlit as st
 
 from app_pages import pictures
 from app_pages.common import apply_page_style, cached_run, finished_runs, lang, tr
+import explorer.training
 from explorer.training import (
     ACTIVATIONS,
     DATASETS,
     OPTIMIZERS,
     TrainConfig,
     Training,
+    claim_training,
     make_dataset,
+    release_training,
     step_source,
     train,
 )
@@ -24,6 +27,8 @@ from explorer.views.training import boundary_figure, grad_norm_figure, loss_figu
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 REDRAWS = 20            # decision boundaries per training run
 REDRAW_SECONDS = 0.4    # at most one live redraw this often
+SLOT_WAIT = 60.0        # seconds a learner waits for another learner's training to end
+REPLAY_SECONDS = 2.0    # a finished training, trained again with the same settings, replays
 
 apply_page_style()
 st.title(tr("training.title"))
@@ -64,35 +69,55 @@ def draw_charts(slots: tuple, records: list, boundary, data: tuple) -> None:
                                                lang=lang()))
 
 
-def train_live(config: TrainConfig) -> Training:
+def train_live(config: TrainConfig, finished: Training | None = None) -> Training:
     """Train while drawing the curves and the boundary as they grow, at most one redraw per
-    REDRAW_SECONDS (each redraw makes the browser lay out three Plotly charts again)."""
-    data = make_dataset(config.dataset, config.n_points, config.noise, config.seed)
+    REDRAW_SECONDS (each redraw makes the browser lay out three Plotly charts again); a
+    `finished` training of the same config is replayed the same way, without computing."""
+    data = finished.data if finished else make_dataset(config.dataset, config.n_points,
+                                                         config.noise, config.seed)
     progress = st.progress(0.0, text=tr("training.progress", step=0, steps=config.steps))
     slots = chart_slots()
-    records, boundary, drawn = [], None, -math.inf
-    for record in train(config, data):
+    records, boundary, drawn, shown = [], None, -math.inf, 0
+    steps = finished.records if finished else train(config, data)
+    for record in steps:
         records.append(record)
         boundary = record.boundary or boundary
-        last = record.step == config.steps - 1
-        if record.boundary is not None and (last or time.monotonic() - drawn > REDRAW_SECONDS):
+        if record.boundary is not None and time.monotonic() - drawn > REDRAW_SECONDS:
             progress.progress((record.step + 1) / config.steps,
                               text=tr("training.progress", step=record.step + 1,
                                       steps=config.steps))
             draw_charts(slots, records, boundary, data)
-            drawn = time.monotonic()
+            drawn, shown = time.monotonic(), len(records)
+        if finished and record.boundary is not None:
+            time.sleep(REPLAY_SECONDS / (REDRAWS + 1))
+    if shown < len(records):        # the last step, when it came too soon after a redraw
+        draw_charts(slots, records, boundary, data)
     progress.empty()
-    return Training(tuple(records), boundary, data)
+    cut = records[-1].step < config.steps - 1
+    return finished or Training(tuple(records), boundary, data, cut=cut)
 
 
 training = finished_runs().get(config)
-if submitted or training is None:
-    training = train_live(config)
-    finished_runs().put(config, training)
+if training is None:
+    if not claim_training(0):
+        with st.spinner(tr("training.waiting")):
+            if not claim_training(SLOT_WAIT):
+                st.warning(tr("training.busy"))
+                st.stop()
+    try:
+        training = train_live(config)
+    finally:
+        release_training()
+    finished_runs().put(config, training)   # a cut one too: not computed again per rerun
+elif submitted:
+    train_live(config, training)      # the same config trains the same way: replay it
 else:
     draw_charts(chart_slots(), list(training.records), training.boundary, training.data)
 
 last = training.records[-1]
+if training.cut:
+    st.warning(tr("training.cut", step=last.step + 1, steps=config.steps,
+                  seconds=f"{explorer.training.CPU_SECONDS:g}"))
 st.caption(tr("training.final", loss=f"{last.loss:.4f}", accuracy=f"{last.accuracy:.1%}"))
 
 st.subheader(tr("training.one_step"))

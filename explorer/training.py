@@ -1,7 +1,8 @@
 """Training a small MLP on a toy 2-D data set, one step at a time, for the Training page.
 
 Everything runs on the engine in the app's own process (the learner types no code here, so
-there is nothing to sandbox). `train` is a generator so the page can draw the loss curve while
+there is nothing to sandbox), so what one visitor may make the server compute is bounded: one
+training at a time (`training_slot`) and CPU_SECONDS of it each. `train` is a generator so the page can draw the loss curve while
 it grows. The data sets come from the engine's seeded generator, so a (config) always gives the
 same points, the same initial weights and therefore the same curve, the one real PyTorch draws
 for the same seed."""
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import engine
 
 __all__ = [
     "ACTIVATIONS",
+    "CPU_SECONDS",
     "DATASETS",
     "OPTIMIZERS",
     "Boundary",
@@ -28,9 +31,11 @@ __all__ = [
     "TrainConfig",
     "Training",
     "build_mlp",
+    "claim_training",
     "layers",
     "make_dataset",
     "make_optimizer",
+    "release_training",
     "step_source",
     "train",
 ]
@@ -38,6 +43,8 @@ __all__ = [
 ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "gelu": "GELU"}
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
+CPU_SECONDS = 20.0    # server CPU one training may use; a longer one stops, marked cut
+_ONE_AT_A_TIME = threading.Semaphore(1)
 # The default generator is process-wide (as in torch) and app sessions are threads: seeding and
 # drawing the initial weights must not interleave with another session's.
 _SEEDING = threading.Lock()
@@ -155,6 +162,19 @@ class Training:
     records: tuple[StepRecord, ...]
     boundary: Boundary
     data: tuple[np.ndarray, np.ndarray]
+    cut: bool = False             # stopped at CPU_SECONDS before its last step
+
+
+def claim_training(wait: float) -> bool:
+    """Take the server's one training slot, waiting up to `wait` seconds; whether it was had
+    (then release_training() when done). Trainings run in the server's own process, so one
+    visitor submitting many settings at once must queue rather than take every core (and the
+    GIL) from other learners."""
+    return _ONE_AT_A_TIME.acquire(timeout=wait)
+
+
+def release_training() -> None:
+    _ONE_AT_A_TIME.release()
 
 
 class FinishedRuns:
@@ -202,10 +222,12 @@ def _grad_norm(module) -> float:
                          for p in module.parameters() if p.grad is not None))
 
 
-def train(config: TrainConfig = TrainConfig(), data: tuple | None = None) -> Iterator[StepRecord]:
+def train(config: TrainConfig = TrainConfig(), data: tuple | None = None,
+          cpu_seconds: float | None = None) -> Iterator[StepRecord]:
     """Full-batch training with cross-entropy; one StepRecord per step (the loss and gradient
     norms of that step's forward/backward, before the update), with a decision boundary at
-    step 0, every `boundary_every` steps and at the last step."""
+    step 0, every `boundary_every` steps and at the last step: config.steps - 1, or the first
+    step that ends after `cpu_seconds` (default CPU_SECONDS) of this thread's CPU time."""
     x, y = data if data is not None else make_dataset(
         config.dataset, config.n_points, config.noise, config.seed)
     with _SEEDING:
@@ -215,6 +237,7 @@ def train(config: TrainConfig = TrainConfig(), data: tuple | None = None) -> Ite
     loss_fn = engine.nn.CrossEntropyLoss()
     inputs, targets = engine.from_numpy(x), engine.from_numpy(y)
     xs, ys = _grid(x, config.grid)
+    deadline = time.thread_time() + (CPU_SECONDS if cpu_seconds is None else cpu_seconds)
     for step in range(config.steps):
         optimizer.zero_grad()
         logits = model(inputs)
@@ -222,11 +245,13 @@ def train(config: TrainConfig = TrainConfig(), data: tuple | None = None) -> Ite
         loss.backward()
         norms = {name: _grad_norm(m) for name, m in layers(model)}
         accuracy = float((logits.argmax(1) == targets).float().mean())
-        last = step == config.steps - 1
+        last = step == config.steps - 1 or time.thread_time() > deadline
         boundary = _boundary(model, xs, ys) \
             if step % config.boundary_every == 0 or last else None
         optimizer.step()
         yield StepRecord(step, float(loss), accuracy, norms, boundary)
+        if last:
+            return
 
 
 def _short(v: float) -> str:

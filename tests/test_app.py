@@ -285,8 +285,23 @@ def test_a_second_visitor_gets_the_finished_training_without_training_again(monk
     second.switch_page("app_pages/training.py").run()
     assert not second.exception
     assert second.caption[0].value == first.caption[0].value
-    second.button[0].click().run()           # Train: the learner asked to watch it again
-    assert second.exception, "pressing Train trains (and draws) again"
+    second.button[0].click().run()           # Train: the same settings replay, computing nothing
+    assert not second.exception and len(second.get("plotly_chart")) >= 3
+    assert second.caption[0].value == first.caption[0].value
+
+
+def test_a_training_past_its_cpu_budget_stops_and_says_where(monkeypatch):
+    """Twelfth outside attack F10: the Training page trains in the server's process, so a
+    visitor's settings may cost at most CPU_SECONDS; the page says the run was cut."""
+    import explorer.training
+    monkeypatch.setattr(explorer.training, "CPU_SECONDS", 0.0)
+    app = app_with()
+    app.switch_page("app_pages/training.py").run()
+    app.slider[3].set_value(1950)           # settings no other test trained, then Train
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("Stopped at step 1 of 1950" in w.value for w in app.warning), \
+        [w.value for w in app.warning]
 
 
 def test_compare_runs_a_lesson_cell_on_real_torch_and_finds_it_equal():

@@ -159,3 +159,32 @@ def test_finished_runs_keep_the_most_recently_used():
     runs.put(c, "run 2")
     assert runs.get(b) is None
     assert (runs.get(a), runs.get(c)) == ("run 0", "run 2")
+
+
+def test_a_training_stops_at_its_cpu_budget_and_says_so():
+    """Training runs in the server's own process, so what one visitor's settings may cost is
+    bounded (twelfth outside attack F10: 2,000 steps were 130 s of server CPU per submit): it
+    stops at the first step past the budget, with a final decision boundary."""
+    from explorer.training import TrainConfig, train
+    config = TrainConfig(steps=2000, n_points=600, hidden=(64, 64, 64))
+    records = list(train(config, cpu_seconds=0.0))
+    assert len(records) == 1 and records[0].boundary is not None
+    whole = list(train(TrainConfig(steps=3), cpu_seconds=60.0))
+    assert [r.step for r in whole] == [0, 1, 2]
+
+
+def test_one_training_at_a_time():
+    import threading
+
+    from explorer.training import claim_training, release_training
+    assert claim_training(0)
+    try:
+        other = []
+        thread = threading.Thread(target=lambda: other.append(claim_training(0.05)))
+        thread.start()
+        thread.join()
+        assert other == [False], "a second training waits for the first"
+    finally:
+        release_training()
+    assert claim_training(0)
+    release_training()
