@@ -92,6 +92,7 @@ class VariableInfo:
     module_text: str = ""          # print(model) for modules
     parameters: tuple[tuple[str, TensorInfo], ...] = ()   # (qualified name, TensorInfo)
     array: ArrayInfo | None = None   # for kind "ndarray": the NumPy array, where it lies
+    buffers: tuple[tuple[str, TensorInfo], ...] = ()   # a Module's, as named_buffers() lists them
 
 
 @dataclass(frozen=True)

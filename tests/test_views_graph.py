@@ -15,6 +15,8 @@ import torch
 
 from explorer.sandbox.execute import execute
 from explorer.views.graph import BUDGET, graph_dot, graph_picture, module_paths
+from explorer.views.memory import sharers
+from explorer.views.names import tensor_names
 from explorer.views.steps import saved_tensors
 
 EXAMPLES = sorted((pathlib.Path(__file__).parent / "course_examples").glob("[0-9]*.py"))
@@ -184,6 +186,38 @@ def test_backward_direction_reverses_every_edge():
 def test_names_and_grads_are_shown():
     dot = graph_dot(run_of(SOURCE))
     assert "<B>x</B>" in dot and "<B>y</B>" in dot and "grad" in dot
+
+
+BUFFERS = """import torch
+from torch import nn
+class Norm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(2))
+        self.register_buffer("mean", torch.zeros(2))
+    def forward(self, x):
+        return (x - self.mean) * self.scale
+m = Norm()
+out = m(torch.ones(1, 2))
+bn = nn.BatchNorm1d(2)
+y = bn(torch.tensor([[1.0, 2.0], [3.0, 5.0]]))
+"""
+
+
+def test_a_modules_buffers_are_named_by_path_like_its_parameters():
+    """A buffer a forward reads (`self.mean`, BatchNorm's running statistics) is drawn as
+    `m.mean`, as `named_buffers()` calls it, never as an unnamed `2 · float32` input; the
+    memory strip of a buffer's storage names it too."""
+    run = run_of(BUFFERS)
+    dot = graph_picture(run, collapse=True).dot
+    assert "<B>m.mean</B>" in dot and "<B>m.scale</B>" not in dot    # the parameter sits in
+    labels = tensor_names(run)                                       # its Module's box
+    model = torch.nn.BatchNorm1d(2)
+    paths = {path for found in labels.values() for path in found}
+    assert {f"bn.{name}" for name, _ in model.named_buffers()} <= paths
+    mean = next(info for name, info in next(v for v in run.variables if v.name == "bn").buffers
+                if name == "running_mean")
+    assert [row.name for row in sharers(run, mean.storage_id, mean.id)][0] == "bn.running_mean"
 
 
 MLP = """import torch

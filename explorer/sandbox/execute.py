@@ -212,11 +212,12 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder,
             storages.setdefault(id(Tensor.untyped_storage(value)), value)
         elif isinstance(value, Module):
             named = _module_parameters(value)
-            params = tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
-                           for pname, p in named)
+            held = _module_parameters(value, "_buffers")
+            params, buffers = (tuple((pname, recorder.tensor_info(p, recorder.tensor_id(p)))
+                                     for pname, p in found_here) for found_here in (named, held))
             found.append(VariableInfo(name, "module", module_text=texts.get(id(value), ""),
-                                      parameters=params))
-            for _, p in named:
+                                      parameters=params, buffers=buffers))
+            for _, p in named + held:
                 storages.setdefault(id(Tensor.untyped_storage(p)), p)
         elif type(value) is np.ndarray and len(arrays) < MAX_ARRAYS:
             arrays.append((len(found), value))
@@ -227,9 +228,10 @@ def collect_variables(namespace: dict, result_value, recorder: Recorder,
     return tuple(found)
 
 
-def _module_parameters(module: Module) -> tuple:
-    """(dotted name, parameter) of a Module and its children, in named_parameters() order,
-    read from the engine's own stores: a learner's Module may override named_parameters() or
+def _module_parameters(module: Module, store: str = "_parameters") -> tuple:
+    """(dotted name, parameter) of a Module and its children, in named_parameters() order
+    (with store="_buffers": its buffers, as named_buffers() lists them), read from the
+    engine's own stores: a learner's Module may override named_parameters() or
     named_modules() (or a child's), and none of its code runs here, after its budget."""
     found, seen_modules, seen = [], set(), set()
     stack = [("", module)]
@@ -239,7 +241,7 @@ def _module_parameters(module: Module) -> tuple:
             continue
         seen_modules.add(id(m))
         stores = vars(m)
-        for name, p in dict(stores.get("_parameters") or {}).items():
+        for name, p in dict(stores.get(store) or {}).items():
             if isinstance(p, Tensor) and id(p) not in seen:
                 seen.add(id(p))
                 found.append((f"{prefix}.{name}" if prefix else name, p))

@@ -56,7 +56,7 @@ def _variable_tensors(run: Run):
     for var in run.variables:
         if var.tensor is not None:
             yield var.tensor
-        for _, info in var.parameters:
+        for _, info in (*var.parameters, *var.buffers):
             yield info
 
 
@@ -91,7 +91,8 @@ def _thin_values(run: Run, keep: int) -> Run:
                      for c in run.backward)
     variables = tuple(dataclasses.replace(
         v, tensor=tensor(v.tensor) if v.tensor is not None else None,
-        parameters=tuple((name, tensor(info)) for name, info in v.parameters))
+        parameters=tuple((name, tensor(info)) for name, info in v.parameters),
+        buffers=tuple((name, tensor(info)) for name, info in v.buffers))
         for v in run.variables)
     return dataclasses.replace(run, graph=graph, backward=backward, variables=variables)
 

@@ -1,10 +1,11 @@
 """The names a learner knows tensors by, for every picture: their own variable names, and a
-Module's parameters by path (`model.0.weight`), never the recorder's internal ids."""
+Module's parameters and buffers by path (`model.0.weight`, `bn.running_mean`), never the
+recorder's internal ids."""
 from __future__ import annotations
 
 from ..model import Run
 
-__all__ = ["expressions", "leaf_name", "parameter_paths", "tensor_names"]
+__all__ = ["buffer_paths", "expressions", "leaf_name", "parameter_paths", "tensor_names"]
 
 
 def parameter_paths(run: Run) -> dict[int, str]:
@@ -17,14 +18,25 @@ def parameter_paths(run: Run) -> dict[int, str]:
     return paths
 
 
+def buffer_paths(run: Run) -> dict[int, str]:
+    """tensor id -> a Module buffer's full dotted path, e.g. "bn.running_mean": a buffer is
+    no parameter, but the learner knows it by its path all the same."""
+    paths: dict[int, str] = {}
+    for var in run.variables:
+        if var.kind == "module":
+            for qualified, info in var.buffers:
+                paths.setdefault(info.id, f"{var.name}.{qualified}")
+    return paths
+
+
 def tensor_names(run: Run) -> dict[int, list[str]]:
     """tensor id -> its names: the learner's variables bound to it, in order of definition,
-    then the path of the Module parameter it is."""
+    then the path of the Module parameter or buffer it is."""
     names: dict[int, list[str]] = {}
     for var in run.variables:
         if var.tensor is not None:
             names.setdefault(var.tensor.id, []).append(var.name)
-    for tensor, path in parameter_paths(run).items():
+    for tensor, path in (*parameter_paths(run).items(), *buffer_paths(run).items()):
         names.setdefault(tensor, []).append(path)
     return names
 
