@@ -44,6 +44,28 @@ def test_the_solution_is_plain_pytorch_that_runs_on_torch(lesson):
     assert torch_outcome(lesson.exercise.solution)[1] is None
 
 
+ONE_HOT = "import numpy as np\nimport torch\nlabels = np.array([0, 2, 1, 2])\n" \
+          "reference = torch.eye(3)[torch.from_numpy(labels)]\n"
+ONE_HOT_ANSWERS = {   # the NumPy lesson's exercise: float32, and over the array's own memory
+    "float32 array, from_numpy": ("onehot = np.eye(3, dtype=np.float32)[labels]\n"
+                                  "t = torch.from_numpy(onehot)\n", []),
+    "float() copies": ("onehot = np.eye(3)[labels]\nt = torch.from_numpy(onehot).float()\n",
+                       ["shares"]),
+    "float64 shared": ("onehot = np.eye(3)[labels]\nt = torch.from_numpy(onehot)\n", ["dtype"]),
+    "tensor() copies": ("onehot = np.eye(3, dtype=np.float32)[labels]\n"
+                        "t = torch.tensor(onehot)\n", ["shares"]),
+    "wrong rows": ("onehot = np.eye(3, dtype=np.float32)[[0, 1, 2, 2]]\n"
+                   "t = torch.from_numpy(onehot)\n", ["values"]),
+}
+
+
+@pytest.mark.parametrize("answer", ONE_HOT_ANSWERS)
+def test_the_numpy_exercise_wants_a_float32_one_hot_over_the_arrays_memory(answer):
+    code, kinds = ONE_HOT_ANSWERS[answer]
+    lesson = next(found for found in LESSONS if found.id == "numpy-basics")
+    failures = lesson.exercise.check(sandbox_run(ONE_HOT + code))
+    assert [failure.kind for failure in failures] == kinds
+
 CHECKS = [   # (check, code that passes it, code that fails it)
     (checks.runs_clean(), "x = 1\n", "x = 1 / 0\n"),
     (checks.shape("y", (2, 3)), "import torch\ny = torch.ones(2, 3)\n",

@@ -65,7 +65,7 @@ def variable(run, name: str):
 # The course example (tests/course_examples/NN_*.py, numbered in the notes' order) each lesson
 # teaches from: the lessons must follow the notes' order, and cover what the notes teach.
 COURSE = {
-    "tensor-creation": "02", "devices": "04", "dtypes": "05", "numpy-interop": "06",
+    "numpy-basics": "01", "tensor-creation": "02", "devices": "04", "dtypes": "05", "numpy-interop": "06",
     "indexing-slicing": "07", "advanced-indexing": "08", "views-contiguity": "09",
     "reshaping": "10", "nchw-nhwc": "14", "cat-stack-chunk-split": "15",
     "math-reductions": "16", "broadcasting": "18", "inplace-ops": "20", "autograd-basics": "21",
@@ -567,6 +567,17 @@ CONCEPTS = {
                                        "F.cross_entropy(logits, target)"),
     "x.shape()": ("mistake-api-slips", "x.shape()"),
     ".cuda() without CUDA": ("mistake-api-slips", "x.cuda()"),
+    # the notes' NumPy warm-up ("1、NumPy基础"), each part beside the tensor it becomes
+    "np.arange": ("numpy-basics", "np.arange(3, 10, 3)"), "np.eye": ("numpy-basics", "np.eye(3)"),
+    "one-hot": ("numpy-basics", "np.eye(3)[[0, 1, 0, 2]]"),
+    "ndarray attributes": ("numpy-basics", "a.ndim, a.shape, a.size, a.dtype, a.itemsize"),
+    "strides in bytes": ("numpy-basics", "a.strides"),
+    "reshape": ("numpy-basics", "a.reshape(2, 2)"), "np.resize": ("numpy-basics", "np.resize("),
+    "ndarray indexing": ("numpy-basics", "a[np.array([2, -2])]"),
+    "NumPy element-wise math": ("numpy-basics", "np.clip("),
+    "from_numpy shares": ("numpy-basics", "torch.from_numpy("),
+    "torch.tensor copies": ("numpy-basics", "torch.tensor(a)"),
+    ".numpy() shares": ("numpy-basics", "x.numpy()"),
 }
 
 
@@ -580,7 +591,10 @@ def test_every_concept_the_issue_lists_has_a_cell_that_runs_it_and_draws(concept
 # Cells whose text says what the memory picture shows: who reads the focus's storage, who not.
 STORAGE_CLAIMS = [("devices", 1, {"n"}, set()), ("save-load", 0, {"model.weight"}, set()),
                   ("save-load", 1, set(), {"model.weight", "copy.weight"}),
-                  ("advanced-indexing", 0, set(), {"x"}), ("advanced-indexing", 1, {"x"}, set())]
+                  ("advanced-indexing", 0, set(), {"x"}), ("advanced-indexing", 1, {"x"}, set()),
+                  ("numpy-basics", 1, {"a", "col", "tcol"}, set()),
+                  ("numpy-basics", 2, {"a", "m"}, {"r"}),
+                  ("numpy-basics", 3, {"a", "tail"}, {"picked", "c"})]
 
 
 @pytest.mark.parametrize("lesson_id, index, shared, apart", STORAGE_CLAIMS)
@@ -592,3 +606,19 @@ def test_the_memory_pictures_show_the_sharing_their_text_describes(lesson_id, in
     assert shared <= names and not apart & names, names
     for lang, text in texts_of(cell.key).items():
         assert t("views.memory", lang) in text or ("picture" if lang == "en" else "图") in text
+
+
+def test_numpy_counts_strides_in_bytes_and_torch_in_elements_as_the_numpy_cell_says():
+    """The same memory, two units: NumPy's strides are torch's times the itemsize, and the
+    memory picture, drawn in elements, places the NumPy arrays by torch's strides."""
+    cell = get_lesson("numpy-basics").cells[1]
+    ns = torch_namespace(cell.code)
+    for array, tensor in ((ns["a"], ns["t"]), (ns["col"], ns["tcol"])):
+        assert array.strides == tuple(s * array.itemsize for s in tensor.stride())
+        assert array.strides != tensor.stride()
+    run = sandbox_run(cell.code)
+    arrays = {v.name: v.array for v in run.variables if v.array is not None}
+    assert arrays["a"].stride == ns["t"].stride() and arrays["col"].stride == ns["tcol"].stride()
+    en, zh = texts_of(cell.key)["en"], texts_of(cell.key)["zh-CN"]
+    assert "**bytes**" in en and "**elements**" in en
+    assert "**字节**" in zh and "**元素个数**" in zh

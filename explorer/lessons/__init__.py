@@ -31,6 +31,13 @@ OK = runs_clean()
 F32, F64 = "torch.float32", "torch.float64"
 
 LESSONS: tuple[Lesson, ...] = (
+    lesson("numpy-basics", cell("dtypes"), cell("memory", "t"), cell("memory", "t"),
+           cell("memory", "x"),
+           predict=(Predict(2, 1, ("(24, 8)", "(3, 1)", "(8, 24)", "(6, 1)")),
+                    Predict(4, 0, ("[2. 6.] [5. 5. 5.]", "[2. 5.] [5. 5. 5.]",
+                                   "[2. 6.] [5. 6. 7.]", "[2. 5.] [5. 6. 7.]"))),
+           checks=(OK, shape("t", (4, 3)), dtype("t", F32), shares("t", "onehot"),
+                   same_values("t", "reference")), show=cell("memory", "t")),
     lesson("tensor-creation", cell("dtypes"), cell("dtypes"), cell("memory", "u"), cell("dtypes"),
            predict=(Predict(1, 2, ("tensor([1., 2.5])",
                                    "tensor([1.0000, 2.5000]) torch.float32 torch.Size([2])",
