@@ -622,3 +622,18 @@ def test_numpy_counts_strides_in_bytes_and_torch_in_elements_as_the_numpy_cell_s
     en, zh = texts_of(cell.key)["en"], texts_of(cell.key)["zh-CN"]
     assert "**bytes**" in en and "**elements**" in en
     assert "**字节**" in zh and "**元素个数**" in zh
+
+
+def test_the_random_cell_draws_the_bell_of_randn_as_torch_counts_it():
+    """Issue 15: the random factories' cell gets a picture of its point, the distribution: the
+    curve is torch.histc of seeded randn draws, the same counts torch makes, a bell with about
+    two thirds of the draws within one standard deviation, as its text says."""
+    cell = get_lesson("tensor-creation").cells[2]
+    drawn = values_of(variable(sandbox_run(cell.code), cell.focus).tensor.values)
+    counts = torch_namespace(cell.code)["counts"]
+    assert cell.picture == "curve" and drawn == counts.tolist()
+    middle = len(drawn) // 2
+    assert max(drawn) in drawn[middle - 1:middle + 1] and drawn[0] < drawn[middle] > drawn[-1]
+    assert 0.64 < sum(drawn[middle - 2:middle + 2]) / 10000 < 0.72      # bins -1 … 1
+    for lang, text in texts_of(cell.key).items():
+        assert "`torch.histc`" in text and "10,000" in text and "−1" in text, lang
