@@ -637,3 +637,15 @@ def test_the_random_cell_draws_the_bell_of_randn_as_torch_counts_it():
     assert 0.64 < sum(drawn[middle - 2:middle + 2]) / 10000 < 0.72      # bins -1 … 1
     for lang, text in texts_of(cell.key).items():
         assert "`torch.histc`" in text and "10,000" in text and "−1" in text, lang
+
+
+def test_the_api_slip_texts_name_the_shape_their_dtype_table_shows():
+    """Issue 15: the api-slips cells draw the dtype table (the shape and dtype a tensor carries;
+    tests/test_views_dtypes.py holds its rows to torch's, after the failed line too) rather
+    than an unexplained memory strip, and each text says what the table shows."""
+    for cell in get_lesson("mistake-api-slips").cells:
+        rows = {row[t("view.dtypes.name", "en")]: row
+                for row in tensor_table(sandbox_run(cell.code), "en")}
+        assert cell.picture == "dtypes"
+        for lang, text in texts_of(cell.key).items():
+            assert rows["x"][t("view.dtypes.shape", "en")] in text, lang

@@ -1,5 +1,6 @@
 """The dtype table: each op's operand dtypes and result dtype are real torch's, a Python number
 shows as one, repeated turns of a line fold, and the named tensors carry torch's element_size."""
+import builtins
 import contextlib
 import functools
 import io
@@ -66,10 +67,11 @@ def test_a_modules_parameters_are_listed_so_a_float64_batch_meets_the_float32_we
     assert table["batch"] != table["model.weight"]
 
 
-def torch_namespace_until_error(code: str) -> dict:
-    """The globals a cell that fails on purpose has made on real torch when it fails."""
+def torch_namespace_until_error(code: str, error: str = "RuntimeError") -> dict:
+    """The globals a cell that fails on purpose (with `error`) has made on real torch when it
+    fails."""
     namespace = {"__name__": "__main__"}
-    with pytest.raises(RuntimeError), contextlib.redirect_stdout(io.StringIO()):
+    with pytest.raises(getattr(builtins, error)), contextlib.redirect_stdout(io.StringIO()):
         exec(compile(code, "<lesson>", "exec"), namespace)  # noqa: S102
     return namespace
 
@@ -82,7 +84,8 @@ DTYPE_CELLS = [pytest.param(cell, id=cell.key) for lesson in LESSONS for cell in
 def test_every_row_of_a_lessons_dtype_table_is_what_torch_has(cell):
     """Each tensor (and Module parameter) in the table has torch's shape, dtype and element size,
     as the cell left it (a cell that fails on purpose: as it was when it failed)."""
-    ns = (torch_namespace_until_error if cell.raises else torch_namespace)(cell.code)
+    ns = torch_namespace_until_error(cell.code, cell.raises) if cell.raises else \
+        torch_namespace(cell.code)
     table = tensor_table(sandbox_run(cell.code))
     assert table
     for row in table:

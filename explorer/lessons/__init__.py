@@ -279,12 +279,12 @@ LESSONS: tuple[Lesson, ...] = (
                                    "torch.float32 torch.float32 torch.Size([2, 4])"))),
            checks=(OK, dtype("batch", F32), shape("out", (2, 1))),
            show=cell("dtypes"), mistake=True),
-    lesson("mistake-api-slips", cell("memory", "x", raises="AssertionError"),
-           cell("memory", "x", raises="TypeError"), cell("memory", "x"),
+    lesson("mistake-api-slips", cell("dtypes", raises="AssertionError"),
+           cell("dtypes", raises="TypeError"), cell("dtypes"),
            predict=(Predict(1, 0, ("torch.Size([2, 3]) torch.Size([2, 3]) 3", "(2, 3) (2, 3) 3",
                                    "torch.Size([2, 3]) (2, 3) 3")),
                     Predict(3, 0, ("cpu 2 3 3", "cuda 2 3 3", "cpu (2, 3) 3"))),
-           checks=(OK, shape("x", (2, 3))), show=cell("memory", "x"), mistake=True),
+           checks=(OK, shape("x", (2, 3))), show=cell("dtypes"), mistake=True),
 )
 ORDER = tuple(found.id for found in LESSONS)
 TOPICS = tuple(found.id for found in LESSONS if not found.mistake)
