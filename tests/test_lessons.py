@@ -649,3 +649,12 @@ def test_the_api_slip_texts_name_the_shape_their_dtype_table_shows():
         assert cell.picture == "dtypes"
         for lang, text in texts_of(cell.key).items():
             assert rows["x"][t("view.dtypes.shape", "en")] in text, lang
+
+
+def test_the_module_state_graph_names_the_buffer_by_path_as_its_text_says():
+    cell = get_lesson("module-state").cells[0]
+    dot = graph_picture(sandbox_run(cell.code), collapse=True).dot
+    names = [name for name, _ in torch_namespace(cell.code)["m"].named_buffers()]
+    assert names == ["mean"] and "<B>m.mean</B>" in dot
+    for lang, text in texts_of(cell.key).items():
+        assert "`m.mean`" in text, lang
