@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import ErrorInfo
+from .model import ErrorInfo, Shape
 from .sandbox.limits import DEFAULT, Limits
 
 __all__ = ["INSTALL_TORCH", "Comparison", "Snapshot", "TensorSnapshot", "TorchUnavailable",
@@ -38,7 +38,7 @@ def torch_available() -> bool:
 @dataclass(frozen=True, eq=False)
 class TensorSnapshot:
     name: str                      # "x", or "model.fc.weight" for a Module's parameter/buffer
-    shape: tuple[int, ...]
+    shape: Shape
     dtype: str                     # "torch.float32"
     numel: int
     values: np.ndarray             # flat, the first MAX_COMPARED elements

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .model import ErrorInfo
+from .model import ErrorInfo, Shape
 from .sandbox.limits import DEFAULT, Limits
 
 __all__ = ["PRECISION", "ElementCheck", "GradCheck", "LeafCheck", "gradient_check", "probe",
@@ -39,7 +39,7 @@ PRECISION = {"float64": (1e-6, 1e-5, 1e-3), "float32": (1e-3, 1e-2, 1e-2)}
 class LeafCheck:
     index: int             # order of first use by an op that records a gradient
     name: str              # the learner's name ("w", "model.fc.weight"), or "leaf 2"
-    shape: tuple[int, ...]
+    shape: Shape
     dtype: str             # "torch.float32"
     numel: int
     checked: int           # elements compared; the rest were skipped (budget or time)

@@ -33,7 +33,10 @@ __all__ = [
 
 # A number, nested tuples of numbers in a tensor's shape, or a flat prefix (see Values.data).
 Numbers = NewType("Numbers", tuple)
-Shape = tuple[int, ...]
+# A tensor's sizes: every field annotated Shape is checked as one on the wire (at most 64 dims,
+# each in [0, 2**63)), whatever it describes (an operand, a broadcast, a gradient summed back).
+Shape = NewType("Shape", tuple)
+Strides = tuple[int, ...]      # in elements; checked with the shape they go with
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class TensorInfo:
     id: int                        # stable within the run: order of first sight
     shape: Shape
     dtype: str                     # "torch.float32"
-    stride: Shape
+    stride: Strides
     storage_offset: int
     storage_id: int                # tensors sharing memory share this id
     storage_size: int              # elements in the storage
@@ -254,7 +257,7 @@ class ArrayInfo:
 
     shape: Shape
     dtype: str                     # NumPy's name, e.g. "float32"
-    stride: Shape                  # in elements (NumPy's byte strides / itemsize)
+    stride: Strides               # in elements (NumPy's byte strides / itemsize)
     storage_id: int | None = None  # the tensor storage its memory lies in (None: its own)
     storage_offset: int = 0        # in elements, from the start of that storage
 

@@ -94,6 +94,73 @@ def _read(info: TensorInfo, size: int) -> np.ndarray:
     return read
 
 
+EXACT_CELLS = 1 << 22    # a storage up to this many cells may be walked cell by cell
+
+
+def _nested(info) -> tuple | None:
+    """The layout's dims that step (size > 1, stride not 0) as (size, stride), largest stride
+    first, with the first cell they start from, when each dim steps over all the dims after it
+    (a contiguous tensor, a slice, a transpose, channels_last: no two elements share a cell);
+    None when some overlap (unfold, as_strided). A NumPy array's backward dims are turned
+    round: the same cells, read from the other end."""
+    start, dims = info.storage_offset, []
+    for n, s in zip(info.shape, info.stride):
+        if n > 1 and s:
+            if s < 0:
+                start, s = start + (n - 1) * s, -s
+            dims.append((n, s))
+    dims.sort(key=lambda d: d[1])
+    extent = 1
+    for n, s in dims:
+        if s < extent:
+            return None
+        extent += (n - 1) * s
+    return start, dims[::-1]
+
+
+def _count_in(dims: list, start: int, low: int, high: int) -> int:
+    """How many cells in [low, high) a nested layout (see _nested) reads: the blocks of its
+    outer dim that lie wholly inside count whole, and only the two that may cross an end are
+    walked into, so the work is the number of dims squared, whatever the storage's size."""
+    if not dims:
+        return int(low <= start < high)
+    (n, s), rest = dims[0], dims[1:]
+    extent = 1 + sum((m - 1) * t for m, t in rest)
+    first = max(0, -(-(low - start) // s))           # the first block starting at low or after
+    last = min(n - 1, (high - extent - start) // s)  # the last block ending by high
+    total = max(0, last - first + 1) * math.prod(m for m, _ in rest)
+    for i in {first - 1, last + 1}:
+        if 0 <= i < n and not first <= i <= last:
+            total += _count_in(rest, start + i * s, low, high)
+    return total
+
+
+def _read_fractions(info, size: int, width: int) -> tuple[list, bool]:
+    """The share of the cells of each square of `width` cells (the last one may be shorter)
+    that the tensor reads, and whether it is exact. Time and memory do not grow with the
+    storage's size (a forged Run said 2**30 cells): counted on the squares for the usual
+    layouts; cell by cell up to EXACT_CELLS when elements overlap; beyond that from the cells
+    of the first elements (position_chunks), which may miss some."""
+    bounds = [(low, min(size, low + width)) for low in range(0, size, width)]
+    if 0 in info.shape:
+        return [0.0] * len(bounds), True
+    nested = _nested(info)
+    if nested is not None:
+        counts = [_count_in(nested[1], nested[0], low, high) for low, high in bounds]
+        exact = True
+    elif size <= EXACT_CELLS:
+        read = np.zeros(len(bounds) * width, dtype=bool)
+        read[:size] = _read(info, size)
+        counts = read.reshape(len(bounds), width).sum(axis=1).tolist()
+        exact = True
+    else:
+        cells = np.unique(np.concatenate([chunk for _, chunk in position_chunks(info)]))
+        cells = cells[(cells >= 0) & (cells < size)]
+        counts = np.bincount(cells // width, minlength=len(bounds)).tolist()
+        exact = math.prod(info.shape) <= WALKED
+    return [min(1.0, c / (high - low)) for c, (low, high) in zip(counts, bounds)], exact
+
+
 def sharing(run: Run, storage_id: int) -> list[TensorInfo]:
     """The run's tensors that live in one storage, named variables first."""
     named = {v.tensor.id for v in run.variables if v.tensor is not None}
@@ -237,22 +304,22 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
     hidden, rows = rows[MAX_ROWS:], [r for r in rows[:MAX_ROWS] if _placeable(r, dtype)]
     width = 1 if size <= CELL_TEXT else -(-size // BINS)
     columns = -(-size // width) if size else 0
-    z, text = [], []
+    z, text, exact = [], [], True
     for row in rows:
         if width == 1:
             cells = _cells(row, size)
             z.append([c[0] if c else np.nan for c in cells])
             text.append([",".join(map(str, c)) for c in cells])
             continue
-        read = np.zeros(columns * width, dtype=bool)
-        read[:size] = _read(row, size)
-        counts = read.reshape(columns, width).sum(axis=1)
-        fraction = counts / np.minimum(width, size - np.arange(columns) * width)
-        z.append([f if f else np.nan for f in fraction.tolist()])
+        fractions, row_exact = _read_fractions(row, size, width)
+        exact = exact and row_exact
+        z.append([f if f else np.nan for f in fractions])
         text.append([""] * columns)
     title = t("view.memory.storage", lang, id=storage_id, size=f"{size:,}")
     if width > 1:
         title += t("view.memory.per_square", lang, cells=f"{width:,}")
+    if not exact:
+        title += t("view.memory.approximate", lang)
     if hidden:
         title += t("view.memory.more_rows", lang, n=len(hidden))
     figure = go.Figure(go.Heatmap(
