@@ -25,10 +25,12 @@ from explorer.model import VariableInfo
 from explorer.run_cache import RunCache
 from explorer.texts import LANGUAGES, t
 from explorer.views.broadcast import (
+    MAX_FAILURE_FIGURES,
     broadcast_failures,
     broadcast_steps,
     expansion_figure,
     failure_figure,
+    failures_not_drawn,
     gradient_sums,
 )
 from explorer.views.chain import chain_text, grad_fn_chain
@@ -288,9 +290,11 @@ MAX_BROADCASTS = 6      # expansion pictures drawn; the rest are listed in one c
 
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     failures, stretched = broadcast_failures(run), broadcast_steps(run)
-    for n, failure in enumerate(failures):
+    for n, failure in enumerate(failures[:MAX_FAILURE_FIGURES]):
         chart(failure_figure(failure, lang=lang()), key=f"{key}_failure_{n}")
         st.caption(explain("RuntimeError", failure.message, lang()))
+    if failures_not_drawn(run, failures, lang()):          # numbers only: no learner text
+        st.caption(failures_not_drawn(run, failures, lang()))
     if not stretched and not failures:
         st.caption(tr("broadcast.none"))
     for n, step in enumerate(stretched):

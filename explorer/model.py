@@ -16,6 +16,7 @@ __all__ = [
     "Edge",
     "ErrorInfo",
     "FailedOp",
+    "KEPT_FAILURES",
     "ForwardStep",
     "Graph",
     "ModuleCall",
@@ -171,6 +172,12 @@ class FailedOp:
     message: str                   # PyTorch's first message line
     line: int | None = None        # line of learner code that ran it
     inputs: tuple[int | None, ...] = ()   # the operands' tensor ids (None for an absent one)
+    count: int = 1                 # times it failed alike (same op, line and shapes: a loop)
+
+
+# distinct failed ops a recording keeps (the rest are counted in Graph.more_failed): a loop of
+# caught errors must not make a picture per failure
+KEPT_FAILURES = 8
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,8 @@ class Graph:
     ops: tuple[OpNode, ...]        # in execution order
     accumulate: tuple[tuple[int, int], ...] = ()         # (node_id, leaf tensor id) for AccumulateGrad nodes
     truncated: bool = False        # recording stopped at the node budget
-    failed: tuple[FailedOp, ...] = ()   # one per op that raised, in order
+    failed: tuple[FailedOp, ...] = ()   # the first KEPT_FAILURES distinct ops that raised
+    more_failed: int = 0           # ops that raised after those, unlike any of them
 
 
 @dataclass(frozen=True)

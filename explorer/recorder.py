@@ -6,6 +6,7 @@ stack and the learner's line for each op, and copies gradient values as backward
 them. Tensor facts (shape, strides, grad, ...) are read once at the end of the run."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import sys
@@ -18,6 +19,7 @@ from engine.ops import REGISTRY
 from engine.tensor import Tensor
 
 from .model import (
+    KEPT_FAILURES,
     BackwardCall,
     BackwardEdge,
     BackwardStep,
@@ -211,6 +213,8 @@ class Recorder:
         self._op_of_node: dict[int, OpNode] = {}
         self.accumulate: dict[int, int] = {}
         self.failed: list[FailedOp] = []
+        self._failed_counts: dict[tuple, int] = {}   # (op, line, shapes) -> times it failed
+        self.more_failed = 0                          # failures unlike those kept
 
     # ---- ids ------------------------------------------------------------------------------
     def tensor_id(self, t: Tensor | None) -> int | None:
@@ -251,17 +255,30 @@ class Recorder:
         elif isinstance(event, observe.BackwardCallEvent):
             self._on_backward_call(event)
         elif isinstance(event, observe.OpFailedEvent):
-            message = str(event.error).strip().splitlines()
-            self.failed.append(FailedOp(
-                event.op, tuple(tuple(t.shape) if t is not None else None for t in event.inputs),
-                type(event.error).__name__, message[0] if message else "", learner_line(),
-                tuple(self.tensor_id(t) for t in event.inputs)))
+            self._on_failed(event)
         elif isinstance(event, observe.ModuleEvent):
             if event.phase == "enter":
                 self._enter_module(event.module)
             elif self._module_stack:
                 self._module_stack.pop()
                 self._live_modules.pop()
+
+    def _on_failed(self, e: observe.OpFailedEvent) -> None:
+        """Keep the first KEPT_FAILURES distinct failed ops. One failing again alike (same op,
+        line and shapes: a loop of caught errors) is counted on the one kept; any other is
+        only counted (30,000 caught failures drew 30,000 red nodes and figures)."""
+        shapes = tuple(tuple(t.shape) if t is not None else None for t in e.inputs)
+        key = (e.op, learner_line(), shapes)
+        if key in self._failed_counts:
+            self._failed_counts[key] += 1
+        elif len(self.failed) >= KEPT_FAILURES:
+            self.more_failed += 1
+        else:
+            self._failed_counts[key] = 1
+            message = str(e.error).strip().splitlines()
+            self.failed.append(FailedOp(
+                e.op, shapes, type(e.error).__name__, message[0] if message else "", key[1],
+                tuple(self.tensor_id(t) for t in e.inputs)))
 
     def _on_forward(self, e: observe.ForwardEvent) -> None:
         if self._steps is not None and e.grad_fn is None:
@@ -415,5 +432,8 @@ class Recorder:
         while i < len(self._tensors):   # tensor_info may register bases seen late
             infos[i] = self.tensor_info(self._tensors[i], i)
             i += 1
+        counts = list(self._failed_counts.values())     # in the order they were kept
+        failed = tuple(dataclasses.replace(f, count=n) if n > 1 else f
+                       for f, n in zip(self.failed, counts))
         return Graph(infos, tuple(self.ops), tuple(sorted(self.accumulate.items())),
-                     self.truncated, tuple(self.failed))
+                     self.truncated, failed, self.more_failed)

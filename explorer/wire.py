@@ -28,7 +28,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from .model import ArrayInfo, Graph, Numbers, Shape, TensorInfo, fast_constructor
+from .model import (
+    KEPT_FAILURES,
+    ArrayInfo,
+    Graph,
+    Numbers,
+    Shape,
+    TensorInfo,
+    fast_constructor,
+)
 
 __all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "encode", "frame",
            "read_frame", "write_frame"]
@@ -307,9 +315,13 @@ MAX_TENSORS = 1 << 18
 
 
 def _graph_sane(graph: Graph) -> None:
-    """No bigger than a recording can be: the pictures walk every op and tensor per draw."""
+    """No bigger than a recording can be: the pictures walk every op and tensor per draw, and
+    draw each failed op kept (30,000 of them took minutes of server CPU)."""
     if len(graph.ops) > MAX_OPS or len(graph.tensors) > MAX_TENSORS:
         raise WireError(f"a graph of {len(graph.ops):,} ops and {len(graph.tensors):,} tensors")
+    if len(graph.failed) > KEPT_FAILURES or graph.more_failed < 0 or \
+            any(f.count < 1 for f in graph.failed):
+        raise WireError(f"a graph of {len(graph.failed):,} failed ops")
 
 
 _SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane}

@@ -104,3 +104,112 @@ def test_the_memory_picture_does_not_grow_with_the_storage(shape, stride):
     assert peak < 120e6, f"{peak / 1e6:.0f} MB for a storage of 2**27 cells"
     [row] = figure.data[0].z
     assert len(row) == 48 and any(v == v for v in row)     # some square is read (not NaN)
+
+
+# ---- F1: failed ops are kept a few at a time, and drawn a few at a time ------------------------
+LOOP = """import torch
+a = torch.ones(2)
+b = torch.ones(3)
+c = a * 2
+for i in range({n}):
+    try:
+        a + b
+    except RuntimeError:
+        pass
+"""
+
+
+def test_a_loop_of_caught_failures_is_recorded_as_one_failure_counted():
+    """30,000 caught failures of `a + b` were 30,000 FailedOps: 30,003 red nodes (6.9 MB of
+    DOT that `dot` gave up on after 10 s) and 30,000 Plotly figures on the Broadcasting tab."""
+    from explorer.sandbox.execute import execute
+    from explorer.views.broadcast import broadcast_failures, failure_figure, failures_not_drawn
+    from explorer.views.graph import graph_picture
+    run = through_wire(execute(LOOP.format(n=3000), 0))
+    [failed] = run.failed_ops
+    assert (failed.op, failed.line, failed.input_shapes, failed.count) == \
+        ("add", 7, ((2,), (3,)), 3000)
+    assert run.graph.more_failed == 0
+    picture = graph_picture(run, show_values=True)
+    [red] = [line for line in picture.dot.splitlines() if 'class="failed"' in line]
+    assert "add ✗ ×3,000" in red and "line 7" in red and picture.nodes < 10
+    [failure] = broadcast_failures(run)
+    assert "failed like this 3,000 times" in failure_figure(failure).layout.title.text
+    assert "同样出错 3,000 次" in failure_figure(failure, lang="zh-CN").layout.title.text
+    assert failures_not_drawn(run, [failure]) == ""
+
+
+def test_only_the_first_distinct_failures_are_kept_and_the_rest_counted():
+    from explorer.model import KEPT_FAILURES
+    from explorer.sandbox.execute import execute
+    from explorer.views.broadcast import (
+        MAX_FAILURE_FIGURES,
+        broadcast_failures,
+        failures_not_drawn,
+    )
+    from explorer.views.graph import graph_picture
+    source = ("import torch\na = torch.ones(2)\nfor n in range(3, 40):\n    try:\n"
+              "        a + torch.ones(n)\n    except RuntimeError:\n        pass\n")
+    run = through_wire(execute(source, 0))
+    assert [f.input_shapes[1] for f in run.failed_ops] == [(n,) for n in range(3, 11)]
+    assert len(run.failed_ops) == KEPT_FAILURES and run.graph.more_failed == 37 - KEPT_FAILURES
+    picture = graph_picture(run)
+    assert sum('class="failed"' in line for line in picture.dot.splitlines()) == KEPT_FAILURES
+    assert any("29 more ops failed" in note for note in picture.notes)
+    failures = broadcast_failures(run)
+    left = len(failures) - MAX_FAILURE_FIGURES + run.graph.more_failed
+    assert failures_not_drawn(run, failures) == f"{left} more failed ops are not drawn."
+    assert failures_not_drawn(run, failures, "zh-CN") == f"另有 {left} 个出错的运算没有画出。"
+
+
+def test_a_forged_run_of_many_failures_is_refused_and_never_drawn_whole():
+    from explorer.views.graph import graph_picture
+    failed = FailedOp("add", ((2,), (3,)), "RuntimeError", MISMATCH, 1, (0, 0))
+    for graph in (Graph({0: tensor()}, (), failed=(failed,) * 9),
+                  Graph({0: tensor()}, (), failed=(dataclasses.replace(failed, count=0),)),
+                  Graph({0: tensor()}, (), failed=(failed,), more_failed=-1)):
+        with pytest.raises(wire.WireError, match="failed ops"):
+            through_wire(Run("x", 0, graph=graph))
+    # a Run that never crossed the wire (built here) still draws only the first few
+    many = Run("x", 0, graph=Graph({0: tensor()}, (), failed=(failed,) * 30000))
+    assert graph_picture(many).nodes <= 9
+
+
+def test_a_graph_dot_cannot_draw_fails_at_once_after_the_first_time(monkeypatch):
+    """`dot` timing out was not remembered: every rerun of every viewer paid 10 s again."""
+    import subprocess
+
+    import explorer.views.export as export
+    calls = []
+
+    def slow(*args, **kwargs):
+        calls.append(args)
+        raise subprocess.TimeoutExpired("dot", export.RENDER_SECONDS)
+    monkeypatch.setattr(export.subprocess, "run", slow)
+    dot = "digraph G { slow_graph_for_the_failure_cache; }"
+    for _ in range(3):
+        with pytest.raises(RuntimeError, match="took more than"):
+            export.dot_to_svg(dot)
+    assert len(calls) == 1
+
+
+def test_a_huge_dot_is_never_sent_to_the_browser(monkeypatch):
+    """When `dot` failed, the page sent the whole DOT (6.9 MB) to st.graphviz_chart."""
+    import app_pages.graph_viewer as viewer
+    shown = []
+
+    class Page:
+        def graphviz_chart(self, dot, **kwargs):
+            shown.append(("chart", len(dot)))
+
+        def warning(self, text):
+            shown.append(("warning", text))
+
+    def fails(dot):
+        raise RuntimeError("Graphviz took more than 10 s to draw this graph")
+    monkeypatch.setattr(viewer, "svg_of", fails)
+    monkeypatch.setattr(viewer, "st", Page())
+    small, huge = "digraph G { a -> b; }", "digraph G {" + " a -> b;" * 100_000 + "}"
+    assert viewer.graph_viewer(small, key="k", labels={"too_big": "too big"}) is None
+    assert viewer.graph_viewer(huge, key="k", labels={"too_big": "too big"}) is None
+    assert shown == [("chart", len(small)), ("warning", "too big")]

@@ -19,12 +19,13 @@ import streamlit as st
 
 from explorer.views.export import dot_to_svg
 
-__all__ = ["MIN_LABEL_PX", "graph_viewer", "svg_of"]
+__all__ = ["MAX_BROWSER_DOT", "MIN_LABEL_PX", "graph_viewer", "svg_of"]
 
 FRONTEND = Path(__file__).parent / "frontend"
 NAME = "autograd_explorer.graph_viewer"
 MIN_LABEL_PX = 12.5      # the default view's smallest median label height (issue 14 asks 11)
 PRESENT_LABEL_PX = 18    # ... when a lecturer projects the page
+MAX_BROWSER_DOT = 200_000   # characters of DOT the browser is asked to draw when dot failed
 _SVG_START = re.compile(r"<svg\b")
 
 
@@ -55,14 +56,20 @@ def graph_viewer(dot: str, *, key: str, labels: Mapping[str, str], selected: str
                  on_click: Callable[[str], None] | None = None) -> str | None:
     """Draw `dot` in the viewer; the id of the node the learner just clicked ("t12", "o5",
     "m3", "a7"), else None. `labels`: the toolbar's texts in the learner's language (keys
-    search, no_match, zoom_in, zoom_out, fit, readable, fullscreen, exit_fullscreen, hint).
+    search, no_match, zoom_in, zoom_out, fit, readable, fullscreen, exit_fullscreen, hint,
+    too_big).
     `on_click(node)` runs before the next script run, so it may change widget state.
     `selected` is outlined. If Graphviz cannot draw the graph in time, st.graphviz_chart
-    draws it in the browser instead, without the viewer's tools."""
+    draws it in the browser instead, without the viewer's tools, when its DOT is at most
+    MAX_BROWSER_DOT characters (a 6.9 MB one went to every viewer); else labels["too_big"]
+    says so."""
     try:
         svg = svg_of(dot)
-    except Exception:      # noqa: BLE001 - too slow, or dot failed: the browser still can
-        st.graphviz_chart(dot, width="stretch" if presenting else "content")
+    except Exception:      # noqa: BLE001 - too slow, or dot failed: the browser still can,
+        if len(dot) > MAX_BROWSER_DOT:      # unless it is too big to send to every viewer
+            st.warning(labels.get("too_big", ""))
+        else:
+            st.graphviz_chart(dot, width="stretch" if presenting else "content")
         return None
 
     def clicked() -> None:

@@ -17,7 +17,7 @@ from explorer.views.node_details import NodeDetails, node_details
 __all__ = ["graph_with_details", "show_details", "viewer_words"]
 
 WORDS = ("search", "no_match", "zoom_in", "zoom_out", "fit", "readable", "fullscreen",
-         "exit_fullscreen", "hint")
+         "exit_fullscreen", "hint", "too_big")
 
 
 def graph_with_details(picture: GraphPicture, dot: str, run: Run, key: str) -> None:

@@ -26,10 +26,12 @@ __all__ = [
     "BroadcastFailure",
     "BroadcastOperand",
     "BroadcastStep",
+    "MAX_FAILURE_FIGURES",
     "broadcast_failures",
     "broadcast_steps",
     "expansion_figure",
     "failure_figure",
+    "failures_not_drawn",
     "gradient_sums",
     "learner_names",
     "torch_numbers",          # from .numbers, where every view gets it
@@ -216,6 +218,7 @@ class BroadcastFailure:
     result_shape: tuple | None   # in-place: the shape the result would need
     message: str            # PyTorch's first line
     explanation: str
+    count: int = 1          # times it failed alike (a loop of caught errors)
 
 
 def _pad(shapes: tuple) -> tuple:
@@ -240,13 +243,25 @@ def _failure(failed: FailedOp) -> BroadcastFailure | None:
         bad = tuple(d for d, (n, r) in enumerate(zip(padded[0], result)) if n != r)
         named = None
     return BroadcastFailure(failed.op, failed.line, shapes, padded, bad, named, bool(grow),
-                            result, failed.message, explain(failed.error_type, failed.message))
+                            result, failed.message, explain(failed.error_type, failed.message),
+                            failed.count)
 
 
 def broadcast_failures(run: Run) -> list[BroadcastFailure]:
-    """Every op that raised because its operands' shapes could not be broadcast (or an
-    in-place op's target could not take the broadcast shape), caught or not."""
+    """Every op kept (see Graph.failed) that raised because its operands' shapes could not be
+    broadcast (or an in-place op's target could not take the broadcast shape), caught or not."""
     return [f for f in map(_failure, run.failed_ops) if f is not None]
+
+
+MAX_FAILURE_FIGURES = 3    # failure pictures drawn; the rest are counted in one sentence
+
+
+def failures_not_drawn(run: Run, failures: list, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The sentence after the first MAX_FAILURE_FIGURES of `failures` (broadcast_failures)
+    counting the failed ops not drawn: those left over, and those the run only counted; ""
+    when every one is drawn."""
+    left = sum(f.count for f in failures[MAX_FAILURE_FIGURES:]) + run.graph.more_failed
+    return t("view.broadcast.more_failed", lang, n=f"{left:,}") if left else ""
 
 
 # cell kinds, each with its colour: padded 1, size that fits, 1 that stretches, the failing dim
@@ -295,6 +310,8 @@ def failure_figure(failure: BroadcastFailure, lang: str = DEFAULT_LANGUAGE) -> g
         y=[f"{name} {tuple(shape)}" for name, shape, _, _ in rows]))
     where = t("view.broadcast.at_line", lang, line=failure.line) if failure.line is not None \
         else ""
+    if failure.count > 1:
+        where += t("view.broadcast.failed_times", lang, n=f"{failure.count:,}")
     figure.update_layout(
         title={"text": f"<b>{plotly(failure.op)}</b>{where}: {plotly(failure.message)}<br>"
                        f"<span style='font-size:16px'>{_key(lang)}</span>", "font": {"size": 18}},

@@ -5,10 +5,9 @@ The script is the learner's code unchanged, after a header that seeds every rand
 the way run_code does, so real PyTorch prints the same numbers the app showed."""
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
-
-import graphviz
 
 __all__ = ["dot_to_png", "dot_to_svg", "torch_script"]
 
@@ -29,17 +28,28 @@ def dot_to_png(dot: str, dpi: int = 144) -> bytes:
 
 def _render(dot: str, fmt: str) -> bytes:
     """`dot -T<fmt>`, stopped after RENDER_SECONDS: a learner's graph should not hold a server
-    core for long (the graphviz package's pipe() has no timeout)."""
+    core for long (the graphviz package's pipe() has no timeout). A graph that failed fails
+    again at once (_FAILED keeps why, by digest): every viewer's rerun paid the 10 s again."""
+    key = (hashlib.sha256(dot.encode()).digest(), fmt)
+    if key in _FAILED:
+        raise RuntimeError(_FAILED[key])
     try:
         done = subprocess.run(["dot", f"-T{fmt}"], input=dot.encode(), capture_output=True,
                               timeout=RENDER_SECONDS, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"Graphviz took more than {RENDER_SECONDS} s to draw this graph") \
-            from exc
-    if done.returncode:
-        raise graphviz.CalledProcessError(done.returncode, ["dot", f"-T{fmt}"], done.stdout,
-                                          done.stderr)
-    return done.stdout
+    except subprocess.TimeoutExpired:
+        problem = f"Graphviz took more than {RENDER_SECONDS} s to draw this graph"
+    else:
+        if not done.returncode:
+            return done.stdout
+        problem = f"Graphviz failed to draw this graph (exit status {done.returncode})"
+    while len(_FAILED) >= FAILED_KEPT:
+        _FAILED.pop(next(iter(_FAILED)))
+    _FAILED[key] = problem
+    raise RuntimeError(problem)
+
+
+FAILED_KEPT = 256        # graphs remembered as failed (by digest), oldest forgotten first
+_FAILED: dict[tuple, str] = {}
 
 
 def torch_script(source: str, seed: int = 0) -> str:

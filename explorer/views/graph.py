@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
-from ..model import ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
+from ..model import KEPT_FAILURES, ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
 from .names import expressions, parameter_paths, tensor_names
@@ -149,6 +149,8 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
     notes = []
     if run.graph.truncated:
         notes.append(text("view.graph.recording", lang, ops=f"{len(run.graph.ops):,}"))
+    if run.graph.more_failed:
+        notes.append(text("view.graph.more_failed", lang, n=f"{run.graph.more_failed:,}"))
     blocks = _blocks(run.graph.ops, expanded if collapse else None)
     if fold:
         blocks = _fold(blocks)
@@ -392,8 +394,10 @@ class _Scene:
         self.inner_accumulate = {nid: leaf for nid, leaf in run.graph.accumulate
                                  if leaf in hidden_leaves}
         self.saved = [b.ops[0] for b in blocks if show_saved and b.kind == "op" and b.ops[0].saved]
-        # an op that raised: drawn after what ran, red, with the operands it refused
-        self.failed = [f for f in run.graph.failed if any(t in tensors for t in f.inputs)]
+        # an op that raised: drawn after what ran, red, with the operands it refused; a run
+        # keeps only the first few (a forged one too: they count against the budget, drawn)
+        self.failed = [f for f in run.graph.failed
+                       if any(t in tensors for t in f.inputs)][:KEPT_FAILURES]
         for f in self.failed:
             drawn.update(t for t in f.inputs if t in tensors)
         self.tensors = sorted(t for t in drawn if t in tensors)
@@ -464,7 +468,7 @@ class _Scene:
                 if failed.line is not None else ""
             lines.append(f'  f{k} [shape=octagon, style=filled, fillcolor="{FAILED}", '
                          f'color="#c0392b", penwidth=2, class="failed", '
-                         f'label=<<B>{escape(failed.op)} ✗</B>{where}>];')
+                         f'label=<<B>{escape(failed.op)} ✗{_times(failed.count)}</B>{where}>];')
             lines.extend(_edge(f"t{t}", f"f{k}", backward, style="dashed")
                          for t in dict.fromkeys(failed.inputs) if t in tensors)
         for nid, leaf in self.accumulate:
@@ -490,6 +494,11 @@ class _Scene:
         double = ", peripheries=2" if block.kind == "fold" else ""
         return (f'shape=box, style="filled,bold", fillcolor="{fill}", penwidth=2{double}, '
                 f'fontsize=14, label=<{"<BR/>".join(rows)}>')
+
+
+def _times(count: int) -> str:
+    """" ×30,000" after an op that failed alike that many times (a loop of caught errors)."""
+    return f" ×{count:,}" if count > 1 else ""
 
 
 def _module_title(path: str, type_name: str) -> str:
