@@ -41,7 +41,14 @@ from explorer.views.gradcheck import (
     gradcheck_message,
     gradcheck_table,
 )
-from explorer.views.graph import GraphPicture, graph_of, graph_picture, module_paths, scoped
+from explorer.views.graph import (
+    MAX_PATH_OPTIONS,
+    GraphPicture,
+    graph_of,
+    graph_picture,
+    module_paths,
+    scoped,
+)
 from explorer.views.memory import (
     layout_summary,
     memory_figure,
@@ -181,7 +188,12 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
         fold = st.toggle(tr("graph.fold"), value=True, key=f"{key}_fold", wrap=True)
         collapse = bool(modules) and st.toggle(tr("graph.collapse"), value=True,
                                                key=f"{key}_collapse", wrap=True)
-    expanded = st.multiselect(tr("graph.expand"), modules, format_func=clean,
+    # the first paths, and any opened by a click on a box further on (a multiselect's value
+    # must be among its options); 150 nested calls once offered 559 M characters of paths
+    known = set(modules)
+    opened = [p for p in st.session_state.get(f"{key}_expanded") or () if p in known]
+    options = list(dict.fromkeys(modules[:MAX_PATH_OPTIONS] + opened))
+    expanded = st.multiselect(tr("graph.expand"), options, format_func=clean,
                               key=f"{key}_expanded") if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
                             show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded),

@@ -17,6 +17,8 @@ __all__ = [
     "ErrorInfo",
     "FailedOp",
     "KEPT_FAILURES",
+    "MAX_MODULE_DEPTH",
+    "MAX_MODULE_NAME",
     "ForwardStep",
     "Graph",
     "ModuleCall",
@@ -112,6 +114,12 @@ class ModuleCall:
     name: str                      # "model" (the learner's variable), then attribute paths: "0"
     type: str                      # the Module's class name, e.g. "Linear"
     call: int                      # which call this was, counted over the run
+
+
+# A Module call stack as recorded: names cut to MAX_MODULE_NAME characters, only the outermost
+# MAX_MODULE_DEPTH calls (150 nested calls named 50,000 characters made 559 M characters of paths)
+MAX_MODULE_NAME = 200
+MAX_MODULE_DEPTH = 16
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from engine.tensor import Tensor
 
 from .model import (
     KEPT_FAILURES,
+    MAX_MODULE_DEPTH,
+    MAX_MODULE_NAME,
     BackwardCall,
     BackwardEdge,
     BackwardStep,
@@ -259,9 +261,9 @@ class Recorder:
         elif isinstance(event, observe.ModuleEvent):
             if event.phase == "enter":
                 self._enter_module(event.module)
-            elif self._module_stack:
-                self._module_stack.pop()
+            elif self._live_modules:
                 self._live_modules.pop()
+                del self._module_stack[len(self._live_modules):]   # it holds the outermost
 
     def _on_failed(self, e: observe.OpFailedEvent) -> None:
         """Keep the first KEPT_FAILURES distinct failed ops. One failing again alike (same op,
@@ -326,9 +328,13 @@ class Recorder:
         key = (id(parent), id(module))
         if key not in self._module_names:   # the objects are kept, so the ids stay theirs
             name = _child_name(parent, module) if parent is not None else _variable_name(module)
+            if len(name) > MAX_MODULE_NAME:      # add_module takes any string
+                name = name[:MAX_MODULE_NAME - 1] + "…"
             self._module_names[key] = (name, parent, module)
-        self._module_stack.append(
-            ModuleCall(self._module_names[key][0], type(module).__name__, self._calls))
+        if len(self._module_stack) < MAX_MODULE_DEPTH:     # ops deeper keep the outer calls
+            self._module_stack.append(ModuleCall(
+                self._module_names[key][0], type(module).__name__[:MAX_MODULE_NAME],
+                self._calls))
         self._live_modules.append(module)
         self._calls += 1
 

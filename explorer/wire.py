@@ -30,9 +30,12 @@ import numpy as np
 
 from .model import (
     KEPT_FAILURES,
+    MAX_MODULE_DEPTH,
+    MAX_MODULE_NAME,
     ArrayInfo,
     Graph,
     Numbers,
+    OpNode,
     Shape,
     TensorInfo,
     fast_constructor,
@@ -324,7 +327,15 @@ def _graph_sane(graph: Graph) -> None:
         raise WireError(f"a graph of {len(graph.failed):,} failed ops")
 
 
-_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane}
+def _op_sane(op: OpNode) -> None:
+    """A Module stack as the recorder keeps it: a forged one of 8,000 calls made the Graph
+    tab build a path per prefix, D * D * L characters from D * L bytes."""
+    longest = max((max(len(m.name), len(m.type)) for m in op.module), default=0)
+    if len(op.module) > MAX_MODULE_DEPTH or longest > MAX_MODULE_NAME:
+        raise WireError(f"an op in {len(op.module):,} Module calls, or one named too long")
+
+
+_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane, OpNode: _op_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):

@@ -213,3 +213,88 @@ def test_a_huge_dot_is_never_sent_to_the_browser(monkeypatch):
     assert viewer.graph_viewer(small, key="k", labels={"too_big": "too big"}) is None
     assert viewer.graph_viewer(huge, key="k", labels={"too_big": "too big"}) is None
     assert shown == [("chart", len(small)), ("warning", "too big")]
+
+
+# ---- F3: Module names and stacks are bounded, and paths are built once per stack --------------
+NESTED = """import torch
+import torch.nn as nn
+class Box(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        if inner is not None:
+            self.add_module("n" * {length}, inner)
+    def forward(self, x):
+        for child in self.children():
+            return child(x)
+        return x * 2
+m = None
+for i in range({depth}):
+    m = Box(m)
+y = m(torch.ones(1, requires_grad=True))
+"""
+
+
+def test_nested_modules_with_long_names_are_recorded_bounded():
+    """150 nested calls whose add_module names were 50,000 characters long made module_paths
+    build 559 M characters (3 GB of server memory) and offer them all in a multiselect."""
+    from explorer.model import MAX_MODULE_DEPTH, MAX_MODULE_NAME
+    from explorer.sandbox.execute import execute
+    from explorer.views.graph import graph_picture, module_paths
+    run = through_wire(execute(NESTED.format(length=5000, depth=40), 0))
+    [op] = [op for op in run.graph.ops if op.op == "mul"]
+    assert len(op.module) == MAX_MODULE_DEPTH and op.module[0].name == "m"
+    assert op.module[1].name == "n" * (MAX_MODULE_NAME - 1) + "…"
+    paths = module_paths(run)
+    assert len(paths) == MAX_MODULE_DEPTH and sum(map(len, paths)) < 400_000
+    assert graph_picture(run, collapse=True).nodes < 10
+
+
+def test_a_forged_module_stack_is_refused():
+    from explorer.model import ModuleCall
+    op = OpNode(id=0, op="mul", grad_fn=None, node_id=None, inputs=(0,), outputs=(0,))
+    for stack in (tuple(ModuleCall("m", "Box", k) for k in range(17)),
+                  (ModuleCall("m" * 201, "Box", 0),), (ModuleCall("m", "B" * 201, 0),)):
+        with pytest.raises(wire.WireError, match="Module calls"):
+            through_wire(Run("x", 0, graph=Graph({0: tensor()}, (dataclasses.replace(
+                op, module=stack),))))
+    honest = tuple(ModuleCall("m" * 200, "Box", k) for k in range(16))
+    run = Run("x", 0, graph=Graph({0: tensor()}, (dataclasses.replace(op, module=honest),)))
+    assert through_wire(run) == run
+
+
+def test_module_paths_are_built_once_per_distinct_stack(monkeypatch):
+    """Paths of an op's stack are shared by every op with the same names: 1,000 ops in one
+    stack of 16 calls build 16 paths, not 16,000."""
+    import explorer.views.graph as graph
+    from explorer.model import ModuleCall
+    stack = tuple(ModuleCall(f"m{k}", "Box", k) for k in range(16))
+    ops = tuple(OpNode(id=i, op="mul", grad_fn=None, node_id=None, inputs=(0,), outputs=(0,),
+                       module=stack) for i in range(1000))
+    run = Run("x", 0, graph=Graph({0: tensor()}, ops))
+    graph._paths.cache_clear()
+    paths = graph.module_paths(run)
+    assert len(paths) == 16 and paths[-1] == ".".join(f"m{k}" for k in range(16))
+    assert graph._paths.cache_info().misses == 1
+
+
+def test_the_graph_tab_offers_only_the_first_module_paths():
+    """The 'open Module boxes' multiselect offered every path (559 M characters of them)."""
+    import pathlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from explorer.views.graph import MAX_PATH_OPTIONS
+    source = ("import torch\nimport torch.nn as nn\nclass Net(nn.Module):\n"
+              "    def __init__(self):\n        super().__init__()\n"
+              "        self.layers = nn.ModuleList(nn.Linear(1, 1) for _ in range(250))\n"
+              "    def forward(self, x):\n        for layer in self.layers:\n"
+              "            x = layer(x)\n        return x\nnet = Net()\n"
+              "y = net(torch.ones(1, 1))\n")
+    app = AppTest.from_file(str(pathlib.Path(__file__).parents[1] / "streamlit_app.py"),
+                            default_timeout=90)
+    app.query_params["code"] = source
+    app.run()
+    assert not app.exception
+    [boxes] = [m for m in app.multiselect if m.key.endswith("_expanded")]
+    assert len(boxes.options) == MAX_PATH_OPTIONS
+    assert boxes.options[:2] == ["net", "net.layers.0"]
