@@ -10,7 +10,11 @@
 3. Server CPU to draw the memory picture and the graph of an honest run that records 19,000
    views of one tensor (`x[i % 64:]` in a loop): the pictures must walk the run's ops once,
    not once per temporary; and the memory picture of ten 190,000 x 23 expands of a slice
-   (the storage has one cell no row reads). Target: under 1 s each.
+   (the storage has one cell no row reads). Then the twelfth outside attack's cases: 30,000
+   caught failures of `a + b` in a loop (the graph, its SVG, and the Broadcasting tab's
+   figures), 150 nested Module calls named 50,000 characters each (the Module paths the Graph
+   tab offers), and forged results: a storage of 2**31 cells (the memory picture) and a failed
+   op of 200,000 dims (refused). Target: under 1 s each.
 """
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ import timing  # noqa: F401 - one-thread BLAS, and the project root on sys.path
 from explorer.run_cache import RunCache, budget_from_env
 from explorer.sandbox.limits import Limits
 from explorer.sandbox.pool import WorkerPool
-from explorer.views.graph import graph_dot
+from explorer.views.broadcast import MAX_FAILURE_FIGURES, broadcast_failures, failure_figure
+from explorer.views.export import dot_to_svg
+from explorer.views.graph import graph_dot, graph_picture, module_paths
 from explorer.views.memory import memory_figure, tensor_named
 
 HOSTILE = {
@@ -40,6 +46,23 @@ SEND = ("data = {raw}\nview = memoryview(data)\nwhile view:\n"
 MANY_VIEWS = "import torch\nx = torch.zeros(64)\nfor i in range(19000):\n    x[i % 64:]\n"
 EXPANDS = ("import torch\nx = torch.arange(24.0)\n"
            "ys = [x[:23].expand(190000 + i, 23) for i in range(10)]\n")
+FAILURES = ("import torch\na = torch.ones(2)\nb = torch.ones(3)\nc = a * 2\n"
+            "for i in range(30000):\n    try:\n        a + b\n    except RuntimeError:\n"
+            "        pass\n")
+MODULES = ("import torch\nimport torch.nn as nn\nclass Box(nn.Module):\n"
+           "    def __init__(self, inner):\n        super().__init__()\n"
+           "        if inner is not None:\n            self.add_module('n' * 50000, inner)\n"
+           "    def forward(self, x):\n        for child in self.children():\n"
+           "            return child(x)\n        return x * 2\nm = None\n"
+           "for i in range(150):\n    m = Box(m)\ny = m(torch.ones(1, requires_grad=True))\n")
+FORGE = ("from explorer import wire\nfrom explorer.model import *\n"
+         "info = TensorInfo(0, (1,), 'torch.float32', (1,), 0, 0, {size}, True, False, False,"
+         " True, None, None)\n"
+         "run = Run('x', 0, variables=(VariableInfo('x', 'tensor', info),),"
+         " graph=Graph({{0: info}}, (), failed=(FailedOp('add', ((1,) * {dims}, (1,) * {dims}),"
+         " 'RuntimeError', 'The size of tensor a (2) must match the size of tensor b (3) at"
+         " non-singleton dimension 0'),)))\n"
+         "wire.write_frame(RESULT_FD, wire.encode(run))\nos._exit(0)\n")
 LONG = ("import torch\ny = torch.ones(1000, requires_grad=True)\nz = y\n"
         "for i in range(3000):\n    z = z * 1.0001\nz.sum().backward()\nprint({n})\n")
 
@@ -49,8 +72,16 @@ def rss_mib() -> float:
         return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def main() -> int:
+def main(sections: list[str]) -> int:
+    """`python bench/hostile_runs.py [1] [2] [3]`: the sections named (all by default)."""
     limits = Limits(wall_seconds=30)
+    for section, run in (("1", hostile_results), ("2", long_runs), ("3", pictures)):
+        if not sections or section in sections:
+            run(limits)
+    return 0
+
+
+def hostile_results(limits: Limits) -> None:
     pool = WorkerPool(size=1, native=True)
     pool.call("native", "pass", 0, limits)
     print("| hostile result | server CPU | answer |\n|---|---:|---|")
@@ -62,6 +93,8 @@ def main() -> int:
         print(f"| {name} | {cpu * 1000:.0f} ms | {shown} |")
     pool.close()
 
+
+def long_runs(limits: Limits) -> None:
     cache = RunCache(budget_from_env())
     pool = WorkerPool(size=2)
     print("\n| long runs | server RSS | cached | last run's wire size |\n|---:|---:|---:|---:|")
@@ -71,19 +104,60 @@ def main() -> int:
         run = cache.get((source, 0), lambda: pool.run(source, 0, limits))
         if n % 10 == 0:
             print(f"| {n} | {rss_mib():.0f} MiB | {len(cache)} | {run.wire_bytes / 1e6:.1f} MB |")
+    pool.close()
+
+
+def pictures(limits: Limits) -> None:
+    pool = WorkerPool(size=2)
     run = pool.run(MANY_VIEWS, 0, limits)
     expands = pool.run(EXPANDS, 0, limits)
+    failures = pool.run(FAILURES, 0, limits)
+    modules = pool.run(MODULES, 0, limits)
     pool.close()
     x, y = tensor_named(run, "x"), tensor_named(expands, "x")
-    print("\n| picture | server CPU |\n|---|---:|")
+    print("\n| picture | server CPU | wall (with `dot`) | what was drawn |\n|---|---:|---:|---|")
     for name, draw in (("memory, 19,000 views", lambda: memory_figure(run, x.storage_id)),
-                       ("graph, 19,000 views", lambda: graph_dot(run)),
-                       ("memory, ten huge expands", lambda: memory_figure(expands, y.storage_id))):
-        started = time.process_time()
-        draw()
-        print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms |")
-    return 0
+                       ("graph, 19,000 views", lambda: graph_dot(run) and None),
+                       ("memory, ten huge expands", lambda: memory_figure(expands, y.storage_id)),
+                       ("graph and its SVG, 30,000 caught failures", lambda: _graph_svg(failures)),
+                       ("Broadcasting tab, 30,000 caught failures", lambda: _failures(failures)),
+                       ("Module paths, 150 nested calls named 50,000 chars",
+                        lambda: _paths(modules))):
+        started, wall = time.process_time(), time.perf_counter()
+        shown = draw()
+        print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms | "
+              f"{(time.perf_counter() - wall) * 1000:.0f} ms | "
+              f"{shown if isinstance(shown, str) else ''} |")
+    pool = WorkerPool(size=1, native=True)
+    for name, size, dims in (("memory, a forged storage of 2**31 cells", 2 ** 31, 2),
+                             ("a forged failed op of 200,000 dims", 1, 200_000)):
+        started, wall = time.process_time(), time.perf_counter()
+        forged = pool.call("native", FORGE.format(size=size, dims=dims), 0, limits)
+        shown = f"refused: {forged}" if isinstance(forged, tuple) else \
+            memory_figure(forged, 0, focus=0) and f"a Run of {forged.wire_bytes:,} bytes, drawn"
+        print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms | "
+              f"{(time.perf_counter() - wall) * 1000:.0f} ms | {shown} |")
+    pool.close()
+
+
+def _graph_svg(run) -> str:
+    picture = graph_picture(run, show_values=True)
+    return (f"{picture.nodes:,} nodes, {len(picture.dot):,} bytes of DOT, "
+            f"{len(dot_to_svg(picture.dot)):,} bytes of SVG")
+
+
+def _failures(run) -> str:
+    import plotly.io as pio
+    drawn = broadcast_failures(run)[:MAX_FAILURE_FIGURES]
+    size = sum(len(pio.to_json(failure_figure(f), validate=False)) for f in drawn)
+    return (f"{len(drawn)} of {len(run.failed_ops)} kept failures drawn (the first counted "
+            f"{run.failed_ops[0].count:,} times), {size:,} bytes of JSON")
+
+
+def _paths(run) -> str:
+    paths = module_paths(run)
+    return f"{len(paths)} paths, {sum(map(len, paths)):,} characters"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
