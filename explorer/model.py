@@ -196,6 +196,9 @@ class Graph:
     truncated: bool = False        # recording stopped at the node budget
     failed: tuple[FailedOp, ...] = ()   # the first KEPT_FAILURES distinct ops that raised
     more_failed: int = 0           # ops that raised after those, unlike any of them
+    # (id before, id after) per in-place write, in order: the recorder gives a tensor written
+    # in place a new id (its next version in the graph), and this says it is the same tensor
+    versions: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

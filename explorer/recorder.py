@@ -438,8 +438,10 @@ class Recorder:
         while i < len(self._tensors):   # tensor_info may register bases seen late
             infos[i] = self.tensor_info(self._tensors[i], i)
             i += 1
+        versions = tuple((op.inputs[0], op.outputs[0]) for op in self.ops
+                         if op.inplace and op.inputs and op.inputs[0] is not None and op.outputs)
         counts = list(self._failed_counts.values())     # in the order they were kept
         failed = tuple(dataclasses.replace(f, count=n) if n > 1 else f
                        for f, n in zip(self.failed, counts))
         return Graph(infos, tuple(self.ops), tuple(sorted(self.accumulate.items())),
-                     self.truncated, failed, self.more_failed)
+                     self.truncated, failed, self.more_failed, versions)

@@ -320,7 +320,8 @@ MAX_TENSORS = 1 << 18
 def _graph_sane(graph: Graph) -> None:
     """No bigger than a recording can be: the pictures walk every op and tensor per draw, and
     draw each failed op kept (30,000 of them took minutes of server CPU)."""
-    if len(graph.ops) > MAX_OPS or len(graph.tensors) > MAX_TENSORS:
+    if len(graph.ops) > MAX_OPS or len(graph.tensors) > MAX_TENSORS or \
+            len(graph.versions) > MAX_OPS:
         raise WireError(f"a graph of {len(graph.ops):,} ops and {len(graph.tensors):,} tensors")
     if len(graph.failed) > KEPT_FAILURES or graph.more_failed < 0 or \
             any(f.count < 1 for f in graph.failed):

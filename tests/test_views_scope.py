@@ -151,3 +151,22 @@ def test_a_step_inside_one_expression_is_spelled_from_its_inputs():
     assert by_op["relu"] == "model(x)" and by_op["reciprocal"] == "reciprocal(x.sum())"
     assert by_op["addmm"].startswith("addmm(model.0.bias")
     assert by_op["add"] == "model(x) + 1 / x.sum()"
+
+
+def test_a_leaf_updated_in_place_keeps_its_name_in_every_view():
+    """Gradient descent by hand (`w -= lr * w.grad` under no_grad): each update gives w a new
+    version, and the graph the last backward() went through read the version before it. It is
+    still the learner's `w` in the graph, the steps and the chain, not "(1)" or a bare shape."""
+    source = ("import torch\nx = torch.linspace(0, 1, 5)\ny = 2 * x\n"
+              "w = torch.zeros(1, requires_grad=True)\n"
+              "for step in range(3):\n    loss = ((x * w - y) ** 2).mean()\n    loss.backward()\n"
+              "    with torch.no_grad():\n        w -= 0.5 * w.grad\n        w.grad.zero_()\n")
+    run = execute(source)
+    assert run.error is None and len(run.backward) == 3
+    rows = [row["node"] for row in steps_table(backward_steps(run, 2))]
+    assert "AccumulateGrad → w.grad" in rows, rows
+    loss = next(v for v in run.variables if v.name == "loss").tensor.id
+    assert "AccumulateGrad → w" in chain_text(grad_fn_chain(run, loss))
+    dot = graph_dot(scoped(run, -1), budget=None)
+    [leaf] = re.findall(r"^ +(t\d+) -> a\d+", dot, flags=re.M)
+    assert f"  {leaf} [" in dot and "<B>w</B>" in dot.split(f"  {leaf} [")[1].split("\n")[0]

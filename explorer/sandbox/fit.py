@@ -104,7 +104,7 @@ def _first_ops(run: Run, n: int) -> Run:
     used |= {v.tensor.id for v in run.variables if v.tensor is not None}
     graph = Graph({k: v for k, v in run.graph.tensors.items() if k in used}, ops,
                   tuple(a for a in run.graph.accumulate if a[1] in used), True,
-                  run.graph.failed, run.graph.more_failed)
+                  run.graph.failed, run.graph.more_failed, run.graph.versions)
     return dataclasses.replace(run, graph=graph, forward=run.forward[:n], backward=())
 
 

@@ -21,7 +21,7 @@ from html import escape
 from ..model import KEPT_FAILURES, ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
-from .names import expressions, parameter_paths, tensor_names
+from .names import expressions, parameter_paths, tensor_names, variable_names
 from .numbers import torch_number, torch_values
 from .steps import saved_tensors
 
@@ -77,14 +77,24 @@ def scoped(run: Run, call: int | None) -> Run:
     """The run with only the graph backward call `call` went through (None: everything).
 
     After a loop, that is one iteration's graph: what the learner's last backward() walked,
-    exactly the nodes autograd had recorded for it. Ops run without grad (optimizer updates,
-    BatchNorm's running statistics, comparisons) were never part of it."""
+    exactly the nodes autograd had recorded for it, AccumulateGrad included. Ops run without
+    grad (optimizer updates, BatchNorm's running statistics, comparisons) were never part of
+    it."""
     if call is None or not -len(run.backward) <= call < len(run.backward):
         return run
     nodes = {s.node_id for s in run.backward[call].steps}
     kept = [op for op in run.graph.ops if op.node_id in nodes]
+    # A leaf's AccumulateGrad is in the graph even when the call did not run it
+    # (autograd.grad(y, x) hands x's gradient back instead): torch's next_functions hold it.
+    node_of = {leaf: nid for nid, leaf in run.graph.accumulate}
+    ran = {leaf: nid for nid, leaf in run.graph.accumulate if nid in nodes}
+    for op in kept:
+        for t in edge_inputs(op, run.ops_info.get(op.op)):
+            if t is not None and t not in ran and t in node_of:
+                ran[t] = node_of[t]
+    accumulate = set(ran.values())
     return _keeping(run, _with_inner_sources(run, kept),
-                    [a for a in run.graph.accumulate if a[0] in nodes])
+                    [a for a in run.graph.accumulate if a[0] in accumulate])
 
 
 def _with_inner_sources(run: Run, kept: list) -> list:
@@ -357,10 +367,7 @@ class _Scene:
     def __init__(self, run: Run, blocks: list, show_saved: bool, show_views: bool) -> None:
         self.run, self.blocks, self.show_saved = run, blocks, show_saved
         tensors = run.graph.tensors
-        self.names: dict[int, list] = {}      # the learner's variables: always drawn
-        for var in run.variables:
-            if var.tensor is not None:
-                self.names.setdefault(var.tensor.id, []).append(var.name)
+        self.names = variable_names(run)       # the learner's variables
         self.labels = tensor_names(run)        # and parameters by path, for labels
         producer, consumers = {}, {}
         for k, block in enumerate(blocks):
@@ -375,7 +382,11 @@ class _Scene:
         self.ins: list[list] = []
         self.outs: list[list] = []
         roots = {t for c in run.backward for t in c.roots}
-        drawn = {t for t in self.names if t in tensors}
+        # The learner's variables the drawn ops read or made, even those a box would hide;
+        # not one this graph has nothing to do with (after a loop, the accuracy computed
+        # after the last backward(), or a target only a loss's saved tensors hold).
+        touched = {t for op in run.graph.ops for t in (*op.inputs, *op.outputs)}
+        drawn = {t for t in self.names if t in tensors and t in touched}
         for k, block in enumerate(blocks):
             ins, outs = [], []
             first = min((t for op in block.ops for t in op.outputs), default=-1)

@@ -3,39 +3,75 @@ Module's parameters and buffers by path (`model.0.weight`, `bn.running_mean`), n
 recorder's internal ids."""
 from __future__ import annotations
 
+import copy
+
 from ..model import Run
 
-__all__ = ["buffer_paths", "expressions", "leaf_name", "parameter_paths", "tensor_names"]
+__all__ = ["buffer_paths", "expressions", "leaf_name", "parameter_paths", "tensor_names",
+           "variable_names"]
 
 
-def parameter_paths(run: Run) -> dict[int, str]:
-    """tensor id -> a Module parameter's full dotted path, e.g. "model.0.weight"."""
+def _earlier_versions(run: Run) -> dict[int, list[int]]:
+    """tensor id -> the ids the same tensor had before in-place writes. The recorder gives a
+    tensor written in place (`w -= lr * w.grad`, `h.relu_()`) a new id, its next version in
+    the graph; a name the learner bound at the end is the name of every earlier version too:
+    the w a backward() went through before the update is still the learner's `w`."""
+    last: dict[int, int] = {}
+    for before, after in reversed(run.graph.versions):    # the whole run's, in order, even
+        last[before] = last.get(after, after)             # in a graph scoped to one call
+    earlier: dict[int, list[int]] = {}
+    for first, final in last.items():
+        earlier.setdefault(final, []).append(first)
+    return earlier
+
+
+def _with_versions(run: Run, names: dict) -> dict:
+    """`names` (tensor id -> its name or names) given to each earlier version of a named
+    tensor that has none of its own."""
+    for last, firsts in _earlier_versions(run).items():
+        if last in names:
+            for first in firsts:
+                names.setdefault(first, copy.copy(names[last]))
+    return names
+
+
+def _module_paths(run: Run, kind: str) -> dict[int, str]:
     paths: dict[int, str] = {}
     for var in run.variables:
         if var.kind == "module":
-            for qualified, info in var.parameters:
+            for qualified, info in getattr(var, kind):
                 paths.setdefault(info.id, f"{var.name}.{qualified}")
-    return paths
+    return _with_versions(run, paths)
+
+
+def parameter_paths(run: Run) -> dict[int, str]:
+    """tensor id -> a Module parameter's full dotted path, e.g. "model.0.weight" (its earlier
+    versions too, before an update written in place)."""
+    return _module_paths(run, "parameters")
 
 
 def buffer_paths(run: Run) -> dict[int, str]:
     """tensor id -> a Module buffer's full dotted path, e.g. "bn.running_mean": a buffer is
-    no parameter, but the learner knows it by its path all the same."""
-    paths: dict[int, str] = {}
-    for var in run.variables:
-        if var.kind == "module":
-            for qualified, info in var.buffers:
-                paths.setdefault(info.id, f"{var.name}.{qualified}")
-    return paths
+    no parameter, but the learner knows it by its path all the same (`num_batches_tracked`
+    written in place keeps it too)."""
+    return _module_paths(run, "buffers")
 
 
-def tensor_names(run: Run) -> dict[int, list[str]]:
-    """tensor id -> its names: the learner's variables bound to it, in order of definition,
-    then the path of the Module parameter or buffer it is."""
+def variable_names(run: Run) -> dict[int, list[str]]:
+    """tensor id -> the learner's variables bound to it (or to a later version of it, after
+    an in-place write), in order of definition."""
     names: dict[int, list[str]] = {}
     for var in run.variables:
         if var.tensor is not None:
             names.setdefault(var.tensor.id, []).append(var.name)
+    return _with_versions(run, names)
+
+
+def tensor_names(run: Run) -> dict[int, list[str]]:
+    """tensor id -> its names: the learner's variables bound to it, in order of definition,
+    then the path of the Module parameter or buffer it is (each given to its earlier versions
+    too)."""
+    names = variable_names(run)
     for tensor, path in (*parameter_paths(run).items(), *buffer_paths(run).items()):
         names.setdefault(tensor, []).append(path)
     return names
