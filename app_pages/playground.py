@@ -22,6 +22,7 @@ from app_pages.common import (
 from explorer.markup import clean
 from explorer.share import share_link
 from explorer.texts import DEFAULT_LANGUAGE
+from explorer.views.names import focus_name
 
 EXAMPLE = """import torch
 
@@ -60,7 +61,7 @@ if variables:
     st.subheader(tr("vars.title"))
     st.dataframe(pictures.variables_frame(run), hide_index=True, width="stretch",
                  on_select=focus_clicked_row, selection_mode="single-row", key="var_table")
-    from_url(FOCUS, names, names[-1])
+    from_url(FOCUS, names, focus_name(run) or names[-1])
     to_url(FOCUS, clean(st.selectbox(tr("vars.focus"), names, format_func=clean, key=FOCUS)))
 focus = pictures.focused(run, st.session_state.get(FOCUS))
 # The picture's id, not its label, is what the URL carries (a label would change with the

@@ -396,3 +396,16 @@ def test_a_runs_warnings_show_under_its_output():
     assert any(t("output.warnings", "en") in caption.value for caption in app.caption)
     assert any("line 3: UserWarning: volatile was removed" in block.value and
                "torch.no_grad()" in block.value for block in app.code)
+
+
+def test_the_pictures_focus_by_default_on_what_the_last_backward_started_from():
+    """A training loop ends with a number printed after its last backward() (accuracy): the
+    pictures still open on the loss, so the grad_fn chain and the memory tab have something
+    to show, not "accuracy has no grad_fn"."""
+    source = (ROOT / "tests" / "gallery" / "mlp_training.py").read_text()
+    app = app_with(code=source, view="chain")
+    assert not app.exception
+    assert app.selectbox(key="var").value == "loss"
+    assert app.query_params["var"] == "loss"
+    assert any("NllLossBackward0" in block.value and "model.0.weight" in block.value
+               for block in app.code)

@@ -14,7 +14,8 @@ import torch
 
 from explorer import run_code
 from explorer.views.graph import graph_picture, module_paths, scoped
-from explorer.views.names import tensor_names
+from explorer.views.chain import grad_fn_chain
+from explorer.views.names import focus_name, tensor_names
 
 GALLERY = sorted((pathlib.Path(__file__).parent / "gallery").glob("*.py"))
 MAX_DEFAULT = 80
@@ -123,6 +124,21 @@ def test_the_default_graph_draws_only_what_is_joined_to_it():
         if nodes - joined:
             lonely[path.stem] = sorted(nodes - joined)
     assert lonely == {}
+
+
+@pytest.mark.parametrize("path", GALLERY, ids=[p.stem for p in GALLERY])
+def test_the_pictures_focus_by_default_on_a_variable_with_a_chain_to_show(path):
+    """The focused variable the chain, steps and memory tabs open on: the root of the last
+    backward() (a training loop's loss, not the accuracy it printed after), else the last
+    tensor the program defined."""
+    run = run_of(path)
+    name = focus_name(run)
+    [focus] = [v.tensor for v in run.variables if v.name == name]
+    if run.backward:
+        assert focus.id in run.backward[-1].roots or focus.grad_fn, name
+        assert grad_fn_chain(run, focus.id), name
+    else:
+        assert name == [v.name for v in run.variables if v.tensor is not None][-1]
 
 
 def test_a_failing_program_draws_what_ran_before_the_error():

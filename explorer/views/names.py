@@ -7,8 +7,8 @@ import copy
 
 from ..model import Run
 
-__all__ = ["buffer_paths", "expressions", "leaf_name", "parameter_paths", "tensor_names",
-           "variable_names"]
+__all__ = ["buffer_paths", "expressions", "focus_name", "leaf_name", "parameter_paths",
+           "tensor_names", "variable_names"]
 
 
 def _earlier_versions(run: Run) -> dict[int, list[int]]:
@@ -65,6 +65,19 @@ def variable_names(run: Run) -> dict[int, list[str]]:
         if var.tensor is not None:
             names.setdefault(var.tensor.id, []).append(var.name)
     return _with_versions(run, names)
+
+
+def focus_name(run: Run) -> str | None:
+    """The variable the pictures focus on before the learner picks one: what the last
+    backward() started from (a training loop's `loss`, not the accuracy printed after it,
+    which has no grad_fn chain to show), else the last tensor variable the code defined."""
+    tensors = [var.name for var in run.variables if var.tensor is not None]
+    if run.backward:
+        names = variable_names(run)
+        for root in run.backward[-1].roots:
+            if names.get(root):
+                return names[root][0]
+    return tensors[-1] if tensors else None
 
 
 def tensor_names(run: Run) -> dict[int, list[str]]:
