@@ -261,3 +261,17 @@ def test_a_tiny_operand_stretched_to_a_huge_result_draws_a_window():
     drawn = [np.asarray(trace.z).shape for trace in figure.data]
     assert (CELLS, CELLS) in drawn and all(r <= CELLS and c <= CELLS for r, c in drawn)
     assert figure.layout.annotations[-1].text.endswith("…")
+
+
+def test_a_failure_names_each_operand_as_the_learner_wrote_it():
+    """Torch's message says "tensor a" and "tensor b"; each row says which of the learner's
+    tensors that is: a variable (`h`), or the expression that made a temporary (`x @ w`),
+    shown literally (a `->` in an einsum stays text)."""
+    source = (pathlib.Path(__file__).parent / "gallery" / "failing_program.py").read_text()
+    [failure] = broadcast_failures(execute(source))
+    assert list(failure_figure(failure).data[0].y) == ["a: h (4, 5)", "b (4,)"]
+    run = execute("import torch\nx = torch.ones(4, 3)\nw = torch.ones(3, 5)\nbias = torch.ones(4)\n"
+                  "y = torch.einsum('ij,jk->ik', x, w) + bias\n")
+    [failure] = broadcast_failures(run)
+    rows = list(failure_figure(failure).data[0].y)
+    assert rows == ["a: torch.einsum('ij,jk-&gt;ik', x, w) (4, 5)", "b: bias (4,)"], rows

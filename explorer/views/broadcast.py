@@ -18,7 +18,7 @@ from ..explain import explain
 from ..markup import plotly
 from ..model import FailedOp, Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
-from .names import tensor_names
+from .names import expressions, tensor_names
 from .numbers import torch_numbers
 from .steps import as_array
 
@@ -219,6 +219,7 @@ class BroadcastFailure:
     message: str            # PyTorch's first line
     explanation: str
     count: int = 1          # times it failed alike (a loop of caught errors)
+    names: tuple = ()       # what the learner calls each operand (`h`, `x @ w`), or ""
 
 
 def _pad(shapes: tuple) -> tuple:
@@ -226,7 +227,8 @@ def _pad(shapes: tuple) -> tuple:
     return tuple((1,) * (n - len(s)) + tuple(s) for s in shapes)
 
 
-def _failure(failed: FailedOp) -> BroadcastFailure | None:
+def _failure(failed: FailedOp, known: dict | None = None) -> BroadcastFailure | None:
+    """`known`: tensor id -> the learner's name for it, for the operands' rows."""
     head = failed.message[:_SEARCHED]
     mismatch, grow = _MISMATCH.search(head), _CANNOT_GROW.search(head)
     shapes = tuple(s for s in failed.input_shapes if s is not None)
@@ -242,15 +244,22 @@ def _failure(failed: FailedOp) -> BroadcastFailure | None:
         result = tuple(max(column) for column in columns)
         bad = tuple(d for d, (n, r) in enumerate(zip(padded[0], result)) if n != r)
         named = None
+    ids = [t for s, t in zip(failed.input_shapes, failed.inputs) if s is not None] \
+        if len(failed.inputs) == len(failed.input_shapes) else []
+    names = tuple((known or {}).get(t, "") for t in ids) if len(ids) == len(shapes) else ()
     return BroadcastFailure(failed.op, failed.line, shapes, padded, bad, named, bool(grow),
                             result, failed.message, explain(failed.error_type, failed.message),
-                            failed.count)
+                            failed.count, names)
 
 
 def broadcast_failures(run: Run) -> list[BroadcastFailure]:
     """Every op kept (see Graph.failed) that raised because its operands' shapes could not be
     broadcast (or an in-place op's target could not take the broadcast shape), caught or not."""
-    return [f for f in map(_failure, run.failed_ops) if f is not None]
+    names = tensor_names(run)
+    ids = {t for f in run.failed_ops for t in f.inputs if t is not None}
+    known = {t: found[0] for t, found in names.items() if t in ids}
+    known.update((t, text) for t, text in expressions(run, names, ids - set(known)).items())
+    return [f for f in (_failure(failed, known) for failed in run.failed_ops) if f is not None]
 
 
 MAX_FAILURE_FIGURES = 3    # failure pictures drawn; the rest are counted in one sentence
@@ -288,7 +297,10 @@ def failure_figure(failure: BroadcastFailure, lang: str = DEFAULT_LANGUAGE) -> g
     result needs); padded 1s yellow, stretching 1s blue, the sizes that fail red (in-place:
     the target's dims that would have to grow); PyTorch's message as the title."""
     first = t("view.broadcast.target", lang) if failure.inplace else "a"
-    names = [first, *("b", "c", "d")[:len(failure.shapes) - 1]]
+    letters = [first, *("b", "c", "d")[:len(failure.shapes) - 1]]
+    # the message's letter (tensor a, tensor b) and the learner's name for it: "a: h"
+    names = [f"{letter}: {plotly(name)}" if name and name != letter else letter
+             for letter, name in zip(letters, failure.names or ("",) * len(letters))]
     rows = [(name, shape, padded, not failure.inplace or k == 0)
             for k, (name, shape, padded) in enumerate(zip(names, failure.shapes,
                                                            failure.padded))]
