@@ -101,7 +101,7 @@ def test_a_large_gradient_shows_its_shape_and_norm_as_torch_prints_a_number():
 def test_graph_labels_print_values_grads_and_norms_as_torch_does():
     """Graph labels printed `:.4g` (0.1, 1e-05, ‖·‖ = 3.549) beside tables printing 0.1000."""
     from explorer.views.graph import graph_picture
-    code = SCALED + "big = torch.full((40, 30), 0.5, requires_grad=True)\n"
+    code = SCALED + "big = torch.full((40, 30), 0.5, requires_grad=True)\ntotal = big.sum()\n"
     dot = graph_picture(execute(code), show_values=True).dot
     x = torch.tensor([0.1, 0.2, 0.3], requires_grad=True)
     w = torch.tensor([[0.5, -1.0, 2.0], [1e-5, 3.0, 0.25]], requires_grad=True)
