@@ -114,6 +114,9 @@ class ModuleCall:
     name: str                      # "model" (the learner's variable), then attribute paths: "0"
     type: str                      # the Module's class name, e.g. "Linear"
     call: int                      # which call this was, counted over the run
+    # for a call the learner's code made itself (not one inside another Module): where the call
+    # stands in their source, as OpNode.span, so its result can be named `model(images)`
+    span: tuple[int, ...] = ()
 
 
 # A Module call stack as recorded: names cut to MAX_MODULE_NAME characters, only the outermost

@@ -332,9 +332,10 @@ class Recorder:
                 name = name[:MAX_MODULE_NAME - 1] + "…"
             self._module_names[key] = (name, parent, module)
         if len(self._module_stack) < MAX_MODULE_DEPTH:     # ops deeper keep the outer calls
+            span = learner_span()[1] if not self._module_stack else ()
             self._module_stack.append(ModuleCall(
                 self._module_names[key][0], type(module).__name__[:MAX_MODULE_NAME],
-                self._calls))
+                self._calls, span))
         self._live_modules.append(module)
         self._calls += 1
 

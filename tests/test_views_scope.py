@@ -170,3 +170,22 @@ def test_a_leaf_updated_in_place_keeps_its_name_in_every_view():
     dot = graph_dot(scoped(run, -1), budget=None)
     [leaf] = re.findall(r"^ +(t\d+) -> a\d+", dot, flags=re.M)
     assert f"  {leaf} [" in dot and "<B>w</B>" in dot.split(f"  {leaf} [")[1].split("\n")[0]
+
+
+def test_what_a_model_returns_is_named_by_the_learners_call_even_through_its_own_forward():
+    """A Module with a forward() of the learner's: its last op runs inside that forward
+    (`self.head(...)`), yet the value the call returned is `model(images)`, as in the code
+    that called it; a step inside the forward keeps the forward's own text."""
+    from explorer.views.names import expressions, tensor_names
+    source = ("import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n"
+              "    def __init__(self):\n        super().__init__()\n"
+              "        self.body = nn.Linear(3, 4)\n        self.head = nn.Linear(4, 2)\n\n"
+              "    def forward(self, x):\n        return self.head(torch.relu(self.body(x)))\n\n\n"
+              "model = Net()\nimages = torch.ones(5, 3)\nloss = (model(images) * 2).sum()\n")
+    run = execute(source)
+    spelled = expressions(run, tensor_names(run), list(run.graph.tensors))
+    by_op = {op.op: spelled.get(op.outputs[0]) for op in run.graph.ops}
+    assert by_op["relu"] == "torch.relu(self.body(x))"
+    assert by_op["mul"] == "model(images) * 2"
+    [returned] = [op.outputs[0] for op in run.graph.ops if op.op == "addmm"][-1:]
+    assert spelled[returned] == "model(images)"

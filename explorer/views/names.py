@@ -137,16 +137,28 @@ def _written(run: Run, width: int) -> dict[int, str]:
     step inside that expression, such as the matmul inside `model(x)`), the text fits on one
     line within `width` characters."""
     lines = run.source.splitlines()
-    spans = {t: op.span for op in run.graph.ops for t in op.outputs}
-    inner = {t for op in run.graph.ops for t in op.inputs if spans.get(t) == op.span}
-    found = {}
-    for tensor, span in spans.items():
-        if tensor in inner or len(span) != 4 or span[0] != span[1] or span[0] > len(lines):
-            continue
-        text = lines[span[0] - 1][span[2]:span[3]]
-        if 0 < len(text) <= width:
-            found[tensor] = text
-    return found
+
+    def texts(span_of) -> dict[int, str]:
+        spans = {t: span_of(op) for op in run.graph.ops for t in op.outputs}
+        inner = {t for op in run.graph.ops for t in op.inputs if spans.get(t) == span_of(op)}
+        found = {}
+        for tensor, span in spans.items():
+            if tensor in inner or len(span) != 4 or span[0] != span[1] or span[0] > len(lines):
+                continue
+            text = lines[span[0] - 1][span[2]:span[3]]
+            if 0 < len(text) <= width:
+                found[tensor] = text
+        return found
+    # What a Module call the learner made returns is the value of that call (`model(images)`),
+    # though its last op ran inside their own forward() (`self.classifier(...)`).
+    calls = texts(lambda op: op.module[0].span if op.module and op.module[0].span else op.span)
+    return {**texts(lambda op: op.span),
+            **{t: text for t, text in calls.items() if t in _made_in_calls(run)}}
+
+
+def _made_in_calls(run: Run) -> set[int]:
+    """The tensors an op inside a Module call made."""
+    return {t for op in run.graph.ops if op.module for t in op.outputs}
 
 
 class _Speller:
