@@ -5,6 +5,7 @@ the dims torch cannot broadcast (or an in-place target would have to grow)."""
 import contextlib
 import io
 import pathlib
+import re
 import runpy
 
 import numpy as np
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from explorer.model import FailedOp
 from explorer.sandbox.execute import execute
 from explorer.views.broadcast import (
+    TITLE_WIDTH,
     broadcast_failures,
     broadcast_steps,
     expansion_figure,
@@ -118,7 +120,7 @@ def test_failing_broadcast_shows_torchs_message_and_the_dims_that_cannot_match(s
     heat = failure_figure(failure).data[0]
     red = {d for row in heat.z for d, kind in enumerate(row) if kind == 3}
     assert red == set(failure.bad_dims)
-    assert message in failure_figure(failure).layout.title.text
+    assert message in failure_figure(failure).layout.title.text.replace("<br>", " ")
 
 
 @settings(max_examples=40, deadline=None)
@@ -275,3 +277,17 @@ def test_a_failure_names_each_operand_as_the_learner_wrote_it():
     [failure] = broadcast_failures(run)
     rows = list(failure_figure(failure).data[0].y)
     assert rows == ["a: torch.einsum('ij,jk-&gt;ik', x, w) (4, 5)", "b: bias (4,)"], rows
+
+
+def test_a_failures_title_wraps_to_fit_a_phone():
+    """Plotly never wraps a title: PyTorch's message on one line ran off a 400 px screen, and
+    so did the colour key. Every line of the title is short enough for a phone; joined, the
+    lines are the op, the line and torch's message, word for word."""
+    source = (pathlib.Path(__file__).parent / "gallery" / "failing_program.py").read_text()
+    [failure] = broadcast_failures(execute(source))
+    for lang in ("en", "zh-CN"):
+        title = failure_figure(failure, lang=lang).layout.title.text
+        lines = [re.sub(r"<[^>]+>", "", line) for line in title.split("<br>")]
+        assert all(len(line) <= TITLE_WIDTH for line in lines), lines
+        assert failure.message in " ".join(lines)
+        assert len(lines) >= 4          # the message, then the key on two lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -278,10 +279,25 @@ _KINDS = ("#fff2b3", "#e6e6e6", "#9ecae1", "#d62728")
 _KEY = (("#d62728", "cannot"), ("#6baed6", "stretches"), ("#e6c200", "padded"))
 
 
+TITLE_WIDTH = 42      # characters per line of a failure's title: whole on a 400 px phone
+
+
 def _key(lang: str) -> str:
-    """The colour legend above the grid."""
-    return "   ".join(f"<span style='color:{colour}'>■ {t(f'view.broadcast.{name}', lang)}</span>"
-                      for colour, name in _KEY)
+    """The colour legend above the grid, on two lines (one line ran off a phone's screen)."""
+    items = [f"<span style='color:{colour}'>■ {t(f'view.broadcast.{name}', lang)}</span>"
+             for colour, name in _KEY]
+    return "   ".join(items[:2]) + "<br>" + "   ".join(items[2:])
+
+
+def _title_lines(op: str, where: str, message: str) -> list[str]:
+    """"op (line n): PyTorch's message" in lines of at most TITLE_WIDTH characters, as Plotly
+    text with the op in bold: a Plotly title never wraps, so on a phone it was cut off."""
+    lines = textwrap.wrap(f"{op}{where}: {message}", TITLE_WIDTH, break_long_words=True,
+                          break_on_hyphens=False) or [""]
+    first = lines[0]
+    bold = f"<b>{plotly(op)}</b>{plotly(first[len(op):])}" if first.startswith(op) else \
+        plotly(first)
+    return [bold, *map(plotly, lines[1:])]
 
 
 def _kind(failure: BroadcastFailure, d: int, n: int, padded_in: bool, failing_row: bool) -> int:
@@ -324,10 +340,15 @@ def failure_figure(failure: BroadcastFailure, lang: str = DEFAULT_LANGUAGE) -> g
         else ""
     if failure.count > 1:
         where += t("view.broadcast.failed_times", lang, n=f"{failure.count:,}")
+    lines = _title_lines(failure.op, where, failure.message)
+    top = 60 + 24 * len(lines) + 2 * 21          # the title's lines, then the key's two
+    height = top + 30 + 80 * len(rows)
     figure.update_layout(
-        title={"text": f"<b>{plotly(failure.op)}</b>{where}: {plotly(failure.message)}<br>"
-                       f"<span style='font-size:16px'>{_key(lang)}</span>", "font": {"size": 18}},
+        title={"text": "<br>".join(lines) +
+                       f"<br><span style='font-size:16px'>{_key(lang)}</span>",
+               "font": {"size": 18}, "y": 1 - 30 / height, "yref": "container",
+               "yanchor": "top"},
         font={"size": 20}, yaxis_autorange="reversed",
-        xaxis_side="top", height=170 + 80 * len(rows),
-        margin={"l": 10, "r": 10, "t": 140, "b": 10})
+        xaxis_side="top", height=height,
+        margin={"l": 10, "r": 10, "t": top, "b": 10})
     return figure
