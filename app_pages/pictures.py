@@ -197,16 +197,34 @@ def _graph(run: Run, focus: VariableInfo | None, key: str) -> None:
                               key=f"{key}_expanded") if collapse else ()
     picture = graph_picture(run, direction=direction, show_values=show_values,
                             show_saved=show_saved, collapse=collapse, expanded=frozenset(expanded),
-                            fold=fold, focus=focus.tensor.id if focus else None, lang=lang())
-    draw_graph(picture, run, key)
+                            fold=fold, unrolled=unrolled_boxes(run, key),
+                            focus=focus.tensor.id if focus else None, lang=lang())
+    draw_graph(picture, run, key, unroll=True)
 
 
-def draw_graph(picture: GraphPicture, run: Run, key: str) -> None:
+def unrolled_boxes(run: Run, key: str) -> frozenset:
+    """The ×N boxes the learner opened in place in this run's graph (by their first op's id),
+    kept in st.session_state[f"{key}_unrolled"] with the run they belong to."""
+    kept = st.session_state.get(f"{key}_unrolled") or {}
+    return frozenset(kept.get("ids", ())) if kept.get("run") == (run.source, run.seed) \
+        else frozenset()
+
+
+def draw_graph(picture: GraphPicture, run: Run, key: str, unroll: bool = False) -> None:
     """The graph in the graph viewer (pan, zoom, search; a click on a node shows its details
-    below it, a click on a Module box opens it in place), the notes on how it was drawn, and
-    its export buttons."""
+    below it, a click on a Module box opens it in place, and with `unroll` so does a click on
+    a ×N box), the notes on how it was drawn, and its export buttons."""
     dot = clean(picture.dot)        # names in it are escaped by the view; surrogates are not
-    graph_with_details(picture, dot, run, key)
+    rolled = f"{key}_unrolled"
+
+    def unroll_box(first_op: int | None) -> None:
+        ids = unrolled_boxes(run, key)
+        st.session_state[rolled] = {"run": (run.source, run.seed),
+                                    "ids": [*ids, first_op] if first_op is not None else []}
+
+    graph_with_details(picture, dot, run, key, unroll_box if unroll else None)
+    if unroll and unrolled_boxes(run, key):
+        st.button(tr("graph.roll_up"), key=f"{key}_roll_up", on_click=unroll_box, args=(None,))
     for note in picture.notes:
         st.caption(note)
     with st.popover(tr("export.title"), icon="⬇️"):

@@ -156,3 +156,25 @@ def test_clicking_a_module_box_opens_it_in_place(app_url, browser):
         screenshot(page, "graph_viewer_module_open")
     finally:
         context.close()
+
+
+def test_clicking_a_rolled_box_opens_the_loop_in_place(app_url, browser):
+    """The hand-written RNN's ×8 box opens in place at a click: eight turns of the cell drawn
+    one by one; a button under the graph rolls it up again."""
+    context, page = open_program(browser, app_url, "rnn_by_hand.py")
+    try:
+        before = page.locator(NODES).count()
+        page.locator(NODES).filter(has_text="×8").first.click()
+        page.wait_for_function("(n) => document.querySelectorAll('.gv-stage svg g.node')"
+                               ".length > n", arg=before, timeout=60_000)
+        wait_until_idle(page)
+        assert page.locator(NODES).filter(has_text="×8").count() == 0
+        assert page.locator(NODES).filter(has_text="TanhBackward0").count() == 8
+        screenshot(page, "graph_viewer_loop_open")
+        page.locator(".st-key-playground_roll_up button").click()
+        page.wait_for_function("(n) => document.querySelectorAll('.gv-stage svg g.node')"
+                               ".length === n", arg=before, timeout=60_000)
+        wait_until_idle(page)
+        assert page.locator(NODES).filter(has_text="×8").count() == 1
+    finally:
+        context.close()

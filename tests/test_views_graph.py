@@ -271,6 +271,23 @@ def test_an_unrolled_rnn_cell_folds_into_one_box():
     assert unfolded == ["cell: RNNCell"] * steps   # the shared weights feed every box
 
 
+def test_a_rolled_box_opens_in_place_and_the_others_stay_rolled():
+    """A click on a ×N box opens that loop in place: the box's first op id in `unrolled`
+    draws its turns one by one, and a second loop of the same program stays rolled."""
+    source = ("import torch\nw = torch.tensor(0.9, requires_grad=True)\nx = torch.tensor(1.0)\n"
+              "for i in range(5):\n    x = x * w + 0.1\ny = x\nfor i in range(4):\n"
+              "    y = torch.tanh(y)\ny.backward()\n")
+    run = run_of(source)
+    rolled = graph_dot(run)
+    boxes = re.findall(r"^  m(\d+) \[.*?×(\d+)", rolled, flags=re.M)
+    assert sorted(n for _, n in boxes) == ["4", "5"], boxes
+    first, _ = next(b for b in boxes if b[1] == "5")
+    opened = graph_dot(run, unrolled={int(first)})
+    assert "×5" not in opened and "×4" in opened
+    assert len(re.findall(r"label=<MulBackward0>", opened)) == 5
+    assert graph_dot(run, unrolled={int(first)}, fold=False) == graph_dot(run, fold=False)
+
+
 def test_a_sequential_of_identical_blocks_folds_and_names_its_ends():
     source = """import torch
 import torch.nn as nn

@@ -20,11 +20,13 @@ WORDS = ("search", "no_match", "zoom_in", "zoom_out", "fit", "readable", "fullsc
          "exit_fullscreen", "hint", "too_big")
 
 
-def graph_with_details(picture: GraphPicture, dot: str, run: Run, key: str) -> None:
+def graph_with_details(picture: GraphPicture, dot: str, run: Run, key: str,
+                       unroll: Callable[[int], None] | None = None) -> None:
     """`dot` (the picture's DOT, cleaned) in the graph viewer, and under it the details of the
     node last clicked (kept in st.session_state[f"{key}_node"]). A click on a Module box opens
     it in place when the page offers a choice of open boxes (the graph tab's
-    st.session_state[f"{key}_expanded"]); the details panel has buttons to close it again."""
+    st.session_state[f"{key}_expanded"]); the details panel has buttons to close it again.
+    With `unroll`, a click on a ×N box calls it with the box's first op id instead."""
     chosen, opened = f"{key}_node", f"{key}_expanded"
     expanded = frozenset(st.session_state.get(opened) or ())
 
@@ -36,6 +38,8 @@ def graph_with_details(picture: GraphPicture, dot: str, run: Run, key: str) -> N
         details = node_details(run, node, expanded=expanded, collapsed=picture.collapsed)
         if details is not None and details.module_path and opened in st.session_state:
             open_box(details.module_path)
+        elif details is not None and details.kind == "fold" and unroll is not None:
+            unroll(int(node[1:]))
         else:
             st.session_state[chosen] = node
 

@@ -138,6 +138,7 @@ def _keeping(run: Run, ops: list, accumulate: list) -> Run:
 def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = False,
                   show_saved: bool = False, show_views: bool = True, collapse: bool = False,
                   expanded: frozenset | set = frozenset(), fold: bool = True,
+                  unrolled: frozenset | set = frozenset(),
                   step: int | None = None, call: int = 0, focus: int | None = None,
                   budget: int | None = BUDGET, lang: str = DEFAULT_LANGUAGE) -> GraphPicture:
     """Draw the run's graph.
@@ -150,6 +151,8 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
         "model.0", ...) is in `expanded`.
     fold: runs of FOLD_MIN or more identical chained blocks (ops, or Module boxes when
         collapsing) become one "×N" box: the iterations of a loop, rolled.
+    unrolled: the ×N boxes drawn unrolled all the same, each by the id of its first op (its
+        DOT node is "m<id>"): the learner opened them in place.
     step, call: highlight backward call number `call` after `step` steps: the nodes already
         run are drawn done, the node running at `step` stands out, the rest are pending.
     focus: the id of a tensor to outline (the variable the learner is looking at).
@@ -164,11 +167,11 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
         notes.append(text("view.graph.more_failed", lang, n=f"{run.graph.more_failed:,}"))
     blocks = _blocks(run.graph.ops, expanded if collapse else None)
     if fold:
-        blocks = _fold(blocks)
+        blocks = _fold(blocks, unrolled)
     scene = _Scene(run, blocks, show_saved, show_views)
     if budget is not None and scene.nodes > budget and not collapse:
         full = scene.nodes
-        blocks = _fold(_blocks(run.graph.ops, expanded))
+        blocks = _fold(_blocks(run.graph.ops, expanded), unrolled)
         scene = _Scene(run, blocks, show_saved, show_views)
         collapse = True
         notes.append(text("view.graph.collapsed", lang, nodes=f"{full:,}"))
@@ -255,9 +258,10 @@ def _blocks(ops: tuple, expanded) -> list:
     return blocks
 
 
-def _fold(blocks: list) -> list:
+def _fold(blocks: list, unrolled: frozenset | set = frozenset()) -> list:
     """Fold each run of FOLD_MIN or more repeats of a unit of blocks, where every repeat feeds
-    the next (an unrolled loop), into one block; the longest coverage wins."""
+    the next (an unrolled loop), into one block; the longest coverage wins. A run whose first
+    op's id is in `unrolled` stays unfolded, all of it."""
     sigs = [b.signature for b in blocks]
     turns = _Turns(blocks)
     out, i = [], 0
@@ -278,6 +282,10 @@ def _fold(blocks: list) -> list:
         if best_count == 1:
             out.append(blocks[i])
             i += 1
+            continue
+        if blocks[i].ops[0].id in unrolled:
+            out.extend(blocks[i:i + best_count * best_len])
+            i += best_count * best_len
             continue
         units = [blocks[i + k * best_len:i + (k + 1) * best_len] for k in range(best_count)]
         out.append(_Block([op for unit in units for b in unit for op in b.ops], units=units))
