@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from explorer.sandbox.execute import execute
-from explorer.views.graph import BUDGET, graph_dot, graph_picture, module_paths
+from explorer.views.graph import BUDGET, graph_dot, graph_picture, module_paths, scoped
 from explorer.views.memory import sharers
 from explorer.views.names import tensor_names
 from explorer.views.steps import saved_tensors
@@ -286,6 +286,20 @@ def test_a_rolled_box_opens_in_place_and_the_others_stay_rolled():
     assert "×5" not in opened and "×4" in opened
     assert len(re.findall(r"label=<MulBackward0>", opened)) == 5
     assert graph_dot(run, unrolled={int(first)}, fold=False) == graph_dot(run, fold=False)
+
+
+def test_a_base_only_its_view_links_to_sits_beside_the_view():
+    """`x = torch.linspace(0, 1, 5).unsqueeze(1)`: the linspace result is linked to the graph
+    only by its view's dotted line. Drawn backward, it sank to the first rank (the bottom),
+    a dotted line across the whole picture; it sits on its view's rank in either direction."""
+    source = ("import torch\nx = torch.linspace(0, 1, 5).unsqueeze(1)\n"
+              "w = torch.ones(1, requires_grad=True)\nloss = (x * w).sum()\nloss.backward()\n")
+    run = run_of(source)
+    x = next(v.tensor for v in run.variables if v.name == "x")
+    for direction in ("forward", "backward"):         # the backward() call's graph
+        dot = graph_dot(scoped(run, 0), direction=direction)
+        assert f"{{rank=same; t{x.id}; t{x.base_id};}}" in dot, direction
+    assert "rank=same" not in graph_dot(run)           # the whole run: unsqueeze links them
 
 
 def test_a_sequential_of_identical_blocks_folds_and_names_its_ends():

@@ -492,10 +492,17 @@ class _Scene:
                          f'fontsize=9, label={_saved_label(self.run, op, tensors, self.labels, words)}];')
             lines.append(f'  s{op.id} -> o{op.id} [style=dotted, arrowhead=none, '
                          'color="#b59a3c"];')
+        # A base nothing else links to sits beside its view: alone it took the first rank, the
+        # bottom of a backward picture, at the end of a dotted line across the whole graph.
+        linked = {t for ts in (*self.ins, *self.outs) for t in ts}
+        linked |= {leaf for _, leaf in self.accumulate} | {t for f in self.failed for t in f.inputs}
         for view, base in self.views:
             lines.append(f'  t{view} -> t{base} [style=dotted, color="{VIEW}", '
                          f'fontcolor="{VIEW}", fontsize=9, label="{words("view_of")}", '
                          'constraint=false];')
+            if base not in linked:
+                lines.append(f"  {{rank=same; t{view}; t{base};}}")
+                linked.add(base)
         for k, failed in enumerate(self.failed):
             where = f"<BR/><FONT POINT-SIZE='10'>{words('line', line=failed.line)}</FONT>" \
                 if failed.line is not None else ""
