@@ -485,3 +485,10 @@ def test_each_cell_lists_the_first_elements_stored_there(dims, offset, size, mos
         if cell < size and len(expected[cell]) < most:
             expected[cell].append(flat)
     assert _cells(info, size, most) == expected
+
+
+def test_a_one_element_storage_is_one_cell():
+    """A loss is a scalar: its storage reads "1 cell", not "1 cells"."""
+    run = execute("import torch\nloss = torch.tensor(0.5)\n")
+    info = tensor_named(run, "loss")
+    assert memory_figure(run, info.storage_id).layout.title.text.endswith(": 1 cell")

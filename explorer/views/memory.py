@@ -315,7 +315,8 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
         exact = exact and row_exact
         z.append([f if f else np.nan for f in fractions])
         text.append([""] * columns)
-    title = t("view.memory.storage", lang, id=storage_id, size=f"{size:,}")
+    title = t("view.memory.storage_one" if size == 1 else "view.memory.storage", lang,
+              id=storage_id, size=f"{size:,}")
     if width > 1:
         title += t("view.memory.per_square", lang, cells=f"{width:,}")
     if not exact:
