@@ -36,7 +36,7 @@ from explorer.views.training import boundary_figure, grad_norm_figure, loss_figu
 
 EXAMPLES = ROOT / "tests" / "course_examples"
 GALLERY = ("mlp_training", "cnn_batchnorm_dropout", "rnn_by_hand", "long_loop", "attention",
-           "failing_program")
+           "failing_program", "linear_regression")
 OUT = ROOT / "docs" / "pictures"
 
 
