@@ -412,33 +412,19 @@ def test_the_pictures_focus_by_default_on_what_the_last_backward_started_from():
                for block in app.code)
 
 
-TWO_STEPS = """import torch
-from torch import nn
-torch.manual_seed(0)
-model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-opt = torch.optim.SGD(model.parameters(), lr=0.1)
-x = torch.randn(5, 3)
-y = torch.tensor([0, 1, 0, 1, 1])
-for step in range(2):
-    opt.zero_grad()
-    loss = nn.functional.cross_entropy(model(x), y)
-    loss.backward()
-    opt.step()
-"""
-
-
 def test_backward_steps_follow_the_chosen_call_collapsed_or_expanded():
     """The steps tab steps through any backward() of the run (the last by default), with the
     Module boxes closed or open as its toggle says: it used to show only the first call,
     always collapsed, so an AccumulateGrad step lit the whole model box."""
-    app = app_with(code=TWO_STEPS, view="steps")
+    source = (ROOT / "tests" / "gallery" / "mlp_training.py").read_text()
+    app = app_with(code=source, view="steps")
     assert not app.exception
-    assert app.selectbox(key="playground_call").value == 1         # the last of two calls
+    assert app.selectbox(key="playground_call").value == 19        # the last of 20 calls
     boxed = dot_of(app)
     assert "<B>model</B>" in boxed and "AddmmBackward0" not in boxed
     app.toggle(key="playground_steps_collapse").set_value(False).run()
     opened = dot_of(app)
-    assert "<B>model</B>" not in opened and opened.count("AddmmBackward0") == 2
+    assert "<B>model</B>" not in opened and opened.count("AddmmBackward0") == 3
     last = {line.split()[0] for line in opened.splitlines() if "step-" in line}
     app.selectbox(key="playground_call").set_value(0).run()
     first = {line.split()[0] for line in dot_of(app).splitlines() if "step-" in line}
