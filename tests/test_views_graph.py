@@ -71,9 +71,10 @@ def torch_nodes(root) -> list:
 
 
 def dot_nodes(dot: str) -> dict:
-    """node name -> its attributes, as Graphviz itself parsed the DOT."""
+    """node name -> its attributes, as Graphviz itself parsed the DOT (its objects after the
+    subgraphs, such as a {rank=same; ...} that keeps a view's base beside it)."""
     layout = json.loads(graphviz.Source(dot).pipe(format="json0"))
-    return {o["name"]: o for o in layout.get("objects", [])}
+    return {o["name"]: o for o in layout.get("objects", [])[layout.get("_subgraph_cnt", 0):]}
 
 
 def text(label: str) -> str:
