@@ -40,3 +40,16 @@ def test_a_long_squeeze_chain_is_walked_without_recursion():
     last = next(op for op in run.graph.ops if op.op == "cat").inputs[0]   # the last squeeze
     assert found[last].startswith("squeeze(")
     assert "<I>" in graph_dot(run)        # drawn, labels and all
+
+
+def test_ops_a_backward_formula_made_are_spelled_with_torchs_function_names():
+    """Double backward draws the ops backward formulas ran; a registry entry for one overload
+    of a torch function (`mul_scalar`: torch.mul with a number) reads as that function, its
+    number as "…" (issue 14: names a learner recognises; it read 'mul_scalar(pow(x))')."""
+    import re
+    source = ("import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x ** 3\n"
+              "g, = torch.autograd.grad(y.sum(), x, create_graph=True)\n(g.pow(2)).sum().backward()\n")
+    run = execute(source)
+    spelled = set(re.findall(r"<I>(.*?)</I>", graph_dot(run)))
+    assert "pow(x) * …" in spelled, spelled
+    assert not [text for text in spelled if re.search(r"_(scalar|tensor|dim)\b", text)], spelled

@@ -104,6 +104,19 @@ def leaf_name(run: Run, names: dict[int, list[str]], tensor: int) -> str:
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "mm": "@",
               "bmm": "@", "pow": "**", "pow_tensor": "**", "rsub": "-"}
 _SHAPE_ONLY = {"squeeze", "unsqueeze"}
+# Registry entries that are one overload of a torch function (`mul_scalar` is torch.mul with a
+# number): spelled by the function's name, the number as "…".
+_OVERLOADS = ("_scalar_self", "_scalar_other", "_scalar_base", "_scalar_tensor", "_scalar",
+              "_tensor", "_dims", "_dim", "_stable")
+
+
+def _called(op: str) -> tuple[str, bool]:
+    """(torch's name for registry op `op`, whether it took a number besides its tensors)."""
+    op = op.rstrip("_")
+    for suffix in _OVERLOADS:
+        if op.endswith(suffix):
+            return op[:-len(suffix)], "_scalar" in suffix
+    return op, False
 
 
 ARGS = 3   # inputs spelled out in a call; more read "…" (a cat of 300 tensors is one label)
@@ -214,9 +227,12 @@ class _Speller:
             return "…", False
         inputs = [t for t in op.inputs if t is not None]
         args = [self.spell(t, depth - 1) for t in inputs[:ARGS]]
-        symbol = _OPERATORS.get(op.op.rstrip("_"))
+        name, number = _called(op.op)
+        if number:
+            args.append(("…", False))
+        symbol = _OPERATORS.get(name)
         if symbol and len(args) == 2:
             left, right = (f"({text})" if binary else text for text, binary in args)
             return f"{left} {symbol} {right}", True
         more = [("…", False)] if len(inputs) > ARGS else []
-        return f"{op.op}({', '.join(text for text, _ in args + more)})", False
+        return f"{name}({', '.join(text for text, _ in args + more)})", False
