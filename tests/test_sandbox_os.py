@@ -6,6 +6,7 @@ kernel refused it. Everything runs twice: with the workers as this user (root in
 unprivileged user, as in the container; run processes of a root worker become `nobody`."""
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import textwrap
@@ -87,6 +88,118 @@ def test_cannot_rewrite_an_existing_file_through_mmap(pool, tmp_path):
 def test_cannot_list_a_directory_or_stat_a_path(pool):
     assert attempt(pool, "os.listdir('/')").startswith("BLOCKED")
     assert attempt(pool, "os.stat('/etc/passwd')").startswith("BLOCKED")
+
+
+# Every system call that takes a path (x86-64 numbers), with PATH where the path goes and DIRFD
+# where a directory fd does; BUF is a scratch buffer. Each is tried with every fd trick below.
+_PATH_CALLS = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+buf, buf2 = ctypes.create_string_buffer(4096), ctypes.create_string_buffer(4096)
+L = ctypes.c_long
+EMPTY, FDCWD = 0x1000, -100 & 0xffffffff
+# AT_FDCWD as the kernel reads it (low 32 bits), sign-extended, with junk in the high bits,
+# and a real fd (an absolute path ignores it; a relative one climbs from it)
+DIRFDS = [L(-100), L((0x5a5a << 32) | FDCWD), L(RESULT_FD)]
+CALLS = {{
+    "stat": lambda P, D: (4, P, buf), "lstat": lambda P, D: (6, P, buf),
+    "access": lambda P, D: (21, P, L(0)), "readlink": lambda P, D: (89, P, buf, L(4096)),
+    "open O_PATH": lambda P, D: (2, P, L(0o10000000)), "chdir": lambda P, D: (80, P),
+    "newfstatat": lambda P, D: (262, D, P, buf, L(0)),
+    "newfstatat AT_EMPTY_PATH": lambda P, D: (262, D, P, buf, L(EMPTY)),
+    "statx": lambda P, D: (332, D, P, L(0), L(0x7ff), buf),
+    "statx AT_EMPTY_PATH": lambda P, D: (332, D, P, L(EMPTY), L(0x7ff), buf),
+    "faccessat": lambda P, D: (269, D, P, L(0)),
+    "faccessat2 AT_EMPTY_PATH": lambda P, D: (439, D, P, L(0), L(EMPTY)),
+    "readlinkat": lambda P, D: (267, D, P, buf, L(4096)),
+    "openat": lambda P, D: (257, D, P, L(0)),
+    "openat O_PATH": lambda P, D: (257, D, P, L(0o10000000)),
+    "name_to_handle_at": lambda P, D: (303, D, P, buf, buf2, L(EMPTY)),
+    "utimensat": lambda P, D: (280, D, P, None, L(0)),
+    "fchmodat": lambda P, D: (268, D, P, L(0o777)),
+    "mkdirat": lambda P, D: (258, D, P, L(0o777)),
+}}
+outcome = {{}}
+for path in {paths!r}:
+    for name, call in CALLS.items():
+        for dirfd in DIRFDS:
+            rc = libc.syscall(*call(ctypes.c_char_p(path.encode()), dirfd))
+            outcome.setdefault((name, dirfd.value), {{}})[path] = \
+                "ok" if rc >= 0 else errno.errorcode[ctypes.get_errno()]
+print(repr(outcome))
+"""
+# a host file, a host folder, /proc, this checkout, paths relative to the result fd, and a
+# path that does not exist: the same refusal for each, or the answer is an oracle
+_HOST_PATHS = ["/etc/passwd", "/etc", "/proc/1", "/proc/self/status", os.path.abspath(__file__),
+               "../../../../../../../etc/passwd", "", "/no/such/path"]
+
+
+def _path_outcomes(pool) -> dict:
+    run = pool.call("native", _PATH_CALLS.format(paths=_HOST_PATHS), 0, LIMITS)
+    assert not isinstance(run, tuple) and run.error is None, run
+    return eval(run.stdout)     # noqa: S307 - a repr of str-keyed dicts from our own probe
+
+
+def test_no_system_call_tells_whether_a_host_path_exists(pool):
+    """newfstatat with AT_EMPTY_PATH but a real path stated any host file (attack 12, f9): now
+    every call that takes a path fails the same way for a host file, a folder, /proc, the
+    checkout and a path that does not exist, with AT_FDCWD as it is, with junk in its high 32
+    bits (the kernel ignores them), and relative to the one fd the process holds."""
+    for (name, dirfd), by_path in _path_outcomes(pool).items():
+        assert set(by_path.values()) == {"EPERM"}, (name, dirfd, by_path)
+
+
+def test_fstat_of_its_own_fd_still_works(pool):
+    """The one form of fstat left: an fd of its own and a NULL path (Linux 6.11+), or fstat."""
+    body = """
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(256)
+    print(libc.syscall(262, RESULT_FD, None, buf, 0x1000), libc.syscall(5, RESULT_FD, buf))
+    print(libc.syscall(262, ctypes.c_long(-100), None, buf, 0x1000), ctypes.get_errno())
+    """
+    run = pool.call("native", textwrap.dedent(body), 0, LIMITS)
+    assert run.stdout.split() == ["0", "0", "-1", str(errno.EPERM)], run
+
+
+def test_cannot_list_the_hosts_processes(pool):
+    body = """
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(256)
+    seen = [pid for pid in range(1, 4096)
+            if libc.syscall(262, ctypes.c_long(-100), b"/proc/%d" % pid, buf, 0x1000) == 0]
+    print(len(seen))
+    for probe in (lambda: os.listdir('/proc'), lambda: os.listdir('/proc/self/fd'),
+                  lambda: open('/proc/self/status').read(), lambda: os.stat('/proc/1')):
+        try:
+            probe()
+            print('ALLOWED')
+        except OSError as exc:
+            print('BLOCKED', exc.errno)
+    """
+    run = pool.call("native", textwrap.dedent(body), 0, LIMITS)
+    lines = run.stdout.split("\n")
+    assert lines[0] == "0", run
+    assert all(line.startswith("BLOCKED") for line in lines[1:5]), run
+
+
+def test_learners_files_still_work(pool):
+    """torch.save/torch.load, os.path and tempfile work on the run's in-memory files, which
+    need no directory: the run process holds no fd a relative path could climb from."""
+    source = textwrap.dedent("""
+    import os, tempfile
+    import torch
+    model = torch.nn.Linear(2, 1)
+    torch.save(model.state_dict(), 'model.pt')
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, 'x.pt')
+        torch.save({'x': torch.arange(3)}, path)
+        print(torch.load(path)['x'].tolist(), os.path.exists(path))
+    state = torch.load('model.pt')
+    print(sorted(state), torch.equal(state['weight'], model.weight), os.path.exists('model.pt'))
+    """)
+    run = pool.run(source)
+    assert run.error is None, run.error
+    assert run.stdout == "[0, 1, 2] True\n['bias', 'weight'] True True\n"
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ the Python-level sandbox, are what keep it in. In the order they go up:
   processes outside it (as far as the kernel's Landlock ABI goes);
 - seccomp: an allowlist of system calls (memory, time, signals to itself, reading its job and
   writing its one result fd); everything else fails with EPERM: no open, socket, exec, fork,
-  ptrace, process_vm_readv, kill.
+  ptrace, process_vm_readv, kill, and (but in compare mode) no call that takes a path, so no
+  host file's existence can be learned.
 
 Each layer reports whether it went up. `REQUIRED` layers must, or the process refuses to run
 code; the others are logged and shown on the app's status line when missing."""
@@ -39,6 +40,7 @@ _LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445
 _O_WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | \
     (os.O_TMPFILE & ~os.O_DIRECTORY)
 _AT_EMPTY_PATH = 0x1000
+_LOW_FD_MASK = 0xFFFFFF00      # an fd argument's bits 8-31: zero for fds 0-255, set for AT_FDCWD
 _F_GETFD, _F_SETFD, _F_GETFL, _F_SETFL = 1, 2, 3, 4
 
 # System calls a run may make: what CPython, NumPy and OpenBLAS (one thread) need to compute,
@@ -155,17 +157,24 @@ def _seccomp(result_fd: int, reads: bool) -> None:
         rules.add_rule(sc.ALLOW, name)
     rules.add_rule(sc.ALLOW, "write", sc.Arg(0, sc.EQ, result_fd))
     rules.add_rule(sc.ALLOW, "writev", sc.Arg(0, sc.EQ, result_fd))
-    # fstat of an open fd only: a path would tell which files exist
-    rules.add_rule(sc.ALLOW, "newfstatat", sc.Arg(3, sc.MASKED_EQ, _AT_EMPTY_PATH,
-                                                  _AT_EMPTY_PATH))
+    # fstat of an open fd only: a path would tell which files exist. AT_EMPTY_PATH alone is
+    # not enough (the kernel still resolves a non-empty path, and an absolute one ignores the
+    # fd), and seccomp cannot read the string; so the path pointer must be NULL (Linux 6.11+
+    # reads NULL with AT_EMPTY_PATH as ""), and the fd a real one, never AT_FDCWD: the kernel
+    # reads only the fd's low 32 bits, and those must be 0-255.
+    if not reads:
+        rules.add_rule(sc.ALLOW, "newfstatat", sc.Arg(0, sc.MASKED_EQ, _LOW_FD_MASK, 0),
+                       sc.Arg(1, sc.EQ, 0),
+                       sc.Arg(3, sc.MASKED_EQ, _AT_EMPTY_PATH, _AT_EMPTY_PATH))
     rules.add_rule(sc.ALLOW, "fstat")
     for command in (_F_GETFD, _F_SETFD, _F_GETFL, _F_SETFL):     # never F_DUPFD
         rules.add_rule(sc.ALLOW, "fcntl", sc.Arg(1, sc.EQ, command))
     rules.add_rule(sc.ALLOW, "tgkill", sc.Arg(0, sc.EQ, pid))    # raise() and abort() only
     rules.add_rule(sc.ALLOW, "prlimit64", sc.Arg(0, sc.EQ, 0))   # its own limits only
     rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")             # so glibc tries clone: EPERM
-    if reads:   # opening for reading, where Landlock allows it; never for writing
-        rules.add_rule(sc.ALLOW, "openat", sc.Arg(2, sc.MASKED_EQ, _O_WRITES, 0))
+    if reads:   # opening for reading, where Landlock allows it; never for writing, and never
+        # O_PATH, which Landlock does not check
+        rules.add_rule(sc.ALLOW, "openat", sc.Arg(2, sc.MASKED_EQ, _O_WRITES | os.O_PATH, 0))
         for name in ("newfstatat", "statx", "getdents64", "readlink", "readlinkat", "pread64",
                      "getcwd"):
             rules.add_rule(sc.ALLOW, name)
