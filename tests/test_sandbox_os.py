@@ -7,14 +7,18 @@ unprivileged user, as in the container; run processes of a root worker become `n
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
+import sysconfig
 import textwrap
 import time
+from dataclasses import asdict
 
 import pytest
 
-from explorer import Limits
+from explorer import Limits, wire
+from explorer.model import Run
 from explorer.sandbox.confine import LAYERS
 from explorer.sandbox.pool import WorkerPool, layer_status
 
@@ -200,6 +204,100 @@ def test_learners_files_still_work(pool):
     run = pool.run(source)
     assert run.error is None, run.error
     assert run.stdout == "[0, 1, 2] True\n['bias', 'weight'] True True\n"
+
+
+def _run_process_without_namespaces(reads: tuple[str, ...], source: str):
+    """A run process (worker._run_process, forked from this test) whose unshare() is refused,
+    as Docker's default seccomp profile refuses it: (its first message, its result or None)."""
+    from explorer.sandbox import confine as confine_module
+    from explorer.sandbox import native, worker   # noqa: F401 - imported before the fork
+
+    def refused() -> bool:
+        raise PermissionError(errno.EPERM, "unshare refused")
+
+    job_r, job_w = os.pipe()
+    result_r, result_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            confine_module._namespaces = refused
+            worker._run_process(job_r, result_w, {**worker.TASKS, "native": worker._NATIVE},
+                                reads)
+        finally:
+            os._exit(1)
+    os.close(job_r)
+    os.close(result_w)
+    try:
+        first = wire.decode(wire.read_frame(result_r, time.monotonic() + 10), dict[str, str])
+        result = None
+        if not isinstance(first, tuple):
+            job = {"task": "native", "source": source, "seed": 0, "limits": asdict(LIMITS),
+                   "options": {}}
+            wire.write_frame(job_w, wire.frame(json.dumps(job).encode()))
+            result = wire.decode(wire.read_frame(result_r, time.monotonic() + 20), Run)
+        return first, result
+    finally:
+        os.close(job_w)
+        os.close(result_r)
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
+def test_without_namespaces_no_path_is_reachable_still():
+    """In the container as built no namespace can be made: the root layer is then off and
+    reported, and seccomp alone keeps every host path out of reach."""
+    first, run = _run_process_without_namespaces((), _PATH_CALLS.format(paths=_HOST_PATHS))
+    assert first["namespaces"].startswith("off") and first["empty_root"] == "off: no mount namespace"
+    assert first["seccomp"] == "on"
+    assert run.error is None, run.error
+    for (name, dirfd), by_path in eval(run.stdout).items():   # noqa: S307 - our own repr
+        assert set(by_path.values()) == {"EPERM"}, (name, dirfd, by_path)
+
+
+def test_compare_mode_refuses_to_run_without_an_empty_root():
+    """Compare mode's filter lets paths through (PyTorch imports lazily), so without a mount
+    namespace it fails closed, saying why, instead of running with the host's files in sight."""
+    first, run = _run_process_without_namespaces((sysconfig.get_paths()["stdlib"],), "pass")
+    assert run is None and first[0] == "failed", first
+    assert "needs the empty_root layer (off: no mount namespace)" in first[1]
+
+
+@pytest.fixture(scope="module", params=USERS)
+def torch_pool(request):
+    pytest.importorskip("torch")
+    user = NOBODY if request.param == "unprivileged" else None
+    workers = WorkerPool(size=1, backend="torch", native=True, user=user)
+    yield workers
+    workers.close()
+
+
+def test_compare_mode_sees_only_its_python(torch_pool):
+    """Compare mode's run process may stat and open paths (read-only, where Landlock allows), so
+    its root is an empty tmpfs with Python and PyTorch bind-mounted read-only: host files,
+    /proc and the checkout do not exist there, and what is mounted cannot be written."""
+    body = """
+    import sys, torch
+    for path in ['/etc/passwd', '/proc/1', '/proc/self/status', {checkout!r}, '/tmp', '/dev']:
+        try:
+            os.stat(path)
+            print(path, 'ALLOWED')
+        except OSError as exc:
+            print(path, 'BLOCKED', errno.errorcode[exc.errno])
+    os.stat(torch.__file__)
+    for probe in (lambda: os.listdir('/'), lambda: open(torch.__file__, 'a'),
+                  lambda: os.mkdir('/x')):
+        try:
+            probe()
+            print('ALLOWED')
+        except OSError as exc:
+            print('BLOCKED', errno.errorcode[exc.errno])
+    """
+    run = torch_pool.call("native", textwrap.dedent(body).format(checkout=__file__), 0, LIMITS)
+    assert run.error is None, run.error
+    lines = run.stdout.splitlines()
+    assert all(line.endswith("BLOCKED ENOENT") for line in lines[:6]), run.stdout
+    assert all(line.startswith("BLOCKED") for line in lines[6:9]), run.stdout
+    assert layer_status()["empty_root"] == "on"
 
 
 @pytest.fixture

@@ -4,16 +4,19 @@ Learner code is assumed to reach native execution inside its run process, so the
 the Python-level sandbox, are what keep it in. In the order they go up:
 
 - file descriptors: everything but the job pipe and the result pipe is closed;
-- namespaces: a private, empty network (and IPC) namespace; as root the process then becomes
-  `nobody`, otherwise it enters a new user namespace first;
+- namespaces: private mount, network (empty) and IPC namespaces; as root the process then
+  becomes `nobody`, otherwise it enters a new user namespace first;
+- empty_root: the file-system root becomes an empty read-only tmpfs (pivot_root) and the host's
+  file system is detached from the mount namespace: no path names a host file or /proc
+  (compare mode gets its Python and PyTorch bind-mounted read-only);
 - prctl: no new privileges, not dumpable (so no other process of the uid may read its memory),
   killed when its worker dies;
 - Landlock: no file-system access at all, no TCP, no abstract UNIX sockets, no signals to
   processes outside it (as far as the kernel's Landlock ABI goes);
 - seccomp: an allowlist of system calls (memory, time, signals to itself, reading its job and
   writing its one result fd); everything else fails with EPERM: no open, socket, exec, fork,
-  ptrace, process_vm_readv, kill, and (but in compare mode) no call that takes a path, so no
-  host file's existence can be learned.
+  ptrace, process_vm_readv, kill, and (but in compare mode) no call that takes a path, so the
+  host's files stay out of sight even where no mount namespace may be made.
 
 Each layer reports whether it went up. `REQUIRED` layers must, or the process refuses to run
 code; the others are logged and shown on the app's status line when missing."""
@@ -28,14 +31,19 @@ import pyseccomp as sc   # loads libseccomp now: a confined process can load not
 
 __all__ = ["LAYERS", "REQUIRED", "confine"]
 
-LAYERS = ("fds", "namespaces", "uid", "prctl", "landlock", "seccomp")
+LAYERS = ("fds", "namespaces", "empty_root", "uid", "prctl", "landlock", "seccomp")
 REQUIRED = frozenset({"fds", "prctl", "seccomp"})
 NOBODY = 65534
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
 _CLONE_NEWIPC, _CLONE_NEWUSER, _CLONE_NEWNET = 0x08000000, 0x10000000, 0x40000000
+_CLONE_NEWNS = 0x00020000
 _LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_SYS_PIVOT_ROOT, _MNT_DETACH = 155, 2
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT = 1, 2, 4, 8, 32
+_MS_NOATIME, _MS_NODIRATIME, _MS_BIND, _MS_REC, _MS_PRIVATE = 1024, 2048, 4096, 16384, 1 << 18
+_NEW_ROOT = "/tmp"    # where the empty root is built (in the new mount namespace only)
 # O_TMPFILE without its O_DIRECTORY bit, which plain directory listings set
 _O_WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | \
     (os.O_TMPFILE & ~os.O_DIRECTORY)
@@ -85,11 +93,66 @@ def _close_fds(keep: tuple[int, ...]) -> None:
     os.closerange(low, 1 << 20)
 
 
-def _namespaces() -> None:
-    if os.geteuid() == 0:
-        _call(_libc.unshare, _CLONE_NEWNET | _CLONE_NEWIPC)
-    else:
-        _call(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET | _CLONE_NEWIPC)
+def _namespaces() -> bool:
+    """New mount, network and IPC namespaces (and, when not root, a user namespace to own
+    them); the mount namespace is a private copy of the host's mounts until _empty_root.
+    Where a mount namespace is refused but the others are not, it goes without one: False."""
+    user = 0 if os.geteuid() == 0 else _CLONE_NEWUSER
+    try:
+        _call(_libc.unshare, user | _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC)
+        return True
+    except OSError:
+        _call(_libc.unshare, user | _CLONE_NEWNET | _CLONE_NEWIPC)
+        return False
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int,
+           data: str | None = None) -> None:
+    _call(_libc.mount, source and source.encode(), target.encode(), fstype and fstype.encode(),
+          ctypes.c_ulong(flags), data and data.encode())
+
+
+def _map_ids() -> None:
+    """In a user namespace, map nobody to the worker's ids (so the process may create the
+    mount points below in its own tmpfs; it stays nobody, and has no other id)."""
+    outer_uid, outer_gid = os.getuid(), os.getgid()   # still the worker's: ids are unmapped
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{NOBODY} {outer_uid} 1"),
+                       ("gid_map", f"{NOBODY} {outer_gid} 1")):
+        fd = os.open(f"/proc/self/{name}", os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+
+
+def _empty_root(reads: tuple[str, ...]) -> None:
+    """Make the root an empty, read-only tmpfs and detach the host's file system from this
+    mount namespace, so no path names a host file: no /proc, /etc, /tmp or checkout. The
+    directories in `reads` (compare mode's Python and PyTorch) are bind-mounted read-only at
+    their own paths. Runs only inside the new mount namespace (see confine)."""
+    # nothing mounted here may reach the host's mounts (they are often shared)
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    base = _NEW_ROOT
+    _mount("none", base, "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=64k,mode=0755")
+    outer = [p for p in sorted(set(reads))
+             if not any(p.startswith(q.rstrip("/") + "/") for q in reads if q != p)]
+    if outer and os.geteuid() != 0:
+        _map_ids()
+    for path in outer:
+        target = base + path
+        os.makedirs(target, exist_ok=True)
+        _mount(path, target, None, _MS_BIND | _MS_REC)
+        # read-only; keep the flags the host mount has, which a user namespace may not clear
+        # (statvfs's ST_NOSUID … ST_NODIRATIME bits are the MS_ ones; relatime is the default)
+        locked = os.statvfs(path).f_flag & (_MS_NOSUID | _MS_NODEV | _MS_NOEXEC | _MS_NOATIME |
+                                            _MS_NODIRATIME)
+        _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID |
+               _MS_NODEV | locked)
+    _mount(None, base, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    os.chdir(base)
+    _call(_libc.syscall, _SYS_PIVOT_ROOT, b".", b".")   # the old root now lies on top of "."
+    _call(_libc.umount2, b".", _MNT_DETACH)            # and is gone from this namespace
+    os.chdir("/")
 
 
 def _drop_uid() -> None:
@@ -173,7 +236,7 @@ def _seccomp(result_fd: int, reads: bool) -> None:
     rules.add_rule(sc.ALLOW, "prlimit64", sc.Arg(0, sc.EQ, 0))   # its own limits only
     rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")             # so glibc tries clone: EPERM
     if reads:   # opening for reading, where Landlock allows it; never for writing, and never
-        # O_PATH, which Landlock does not check
+        # O_PATH, which Landlock does not check (the mount namespace is the wall for paths)
         rules.add_rule(sc.ALLOW, "openat", sc.Arg(2, sc.MASKED_EQ, _O_WRITES | os.O_PATH, 0))
         for name in ("newfstatat", "statx", "getdents64", "readlink", "readlinkat", "pread64",
                      "getcwd"):
@@ -190,7 +253,20 @@ def confine(job_fd: int, result_fd: int, reads: tuple[str, ...] = ()) -> dict[st
     _close_fds((job_fd, result_fd))
     state["fds"] = "on"
     held = tuple(os.open(path, os.O_PATH | os.O_CLOEXEC) for path in reads)   # while root
-    steps = (("namespaces", _namespaces), ("uid", _drop_uid), ("prctl", _prctl),
+    own_mounts = False
+
+    def namespaces() -> None:
+        nonlocal own_mounts
+        own_mounts = _namespaces()
+
+    def empty_root() -> None:
+        # never outside a mount namespace of its own: there, pivot_root would move the host's
+        if not own_mounts:
+            raise PermissionError("no mount namespace")
+        _empty_root(reads)
+
+    steps = (("namespaces", namespaces), ("empty_root", empty_root), ("uid", _drop_uid),
+             ("prctl", _prctl),
              ("landlock", lambda: _landlock(held)),
              ("seccomp", lambda: _seccomp(result_fd, bool(reads))))
     try:

@@ -104,8 +104,12 @@ def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...
     os.environ.clear()
     try:
         layers = confine(job_fd, result_fd, reads)
-        if reads and layers["landlock"] != "on":
-            raise PermissionError("reading PyTorch's modules needs Landlock")
+        # compare mode's seccomp filter lets paths through (PyTorch imports lazily), so only
+        # Landlock and the empty root keep the host's files out of its reach
+        for layer in ("landlock", "empty_root"):
+            if reads and layers[layer] != "on":
+                raise PermissionError(f"reading PyTorch's modules needs the {layer} layer "
+                                      f"({layers[layer]})")
     except PermissionError as exc:
         wire.write_frame(result_fd, wire.encode(failed=f"sandbox: {exc}"))
         os._exit(1)
