@@ -208,7 +208,8 @@ def test_learners_files_still_work(pool):
 
 def _run_process_without_namespaces(reads: tuple[str, ...], source: str):
     """A run process (worker._run_process, forked from this test) whose unshare() is refused,
-    as Docker's default seccomp profile refuses it: (its first message, its result or None)."""
+    as Docker's default seccomp profile refuses it, as is its worker's (so no empty root):
+    (its first message, its result or None)."""
     from explorer.sandbox import confine as confine_module
     from explorer.sandbox import native, worker   # noqa: F401 - imported before the fork
 
@@ -222,7 +223,7 @@ def _run_process_without_namespaces(reads: tuple[str, ...], source: str):
         try:
             confine_module._namespaces = refused
             worker._run_process(job_r, result_w, {**worker.TASKS, "native": worker._NATIVE},
-                                reads)
+                                reads, "off: no mount namespace")
         finally:
             os._exit(1)
     os.close(job_r)

@@ -4,11 +4,12 @@ Learner code is assumed to reach native execution inside its run process, so the
 the Python-level sandbox, are what keep it in. In the order they go up:
 
 - file descriptors: everything but the job pipe and the result pipe is closed;
-- namespaces: private mount, network (empty) and IPC namespaces; as root the process then
-  becomes `nobody`, otherwise it enters a new user namespace first;
-- empty_root: the file-system root becomes an empty read-only tmpfs (pivot_root) and the host's
-  file system is detached from the mount namespace: no path names a host file or /proc
-  (compare mode gets its Python and PyTorch bind-mounted read-only);
+- namespaces: a private, empty network (and IPC) namespace; as root the process then becomes
+  `nobody`, otherwise it enters a new user namespace first;
+- empty_root: the process was forked inside its worker's own mount namespace, whose root is an
+  empty read-only tmpfs (pivot_root) with the host's file system detached: no path names a host
+  file or /proc (compare mode gets its Python and PyTorch bind-mounted read-only). The worker
+  builds it once (empty_root), after its warm-up;
 - prctl: no new privileges, not dumpable (so no other process of the uid may read its memory),
   killed when its worker dies;
 - Landlock: no file-system access at all, no TCP, no abstract UNIX sockets, no signals to
@@ -93,17 +94,12 @@ def _close_fds(keep: tuple[int, ...]) -> None:
     os.closerange(low, 1 << 20)
 
 
-def _namespaces() -> bool:
-    """New mount, network and IPC namespaces (and, when not root, a user namespace to own
-    them); the mount namespace is a private copy of the host's mounts until _empty_root.
-    Where a mount namespace is refused but the others are not, it goes without one: False."""
-    user = 0 if os.geteuid() == 0 else _CLONE_NEWUSER
-    try:
-        _call(_libc.unshare, user | _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC)
-        return True
-    except OSError:
-        _call(_libc.unshare, user | _CLONE_NEWNET | _CLONE_NEWIPC)
-        return False
+def _namespaces() -> None:
+    """New network and IPC namespaces (and, when not root, a user namespace to own them)."""
+    if os.geteuid() == 0:
+        _call(_libc.unshare, _CLONE_NEWNET | _CLONE_NEWIPC)
+    else:
+        _call(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET | _CLONE_NEWIPC)
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int,
@@ -112,12 +108,12 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int,
           ctypes.c_ulong(flags), data and data.encode())
 
 
-def _map_ids() -> None:
-    """In a user namespace, map nobody to the worker's ids (so the process may create the
-    mount points below in its own tmpfs; it stays nobody, and has no other id)."""
-    outer_uid, outer_gid = os.getuid(), os.getgid()   # still the worker's: ids are unmapped
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{NOBODY} {outer_uid} 1"),
-                       ("gid_map", f"{NOBODY} {outer_gid} 1")):
+def _map_ids(uid: int, gid: int) -> None:
+    """In a new user namespace, map `uid`/`gid` to the ids this process had outside it (so it
+    may create the mount points below in its own tmpfs), and nothing else."""
+    outer_uid, outer_gid = os.getuid(), os.getgid()   # still the outer ones: ids are unmapped
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {outer_uid} 1"),
+                       ("gid_map", f"{gid} {outer_gid} 1")):
         fd = os.open(f"/proc/self/{name}", os.O_WRONLY | os.O_CLOEXEC)
         try:
             os.write(fd, text.encode())
@@ -129,15 +125,13 @@ def _empty_root(reads: tuple[str, ...]) -> None:
     """Make the root an empty, read-only tmpfs and detach the host's file system from this
     mount namespace, so no path names a host file: no /proc, /etc, /tmp or checkout. The
     directories in `reads` (compare mode's Python and PyTorch) are bind-mounted read-only at
-    their own paths. Runs only inside the new mount namespace (see confine)."""
+    their own paths. Runs only inside a mount namespace of its own (see empty_root)."""
     # nothing mounted here may reach the host's mounts (they are often shared)
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     base = _NEW_ROOT
     _mount("none", base, "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=64k,mode=0755")
     outer = [p for p in sorted(set(reads))
              if not any(p.startswith(q.rstrip("/") + "/") for q in reads if q != p)]
-    if outer and os.geteuid() != 0:
-        _map_ids()
     for path in outer:
         target = base + path
         os.makedirs(target, exist_ok=True)
@@ -153,6 +147,28 @@ def _empty_root(reads: tuple[str, ...]) -> None:
     _call(_libc.syscall, _SYS_PIVOT_ROOT, b".", b".")   # the old root now lies on top of "."
     _call(_libc.umount2, b".", _MNT_DETACH)            # and is gone from this namespace
     os.chdir("/")
+
+
+def empty_root(reads: tuple[str, ...] = ()) -> str:
+    """Move this process (a worker, once, after its warm-up) into a mount namespace of its own
+    whose root is empty (see _empty_root); every run process it forks then starts there, at no
+    cost per run. Returns the layer's state, "on" or "off: why", for its run processes to
+    report. A worker that is not root makes a user namespace to own the mount namespace, with
+    only its own ids mapped (its run processes still make their own, where they are nobody)."""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        if uid == 0:
+            _call(_libc.unshare, _CLONE_NEWNS)
+        else:
+            _call(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNS)
+            _map_ids(uid, gid)
+    except OSError as exc:
+        return f"off: no mount namespace ({exc})"[:200]
+    try:    # only now, inside its own mount namespace: pivot_root here would move the host's
+        _empty_root(reads)
+    except OSError as exc:
+        return f"off: {exc}"[:200]
+    return "on"
 
 
 def _drop_uid() -> None:
@@ -244,29 +260,24 @@ def _seccomp(result_fd: int, reads: bool) -> None:
     rules.load()
 
 
-def confine(job_fd: int, result_fd: int, reads: tuple[str, ...] = ()) -> dict[str, str]:
+def _root_state(root: str) -> None:
+    if root != "on":
+        raise PermissionError(root.removeprefix("off: "))
+
+
+def confine(job_fd: int, result_fd: int, reads: tuple[str, ...] = (),
+            root: str = "off: not in an empty root") -> dict[str, str]:
     """Raise every wall around this process; returns each layer's state ("on" or why not).
     `reads` are directories it may still read (real PyTorch imports modules lazily: the
-    compare mode's workers pass its installation). Raises PermissionError when a REQUIRED
-    layer could not go up."""
+    compare mode's workers pass its installation); `root` is what empty_root() returned in
+    the worker this process was forked from. Raises PermissionError when a REQUIRED layer
+    could not go up."""
     state = {}
     _close_fds((job_fd, result_fd))
     state["fds"] = "on"
     held = tuple(os.open(path, os.O_PATH | os.O_CLOEXEC) for path in reads)   # while root
-    own_mounts = False
-
-    def namespaces() -> None:
-        nonlocal own_mounts
-        own_mounts = _namespaces()
-
-    def empty_root() -> None:
-        # never outside a mount namespace of its own: there, pivot_root would move the host's
-        if not own_mounts:
-            raise PermissionError("no mount namespace")
-        _empty_root(reads)
-
-    steps = (("namespaces", namespaces), ("empty_root", empty_root), ("uid", _drop_uid),
-             ("prctl", _prctl),
+    steps = (("namespaces", _namespaces), ("empty_root", lambda: _root_state(root)),
+             ("uid", _drop_uid), ("prctl", _prctl),
              ("landlock", lambda: _landlock(held)),
              ("seccomp", lambda: _seccomp(result_fd, bool(reads))))
     try:

@@ -5,7 +5,9 @@ mode) and then only forks. It never reads a job or a result: each run process is
 before any learner code exists, raises the kernel's walls around itself (`confine`), reports
 which went up, and only then reads its job from a pipe whose other end the worker handed to
 the server. So no run process ever held another learner's code, and a run process holds two
-file descriptors: its job and its result.
+file descriptors: its job and its result. After its warm-up the worker moves into a mount
+namespace of its own whose root is empty (`confine.empty_root`), keeping only a descriptor of
+the host's /proc, so its run processes are forked where no host file exists.
 
 The control socket (SOCK_SEQPACKET, JSON messages) carries, from the server,
 `{"op": "run", "wall": s, "demote": s}` and `{"op": "end"}`; from the worker, `{"ready": ..}`,
@@ -31,7 +33,7 @@ import sys
 import time
 
 from .. import wire
-from .confine import confine
+from .confine import confine, empty_root
 from .fit import fit
 from .limits import DEFAULT, CpuLimitExceeded, Limits
 
@@ -57,9 +59,23 @@ def result_type(task: str) -> type:
     return _load(({**TASKS, "native": _NATIVE})[task][2])
 
 
+# The host's /proc, held before the worker moves into its empty root (see serve): the worker
+# still reads its run processes' CPU time there, and a run process its own size before it
+# closes every fd.
+_PROC: int | None = None
+
+
+def _read_proc(path: str) -> bytes:
+    fd = os.open(path if _PROC is not None else f"/proc/{path}", os.O_RDONLY | os.O_CLOEXEC,
+                 dir_fd=_PROC)
+    try:
+        return os.read(fd, 4096)
+    finally:
+        os.close(fd)
+
+
 def _vm_bytes() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[0]) * resource.getpagesize()
+    return int(_read_proc("self/statm").split()[0]) * resource.getpagesize()
 
 
 def _apply_limits(limits, baseline: int) -> None:
@@ -98,12 +114,13 @@ def _readable(backend: str) -> tuple[str, ...]:
     return tuple(sorted(p for p in paths if os.path.isdir(p)))
 
 
-def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...]) -> None:
+def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...],
+                 root: str) -> None:
     """The run process: walls first, then its one job, then its one result, then exit."""
     baseline = _vm_bytes()
     os.environ.clear()
     try:
-        layers = confine(job_fd, result_fd, reads)
+        layers = confine(job_fd, result_fd, reads, root)
         # compare mode's seccomp filter lets paths through (PyTorch imports lazily), so only
         # Landlock and the empty root keep the host's files out of its reach
         for layer in ("landlock", "empty_root"):
@@ -133,14 +150,14 @@ def _run_process(job_fd: int, result_fd: int, tasks: dict, reads: tuple[str, ...
         os._exit(0)
 
 
-def _spawn(tasks: dict, reads: tuple[str, ...]) -> tuple[int, int, int]:
+def _spawn(tasks: dict, reads: tuple[str, ...], root: str) -> tuple[int, int, int]:
     """Fork a run process that waits for its job: (pid, job write end, result read end)."""
     job_r, job_w = os.pipe()
     result_r, result_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            _run_process(job_r, result_w, tasks, reads)
+            _run_process(job_r, result_w, tasks, reads, root)
         finally:
             os._exit(1)
     os.close(job_r)
@@ -154,8 +171,7 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (/proc/<pid>/stat fields 14 and 15)."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
+        fields = _read_proc(f"{pid}/stat").rsplit(b")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICKS
@@ -253,7 +269,12 @@ def serve(backend: str, control_fd: int, native: bool = False) -> None:
     _warm_up(backend, tasks)
     gc.freeze()   # what warm-up imported lives for good: each run process's collector skips it
     reads = _readable(backend)
-    spare = _spawn(tasks, reads)
+    # from here the worker needs no file but /proc: it moves into a mount namespace whose root
+    # is empty (its run processes are forked there), holding the host's /proc
+    global _PROC
+    _PROC = os.open("/proc", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    root = empty_root(reads)
+    spare = _spawn(tasks, reads, root)
     try:
         _send(control, {"ready": True, "pid": os.getpid()})
         while True:
@@ -265,7 +286,7 @@ def serve(backend: str, control_fd: int, native: bool = False) -> None:
             _send(control, {"pid": pid}, (job_w, result_r))
             os.close(job_w)
             os.close(result_r)
-            spare = _spawn(tasks, reads)
+            spare = _spawn(tasks, reads, root)
             _send(control, {"status": _supervise(control, pid, float(request["wall"]),
                                                  float(request["demote"]))})
     except (EOFError, OSError):
