@@ -92,16 +92,21 @@ for _name, _target in (("float", float32), ("double", float64), ("half", float16
 Tensor.T = property(lambda self: self.permute(*range(self.dim() - 1, -1, -1)))
 Tensor.mT = property(lambda self: self.transpose(-2, -1))
 Tensor.H = Tensor.T
-Tensor.new_tensor = lambda self, data, dtype=None, **kw: tensor(data, dtype=dtype or self.dtype,
-                                                              **kw)
-Tensor.new_zeros = lambda self, *size, dtype=None, **kw: zeros(*size, dtype=dtype or self.dtype,
-                                                              **kw)
-Tensor.new_ones = lambda self, *size, dtype=None, **kw: ones(*size, dtype=dtype or self.dtype,
-                                                            **kw)
-Tensor.new_full = lambda self, size, fill_value, dtype=None, **kw: full(
-    size, fill_value, dtype=dtype or self.dtype, **kw)
-Tensor.new_empty = lambda self, *size, dtype=None, **kw: zeros(*size, dtype=dtype or self.dtype,
-                                                              **kw)
+
+
+def _on_my_device(factory):
+    """Tensor.new_*: the factory, with the tensor's dtype and device unless told otherwise."""
+    def new(self, *a, dtype=None, device=None, **rest):
+        return factory(*a, dtype=dtype or self.dtype,
+                       device=self.device if device is None else device, **rest)
+    return new
+
+
+Tensor.new_tensor = _on_my_device(tensor)
+Tensor.new_zeros = _on_my_device(zeros)
+Tensor.new_ones = _on_my_device(ones)
+Tensor.new_full = _on_my_device(full)
+Tensor.new_empty = _on_my_device(zeros)
 
 from .torch_names import name_classes_as_torch  # noqa: E402
 

@@ -9,7 +9,7 @@ DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "idee
 
 
 class device:
-    __slots__ = ("type", "index")
+    __slots__ = ("type", "index", "_outer")
 
     def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
@@ -41,8 +41,25 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self) -> "device":
+        """`with torch.device('meta'):` factories without a device make their tensors here."""
+        self._outer = _default[0]
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _default[0] = self._outer
+
 
 CPU = device("cpu")
+META = device("meta")
+
+
+def is_meta(dev) -> bool:
+    """Whether a device argument (a device, a string, an index, or None) names the meta device."""
+    if dev is None or isinstance(dev, int):
+        return False
+    return (dev if isinstance(dev, device) else device(str(dev))).type == "meta"
 
 
 def check_cpu(dev) -> None:
@@ -71,6 +88,8 @@ def set_default_device(dev) -> None:
 
 
 def get_default_device() -> device:
+    if is_meta(_default[0]):
+        return META
     check_cpu(_default[0])
     return CPU
 

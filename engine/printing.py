@@ -16,7 +16,7 @@ import numpy as np
 
 from . import dtypes
 
-__all__ = ["format_tensor", "set_printoptions", "get_printoptions", "printoptions"]
+__all__ = ["format_tensor", "format_meta", "set_printoptions", "get_printoptions", "printoptions"]
 
 
 @dataclasses.dataclass
@@ -221,3 +221,17 @@ def format_tensor(values: np.ndarray, dtype: dtypes.dtype, *, requires_grad: boo
     elif requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)
+
+
+def format_meta(values: np.ndarray, dtype: dtypes.dtype, *, requires_grad: bool = False,
+                grad_fn_name: str | None = None) -> str:
+    """What repr() shows for a meta tensor: no values, its device and size, and its dtype
+    unless it is the default dtype (int64 and bool are named too)."""
+    suffixes = ["device='meta'", "size=" + str(tuple(int(n) for n in values.shape))]
+    if dtype != dtypes.get_default_dtype():
+        suffixes.append(f"dtype={dtype!r}")
+    if grad_fn_name is not None:
+        suffixes.append(f"grad_fn=<{grad_fn_name}>")
+    elif requires_grad:
+        suffixes.append("requires_grad=True")
+    return _add_suffixes("tensor(...", suffixes, len("tensor("))

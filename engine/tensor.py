@@ -106,6 +106,7 @@ class Tensor:
                  "_output_nr", "_view_version", "__weakref__", "__dict__")
     _grad = _backward_hooks = _post_accumulate_grad_hooks = _accumulator = None
     _retains_grad = _wrapped = False
+    _meta = None   # a meta tensor's (strides, storage offset): see engine/ops/meta.py
 
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy operators defer to the tensor's reflected operators
@@ -200,6 +201,8 @@ class Tensor:
         t._base = self._base
         t._vc = self._vc
         t._init_autograd()
+        if self._meta is not None:
+            t._meta = self._meta
         return t
 
     def _with_grad_fn(self, node, output_nr: int) -> "Tensor":
@@ -208,10 +211,14 @@ class Tensor:
         return t
 
     def _detached_copy(self) -> "Tensor":
+        if self._meta is not None:
+            from .ops.meta import from_shape_of
+            return from_shape_of(self)
         return Tensor._from_array(self._data.copy())
 
     def _accumulate_(self, other: "Tensor") -> None:
-        np.add(self._data, other._data, out=self._data, casting="unsafe")
+        if self._meta is None:   # (a meta gradient has no values to add)
+            np.add(self._data, other._data, out=self._data, casting="unsafe")
         self._vc[0] += 1
 
     # ---- shape and memory --------------------------------------------------------------
@@ -240,7 +247,9 @@ class Tensor:
     nelement = numel
 
     def stride(self, dim: int | None = None):
-        if self._data.size == 0:  # NumPy zeroes the strides of empty arrays: use contiguous ones
+        if self._meta is not None:
+            strides = self._meta[0]
+        elif self._data.size == 0:  # NumPy zeroes the strides of empty arrays: use contiguous ones
             strides, step = [], 1
             for n in reversed(self._data.shape):
                 strides.append(step)
@@ -254,12 +263,16 @@ class Tensor:
         return strides[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self) -> int:
+        if self._meta is not None:
+            return self._meta[1]
         if self._data.size == 0:
             return 0
         delta = self._data.__array_interface__["data"][0] - self._storage.data_ptr()
         return delta // self._data.itemsize
 
     def data_ptr(self) -> int:
+        if self._meta is not None:
+            return 0
         return self._data.__array_interface__["data"][0]
 
     def untyped_storage(self) -> UntypedStorage:
@@ -282,13 +295,16 @@ class Tensor:
 
     @property
     def device(self):
-        from .device import CPU
-        return CPU
+        from .device import CPU, META
+        return CPU if self._meta is None else META
+
+    @property
+    def is_meta(self) -> bool:
+        return self._meta is not None
 
     is_cuda = False
     is_sparse = False
     is_quantized = False
-    is_meta = False
     is_nested = False
     layout = "torch.strided"
 
@@ -305,6 +321,9 @@ class Tensor:
         return -1
 
     def cpu(self) -> "Tensor":
+        if self._meta is not None:
+            from .ops.meta import no_data
+            raise no_data()
         return self
 
     def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> "Tensor":
@@ -506,6 +525,8 @@ class Tensor:
         self._storage = value._storage
         self.dtype = value.dtype
         self._base = None
+        if self._meta is not None or value._meta is not None:
+            self._meta = value._meta
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
                  inputs=None) -> None:
@@ -514,15 +535,18 @@ class Tensor:
 
     # ---- conversion to Python and NumPy -----------------------------------------------
     def item(self):
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
-                               "to Scalar")
-        return self._data.reshape(()).item()
+        return self._scalar()
 
     def tolist(self):
+        if self._meta is not None:
+            from .ops.meta import no_data
+            raise no_data()
         return self._data.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._meta is not None:
+            raise TypeError("can't convert meta device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -547,6 +571,8 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
+        if self._meta is not None:
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
         return self._data.reshape(()).item()
 
     def __bool__(self) -> bool:
@@ -554,7 +580,7 @@ class Tensor:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous"
                                if self._data.size > 1 else
                                "Boolean value of Tensor with no values is ambiguous")
-        return bool(self._data.reshape(()).item())
+        return bool(self._scalar())
 
     def __float__(self) -> float:
         return float(self._scalar())
@@ -566,22 +592,22 @@ class Tensor:
         if self.dtype.is_floating_point or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
-        return int(self._data.reshape(()).item())
+        return int(self._scalar())
 
     def __complex__(self) -> complex:
         return complex(self._scalar())
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
+        if self._data.ndim == 0 and self._meta is None:
             return self.item().__format__(spec)
         return object.__format__(self, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
-        from .printing import format_tensor
+        from .printing import format_meta, format_tensor
         fn = self.grad_fn
-        return format_tensor(self._data, self.dtype,
-                             requires_grad=self.requires_grad and fn is None,
-                             grad_fn_name=type(fn).__name__ if fn is not None else None)
+        show = format_tensor if self._meta is None else format_meta
+        return show(self._data, self.dtype, requires_grad=self.requires_grad and fn is None,
+                    grad_fn_name=type(fn).__name__ if fn is not None else None)
 
     def __str__(self) -> str:
         return self.__repr__()  # so subclasses (Parameter) print their own way
@@ -596,7 +622,8 @@ class Tensor:
                                "attempting to deepcopy a module, this may be because of a "
                                "torch.nn.utils.weight_norm usage, see "
                                "https://github.com/pytorch/pytorch/pull/103001")
-        new = Tensor._from_array(self._data.copy(), self._requires_grad)
+        new = self._detached_copy()
+        new._requires_grad = self._requires_grad
         new.__class__ = type(self)
         memo[id(self)] = new
         if self._grad is not None:

@@ -70,7 +70,7 @@ def _make_grads(outputs: tuple, grads: tuple) -> tuple:
 def _implicit_grad(out):
     """ones_like(out) for a one-element root; a 0-dim loss (the usual root) has no layout to
     preserve, so its ones skip ones_like's memory-format logic."""
-    if out._data.ndim:
+    if out._data.ndim or out._meta is not None:
         from ..ops.creation import ones_like
         return ones_like(out)
     return Tensor._from_array(np.array(1, out._data.dtype))

@@ -287,6 +287,9 @@ def _stealable(grad, variable) -> bool:
 def _grad_like(grad, variable, create_graph: bool):
     """A copy of `grad` laid out like `variable` when that is dense (PyTorch's "gradient layout
     contract"), else contiguous. With create_graph (grad mode on), the copy stays in the graph."""
+    if variable._meta is not None:   # no values to copy: a meta gradient of that layout
+        from ..ops.meta import empty_strided, layout_like
+        return empty_strided(variable.shape, layout_like(variable), grad.dtype)
     arr = variable._data
     if arr.flags.c_contiguous and not (create_graph and grad.requires_grad):
         return grad._detached_copy()     # the usual case: a contiguous leaf, plain backward

@@ -7,7 +7,8 @@ from typing import Any, Callable, Iterator
 
 from .. import observe
 from ..autograd.grad_mode import no_grad
-from ..device import check_cpu
+from ..device import check_cpu, is_meta
+from ..device import device as device_cls
 from ..dtypes import dtype as dtype_cls
 from ..tensor import Tensor
 from .backward_hooks import BackwardHook, legacy_backward_hooks
@@ -473,8 +474,8 @@ class Module:
         fn(self)
         return self
 
-    def _apply_to_tensors(self, convert: Callable[[Tensor], Tensor]) -> "Module":
-        for module in self.modules():
+    def _apply_to_tensors(self, convert: Callable[[Tensor], Tensor], modules=None) -> "Module":
+        for module in self.modules() if modules is None else modules:
             for store in ("_parameters", "_buffers"):
                 for name, t in module.__dict__[store].items():
                     if t is None:
@@ -496,14 +497,36 @@ class Module:
         for a in args:
             if isinstance(a, dtype_cls):
                 dtype = a
-        device = kwargs.get("device", next((a for a in args if isinstance(a, str)), None))
-        check_cpu(device)
-        if dtype is None:
-            return self
-        if not dtype.is_floating_point:
+        device = kwargs.get("device", next((a for a in args if isinstance(a, (str, device_cls))),
+                                           None))
+        if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
+        if is_meta(device):   # shapes without data: every tensor moves
+            return self._apply_to_tensors(
+                lambda t: t.to("meta", dtype if dtype is not None and t.is_floating_point()
+                               else t.dtype))
+        check_cpu(device)
+        if device is not None and any(t.is_meta for t in self._tensors()):
+            raise NotImplementedError(
+                "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
+                "instead of torch.nn.Module.to() when moving module from meta to a different "
+                "device.")
+        if dtype is None:
+            return self
         return self._apply_to_tensors(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Every parameter and buffer replaced by an uninitialized one of its shape on `device`
+        (how a model built on the meta device gets memory; zeros here, as torch.empty)."""
+        from ..ops.creation import empty_like
+        modules = self.modules() if recurse else (self,)
+        return self._apply_to_tensors(lambda t: empty_like(t, device=device), modules)
+
+    def _tensors(self):
+        for module in self.modules():
+            for store in ("_parameters", "_buffers"):
+                yield from (t for t in module.__dict__[store].values() if t is not None)
 
     def float(self) -> "Module":
         return self._apply_to_tensors(lambda t: t.float() if t.is_floating_point() else t)

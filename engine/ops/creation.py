@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import random as _random
-from ..device import check_cpu, default_device
+from ..device import check_cpu, default_device, is_meta
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
 from .registry import expose, writes_out
@@ -31,8 +31,9 @@ def check_numel(shape) -> None:
                                f"{list(shape)}): the limit here is {_MAX_ELEMENTS:,} elements")
 
 
-def _size(size, name: str = "empty") -> tuple:
-    """A shape from varargs or one sequence, with PyTorch's errors (checked before allocating)."""
+def _size(size, name: str = "empty", limit: bool = True) -> tuple:
+    """A shape from varargs or one sequence, with PyTorch's errors (checked before allocating;
+    `limit`: against the element limit, which a meta tensor, having no data, is not held to)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []
@@ -51,7 +52,8 @@ def _size(size, name: str = "empty") -> tuple:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(size)}")
         out.append(int(s))
-    check_numel(out)
+    if limit:
+        check_numel(out)
     return tuple(out)
 
 
@@ -60,8 +62,19 @@ def _dtype(dtype, default=None) -> dtypes.dtype:
     return dtypes.check_supported(d)
 
 
+def _on_meta(device) -> bool:
+    """Whether a factory given `device` makes its tensor on the meta device."""
+    return is_meta(device if device is not None else default_device())
+
+
 def _finish(t: Tensor, requires_grad: bool, device=None) -> Tensor:
-    check_cpu(device if device is not None else default_device())
+    device = device if device is not None else default_device()
+    if is_meta(device):
+        if t._meta is None:   # made from data (torch.tensor, arange, ...): keep the shape
+            from .meta import from_shape_of
+            t = from_shape_of(t)
+    else:
+        check_cpu(device)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -133,6 +146,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Share memory with a tensor or NumPy array when no conversion is needed."""
+    if is_meta(device):
+        return tensor(data, dtype=dtype, device=device)
     check_cpu(device)
     if isinstance(data, Tensor):
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
@@ -154,8 +169,13 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 # ---- filled ---------------------------------------------------------------------------------
 def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty") -> Tensor:
-    shape = _size(size, name)
+    """A tensor of `size` filled with `fill`; on the meta device, nothing filled or drawn."""
+    on_meta = _on_meta(device)
+    shape = _size(size, name, limit=not on_meta)
     d = _dtype(dtype, default)
+    if on_meta:
+        from .meta import empty as meta_empty
+        return _finish(meta_empty(shape, d), requires_grad, device)
     return _finish(Tensor._from_array(np.full(shape, fill, dtype=d.np)), requires_grad, device)
 
 
@@ -178,7 +198,7 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     t = _filled(0, size, dtype, device, requires_grad)
     if memory_format is channels_last:
         return empty_strided(t.shape, strides_for(t.shape, channels_last), dtype=t.dtype,
-                             requires_grad=requires_grad)
+                             requires_grad=requires_grad, device=t.device)
     return t
 
 
@@ -206,6 +226,9 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
         raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of "
                            f"strides ({len(stride)})")
     d = _dtype(dtype)
+    if _on_meta(device):
+        from . import meta
+        return _finish(meta.empty_strided(size, stride, d), requires_grad, device)
     span = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
     check_numel((span,))
     storage = Tensor._from_array(np.zeros(span, dtype=d.np))
@@ -216,10 +239,17 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None,
     return _finish(t, requires_grad, device)
 
 
-def _like(fn, input: Tensor, dtype, requires_grad, memory_format, **kw) -> Tensor:
-    """A new tensor shaped like input; preserve_format keeps input's dense dim order."""
+def _like(fn, input: Tensor, dtype, requires_grad, memory_format, device=None, **kw) -> Tensor:
+    """A new tensor shaped like input, on input's device unless told; preserve_format keeps
+    input's dense dim order."""
     from ..memory_format import dense_strides_like
-    t = fn(input.shape, dtype=dtype or input.dtype, requires_grad=False, **kw)
+    device = input.device if device is None else device
+    if is_meta(device):
+        strides = dense_strides_like(input.shape, input.stride()) \
+            if memory_format is preserve_format else strides_for(input.shape, memory_format)
+        return empty_strided(input.shape, strides, dtype=dtype or input.dtype, device=device,
+                             requires_grad=requires_grad)
+    t = fn(input.shape, dtype=dtype or input.dtype, requires_grad=False, device=device, **kw)
     if memory_format is preserve_format:
         strides = dense_strides_like(input.shape, input.stride())
         if strides != t.stride():
@@ -233,23 +263,23 @@ def _like(fn, input: Tensor, dtype, requires_grad, memory_format, **kw) -> Tenso
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=preserve_format) -> Tensor:
-    return _like(zeros, input, dtype, requires_grad, memory_format)
+    return _like(zeros, input, dtype, requires_grad, memory_format, device)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=preserve_format) -> Tensor:
-    return _like(ones, input, dtype, requires_grad, memory_format)
+    return _like(ones, input, dtype, requires_grad, memory_format, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=preserve_format) -> Tensor:
-    return _like(zeros, input, dtype, requires_grad, memory_format)
+    return _like(zeros, input, dtype, requires_grad, memory_format, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=preserve_format) -> Tensor:
     return _like(lambda shape, **kw: full(shape, fill_value, **kw), input, dtype, requires_grad,
-                 memory_format)
+                 memory_format, device)
 
 
 @writes_out
@@ -323,6 +353,8 @@ def _random_tensor(arr: np.ndarray, requires_grad: bool, device) -> Tensor:
 @writes_out
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False) -> Tensor:
+    if _on_meta(device):
+        return _filled(0, size, dtype, device, requires_grad)
     shape = _size(size)
     return _random_tensor(_random.uniform(shape, _dtype(dtype).np, generator=generator),
                           requires_grad, device)
@@ -331,6 +363,8 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 @writes_out
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False) -> Tensor:
+    if _on_meta(device):
+        return _filled(0, size, dtype, device, requires_grad)
     shape = _size(size)
     return _random_tensor(_random.normal(shape, _dtype(dtype).np, generator=generator),
                           requires_grad, device)
@@ -343,10 +377,12 @@ def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, 
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    shape = _size((size,))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
+    if _on_meta(device):
+        return _filled(0, (size,), dtype, device, requires_grad, dtypes.int64)
+    shape = _size((size,))
     return _random_tensor(_random.randint(shape, low, high, _dtype(dtype, dtypes.int64).np,
                                           generator=generator), requires_grad, device)
 
@@ -378,19 +414,22 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
                           requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, **kw) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, *, dtype=None, requires_grad=False, device=None, **kw) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                device=input.device if device is None else device)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, **kw) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input, *, dtype=None, requires_grad=False, device=None, **kw) -> Tensor:
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                 device=input.device if device is None else device)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, **kw) -> Tensor:
+def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, device=None,
+                 **kw) -> Tensor:
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype,
-                   requires_grad=requires_grad)
+                   requires_grad=requires_grad, device=input.device if device is None else device)
 
 
 @writes_out
@@ -407,44 +446,47 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
                                                   generator=generator))
 
 
-def _fill_random(self: Tensor, arr: np.ndarray) -> Tensor:
+def _fill_random(self: Tensor, draw) -> Tensor:
+    """self's values replaced by draw()'s, in place (a meta tensor has none: nothing drawn)."""
     from .registry import check_inplace_allowed
     from ..autograd.grad_mode import is_grad_enabled
     if is_grad_enabled():
         check_inplace_allowed(self)
-    self._data[...] = arr
+    if self._meta is None:
+        self._data[...] = draw()
     self._bump_version()
     return self
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-    return _fill_random(self, _random.uniform(self.shape, self.dtype.np, a, b,
-                                              generator=generator))
+    return _fill_random(self, lambda: _random.uniform(self.shape, self.dtype.np, a, b,
+                                                      generator=generator))
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-    return _fill_random(self, _random.normal(self.shape, self.dtype.np, mean, std,
-                                             generator=generator))
+    return _fill_random(self, lambda: _random.normal(self.shape, self.dtype.np, mean, std,
+                                                     generator=generator))
 
 
 def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
     if from_ is None:
-        return _fill_random(self, _random.random_(self.shape, self.dtype.np, generator=generator))
+        return _fill_random(self, lambda: _random.random_(self.shape, self.dtype.np,
+                                                          generator=generator))
     if to is None:
         from_, to = 0, from_
-    return _fill_random(self, _random.randint(self.shape, from_, to, self.dtype.np,
-                                              generator=generator))
+    return _fill_random(self, lambda: _random.randint(self.shape, from_, to, self.dtype.np,
+                                                      generator=generator))
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     probs = p._data if isinstance(p, Tensor) else p
-    return _fill_random(self, _random.bernoulli(probs, self.shape, self.dtype.np,
-                                                generator=generator))
+    return _fill_random(self, lambda: _random.bernoulli(probs, self.shape, self.dtype.np,
+                                                        generator=generator))
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
-    return _fill_random(self, _random.exponential(self.shape, self.dtype.np, lambd,
-                                                  generator=generator))
+    return _fill_random(self, lambda: _random.exponential(self.shape, self.dtype.np, lambd,
+                                                          generator=generator))
 
 
 # ---- legacy constructors ------------------------------------------------------------------

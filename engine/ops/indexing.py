@@ -224,7 +224,8 @@ def _prepare_index(t: Tensor, pairs: list):
     sizes = [t.shape[d] for d in dims]
     if 0 in sizes and 0 not in shape:
         raise IndexError("index is out of bounds for dimension with size 0")
-    if present and int(np.prod(shape)):
+    # (a meta index tensor, which is no plain ndarray, has no values to check)
+    if present and int(np.prod(shape)) and all(type(a) is np.ndarray for a in present):
         full = [np.broadcast_to(a, shape).reshape(-1) for a in present]
         bad = np.stack([(a < -n) | (a >= n) for a, n in zip(full, sizes)])
         if bad.any():
@@ -262,8 +263,8 @@ def _index_strides(t: Tensor, shape: tuple, dims: list, index_strides: list):
 
 @defop("index", "IndexBackward0", saves=("indices", "self_sym_sizes"),
        formulas={"self": "zeros(self.sizes()).index_put_(indices, grad, accumulate=True)"})
-def INDEX(a, *, indices, strides=None):
-    picked = a[indices]
+def INDEX(a, *, indices, strides=None, shape=None):
+    picked = a[indices]   # (`shape`: the result's, for the meta device, which has no `a`)
     if strides is None:
         return picked
     out = empty_strided_np(picked.shape, strides, a.dtype)
@@ -297,7 +298,7 @@ def _index(t: Tensor, pairs: list) -> Tensor:
     index_strides = [(s, st) if s == tuple(shape) else _broadcast_geometry(s, st, shape)
                      for s, st in index_strides]
     out_shape, strides = _index_strides(t, shape, dims, index_strides)
-    return with_strides(INDEX(t, indices=np_index, strides=strides), strides)
+    return with_strides(INDEX(t, indices=np_index, strides=strides, shape=out_shape), strides)
 
 
 def _broadcast_geometry(shape, strides, target):

@@ -94,9 +94,11 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                                f"and {t.dim()}")
         for k in range(ref.dim()):
             if k != d and t.shape[k] != ref.shape[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
-                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} for "
-                                   f"tensor number {i} in the list.")
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. " + (
+                    f"Expected {ref.shape[k]} in dimension {k} but got {t.shape[k]} for tensor "
+                    f"number {i} in the list" if ref.is_meta else   # (torch's meta words)
+                    f"Expected size {ref.shape[k]} but got size {t.shape[k]} for tensor number "
+                    f"{i} in the list."))
     dt = _result_dtype(tensors)
     if not real:  # only legacy empty tensors: an empty result like the first
         d, sizes, shape = 0, [0] * len(tensors), [0]

@@ -66,6 +66,8 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
         raise RuntimeError("mat2 must be a matrix")
     if input.shape[1] != mat2.shape[0]:
         raise op_failed("mm", (input, mat2), RuntimeError(
+            f"a and b must have same reduction dim, but got {list(input.shape)} X "
+            f"{list(mat2.shape)}." if input.is_meta else   # (torch's meta kernel's words)
             f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
             f"{mat2.shape[0]}x{mat2.shape[1]})"))
     _same_dtype(input, mat2)

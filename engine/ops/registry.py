@@ -23,6 +23,7 @@ tests/test_registry_formulas.py checks that each formula's text names what its g
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import sys
 from dataclasses import dataclass, field
@@ -74,6 +75,9 @@ class OpNode(Node):
                 return (None,) * len(self.next_functions)
         elif _all_none(grad_outputs):
             return (None,) * len(self.next_functions)
+        if META_SEEN and _meta().involved(grad_outputs if op.n_outputs != 1 else
+                                          (grad_outputs,), {}):
+            return _meta().input_grads(self)
         grads = op.backward(grad_outputs, Saved(self))
         grads = grads if isinstance(grads, tuple) else (grads,)
         if op.non_differentiable:  # those inputs have no edge (e.g. where's condition)
@@ -163,23 +167,33 @@ def _node_class(grad_fn: str, op: OpDef) -> type:
     return cls
 
 
+META_SEEN = False   # set when the first meta tensor is made (engine/ops/meta.py)
+
+
 def run(op: OpDef, /, *tensors: Tensor, **attrs):
     """op(*tensors, **attrs): run the forward on the tensors' arrays, wrap the outputs and
     record the grad_fn."""
     shape = attrs.get("_broadcast")
-    if shape is not None and shape != tensors[0]._data.shape:   # an input's shape is allowed
-        _check_numel(shape)
-    try:
-        result = op.forward(*_arrays(op, tensors), **attrs)
-    except BaseException as error:
-        op_failed(op.name, tensors, error)
-        raise
-    if op.n_outputs != 1:
-        outputs = tuple(_wrap_output(op, r, tensors) for r in result)
-    elif op.view:
-        outputs = (tensors[0]._make_view(result),)
+    if META_SEEN and _meta().involved(tensors, attrs):   # shapes, no data: meta's rules
+        try:
+            outputs = _meta().outputs(op, tensors, attrs)
+        except BaseException as error:
+            op_failed(op.name, tensors, error)
+            raise
     else:
-        outputs = (Tensor._from_array(result),)
+        if shape is not None and shape != tensors[0]._data.shape:   # an input's shape is ok
+            _check_numel(shape)
+        try:
+            result = op.forward(*_arrays(op, tensors), **attrs)
+        except BaseException as error:
+            op_failed(op.name, tensors, error)
+            raise
+        if op.n_outputs != 1:
+            outputs = tuple(_wrap_output(op, r, tensors) for r in result)
+        elif op.view:
+            outputs = (tensors[0]._make_view(result),)
+        else:
+            outputs = (Tensor._from_array(result),)
     node = None
     if (op.node_cls is not None and grad_mode._state.enabled and _any_requires_grad(tensors)
             and _any_floating(outputs)):  # integers have no gradient
@@ -192,6 +206,12 @@ def run(op: OpDef, /, *tensors: Tensor, **attrs):
 
 
 OpDef.__call__ = run    # an op is called like a function: MUL(a, b, dtype=...)
+
+
+def _meta():
+    """engine/ops/meta.py, imported on first use: only a program with meta tensors needs it."""
+    return sys.modules.get(__package__ + ".meta") or importlib.import_module(
+        __package__ + ".meta")
 
 
 def _arrays(op: OpDef, tensors: tuple) -> list:
@@ -425,8 +445,10 @@ def operand(x) -> Tensor:
 
 def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor:
     """Run op with target as first input and write the result into target's memory."""
+    on_meta = META_SEEN and _meta().involved((target, *others), attrs)
     try:
-        result = np.asarray(op.forward(*_arrays(op, (target, *others)), **attrs))
+        result = _meta().inplace_result(op, target, others, attrs) if on_meta else \
+            np.asarray(op.forward(*_arrays(op, (target, *others)), **attrs))
     except BaseException as error:
         op_failed(op.name + "_", (target,) + tuple(others), error)
         raise
@@ -435,7 +457,7 @@ def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor
             f"output with shape [{', '.join(map(str, target.shape))}] doesn't match the "
             f"broadcast shape [{', '.join(map(str, result.shape))}]"))
     result_dtype = from_numpy_dtype(result.dtype)
-    if result_dtype.category > target.dtype.category:
+    if result_dtype.category > target.dtype.category and not on_meta:
         raise RuntimeError(f"result type {_scalar_type_name(result_dtype)} can't be cast to the "
                            f"desired output type {_scalar_type_name(target.dtype)}")
     tensors = (target,) + tuple(others)
@@ -446,10 +468,12 @@ def run_inplace(op: OpDef, target: Tensor, others: tuple, attrs: dict) -> Tensor
     check_no_internal_overlap(target)
     original = None
     if record and "self" in op.saves:
-        original = Tensor._from_array(target._data.copy())
+        original = _meta().from_shape_of(target) if on_meta else \
+            Tensor._from_array(target._data.copy())
         original._vc = [0]
     node = record_inplace(op, target, tensors, attrs, original) if record else None
-    np.copyto(target._data, result, casting="unsafe")
+    if not on_meta:
+        np.copyto(target._data, result, casting="unsafe")
     target._vc[0] += 1
     if node is not None:
         set_inplace_history(target, node)
@@ -477,6 +501,8 @@ def check_inplace_allowed(target: Tensor) -> None:
 
 
 def check_no_internal_overlap(target: Tensor) -> None:
+    if target._meta is not None:
+        return   # (torch's meta kernels do not check)
     if any(s == 0 and n > 1 for s, n in zip(target._data.strides, target._data.shape)):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the tensor "

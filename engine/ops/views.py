@@ -68,6 +68,9 @@ def with_strides(t: Tensor, strides) -> Tensor:
     strides of size-1 and empty dims (which PyTorch keeps), so this changes labels, not data.
     """
     strides = tuple(strides)
+    if t._meta is not None:   # (no data to relabel: only the strides it reports)
+        t._meta = (strides, t._meta[1])
+        return t
     have = tuple(s // t._data.itemsize for s in t._data.strides)
     if have != strides and t._base is None:
         t._data = strided_view(t._storage.array, t._data.shape, strides, 0)
@@ -258,8 +261,8 @@ def reshape(input: Tensor, *shape) -> Tensor:
         return view(input, shape)
     size = infer_size(shape, input.numel())
     stride = compute_stride(input.shape, input.stride(), size)
-    if stride is not None:
-        return RESHAPE_ALIAS(input, size=size, stride=stride)
+    if stride is not None:   # (torch's meta tensors take the plain view)
+        return (VIEW if input.is_meta else RESHAPE_ALIAS)(input, size=size, stride=stride)
     return UNSAFE_VIEW(clone(input, memory_format=contiguous_format), size=size)
 
 
@@ -975,24 +978,34 @@ TO_COPY.derivative(lambda g, s: g)
 
 def to(input: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False,
        memory_format=preserve_format) -> Tensor:
-    """Tensor.to(dtype), .to(device), .to(other), .to(device, dtype): CPU only.
+    """Tensor.to(dtype), .to(device), .to(other), .to(device, dtype): the CPU, or the meta
+    device (shapes without data; nothing comes back from it).
 
     Nothing to change returns the input itself; anything else is one _to_copy."""
-    from ..device import check_cpu
+    from ..device import check_cpu, is_meta
     for a in args:
         if isinstance(a, dtypes.dtype):
             dtype = a
         elif isinstance(a, Tensor):
-            dtype = a.dtype
+            dtype, device = a.dtype, a.device
         elif a is not None and not isinstance(a, bool):
-            check_cpu(a)
-    check_cpu(device)
+            device = a
+    to_meta = is_meta(device)
+    if not to_meta:
+        check_cpu(device)
+        if device is not None and input._meta is not None:
+            from .meta import no_data
+            raise no_data()
     dtype = input.dtype if dtype is None else dtype
     dtypes.check_supported(dtype)
     fits = memory_format is preserve_format or input.is_contiguous(memory_format=memory_format)
-    if dtype is input.dtype and fits and not copy:
+    moves = to_meta and input._meta is None
+    if dtype is input.dtype and fits and not copy and not moves:
         return input
     strides = copy_strides(input.shape, input.stride(), memory_format)
+    if moves:
+        from .meta import to_meta as copy_to_meta
+        return copy_to_meta(TO_COPY, input, dtype=dtype.np, strides=strides)
     return with_strides(TO_COPY(input, dtype=dtype.np, strides=strides), strides)
 
 
@@ -1172,6 +1185,8 @@ def _restride_inplace(name: str, target: Tensor, view_fn, *args) -> Tensor:
         observe.observers[:] = watching
     node = result._grad_fn
     target._data = result._data
+    if result._meta is not None:
+        target._meta = result._meta
     target._vc[0] += 1
     if node is not None:
         node.__class__ = _inplace_node_class(node)

@@ -22,6 +22,11 @@ def broadcast(name: str, *tensors: Tensor) -> tuple:
     try:
         return op_broadcast_shape(*[t._data.shape for t in tensors])
     except RuntimeError as error:
+        if any(t.is_meta for t in tensors):   # torch's meta kernels say it as broadcast_shapes
+            try:
+                _common_shape([t.shape for t in tensors], repr)
+            except RuntimeError as meta_error:
+                error = meta_error
         raise op_failed(name, tensors, error) from None
 
 
@@ -30,7 +35,11 @@ def broadcast_shapes(*shapes):
     with PyTorch's own messages for this function, which name the failing dim (counted from
     the right) and argument, unlike an op's."""
     from ...size import Size
-    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    return Size(_common_shape([(s,) if isinstance(s, int) else tuple(s) for s in shapes], str))
+
+
+def _common_shape(shapes, show) -> list:
+    """broadcast_shapes' walk; a failure names the argument's shape as show(shape) does."""
     result = [1] * max((len(s) for s in shapes), default=0)
     for k, shape in enumerate(shapes):
         for i in range(-1, -len(shape) - 1, -1):
@@ -41,10 +50,10 @@ def broadcast_shapes(*shapes):
                 continue
             if result[i] != 1:
                 raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at {i}! "
-                                   f"Mismatching argument at index {k} had {shape}; but expected "
-                                   f"shape should be broadcastable to {result}")
+                                   f"Mismatching argument at index {k} had {show(shape)}; but "
+                                   f"expected shape should be broadcastable to {result}")
             result[i] = n
-    return Size(result)
+    return result
 
 
 expose(broadcast_shapes, method=False)
@@ -86,9 +95,15 @@ def in_place(op, self: Tensor, others: tuple, attrs: dict, *, dtype: dtypes.dtyp
     check_no_internal_overlap(self)
     if tuple(shape) != tuple(self.shape):
         raise op_failed(op.name + "_", (self, *others), RuntimeError(
+            f"output with shape {self.shape} doesn't match the broadcast shape {tuple(shape)}"
+            if self.is_meta else   # (torch's meta kernels print a Size and a tuple)
             f"output with shape {_dims(self.shape)} doesn't match the broadcast shape "
             f"{_dims(shape)}"))
-    if not dtypes.can_cast(dtype, self.dtype):
+    if self.is_meta:   # torch's meta kernels check no castability, but add's and sub's
+        if op.name in ("add", "sub") and dtype.category > self.dtype.category:
+            raise RuntimeError("Promotion of int.add/sub_(float) in in-place ops are not "
+                               "possible due to element size change.")
+    elif not dtypes.can_cast(dtype, self.dtype):
         raise RuntimeError(f"result type {dtype.scalar_name} can't be cast to the desired output "
                            f"type {self.dtype.scalar_name}")
     if check is not None:

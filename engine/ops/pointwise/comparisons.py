@@ -220,6 +220,9 @@ _predicate("signbit", np.signbit, lambda a: a < 0 if a.dtype.kind == "i" else _f
 def equal(input, other) -> bool:
     """Same shape and same values (compared after promotion); nan is never equal."""
     a, b = tensor_arg("equal", input), tensor_arg("equal", other, "other", 2)
+    if a.is_meta or b.is_meta:
+        from ..meta import no_kernel
+        raise NotImplementedError(no_kernel("equal"))
     if a.shape != b.shape:
         return False
     dt = dtypes.promote_types(a.dtype, b.dtype).np
@@ -243,6 +246,8 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
         raise RuntimeError(f"atol must be greater than or equal to zero, but got "
                            f"{_format_tolerance(atol)}")
     broadcast("isclose", a, b)
+    if a.is_meta or b.is_meta:   # no values to compare: the shape and dtype of the answer
+        return eq(a, b)
     x, y = a._data, b._data
     close = x == y
     if equal_nan and x.dtype.kind == "f":
@@ -260,7 +265,8 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     a, b = tensor_arg("allclose", input), tensor_arg("allclose", other, "other", 2)
-    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
+    close = isclose(a, b, rtol, atol, equal_nan)
+    return bool(close.all()) if close.is_meta else bool(close._data.all())
 
 
 publish(equal, "equal")

@@ -100,7 +100,8 @@ def _mean_dtype(t: Tensor, dtype) -> dtypes.dtype:
         raise RuntimeError(f"Autograd not support dtype: {dtype.scalar_name}")
     if dtype is None and not t.dtype.is_floating_point:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
-                           f"a floating point or complex dtype. Got: {t.dtype.scalar_name}")
+                           f"a floating point or complex dtype. Got: "
+                           f"{t.dtype if t.is_meta else t.dtype.scalar_name}")
     if dtype is not None and not dtype.is_floating_point:
         raise RuntimeError(f"mean(): could not infer output dtype. Optional dtype must be either "
                            f"a floating point or complex dtype. Got: {dtype.scalar_name}")
