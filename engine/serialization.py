@@ -29,6 +29,9 @@ _MAGIC = "autograd-explorer-save/1"
 def _encode(obj, arrays: list):
     from .nn.parameter import Parameter
     if isinstance(obj, Tensor):
+        if obj.is_meta:   # a shape and a dtype, no values to store
+            return {"meta": list(obj.shape), "dtype": obj.dtype.name,
+                    "requires_grad": obj.requires_grad, "parameter": isinstance(obj, Parameter)}
         arrays.append(np.array(obj._data, order="C"))
         return {"tensor": len(arrays) - 1, "requires_grad": obj.requires_grad,
                 "parameter": isinstance(obj, Parameter)}
@@ -52,8 +55,8 @@ def _encode(obj, arrays: list):
 
 def _decode(node, arrays):
     from .nn.parameter import Parameter
-    if "tensor" in node:
-        t = Tensor._from_array(arrays(node["tensor"]))
+    if "tensor" in node or "meta" in node:
+        t = Tensor._from_array(arrays(node["tensor"])) if "tensor" in node else _meta(node)
         if node.get("parameter"):
             return Parameter(t, node["requires_grad"])
         return t.requires_grad_(node["requires_grad"]) if node["requires_grad"] else t
@@ -72,6 +75,17 @@ def _decode(node, arrays):
     if "list" in node:
         return [_decode(v, arrays) for v in node["list"]]
     return tuple(_decode(v, arrays) for v in node["tuple"])
+
+
+def _meta(node) -> Tensor:
+    from . import dtypes
+    from .ops.meta import empty
+    shape, name = node["meta"], node["dtype"]
+    by_name = {d.name: d for d in dtypes.ALL if d.np is not None}
+    if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)
+            and name in by_name):
+        raise RuntimeError("a saved meta tensor's shape or dtype is not one a tensor can have")
+    return empty(shape, by_name[name])
 
 
 def save(obj, f, pickle_module=None, pickle_protocol: int = 2,

@@ -76,6 +76,8 @@ def test_random_factories_on_meta_draw_no_numbers_as_torch():
         lib.rand(2, 2, device="meta")
         lib.nn.init.uniform_(meta(lib, 3))
         meta(lib, 4).normal_()
+        lib.bernoulli(meta(lib, 5))
+        lib.nn.functional.dropout(meta(lib, 6), 0.5)
         return lib.randn(3)
     run_both(draw)
 
@@ -283,6 +285,7 @@ OPS = {
     "embedding": lambda lib: lib.nn.Embedding(10, 3, device="meta")(
         meta(lib, 2, 4, dtype=lib.int64)),
     "dropout": lambda lib: lib.nn.functional.dropout(leaf(lib, 2, 3), 0.5),
+    "bernoulli": lambda lib: lib.bernoulli(meta(lib, 3, 4).t()),
     "relu and gelu": lambda lib: (lib.nn.functional.relu(leaf(lib, 2, 3)),
                                   lib.nn.functional.gelu(leaf(lib, 2, 3))),
     "cross entropy": lambda lib: lib.nn.functional.cross_entropy(
@@ -406,3 +409,33 @@ def test_meta_tensors_need_no_element_limit_yet_cpu_ones_keep_it():
             engine.empty(10 ** 4)
     finally:
         creation.set_element_limit(None)
+
+
+def test_save_and_load_keep_meta_tensors_as_torch():
+    """torch.save of a model on meta stores shapes only; torch.load gives them back on meta."""
+    import io
+
+    def round_trip(lib):
+        buffer = io.BytesIO()
+        lib.save({"state": lenet(lib, device="meta").state_dict(),
+                  "x": meta(lib, 2, 3, dtype=lib.int32)}, buffer)
+        buffer.seek(0)
+        loaded = lib.load(buffer)
+        return [(k, repr(v)) for k, v in loaded["state"].items()], loaded["x"]
+    same(round_trip)
+
+
+def test_deepcopy_of_a_model_on_meta_as_torch():
+    import copy
+    same(lambda lib: parameters(copy.deepcopy(lenet(lib, device="meta"))))
+
+
+def test_skip_init_builds_on_meta_then_gives_memory_as_torch():
+    def skipped(lib):
+        lib.manual_seed(0)
+        layer = lib.nn.utils.skip_init(lib.nn.Linear, 3, 2, bias=False)
+        conv = lib.nn.utils.skip_init(lib.nn.Conv2d, 1, 2, 3, device="meta")
+        return ([(n, str(p.device), tuple(p.shape), p.requires_grad)
+                 for n, p in layer.named_parameters()], parameters(conv), lib.randn(2))
+    run_both(skipped)
+    same(lambda lib: lib.nn.utils.skip_init(lib.nn.ReLU))

@@ -434,6 +434,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, de
 
 @writes_out
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
+    if input.is_meta:   # nothing drawn
+        return empty_like(input, memory_format=contiguous_format)
     probs = input._data if p is None else p
     return Tensor._from_array(_random.bernoulli(probs, input.shape, input.dtype.np,
                                                 generator=generator))

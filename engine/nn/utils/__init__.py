@@ -1,7 +1,8 @@
-"""torch.nn.utils: gradient clipping and parameters as one flat vector, written as PyTorch's
-own Python is (clip_grad.py, convert_parameters.py), on the engine's ops."""
+"""torch.nn.utils: gradient clipping, parameters as one flat vector and skip_init, written as
+PyTorch's own Python is (clip_grad.py, convert_parameters.py, init.py), on the engine's ops."""
 from __future__ import annotations
 
+import inspect
 import types
 import warnings
 
@@ -9,7 +10,7 @@ from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
-           "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]
+           "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters", "skip_init"]
 
 
 def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
@@ -96,6 +97,19 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         num_param = param.numel()
         param.data = vec[pointer:pointer + num_param].view_as(param).data
         pointer += num_param
+
+
+def skip_init(module_cls, *args, **kwargs):
+    """module_cls(*args, **kwargs) with its parameters and buffers left uninitialized: built on
+    the meta device, then given memory on `device` (zeros here, as torch.empty)."""
+    from ..module import Module
+    if not issubclass(module_cls, Module):
+        raise RuntimeError(f"Expected a Module; got {module_cls}")
+    if "device" not in inspect.signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    final_device = kwargs.pop("device", "cpu")
+    kwargs["device"] = "meta"
+    return module_cls(*args, **kwargs).to_empty(device=final_device)
 
 
 def _typename(obj) -> str:
