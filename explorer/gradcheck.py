@@ -241,6 +241,8 @@ def probe(source: str, seed: int, limits: Limits = DEFAULT, *, plan: tuple | Non
         described, line = name, None
     else:
         described, line = _describe_roots(watcher, source), watcher.line
+    if any(r.is_meta for r in watcher.roots):   # a shape and no values: nothing to perturb
+        return Probe(root=described, root_line=line, note="meta")
     value = _value(watcher.roots, watcher.gradients)
     if plan is not None:
         return Probe(value=value, step=watcher.step, ops=watcher.ops)
@@ -270,7 +272,8 @@ def _value(roots: tuple, gradients: tuple) -> float:
 def _describe_roots(watcher: _Watcher, source: str) -> str:
     """The learner's name for the root, else the code before `.backward(` on its line."""
     names = [_name_of(r, watcher.scopes) for r in watcher.roots]
-    plain = all(g is None or g.numel() == 1 and float(g._data.reshape(-1)[0]) == 1.0
+    plain = all(g is None or g.numel() == 1 and (g.is_meta or   # (a meta one has no value)
+                                                 float(g._data.reshape(-1)[0]) == 1.0)
                 for g in watcher.gradients)
     text = source.splitlines()[watcher.line - 1].strip() if watcher.line else ""
     unnamed = text[:text.index(".backward(")] if ".backward(" in text else "the root"

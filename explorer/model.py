@@ -88,6 +88,7 @@ class TensorInfo:
     version: int = 0
     wrapped_number: bool = False   # a Python number an op wrapped (3 in `3 * x`), not a tensor
     flat_stride: int | None = None  # the stride view(-1) would have; None: view(-1) fails
+    device: str = "cpu"            # "meta": a shape, dtype and strides, and no values at all
 
 
 @dataclass(frozen=True)

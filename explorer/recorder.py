@@ -78,8 +78,9 @@ def _positions(code) -> tuple:
 
 def summarize(t: Tensor | None, with_text: bool = False) -> Values | None:
     """Values of a tensor: complete up to FULL_VALUES elements, else a prefix and statistics;
-    with_text adds PyTorch's printed form (costly, so only for the learner's variables)."""
-    if t is None:
+    with_text adds PyTorch's printed form (costly, so only for the learner's variables).
+    A meta tensor has no values: None, as for no tensor (its TensorInfo says it is meta)."""
+    if t is None or t._meta is not None:
         return None
     arr = t._data
     complete = arr.size <= FULL_VALUES
@@ -431,7 +432,8 @@ class Recorder:
             else None,
             values=summarize(t, with_text),
             grad=summarize(t._grad, with_text) if t._grad is not None else None,
-            version=int(t._vc[0]), wrapped_number=t._wrapped)
+            version=int(t._vc[0]), wrapped_number=t._wrapped,
+            device="cpu" if t._meta is None else "meta")
 
     def graph(self) -> Graph:
         infos = {}

@@ -187,6 +187,39 @@ def test_the_memory_tab_says_why_view_fails_after_transpose():
     assert any("`t.view(-1)` fails" in m.value for m in app.markdown)
 
 
+META_CODE = """import torch
+w = torch.empty(8, 4, device="meta", requires_grad=True)
+x = torch.randn(16, 4, device="meta")
+h = torch.relu(x @ w.t()).t()
+loss = h.softmax(0).mean()
+loss.backward()
+print(loss)
+print(w.grad)
+"""
+
+
+@pytest.mark.parametrize("view", ["graph", "chain", "steps", "broadcast", "memory", "gradcheck"])
+def test_a_meta_program_draws_its_shapes_without_values_in_every_tab(view):
+    """Meta tensors have shapes, dtypes and strides but no values: every tab draws them."""
+    printed, grad_fns = torch_reference(META_CODE)
+    app = app_with(code=META_CODE, view=view, **({} if view == "graph" else {"var": "h"}))
+    assert not app.exception, app.exception
+    assert app.code[0].value == printed.rstrip("\n")
+    if view == "graph":
+        dot = dot_of(app)
+        for name in grad_fns:
+            assert re.search(rf'label=[<"][^\n]*\b{name}\b', dot), name
+        assert "8×4 · float32 · meta" in dot, "a meta tensor's shape, dtype and device"
+    if view == "memory":   # h is a transpose: torch's view(-1) fails on it, meta or not
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            torch_run(META_CODE + "h.view(-1)\n")
+        titles = [a["text"] for a in json.loads(app.get("plotly_chart")[-1].proto.spec)[
+            "layout"]["annotations"]]
+        assert any(title.startswith("h.view(128): ") for title in titles), titles
+    if view == "gradcheck":   # finite differences need values
+        assert any("`loss` is on the meta device" in c.value for c in app.caption), app.caption
+
+
 def test_the_gradient_check_tab_puts_autograd_beside_finite_differences():
     app = app_with(code=CODE, view="gradcheck")
     assert not app.exception

@@ -606,7 +606,8 @@ def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Word
         rows.append(f"<B>{escape(', '.join(names))}</B>")
     elif spelled:                   # a temporary: the expression that made it
         rows.append(f"<I>{escape(spelled)}</I>")
-    rows.append(f"{words.shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}")
+    rows.append(f"{words.shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}"
+                + (" · meta" if info.device == "meta" else ""))   # (no values to show)
     if show_values and info.values is not None:
         rows.append(f"<FONT POINT-SIZE='10'>{_numbers(info.values)}</FONT>")
     if info.grad is not None:
