@@ -9,7 +9,7 @@ DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "idee
 
 
 class device:
-    __slots__ = ("type", "index", "_outer")
+    __slots__ = ("type", "index")
 
     def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
@@ -42,13 +42,14 @@ class device:
         return (device, (self.type, self.index))
 
     def __enter__(self) -> "device":
-        """`with torch.device('meta'):` factories without a device make their tensors here."""
-        self._outer = _default[0]
+        """`with torch.device('meta'):` factories without a device make their tensors here
+        (each exit restores the default its enter found: one device may be entered twice)."""
+        _outer.append(_default[0])
         set_default_device(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        _default[0] = self._outer
+        _default[0] = _outer.pop()
 
 
 CPU = device("cpu")
@@ -78,6 +79,7 @@ def check_cpu(dev) -> None:
 
 
 _default: list = [None]     # the device set_default_device named (None: the CPU)
+_outer: list = []           # the defaults `with device:` blocks found, innermost last
 
 
 def set_default_device(dev) -> None:

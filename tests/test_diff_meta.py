@@ -292,6 +292,36 @@ OPS = {
         leaf(lib, 4, 5), meta(lib, 4, dtype=lib.int64)),
     "mse loss": lambda lib: lib.nn.functional.mse_loss(leaf(lib, 4, 5), meta(lib, 4, 5)),
     "pad": lambda lib: lib.nn.functional.pad(leaf(lib, 2, 3), (1, 2)),
+    "interpolate": lambda lib: (
+        lib.nn.functional.interpolate(leaf(lib, 1, 2, 4, 4), scale_factor=2),
+        lib.nn.Upsample(scale_factor=2, mode="bilinear")(meta(lib, 1, 1, 3, 3))),
+    "group norm": lambda lib: lib.nn.GroupNorm(2, 4, device="meta")(meta(lib, 2, 4, 3)),
+    "lstm": lambda lib: lib.nn.LSTM(3, 5, device="meta")(meta(lib, 7, 2, 3)),
+    "gru batch first": lambda lib: lib.nn.GRU(3, 5, batch_first=True, device="meta")(
+        meta(lib, 2, 7, 3)),
+    "rnn two layers": lambda lib: lib.nn.RNN(3, 5, 2, device="meta")(meta(lib, 7, 2, 3)),
+    "lstm cell": lambda lib: lib.nn.LSTMCell(3, 5, device="meta")(meta(lib, 2, 3)),
+    "multihead attention": lambda lib: lib.nn.MultiheadAttention(8, 2, device="meta")(
+        meta(lib, 5, 2, 8), meta(lib, 5, 2, 8), meta(lib, 5, 2, 8)),
+    "scaled dot product attention": lambda lib: lib.nn.functional.scaled_dot_product_attention(
+        leaf(lib, 2, 5, 8), leaf(lib, 2, 5, 8), leaf(lib, 2, 5, 8)),
+    "einsum": lambda lib: lib.einsum("ij,jk->ik", leaf(lib, 2, 3), leaf(lib, 3, 4)),
+    "gather and scatter": lambda lib: (
+        leaf(lib, 3, 4).gather(1, meta(lib, 3, 2, dtype=lib.int64)),
+        meta(lib, 3, 4).scatter(1, meta(lib, 3, 2, dtype=lib.int64), 1.0)),
+    "index_select": lambda lib: leaf(lib, 3, 4).index_select(1, lib.tensor([0, 2])),
+    "flip and roll": lambda lib: (leaf(lib, 3, 4).flip(0), leaf(lib, 3, 4).roll(1, 0)),
+    "diag and cross": lambda lib: (lib.diag(leaf(lib, 3)),
+                                   lib.linalg.cross(leaf(lib, 5, 3), leaf(lib, 5, 3))),
+    "one_hot": lambda lib: lib.nn.functional.one_hot(meta(lib, 2, 3, dtype=lib.int64), 4),
+    "one_hot counting classes": lambda lib: lib.nn.functional.one_hot(
+        meta(lib, 3, dtype=lib.int64)),
+    "view as another dtype": lambda lib: (meta(lib, 4, 6).view(lib.int32),
+                                          meta(lib, 4, 6)[:, 2:].view(lib.float16),
+                                          meta(lib, 4, 6, dtype=lib.int8).view(lib.int16)),
+    "index_put_": lambda lib: meta(lib, 4, 3).index_put_((lib.tensor([0, 1]),), meta(lib, 2, 3)),
+    "setitem": lambda lib: (lambda x: (x.__setitem__((slice(None), 1), meta(lib, 4)), x)[1])(
+        meta(lib, 4, 3)),
 }
 
 
@@ -439,3 +469,17 @@ def test_skip_init_builds_on_meta_then_gives_memory_as_torch():
                  for n, p in layer.named_parameters()], parameters(conv), lib.randn(2))
     run_both(skipped)
     same(lambda lib: lib.nn.utils.skip_init(lib.nn.ReLU))
+
+
+def test_nested_with_device_restores_each_outer_default_as_torch():
+    """One device object entered twice, nested: each exit restores what its own enter saw."""
+    def nested(lib):
+        cpu, made = lib.device("cpu"), []
+        with cpu:
+            with lib.device("meta"):
+                with cpu:
+                    made.append(lib.ones(1))
+                made.append(lib.ones(1))
+            made.append(lib.ones(1))
+        return made, lib.ones(1), str(lib.get_default_device())
+    same(nested)

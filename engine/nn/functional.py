@@ -425,6 +425,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if tensor.dtype is not dtypes.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.is_meta:   # the classes can be counted only from values
+        if num_classes == -1:
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+        from ..ops.meta import empty
+        return empty(tuple(tensor.shape) + (num_classes,), dtypes.int64)
     data = tensor._data
     if num_classes == -1:
         num_classes = int(data.max()) + 1 if data.size else 0

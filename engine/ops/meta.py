@@ -122,6 +122,21 @@ def _view(base: Tensor, shape, strides, offset: int) -> Tensor:
     return out
 
 
+def view_dtype(t: Tensor, dtype: dtypes.dtype) -> Tensor:
+    """t's bytes read as `dtype` (checked by the caller): the last dim and every stride and
+    the offset scale by the ratio of the element sizes."""
+    shape, strides, offset = _layout(t)
+    old, new = t.dtype.itemsize, dtype.itemsize
+    if old != new and shape:
+        shape = shape[:-1] + (shape[-1] * old // new,)
+        strides = tuple(s * old // new for s in strides[:-1]) + (1,)
+        offset = offset * old // new
+    out = t._make_view(standin(shape, dtype))
+    out.dtype = dtype
+    out._meta = (tuple(strides), offset)
+    return out
+
+
 def _layout(t: Tensor) -> tuple:
     """(shape, strides, storage offset) of a meta tensor."""
     strides, offset = t._meta
@@ -281,7 +296,7 @@ SCALED = frozenset({
     "_safe_softmax", "sort", "sort_stable", "mode", "median", "median_dim", "nanmedian",
     "nanmedian_dim", "mm", "bmm", "mv", "dot", "addmm", "baddbmm", "trace", "tril", "triu",
     "fill", "fill_tensor", "zero", "copy_", "linalg_det", "linalg_inv_ex", "dist",
-    "_euclidean_dist", "_cdist_forward"})
+    "_euclidean_dist", "_cdist_forward", "roll", "linalg_cross"})
 _POINTWISE = __package__ + ".pointwise"
 
 
@@ -337,7 +352,7 @@ def _alias(op, tensors, attrs):
     return _view(tensors[0], *_layout(tensors[0]))
 
 
-@rule("transpose")
+@rule("transpose", "transpose_")
 def _transpose(op, tensors, attrs):
     return _permuted(tensors[0], _swapped(tensors[0].dim(), attrs["dim0"], attrs["dim1"]))
 
@@ -364,7 +379,7 @@ def _permuted(t: Tensor, order) -> Tensor:
     return _view(t, [shape[d] for d in order], [strides[d] for d in order], offset)
 
 
-@rule("squeeze", "squeeze_dim", "squeeze_dims")
+@rule("squeeze", "squeeze_dim", "squeeze_dims", "squeeze_")
 def _squeeze(op, tensors, attrs):
     shape, strides, offset = _layout(tensors[0])
     dims = attrs.get("dim", tuple(range(len(shape))))
@@ -474,6 +489,14 @@ def _index(op, tensors, attrs):
     return empty_strided(attrs["shape"], attrs["strides"], tensors[0].dtype)
 
 
+@rule("unsafe_split")
+def _unsafe_split(op, tensors, attrs):
+    x, d, step = tensors[0], attrs["dim"], attrs["split_size"]
+    shape, size = list(x.shape), x.shape[attrs["dim"]]
+    return tuple(empty(shape[:d] + [min(step, size - b)] + shape[d + 1:], x.dtype)
+                 for b in range(0, size, step))
+
+
 @rule("embedding")
 def _embedding(op, tensors, attrs):
     weight = tensors[0]
@@ -487,9 +510,46 @@ def _nll_loss(op, tensors, attrs):
     return empty(shape, x.dtype)
 
 
-@rule("masked_fill", "masked_fill_tensor")
-def _masked_fill(op, tensors, attrs):
+@rule("masked_fill", "masked_fill_tensor", "scatter", "scatter_value", "scatter_add",
+      "index_put_")
+def _like_self(op, tensors, attrs):
     return empty_strided(tensors[0].shape, layout_like(tensors[0]), tensors[0].dtype)
+
+
+@rule("gather")
+def _gather(op, tensors, attrs):
+    return empty(attrs["index"].shape, tensors[0].dtype)
+
+
+@rule("index_select")
+def _index_select(op, tensors, attrs):
+    shape = list(tensors[0].shape)
+    if shape:
+        shape[attrs["dim"]] = attrs["index"].numel()
+    return empty(shape, tensors[0].dtype)
+
+
+@rule("diag_embed")
+def _diag_embed(op, tensors, attrs):
+    x = tensors[0]
+    n = x.shape[-1] + abs(attrs["offset"])
+    return empty(tuple(x.shape[:-1]) + (n, n), x.dtype)
+
+
+@rule("upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d",
+      "_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d",
+      "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d")
+def _upsample(op, tensors, attrs):
+    x = tensors[0]
+    shape = tuple(x.shape[:2]) + tuple(attrs["output_size"])
+    return empty(shape, x.dtype, suggest_memory_format(x.shape, x.stride()))
+
+
+@rule("native_group_norm")
+def _group_norm(op, tensors, attrs):
+    x = tensors[0]
+    stats = (x.shape[0], attrs["group"])
+    return empty(x.shape, x.dtype), empty(stats, x.dtype), empty(stats, x.dtype)
 
 
 def layout_like(t: Tensor) -> tuple:

@@ -228,7 +228,11 @@ def view_dtype(input: Tensor, dtype) -> Tensor:
             if st % ratio:
                 raise RuntimeError(f"self.stride({d}) must be divisible by {ratio} {what}, but "
                                    f"got {st}")
-    t = input._make_view(input._data.view(dtype.np))
+    if input.is_meta:
+        from .meta import view_dtype as meta_view_dtype
+        t = meta_view_dtype(input, dtype)
+    else:
+        t = input._make_view(input._data.view(dtype.np))
     t.dtype = dtype
     t._base = None  # it shares storage and version counter but is not a view in autograd's sense
     return t

@@ -158,16 +158,16 @@ class _CellBase(Module):
     mode = "RNN_TANH"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, mode=None,
-                 dtype=None) -> None:
+                 dtype=None, device=None) -> None:
         super().__init__()
         self.mode = mode or type(self).mode
         gates = _GATES[self.mode] * hidden_size
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = Parameter(empty((gates, input_size), dtype=dtype))
-        self.weight_hh = Parameter(empty((gates, hidden_size), dtype=dtype))
+        self.weight_ih = Parameter(empty((gates, input_size), dtype=dtype, device=device))
+        self.weight_hh = Parameter(empty((gates, hidden_size), dtype=dtype, device=device))
         if bias:
-            self.bias_ih = Parameter(empty(gates, dtype=dtype))
-            self.bias_hh = Parameter(empty(gates, dtype=dtype))
+            self.bias_ih = Parameter(empty(gates, dtype=dtype, device=device))
+            self.bias_hh = Parameter(empty(gates, dtype=dtype, device=device))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -185,7 +185,7 @@ class _CellBase(Module):
             hx = None if hx is None else tuple(h.unsqueeze(0) for h in hx) \
                 if isinstance(hx, tuple) else hx.unsqueeze(0)
         if hx is None:
-            h = zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+            h = zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
             hx = (h, h) if self.mode == "LSTM" else h
         out = _CELLS[self.mode](x, hx, self.weight_ih, self.weight_hh, self.bias_ih,
                                 self.bias_hh)
@@ -211,7 +211,7 @@ class RNNCell(_CellBase):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
         super().__init__(input_size, hidden_size, bias,
-                         "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", dtype)
+                         "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", dtype, device)
         self.nonlinearity = nonlinearity
 
 
@@ -220,7 +220,7 @@ class LSTMCell(_CellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, None, dtype)
+        super().__init__(input_size, hidden_size, bias, None, dtype, device)
 
 
 class GRUCell(_CellBase):
@@ -228,7 +228,7 @@ class GRUCell(_CellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, None, dtype)
+        super().__init__(input_size, hidden_size, bias, None, dtype, device)
 
 
 class RNNBase(Module):
@@ -245,20 +245,21 @@ class RNNBase(Module):
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
         gates = _GATES[mode] * hidden_size
+        kw = {"dtype": dtype, "device": device}
         directions = 2 if bidirectional else 1
         for layer in range(num_layers):
             for direction in range(directions):
                 size_in = input_size if layer == 0 else hidden_size * directions
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 self.register_parameter("weight_ih" + suffix,
-                                        Parameter(empty((gates, size_in), dtype=dtype)))
+                                        Parameter(empty((gates, size_in), **kw)))
                 self.register_parameter("weight_hh" + suffix,
-                                        Parameter(empty((gates, hidden_size), dtype=dtype)))
+                                        Parameter(empty((gates, hidden_size), **kw)))
                 if bias:
                     self.register_parameter("bias_ih" + suffix,
-                                            Parameter(empty(gates, dtype=dtype)))
+                                            Parameter(empty(gates, **kw)))
                     self.register_parameter("bias_hh" + suffix,
-                                            Parameter(empty(gates, dtype=dtype)))
+                                            Parameter(empty(gates, **kw)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -297,8 +298,9 @@ class RNNBase(Module):
             max_batch_size = input.size(batch_dim)
         if hx is None:
             shape = (self.num_layers * directions, max_batch_size, self.hidden_size)
-            hx = (zeros(*shape, dtype=input.dtype), zeros(*shape, dtype=input.dtype)) \
-                if is_lstm else zeros(*shape, dtype=input.dtype)
+            hx = tuple(zeros(*shape, dtype=input.dtype, device=input.device)
+                       for _ in range(2 if is_lstm else 1))
+            hx = hx if is_lstm else hx[0]
         elif sorted_indices is not None:
             hx = self.permute_hidden(hx, sorted_indices)
         if not (packed and is_lstm):   # torch checks a packed LSTM's states nowhere
@@ -361,7 +363,8 @@ class RNNBase(Module):
     def _run(self, input, batch_sizes, hx, directions: int):
         """What _VF.rnn_tanh / lstm / gru do on CPU: (output, final states)."""
         is_lstm = self.mode == "LSTM"
-        if batch_sizes is None and is_lstm and input.dtype == float32:   # the oneDNN kernel
+        if batch_sizes is None and is_lstm and input.dtype == float32 and not input.is_meta:
+            # the oneDNN kernel (a meta input takes torch's generic path below, as in torch)
             x = (input.transpose(0, 1) if self.batch_first else input).contiguous()
             output, finals_h, finals_c = self._fused_layers(x, hx, directions)
             if self.batch_first:
