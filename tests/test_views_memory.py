@@ -492,3 +492,26 @@ def test_a_one_element_storage_is_one_cell():
     run = execute("import torch\nloss = torch.tensor(0.5)\n")
     info = tensor_named(run, "loss")
     assert memory_figure(run, info.storage_id).layout.title.text.endswith(": 1 cell")
+
+
+def test_a_meta_storage_of_any_size_draws_its_first_cells_in_bounded_memory():
+    """A meta tensor holds no memory, so no element limit bounds its storage (torch makes one
+    of 10**12 elements at once); the picture draws the first cells and says so (a trillion-cell
+    strip once asked the server for 931 GB). A forged Run's storage size is held the same way."""
+    import tracemalloc
+    run = execute("import torch\nx = torch.empty(10**6, 10**6, device='meta')\ny = x.t()\n")
+    x, y = tensor_named(run, "x"), tensor_named(run, "y")
+    assert x.device == "meta" and x.storage_size == 10 ** 12 and x.values is None
+    tracemalloc.start()
+    try:
+        figure = memory_figure(run, y.storage_id, focus=y.id)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 48 * 2**20, f"{peak / 1e6:.0f} MB"
+    title = figure.layout.title.text
+    assert "1,000,000,000,000 cells" in title and "the first 4,194,304 drawn" in title, title
+    assert len(figure.data[0].z) == 2 and len(figure.data[0].z[0]) <= 48
+    forged = dataclasses.replace(run, graph=dataclasses.replace(run.graph, tensors={
+        **run.graph.tensors, x.id: dataclasses.replace(x, storage_size=2 ** 62)}))
+    assert "the first 4,194,304 drawn" in memory_figure(forged, x.storage_id).layout.title.text

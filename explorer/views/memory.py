@@ -298,7 +298,9 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
     one (a 8×3×32×32 batch has 24,576 cells) is cut into squares shaded by the share of
     their cells a row reads, so a slice, a channel or a view's gaps stay visible."""
     tensors = sharing(run, storage_id)
-    size = max([info.storage_size for info in tensors] or [0])
+    whole = max([info.storage_size for info in tensors] or [0])
+    size = min(whole, WALKED)   # the cells drawn: a meta tensor's storage, which holds nothing,
+    #                             may have any size, so the picture stays bounded
     dtype = tensors[0].dtype if tensors else ""
     rows = sharers(run, storage_id, focus)
     hidden, rows = rows[MAX_ROWS:], [r for r in rows[:MAX_ROWS] if _placeable(r, dtype)]
@@ -315,8 +317,10 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
         exact = exact and row_exact
         z.append([f if f else np.nan for f in fractions])
         text.append([""] * columns)
-    title = t("view.memory.storage_one" if size == 1 else "view.memory.storage", lang,
-              id=storage_id, size=f"{size:,}")
+    title = t("view.memory.storage_one" if whole == 1 else "view.memory.storage", lang,
+              id=storage_id, size=f"{whole:,}")
+    if size < whole:
+        title += t("view.memory.first_cells", lang, cells=f"{size:,}")
     if width > 1:
         title += t("view.memory.per_square", lang, cells=f"{width:,}")
     if not exact:
