@@ -21,6 +21,9 @@ _DIMS = r"[^\]\n]{0,200}"  # the inside of a printed shape, "2, 3"
 _PATTERNS = {
     "broadcast_mismatch": (rf"The size of tensor a \(({_N})\) must match the size of tensor b "
                            rf"\(({_N})\) at non-singleton dimension ({_N})"),
+    "broadcast_meta": (rf"Attempting to broadcast a dimension of length ({_N}) at (-{_N})! "
+                       rf"Mismatching argument at index ({_N}) had torch\.Size\(\[({_DIMS})\]\); "
+                       rf"but expected shape should be broadcastable to \[({_DIMS})\]"),
     "inplace_broadcast": (rf"output with shape \[({_DIMS})\] doesn't match the broadcast shape "
                           rf"\[({_DIMS})\]"),
     "view_stride": r"view size is not compatible with input tensor's size and stride",
@@ -33,7 +36,9 @@ _PATTERNS = {
     "non_scalar_backward": r"grad can be implicitly created only for scalar outputs",
     "no_grad_fn": rf"element ({_N}) of tensors does not require grad and does not have a grad_fn",
     "matmul_shapes": (rf"mat1 and mat2 shapes cannot be multiplied \(({_N})x({_N}) and "
-                      rf"({_N})x({_N})\)"),
+                      rf"({_N})x({_N})\)",   # ... and as torch's meta kernel says it:
+                      rf"a and b must have same reduction dim, but got \[({_N}), ({_N})\] X "
+                      rf"\[({_N}), ({_N})\]"),
     "dtype_mismatch": (r"expected m1 and m2 to have the same dtype|"
                        r"mat1 and mat2 must have the same dtype|"
                        r"expected scalar type (\w{1,64}) but found (\w{1,64})|"
@@ -50,6 +55,11 @@ _PATTERNS = {
     "python2_print": r"Missing parentheses in call to 'print'",
     "grad_none": r"'NoneType' object has no attribute '(\w{1,200})'",
     "numpy_requires_grad": r"Can't call numpy\(\) on Tensor that requires grad",
+    "device_mismatch": r"Tensor on device (\w{1,20}) is not on the expected device (\w{1,20})!",
+    "meta_no_data": (r"Cannot copy out of meta tensor; no data!|Tensor\.item\(\) cannot be "
+                     r"called on meta tensors|can't convert meta device type tensor to numpy"),
+    "meta_op": (r"attempted to run this operator with Meta tensors|"
+                r"The register_meta function for torch\.nonzero\(\)"),
     "reshape_size": rf"shape '\[({_DIMS})\]' is invalid for input of size ({_N})",
     "index_bounds": rf"index (-?{_N}) is out of bounds for dimension ({_N}) with size ({_N})",
     "item_many": (rf"only one element tensors can be converted to Python scalars|"
@@ -69,6 +79,7 @@ _PATTERNS = {
 # The lesson about each mistake: its explanation ends with a link to it.
 LESSON_OF = {
     "broadcast_mismatch": "mistake-broadcast-mismatch",
+    "broadcast_meta": "mistake-broadcast-mismatch",
     "inplace_broadcast": "mistake-inplace-broadcast",
     "view_stride": "mistake-view-after-transpose",
     "inplace_leaf": "mistake-inplace-leaf",
@@ -94,7 +105,8 @@ LESSON_OF = {
     "conv_input": "nchw-nhwc",
 }
 MESSAGE_CAP = 2000          # characters of the first line that the patterns see
-_COMPILED = [(re.compile(pattern), key) for key, pattern in _PATTERNS.items()]
+_COMPILED = [(re.compile(pattern), key) for key, patterns in _PATTERNS.items()
+             for pattern in (patterns if isinstance(patterns, tuple) else (patterns,))]
 
 
 def lesson_link(lesson_id: str, lang: str) -> str:

@@ -43,6 +43,19 @@ REAL = [
      "module_attribute", ("torch", "load")),
     ("RuntimeError", "element 0 of tensors does not require grad and does not have a grad_fn",
      "no_grad_fn", ("0",)),
+    # the meta device's own words for the same mistakes, and for reading values it has not got
+    ("RuntimeError", "Attempting to broadcast a dimension of length 4 at -1! Mismatching argument "
+                     "at index 1 had torch.Size([4]); but expected shape should be broadcastable "
+                     "to [2, 3]", "broadcast_meta", ("4", "\\-1", "1", "4", "2\\, 3")),
+    ("RuntimeError", "a and b must have same reduction dim, but got [2, 3] X [4, 5].",
+     "matmul_shapes", ("2", "3", "4", "5")),
+    ("RuntimeError", "Tensor on device cpu is not on the expected device meta!",
+     "device_mismatch", ("cpu", "meta")),
+    ("NotImplementedError", "Cannot copy out of meta tensor; no data!", "meta_no_data", ()),
+    ("RuntimeError", "Tensor.item() cannot be called on meta tensors", "meta_no_data", ()),
+    ("NotImplementedError", "aten::_unique2: attempted to run this operator with Meta tensors, "
+                            "but there was no fake impl or Meta kernel registered.", "meta_op",
+     ()),
 ]
 
 
@@ -88,7 +101,9 @@ def test_the_unbounded_checker_sees_what_the_old_patterns_had():
 def test_no_pattern_has_an_unbounded_repeat(key):
     """A `(.*)` or `\\d+` backtracks without limit on a crafted message; bounded repeats on a
     capped message cannot."""
-    assert _unbounded_repeats(sre_parse.parse(explain_module._PATTERNS[key])) == []
+    patterns = explain_module._PATTERNS[key]     # one pattern, or a tuple of them
+    for pattern in patterns if isinstance(patterns, tuple) else (patterns,):
+        assert _unbounded_repeats(sre_parse.parse(pattern)) == [], pattern
 
 
 class _Spy:
