@@ -1,4 +1,5 @@
-"""torch.device: the engine runs on the CPU only, and says so for anything else."""
+"""torch.device: the engine runs on the CPU, and on the meta device (shapes without data, see
+engine/ops/meta.py); it says so for anything else."""
 from __future__ import annotations
 
 

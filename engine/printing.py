@@ -1,7 +1,8 @@
 """PyTorch's tensor repr (torch/_tensor_str.py), byte for byte, as pure functions over NumPy data.
 
-Only dense CPU tensors of real dtypes exist in this engine, so the device, layout, sparse,
-quantized, nested and complex branches of PyTorch's printer have no counterpart here.
+Only dense CPU tensors of real dtypes, and meta tensors (format_meta: no values), exist in this
+engine, so the layout, sparse, quantized, nested and complex branches of PyTorch's printer and
+its other devices have no counterpart here.
 """
 from __future__ import annotations
 
