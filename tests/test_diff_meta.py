@@ -483,3 +483,27 @@ def test_nested_with_device_restores_each_outer_default_as_torch():
             made.append(lib.ones(1))
         return made, lib.ones(1), str(lib.get_default_device())
     same(nested)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, ps: lib.optim.SGD(ps, lr=0.1, momentum=0.9),
+    lambda lib, ps: lib.optim.SGD(ps, lr=0.1),
+    lambda lib, ps: lib.optim.Adam(ps, amsgrad=True),
+    lambda lib, ps: lib.optim.AdamW(ps),
+    lambda lib, ps: lib.optim.RMSprop(ps, momentum=0.5, centered=True),
+    lambda lib, ps: lib.optim.Adagrad(ps),
+], ids=["sgd momentum", "sgd", "adam amsgrad", "adamw", "rmsprop", "adagrad"])
+def test_an_optimizer_step_on_meta_parameters_makes_torchs_state(make):
+    """A dry run of a training step on meta: the state takes torch's keys, shapes and devices
+    (the step count stays a CPU number), and no random number is drawn."""
+    def steps(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Linear(3, 2, device="meta")
+        opt = make(lib, model.parameters())
+        for _ in range(2):
+            model(meta(lib, 4, 3)).sum().backward()
+            opt.step()
+            opt.zero_grad()
+        return [(k, {name: repr(v) for name, v in s.items()})
+                for k, s in opt.state_dict()["state"].items()], repr(model.weight), lib.randn(2)
+    run_both(steps)

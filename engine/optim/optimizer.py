@@ -84,6 +84,9 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
+                    if p.is_meta:
+                        self._update_meta(p, group)
+                        continue
                     grad = p.grad._data
                     if group.get("maximize"):
                         grad = -grad
@@ -96,6 +99,24 @@ class Optimizer:
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
         raise NotImplementedError
+
+    def _update_meta(self, p: Tensor, group: dict) -> None:
+        """A meta parameter has no values to update, but its state takes shape as torch's
+        does: the update runs on a stand-in of one element per dim (its meta state stood in
+        the same way), and each tensor it leaves in the state that is shaped like the stand-in
+        comes back on meta with the parameter's shape; a step count stays as it is."""
+        from ..ops.meta import empty_strided, layout_like
+        small = (1,) * max(p.dim(), 1)
+        stand_in = Tensor._from_array(np.ones(small, p.dtype.np))
+        state = {k: Tensor._from_array(np.ones(small, v.dtype.np))
+                 if isinstance(v, Tensor) and v.is_meta else v
+                 for k, v in self.state.get(p, {}).items()}
+        self._update(stand_in, np.ones(small, p.dtype.np), group, state)
+        if state:
+            self.state[p] = {k: empty_strided(p.shape, layout_like(p), v.dtype)
+                             if isinstance(v, Tensor) and tuple(v.shape) == small else v
+                             for k, v in state.items()}
+        p._bump_version()
 
     # ---- state_dict ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
