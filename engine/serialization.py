@@ -81,11 +81,10 @@ def _meta(node) -> Tensor:
     from . import dtypes
     from .ops.meta import empty
     shape, name = node["meta"], node["dtype"]
-    by_name = {d.name: d for d in dtypes.ALL if d.np is not None}
     if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)
-            and name in by_name):
+            and name in {d.name for d in dtypes.ALL if d.np is not None}):
         raise RuntimeError("a saved meta tensor's shape or dtype is not one a tensor can have")
-    return empty(shape, by_name[name])
+    return empty(shape, dtypes._by_name(name))
 
 
 def save(obj, f, pickle_module=None, pickle_protocol: int = 2,

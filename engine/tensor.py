@@ -613,6 +613,8 @@ class Tensor:
         return self.__repr__()  # so subclasses (Parameter) print their own way
 
     def __reduce_ex__(self, protocol):
+        if self._meta is not None:   # (copy.copy, pickle) a shape and a dtype, no values
+            return (_rebuild_meta, (tuple(self.shape), self.dtype.name, self._requires_grad))
         return (_rebuild, (self._data.copy(), self._requires_grad))
 
     def __deepcopy__(self, memo):
@@ -689,6 +691,13 @@ def _dims(shape) -> str:
 
 def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._from_array(arr, requires_grad)
+
+
+def _rebuild_meta(shape: tuple, dtype_name: str, requires_grad: bool) -> Tensor:
+    from .ops.meta import empty
+    t = empty(shape, dtypes._by_name(dtype_name))
+    t._requires_grad = requires_grad
+    return t
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

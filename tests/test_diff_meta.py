@@ -507,3 +507,11 @@ def test_an_optimizer_step_on_meta_parameters_makes_torchs_state(make):
         return [(k, {name: repr(v) for name, v in s.items()})
                 for k, s in opt.state_dict()["state"].items()], repr(model.weight), lib.randn(2)
     run_both(steps)
+
+
+def test_copy_and_pickle_keep_a_meta_tensor_on_meta_as_torch():
+    import copy
+    import pickle
+    same(lambda lib: (copy.copy(leaf(lib, 2, 3)),
+                      pickle.loads(pickle.dumps(meta(lib, 4, dtype=lib.int16))),
+                      copy.copy(lib.nn.Parameter(meta(lib, 2)))))
