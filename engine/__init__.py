@@ -96,9 +96,12 @@ Tensor.H = Tensor.T
 
 def _on_my_device(factory):
     """Tensor.new_*: the factory, with the tensor's dtype and device unless told otherwise."""
+    from .device import CPU, META
+
     def new(self, *a, dtype=None, device=None, **rest):
-        return factory(*a, dtype=dtype or self.dtype,
-                       device=self.device if device is None else device, **rest)
+        if device is None:
+            device = CPU if self._meta is None else META
+        return factory(*a, dtype=dtype or self.dtype, device=device, **rest)
     return new
 
 

@@ -417,7 +417,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
                            f" instead (while checking arguments for embedding)")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
-    if not input.is_meta and (np.any(input._data >= weight.shape[0]) or np.any(input._data < 0)):
+    if input._meta is None and (np.any(input._data >= weight.shape[0]) or np.any(input._data < 0)):
         raise IndexError("index out of range in self")
     return nn_ops.EMBEDDING(weight, indices=input, padding_idx=padding_idx)
 

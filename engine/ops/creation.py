@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import random as _random
-from ..device import check_cpu, default_device, is_meta
+from ..device import CPU, META, check_cpu, default_device, is_meta
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
 from .registry import expose, writes_out
@@ -243,7 +243,8 @@ def _like(fn, input: Tensor, dtype, requires_grad, memory_format, device=None, *
     """A new tensor shaped like input, on input's device unless told; preserve_format keeps
     input's dense dim order."""
     from ..memory_format import dense_strides_like
-    device = input.device if device is None else device
+    if device is None:   # (input.device, without the property's import)
+        device = CPU if input._meta is None else META
     if is_meta(device):
         strides = dense_strides_like(input.shape, input.stride()) \
             if memory_format is preserve_format else strides_for(input.shape, memory_format)

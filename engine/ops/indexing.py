@@ -468,7 +468,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
             raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                f"{_shape_str(index.shape)} to be no larger than self "
                                f"{_shape_str(input.shape)} apart from dimension {d}")
-    if index.numel() and not index.is_meta:
+    if index.numel() and index._meta is None:
         _check_bounds_along(index._data, input.shape[d] if input.dim() else 1, d)
     result = GATHER(input, dim=d, index=index, sparse_grad=sparse_grad)
     if out is not None:
@@ -545,7 +545,7 @@ def _scatter_checks(self: Tensor, dim: int, index: Tensor, src) -> int:
                                    f"and to be no larger size than src {_shape_str(src.shape)}")
             raise RuntimeError(f"Expected index {_shape_str(index.shape)} to be no larger than "
                                f"self {_shape_str(self.shape)} apart from dimension {d}")
-    if index.numel() and not index.is_meta:
+    if index.numel() and index._meta is None:
         _check_bounds_along(index._data, self.shape[d] if self.dim() else 1, d)
     return d
 
@@ -617,10 +617,10 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = input.shape[d] if input.dim() else 1
     idx = index._data.reshape(-1)
-    if not index.is_meta and (idx < 0).any():
+    if index._meta is None and (idx < 0).any():
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(idx[idx < 0][0])} "
                            f"axis_dim={size}")
-    if not index.is_meta and (idx >= size).any():
+    if index._meta is None and (idx >= size).any():
         raise IndexError("index out of range in self")
     result = INDEX_SELECT(input, dim=d, index=index)
     if out is not None:

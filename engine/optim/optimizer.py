@@ -84,7 +84,7 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    if p.is_meta:
+                    if p._meta is not None:   # a meta parameter: no values to update
                         self._update_meta(p, group)
                         continue
                     grad = p.grad._data

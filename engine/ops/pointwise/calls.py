@@ -99,7 +99,7 @@ def in_place(op, self: Tensor, others: tuple, attrs: dict, *, dtype: dtypes.dtyp
             if self.is_meta else   # (torch's meta kernels print a Size and a tuple)
             f"output with shape {_dims(self.shape)} doesn't match the broadcast shape "
             f"{_dims(shape)}"))
-    if self.is_meta:   # torch's meta kernels check no castability, but add's and sub's
+    if self._meta is not None:   # torch's meta kernels check no castability, but add's, sub's
         if op.name in ("add", "sub") and dtype.category > self.dtype.category:
             raise RuntimeError("Promotion of int.add/sub_(float) in in-place ops are not "
                                "possible due to element size change.")
