@@ -296,13 +296,18 @@ def _layout_sane(shape: tuple, stride: tuple, offset: int) -> None:
 
 
 MAX_STORAGE = 1 << 31     # elements in one storage: more than a run's memory could hold
+# a meta tensor's storage holds nothing, so it may be as large as torch allows; the pictures
+# draw at most its first cells
+STORAGE_LIMITS = {"cpu": MAX_STORAGE, "meta": 1 << 62}
 
 
 def _tensor_sane(info: TensorInfo) -> None:
     """A layout (see _layout_sane) inside a storage a run could have held: a forged storage
     of 2**30 cells made the memory picture allocate that many (twelfth outside attack)."""
     _layout_sane(info.shape, info.stride, info.storage_offset)
-    if not 0 <= info.storage_size <= MAX_STORAGE or 0 not in info.shape and \
+    if info.device not in STORAGE_LIMITS:
+        raise ImpossibleLayout("a tensor on an unknown device")
+    if not 0 <= info.storage_size <= STORAGE_LIMITS[info.device] or 0 not in info.shape and \
             info.storage_offset + sum((n - 1) * s for n, s in zip(info.shape, info.stride)) \
             >= info.storage_size:
         raise ImpossibleLayout("a tensor layout no tensor can have: outside its storage")

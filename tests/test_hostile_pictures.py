@@ -299,3 +299,16 @@ def test_the_graph_tab_offers_only_the_first_module_paths():
     [boxes] = [m for m in app.multiselect if m.key.endswith("_expanded")]
     assert len(boxes.options) == MAX_PATH_OPTIONS
     assert boxes.options[:2] == ["net", "net.layers.0"]
+
+
+def test_a_meta_tensor_larger_than_any_real_storage_comes_back_and_is_drawn():
+    """A meta tensor holds nothing, so its storage may be larger than a real run could hold:
+    the wire's storage bound is the device's, and the memory picture draws its first cells."""
+    from explorer import run_code
+    from explorer.views.memory import memory_figure, tensor_named
+    run = run_code("import torch\nw = torch.empty(60000, 60000, device='meta')\n")
+    assert run.error is None, run.error
+    w = tensor_named(run, "w")
+    assert w.device == "meta" and w.storage_size == 60000 * 60000
+    title = memory_figure(run, w.storage_id).layout.title.text
+    assert "3,600,000,000" in title and "4,194,304" in title, title
