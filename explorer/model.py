@@ -203,6 +203,9 @@ class Graph:
     # (id before, id after) per in-place write, in order: the recorder gives a tensor written
     # in place a new id (its next version in the graph), and this says it is the same tensor
     versions: tuple[tuple[int, int], ...] = ()
+    # a picture's graph scoped to part of the run: the run's whole op list, which names what it
+    # draws (never sent: the wire refuses it)
+    context: tuple[OpNode, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -328,6 +328,8 @@ def _graph_sane(graph: Graph) -> None:
     if len(graph.ops) > MAX_OPS or len(graph.tensors) > MAX_TENSORS or \
             len(graph.versions) > MAX_OPS:
         raise WireError(f"a graph of {len(graph.ops):,} ops and {len(graph.tensors):,} tensors")
+    if graph.context:
+        raise WireError("a graph scoped by a picture")
     if len(graph.failed) > KEPT_FAILURES or graph.more_failed < 0 or \
             any(f.count < 1 for f in graph.failed):
         raise WireError(f"a graph of {len(graph.failed):,} failed ops")

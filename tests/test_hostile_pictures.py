@@ -312,3 +312,15 @@ def test_a_meta_tensor_larger_than_any_real_storage_comes_back_and_is_drawn():
     assert w.device == "meta" and w.storage_size == 60000 * 60000
     title = memory_figure(run, w.storage_id).layout.title.text
     assert "3,600,000,000" in title and "4,194,304" in title, title
+
+
+def test_a_graph_scoped_by_a_picture_never_comes_over_the_wire():
+    """Graph.context (the whole op list a scoped picture names from) is made on the server;
+    a run process sending one is forging."""
+    from explorer import run_code
+    from explorer.views.graph import scoped
+    run = run_code("import torch\nx = torch.ones(2, requires_grad=True)\n(x * 2).sum().backward()\n")
+    picture = scoped(run, -1)
+    assert picture.graph.context == run.graph.ops
+    with pytest.raises(wire.WireError, match="scoped"):
+        through_wire(picture)

@@ -53,3 +53,18 @@ def test_ops_a_backward_formula_made_are_spelled_with_torchs_function_names():
     spelled = set(re.findall(r"<I>(.*?)</I>", graph_dot(run)))
     assert "pow(x) * …" in spelled, spelled
     assert not [text for text in spelled if re.search(r"_(scalar|tensor|dim)\b", text)], spelled
+
+
+def test_a_backwards_graph_names_inputs_made_outside_it_by_the_learners_text():
+    """A backward's picture holds only the ops autograd recorded, yet the inputs it draws may
+    have been made without grad (`xs[t]`, a slice of data): they keep the learner's text
+    instead of reading '3 · float32' (issue 14: temporaries by the expression that made them)."""
+    import re
+
+    from explorer.views.graph import scoped
+    source = ("import torch\nxs = torch.randn(4, 3)\nw = torch.randn(3, 3, requires_grad=True)\n"
+              "h = torch.zeros(3)\nfor t in range(4):\n    h = torch.tanh(xs[t] + h @ w)\n"
+              "h.sum().backward()\n")
+    run = execute(source)
+    spelled = set(re.findall(r"<I>(.*?)</I>", graph_dot(scoped(run, -1))))
+    assert "xs[t]" in spelled, spelled

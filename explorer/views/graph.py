@@ -131,7 +131,8 @@ def graph_of(run: Run, tensor: int) -> Run:
 
 
 def _keeping(run: Run, ops: list, accumulate: list) -> Run:
-    graph = dataclasses.replace(run.graph, ops=tuple(ops), accumulate=tuple(accumulate))
+    graph = dataclasses.replace(run.graph, ops=tuple(ops), accumulate=tuple(accumulate),
+                                context=run.graph.context or run.graph.ops)
     return dataclasses.replace(run, graph=graph)
 
 

@@ -152,8 +152,8 @@ def _written(run: Run, width: int) -> dict[int, str]:
     lines = run.source.splitlines()
 
     def texts(span_of) -> dict[int, str]:
-        spans = {t: span_of(op) for op in run.graph.ops for t in op.outputs}
-        inner = {t for op in run.graph.ops for t in op.inputs if spans.get(t) == span_of(op)}
+        spans = {t: span_of(op) for op in _every_op(run) for t in op.outputs}
+        inner = {t for op in _every_op(run) for t in op.inputs if spans.get(t) == span_of(op)}
         found = {}
         for tensor, span in spans.items():
             if tensor in inner or len(span) != 4 or span[0] != span[1] or span[0] > len(lines):
@@ -171,7 +171,13 @@ def _written(run: Run, width: int) -> dict[int, str]:
 
 def _made_in_calls(run: Run) -> set[int]:
     """The tensors an op inside a Module call made."""
-    return {t for op in run.graph.ops if op.module for t in op.outputs}
+    return {t for op in _every_op(run) if op.module for t in op.outputs}
+
+
+def _every_op(run: Run) -> tuple:
+    """The whole run's ops, also when its graph was scoped to one backward: a tensor drawn
+    there may have been made outside it (`xs[t]`, sliced without grad) and still has a name."""
+    return run.graph.context or run.graph.ops
 
 
 class _Speller:
@@ -180,7 +186,7 @@ class _Speller:
 
     def __init__(self, run: Run, names: dict, written: dict) -> None:
         self.run, self.names, self.written = run, names, written
-        self.producer = {t: op for op in run.graph.ops for t in op.outputs}
+        self.producer = {t: op for op in _every_op(run) for t in op.outputs}
         self.memo: dict = {}
         self.under: dict = {}     # tensor -> the input under its squeeze/unsqueeze chain
 
