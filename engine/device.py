@@ -31,10 +31,17 @@ class device:
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+    def __eq__(self, other):
+        """Equal to a device of the same type and index only: as in torch, a device is never
+        equal to a string (`torch.device('cpu') == 'cpu'` is False)."""
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
+
+    def __ne__(self, other):
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) != (other.type, other.index)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))

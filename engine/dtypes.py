@@ -164,8 +164,9 @@ def result_type(*operands) -> dtype:
     """torch.result_type over tensors (anything with .dtype and .dim()) and Python scalars."""
     if len(operands) == 2:   # the common case: two operands of one dtype keep it, in any tier
         first = getattr(operands[0], "dtype", None)
-        if isinstance(first, dtype) and getattr(operands[1], "dtype", None) is first:
-            return first
+        if isinstance(first, dtype) and getattr(operands[1], "dtype", None) is first and \
+                not (first.is_floating_point and getattr(operands[0], "_wrapped", False)):
+            return first   # (two wrapped Python floats take the default dtype, below)
     dim_result = zero_result = wrapped_result = None
     for op in operands:
         if getattr(op, "_wrapped", False):   # a Python number already wrapped as a tensor

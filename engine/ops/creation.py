@@ -168,6 +168,14 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ---- filled ---------------------------------------------------------------------------------
+def _sized(size: tuple, name: str) -> tuple:
+    """zeros/ones/empty need a size: `torch.empty()` is a TypeError in torch, not a 0-dim
+    tensor (that is `torch.empty(())`)."""
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    return size
+
+
 def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty") -> Tensor:
     """A tensor of `size` filled with `fill`; on the meta device, nothing filled or drawn."""
     on_meta = _on_meta(device)
@@ -182,20 +190,20 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"
 @writes_out
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False) -> Tensor:
-    return _filled(0, size, dtype, device, requires_grad, name="zeros")
+    return _filled(0, _sized(size, "zeros"), dtype, device, requires_grad, name="zeros")
 
 
 @writes_out
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False) -> Tensor:
-    return _filled(1, size, dtype, device, requires_grad, name="ones")
+    return _filled(1, _sized(size, "ones"), dtype, device, requires_grad, name="ones")
 
 
 @writes_out
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=contiguous_format) -> Tensor:
     """Uninitialized in PyTorch; zeros here, so runs stay deterministic."""
-    t = _filled(0, size, dtype, device, requires_grad)
+    t = _filled(0, _sized(size, "empty"), dtype, device, requires_grad)
     if memory_format is channels_last:
         return empty_strided(t.shape, strides_for(t.shape, channels_last), dtype=t.dtype,
                              requires_grad=requires_grad, device=t.device)
@@ -493,9 +501,22 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
 
 
 # ---- legacy constructors ------------------------------------------------------------------
+def _legacy_device(dev) -> None:
+    """The legacy constructors take a CPU device only (the meta device too is refused)."""
+    if dev is None:
+        return
+    if isinstance(dev, int):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    from ..device import device
+    d = dev if isinstance(dev, device) else device(str(dev))
+    if d.type != "cpu":
+        raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
+                           f"{d.type} was passed")
+
+
 def legacy_new(dtype: dtypes.dtype, args: tuple, kwargs: dict) -> Tensor:
     """torch.Tensor(2, 3) / torch.FloatTensor([1, 2]): sizes give zeros, data is copied."""
-    check_cpu(kwargs.pop("device", None))
+    _legacy_device(kwargs.pop("device", None))
     if not args:
         return zeros(0, dtype=dtype)
     if all(isinstance(a, (int, np.integer)) for a in args) or (

@@ -27,6 +27,12 @@ def _first_step_state(state: dict, p: Tensor, *buffers: str) -> None:
             state[name] = zeros_like(p)
 
 
+def _bump(t: Tensor, times: int = 1) -> None:
+    """Count the in-place ops torch's single-tensor step runs on a state tensor (or on the
+    parameter, beyond the final update the step counts itself), so `_version` reads as torch's."""
+    t._vc[0] += times
+
+
 def _with_weight_decay(grad: np.ndarray, p: np.ndarray, weight_decay: float) -> np.ndarray:
     return grad + p * p.dtype.type(weight_decay) if weight_decay else grad
 
@@ -58,6 +64,7 @@ class SGD(Optimizer):
                 b = buf._data
                 b *= t(momentum)
                 b += grad * t(1 - group["dampening"])
+                _bump(buf, 2)   # buf.mul_(momentum).add_(grad, alpha=1 - dampening)
             grad = grad + buf._data * t(momentum) if group["nesterov"] else buf._data
         x += grad * t(-group["lr"])
 
@@ -91,15 +98,19 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         lr, wd = group["lr"], group["weight_decay"]
         state["step"]._data += 1
+        _bump(state["step"])
         if wd != 0:
             if group["decoupled_weight_decay"]:
                 x *= t(1 - lr * wd)
+                _bump(p)        # param.mul_(1 - lr * weight_decay)
             else:
                 grad = _with_weight_decay(grad, x, wd)
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         m[...] = lerp(m, grad, 1 - beta1)
         v *= t(beta2)
         v += t(1 - beta2) * grad * grad
+        _bump(state["exp_avg"])            # exp_avg.lerp_(grad, 1 - beta1)
+        _bump(state["exp_avg_sq"], 2)      # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, ...)
         step = state["step"].item()
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
@@ -108,6 +119,7 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             vmax = state["max_exp_avg_sq"]._data
             np.maximum(vmax, v, out=vmax)
+            _bump(state["max_exp_avg_sq"])   # torch.maximum(..., out=max_exp_avg_sq)
             v = vmax
         denom = np.sqrt(v) / t(root) + t(group["eps"])
         x += t(-step_size) * (m / denom)
@@ -154,14 +166,17 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = zeros_like(p)
         state["step"]._data += 1
+        _bump(state["step"])
         grad = _with_weight_decay(grad, x, group["weight_decay"])
         alpha = group["alpha"]
         sq = state["square_avg"]._data
         sq *= t(alpha)
         sq += t(1 - alpha) * grad * grad
+        _bump(state["square_avg"], 2)   # square_avg.mul_(alpha).addcmul_(grad, grad, ...)
         if group["centered"]:
             ga = state["grad_avg"]._data
             ga[...] = lerp(ga, grad, 1 - alpha)
+            _bump(state["grad_avg"])        # grad_avg.lerp_(grad, 1 - alpha)
             avg = np.sqrt(sq + t(-1) * ga * ga)
         else:
             avg = np.sqrt(sq)
@@ -170,6 +185,7 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]._data
             buf *= t(group["momentum"])
             buf += grad / avg
+            _bump(state["momentum_buffer"], 2)   # buf.mul_(momentum).addcdiv_(grad, avg)
             x += t(-group["lr"]) * buf
         else:
             x += t(-group["lr"]) * (grad / avg)
@@ -198,11 +214,13 @@ class Adagrad(Optimizer):
         x = p._data
         t = x.dtype.type
         state["step"]._data += 1
+        _bump(state["step"])
         step = state["step"].item()
         grad = _with_weight_decay(grad, x, group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         acc = state["sum"]._data
         acc += grad * grad
+        _bump(state["sum"])   # state_sum.addcmul_(grad, grad, value=1)
         std = np.sqrt(acc) + t(group["eps"])
         x += t(-clr) * (grad / std)
 
@@ -229,6 +247,7 @@ class Adadelta(Optimizer):
         t = x.dtype.type
         _first_step_state(state, p, "square_avg", "acc_delta")
         state["step"]._data += 1
+        _bump(state["step"])
         grad = _with_weight_decay(grad, x, group["weight_decay"])
         rho, eps = t(group["rho"]), t(group["eps"])
         square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
@@ -240,4 +259,6 @@ class Adadelta(Optimizer):
         delta *= grad
         acc_delta *= rho
         acc_delta += t(1 - group["rho"]) * delta * delta
+        _bump(state["square_avg"], 2)   # square_avg.mul_(rho).addcmul_(grad, grad, ...)
+        _bump(state["acc_delta"], 2)    # acc_delta.mul_(rho).addcmul_(delta, delta, ...)
         x += t(-group["lr"]) * delta

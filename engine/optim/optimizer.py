@@ -112,6 +112,7 @@ class Optimizer:
                  if isinstance(v, Tensor) and v.is_meta else v
                  for k, v in self.state.get(p, {}).items()}
         self._update(stand_in, np.ones(small, p.dtype.np), group, state)
+        p._vc[0] += stand_in._vc[0]   # the in-place ops the update ran before its last
         if state:
             self.state[p] = {k: empty_strided(p.shape, layout_like(p), v.dtype)
                              if isinstance(v, Tensor) and tuple(v.shape) == small else v

