@@ -114,3 +114,38 @@ def test_optimizer_steps_count_torchs_in_place_ops(name, options, device):
 ])
 def test_the_legacy_constructor_takes_the_cpu_only(call):
     run_both(lambda lib: eval(f"torch.{call}", {"torch": lib}).zero_())
+
+
+# ---- torch.addmm -------------------------------------------------------------------------------
+RNG = np.random.default_rng(16)
+M1, M2 = RNG.standard_normal((2, 4)).astype(np.float32), RNG.standard_normal((4, 3)).astype(
+    np.float32)
+
+
+@pytest.mark.parametrize("bias_shape", [(3,), (2, 3), (1, 3), (2, 1), ()])
+@pytest.mark.parametrize("scales", [{}, {"beta": 0.5, "alpha": 2}, {"beta": 0}, {"alpha": -1.5}],
+                         ids=["plain", "beta alpha", "beta 0", "alpha"])
+def test_addmm_matches_torch(bias_shape, scales):
+    bias = RNG.standard_normal(bias_shape).astype(np.float32)
+    run_both(lambda lib, b, m1, m2: lib.addmm(b, m1, m2, **scales), bias, M1, M2, backward=True)
+    run_both(lambda lib, b, m1, m2: b.addmm(m1, m2, **scales), bias, M1, M2, backward=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, b, m1, m2: lib.addmm(b, m1, m1),
+    lambda lib, b, m1, m2: lib.addmm(b, m1[0], m2),
+    lambda lib, b, m1, m2: lib.addmm(b, m1, m2[0]),
+    lambda lib, b, m1, m2: lib.addmm(lib.ones(2, 2), m1, m2),
+    lambda lib, b, m1, m2: lib.addmm(lib.ones(1, 2, 3), m1, m2),
+    lambda lib, b, m1, m2: lib.addmm(b, m1.double(), m2),
+    lambda lib, b, m1, m2: lib.addmm(b.double(), m1, m2),
+    lambda lib, b, m1, m2: lib.addmm(b, m1, m2, out=lib.empty(0)),
+    lambda lib, b, m1, m2: lib.addmm(lib.full((3,), float("nan")), m1, m2, beta=0),
+    lambda lib, b, m1, m2: lib.addmm(lib.ones(2, 3, dtype=lib.int64),
+                                     lib.ones(2, 4, dtype=lib.int64),
+                                     lib.ones(4, 3, dtype=lib.int64), alpha=2),
+    lambda lib, b, m1, m2: lib.addmm(b.detach(), m1.detach(), m2.detach(), out=lib.empty(0)),
+    lambda lib, b, m1, m2: lib.addmm(b, m1, m2, alpha=3).grad_fn._saved_alpha,
+])
+def test_addmm_checks_and_edges_as_torch(call):
+    run_both(call, RNG.standard_normal(3).astype(np.float32), M1, M2, requires_grad=True)

@@ -14,7 +14,7 @@ from ..libm import elementwise
 from ..tensor import Tensor
 from .linalg import mat1_grad, mat2_grad
 from .pointwise import THRESHOLD_BACKWARD
-from .registry import defop
+from .registry import defop, expose, writes_out
 
 # ---- addmm: linear layers -------------------------------------------------------------------
 
@@ -28,6 +28,8 @@ def ADDMM(bias, a, b, *, alpha=1, beta=1):
     out = a @ b
     if alpha != 1:
         out = out * alpha
+    if beta == 0:      # the input is not read: its nan or inf does not reach the result
+        return np.ascontiguousarray(out)
     if beta == 1 and bias.dtype == out.dtype:   # into the fresh product: no second array
         out += bias
         return out
@@ -45,6 +47,39 @@ def _(g, s):
     if s.alpha != 1:
         ga, gb = (None if x is None else x * s.alpha for x in (ga, gb))
     return (g if s.beta == 1 else g * s.beta), ga, gb
+
+
+@writes_out
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """torch.addmm: beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape
+    (with beta=0 its values, nan or not, are not read)."""
+    from .linalg import _scalar_name
+    for name, t in (("mat1", mat1), ("mat2", mat2)):
+        if t.dim() != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {t.dim()}-D tensor")
+    (n, m), (m2, p) = mat1.shape, mat2.shape
+    if m != m2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {m2}x{p})")
+    if input.dim() > 2:
+        raise RuntimeError(f"expand({input.type()}{{{list(input.shape)}}}, size=[{n}, {p}]): the "
+                           f"number of sizes provided (2) must be greater or equal to the number "
+                           f"of dimensions in the tensor ({input.dim()})")
+    for k, (size, target) in enumerate(zip(reversed(input.shape), (p, n))):
+        if size not in (1, target):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target}) must match the existing size "
+                f"({size}) at non-singleton dimension {1 - k}.  Target sizes: [{n}, {p}].  "
+                f"Tensor sizes: {list(input.shape)}")
+    if mat1.dtype is not mat2.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{_scalar_name(mat1)} and {_scalar_name(mat2)}")
+    if input.dtype is not mat2.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_scalar_name(input)} and {_scalar_name(mat2)}")
+    return ADDMM(input, mat1, mat2, alpha=alpha, beta=beta)
+
+
+expose(addmm)
 
 
 
