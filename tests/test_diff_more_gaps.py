@@ -149,3 +149,45 @@ def test_addmm_matches_torch(bias_shape, scales):
 ])
 def test_addmm_checks_and_edges_as_torch(call):
     run_both(call, RNG.standard_normal(3).astype(np.float32), M1, M2, requires_grad=True)
+
+
+# ---- Tensor.unfold -----------------------------------------------------------------------------
+CUBE = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize("args", [(2, 2, 1), (2, 3, 1), (1, 2, 1), (0, 1, 1), (-1, 2, 2),
+                                  (1, 3, 1), (1, 0, 1), (2, 2, 3), (2, 1, 5)])
+def test_unfold_is_a_view_with_torchs_strides_and_gradient(args):
+    def windows(lib, x):
+        y = x.unfold(*args)
+        assert y._base is x._base or y._base is x
+        return y * lib.arange(float(y.numel())).reshape(y.shape), y.storage_offset()
+    run_both(windows, CUBE, backward=True, strides=False)   # (the product's own layout aside)
+    run_both(lambda lib, x: x.unfold(*args), CUBE, requires_grad=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.transpose(0, 2)[1:].unfold(1, 2, 1),
+    lambda lib, x: x.unfold(dimension=1, size=2, step=1),
+    lambda lib, x: x[0, 0, 1].unfold(0, 1, 1),
+    lambda lib, x: x.unfold(2, 2, 2).unfold(1, 2, 1),
+    lambda lib, x: x.unfold(1, 4, 1), lambda lib, x: x.unfold(1, 2, 0),
+    lambda lib, x: x.unfold(3, 2, 1), lambda lib, x: x.unfold(1, -1, 1),
+    lambda lib, x: x[0, 0, 0].unfold(0, 2, 1), lambda lib, x: x.unfold(1, 2.0, 1),
+])
+def test_unfold_edges_and_errors_as_torch(call):
+    run_both(call, CUBE, backward=True)
+
+
+def test_unfold_is_a_method_only_and_saves_as_torch():
+    run_both(lambda lib, x: (hasattr(lib, "unfold"), x.unfold(2, 2, 1).grad_fn._saved_size,
+                             x.unfold(2, 2, 1).grad_fn._saved_self_sym_sizes), CUBE,
+             requires_grad=True)
+
+
+def test_unfold_writes_through_to_its_base():
+    def write(lib, x):
+        base = x.clone()
+        base.unfold(2, 2, 1)[1, 2, 1].mul_(100)
+        return base, type(base.grad_fn).__name__
+    run_both(write, CUBE, backward=True)

@@ -936,6 +936,54 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     return DIAGONAL(input, offset=offset, dim1=d1, dim2=d2)
 
 
+# ---- unfold ------------------------------------------------------------------------------------
+@defop("unfold", "UnfoldBackward0", saves=("dimension", "self_sym_sizes", "size", "step"),
+       view=True, formulas={"self": "zeros(self.sizes()) with each window along dimension += "
+                                    "its slice of grad"})
+def UNFOLD(a, *, dimension, size, step):
+    """Windows of `size` every `step` along `dimension`, as a new last dim: a view whose
+    windowed dim strides step elements and whose new dim strides as `dimension` did."""
+    if a.ndim == 0:
+        return np.lib.stride_tricks.as_strided(a, (1,), (a.itemsize,))
+    count = (a.shape[dimension] - size) // step + 1
+    shape = a.shape[:dimension] + (count,) + a.shape[dimension + 1:] + (size,)
+    strides = list(a.strides)
+    strides[dimension] *= step
+    return np.lib.stride_tricks.as_strided(a, shape, tuple(strides) + (a.strides[dimension],))
+
+
+@UNFOLD.derivative
+def _(g, s):
+    from .creation import zeros
+    out = zeros(s.self_sym_sizes, dtype=g.dtype)
+    if not s.self_sym_sizes:          # a 0-dim input: its one window
+        return out + g.reshape(())
+    dim, size, step = s.dimension, s.size, s.step
+    for i in range(g.shape[dim]):     # each window adds its slice back where it was cut
+        window = g.select(dim, i).movedim(-1, dim)
+        out.narrow(dim, i * step, size).add_(window)
+    return out
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    for k, (name, value) in enumerate((("dimension", dimension), ("size", size),
+                                        ("step", step)), start=1):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"unfold(): argument '{name}' (position {k}) must be int, not "
+                            f"{type(value).__name__}")
+    nd = input.dim()
+    dim = _wrap_dim(dimension, nd)
+    length = input.shape[dim] if nd else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return UNFOLD(input, dimension=dim, size=int(size), step=int(step))
+
+
 # ---- copies: clone, contiguous, to, copy_ ------------------------------------------------------
 def copy_strides(shape, strides, memory_format) -> tuple:
     """The strides of a copy in `memory_format`: preserve keeps a dense layout as it is and
@@ -1236,4 +1284,5 @@ for _name, _fn in (("swapaxes", transpose), ("swapdims", transpose), ("moveaxis"
                    ("type", type_)):
     expose(_fn, _name)
 expose(resize_, function=False)
+expose(unfold, function=False)
 expose(broadcast_tensors, method=False)
