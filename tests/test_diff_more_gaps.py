@@ -191,3 +191,63 @@ def test_unfold_writes_through_to_its_base():
         base.unfold(2, 2, 1)[1, 2, 1].mul_(100)
         return base, type(base.grad_fn).__name__
     run_both(write, CUBE, backward=True)
+
+
+# ---- repeat_interleave -------------------------------------------------------------------------
+def _chain(fn) -> list:
+    """The grad_fn names from fn down its first input to the leaf."""
+    names = []
+    while fn is not None:
+        names.append(type(fn).__name__)
+        fn = next((f for f, _ in fn.next_functions if f is not None), None)
+    return names
+
+
+GRID = np.arange(6, dtype=np.float32).reshape(2, 3)
+REPEATS = [
+    lambda lib, x: x.repeat_interleave(2), lambda lib, x: x.repeat_interleave(2, dim=1),
+    lambda lib, x: x.repeat_interleave(2, dim=0), lambda lib, x: x.repeat_interleave(1),
+    lambda lib, x: x.repeat_interleave(0, dim=1),
+    lambda lib, x: x.repeat_interleave(2, dim=1, output_size=6),
+    lambda lib, x: lib.repeat_interleave(x, repeats=2, dim=-1),
+    lambda lib, x: x.t().repeat_interleave(2, dim=1), lambda lib, x: x.t().repeat_interleave(2),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1, 2]), dim=0),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1, 0, 2]), dim=1),
+    lambda lib, x: x.repeat_interleave(lib.tensor([2]), dim=1),
+    lambda lib, x: x.repeat_interleave(lib.tensor(2), dim=1),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1, 2, 0, 1, 1, 1])),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1, 2], dtype=lib.int32), dim=0,
+                                       output_size=3),
+    lambda lib, x: x[0, 0].repeat_interleave(2),
+    lambda lib, x: x[0, 0].repeat_interleave(lib.tensor([3])),
+]
+
+
+@pytest.mark.parametrize("call", REPEATS)
+def test_repeat_interleave_values_graph_and_gradient_as_torch(call):
+    def repeated(lib, x):
+        y = call(lib, x)
+        return y * lib.arange(float(y.numel())).reshape(y.shape), y, _chain(y.grad_fn)
+    run_both(repeated, GRID, backward=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.repeat_interleave(lib.tensor([1, 2, 3])),
+    lambda lib, x: lib.repeat_interleave(lib.tensor([1, 2, 3], dtype=lib.int32)),
+    lambda lib, x: lib.repeat_interleave(lib.tensor([1, 2, 3]), output_size=6),
+    lambda lib, x: lib.repeat_interleave(lib.tensor([1, 2, 3]), output_size=5),
+    lambda lib, x: lib.repeat_interleave(lib.tensor([[1, 2]])),
+    lambda lib, x: lib.repeat_interleave(lib.tensor([1., 2])),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1, 2, 3]), dim=0),
+    lambda lib, x: x.repeat_interleave(-1),
+    lambda lib, x: x.repeat_interleave(lib.tensor([-1, 2]), dim=0),
+    lambda lib, x: x.repeat_interleave(2, dim=2),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1., 2]), dim=0),
+    lambda lib, x: x.repeat_interleave(lib.tensor([True, True]), dim=0),
+    lambda lib, x: x.repeat_interleave(lib.tensor([1, 2]), dim=0, output_size=4),
+    lambda lib, x: x.repeat_interleave(2, dim=1, output_size=5),
+    lambda lib, x: x.repeat_interleave(lib.tensor([[1, 2]]), dim=0),
+    lambda lib, x: x[0, 0].repeat_interleave(2, dim=0),
+])
+def test_repeat_interleave_counts_and_errors_as_torch(call):
+    run_both(call, GRID, requires_grad=True)

@@ -812,8 +812,58 @@ def zero_(self: Tensor) -> Tensor:
     return run_inplace(ZERO, self, (), {})
 
 
+# ---- repeat_interleave ---------------------------------------------------------------------------
+def _repeated_indices(repeats: Tensor, output_size=None) -> Tensor:
+    """torch.repeat_interleave(repeats): each index i repeated repeats[i] times."""
+    from .linalg import _scalar_name
+    if repeats.dim() != 1:
+        raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+    if repeats.dtype not in (dtypes.int32, dtypes.int64):
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                  f"'{_scalar_name(repeats)}'")
+    counts = repeats._data
+    if counts.size and counts.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    if output_size is not None and output_size != int(counts.sum()):
+        raise RuntimeError("allocated size does not match required size")
+    return Tensor._from_array(np.repeat(np.arange(counts.size, dtype=counts.dtype), counts))
+
+
+def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None) -> Tensor:
+    """As torch composes it: an int repeats is unsqueeze, expand, clone and a flattening view;
+    a tensor of repeats is index_select with the repeated indices (dim=None flattens first)."""
+    if repeats is None:
+        return _repeated_indices(input, output_size)
+    if dim is None:
+        input, dim = input.flatten(), 0
+    else:
+        dim = _wrap_dim(dim, input.dim())
+    if isinstance(repeats, Tensor):
+        if repeats.dim() > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        length = input.shape[dim] if input.dim() else 1
+        if repeats.numel() == 1:
+            repeats = repeats.reshape(1).expand(length)
+        elif repeats.shape[0] != length:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {repeats.shape[0]} and input.size({dim}) = "
+                               f"{length}")
+        return input.index_select(dim, _repeated_indices(repeats, output_size))
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    expected = (input.shape[dim] if input.dim() else 1) * repeats
+    if output_size is not None and output_size != expected:
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {expected} but got "
+                           f"{output_size}")
+    sizes = list(input.unsqueeze(dim + 1).shape)
+    sizes[dim + 1] = repeats
+    from ..memory_format import contiguous_format
+    expanded = input.unsqueeze(dim + 1).expand(sizes)
+    return expanded.clone(memory_format=contiguous_format).flatten(dim, dim + 1)
+
+
 for _fn in (gather, scatter, scatter_add, index_select, masked_fill, masked_select, take,
-            nonzero, argwhere, index_put):
+            nonzero, argwhere, index_put, repeat_interleave):
     expose(_fn)
 for _fn in (scatter_, scatter_add_, masked_fill_, index_put_, fill_, zero_):
     expose(_fn, function=False)
