@@ -251,3 +251,82 @@ def test_repeat_interleave_values_graph_and_gradient_as_torch(call):
 ])
 def test_repeat_interleave_counts_and_errors_as_torch(call):
     run_both(call, GRID, requires_grad=True)
+
+
+# ---- F.pad: reflect, replicate, circular ---------------------------------------------------------
+PADS = [((1, 2, 3), (1, 2)), ((2, 3), (1, 1)), ((1, 1, 3, 4), (1, 2, 2, 1)),
+        ((1, 3, 4), (1, 2, 2, 1)), ((1, 1, 2, 3, 4), (1, 1, 1, 1, 1, 1)), ((1, 2, 5), (0, 0)),
+        ((1, 2, 3), (-1, 1)), ((1, 3, 4), (0, 2, -1, 2)), ((2, 3, 4), (2, 0, 2, 1)),
+        ((0, 2, 3), (1, 1))]
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("shape,pad", PADS, ids=[f"{s}{p}" for s, p in PADS])
+def test_pad_modes_values_graph_and_gradient_as_torch(shape, pad, mode):
+    x = np.arange(float(np.prod(shape)), dtype=np.float32).reshape(shape)
+
+    def padded(lib, x):
+        y = lib.nn.functional.pad(x, pad, mode=mode)
+        return y * lib.arange(float(y.numel())).reshape(y.shape), y, _chain(y.grad_fn)
+    run_both(padded, x, backward=True)
+
+    def twice(lib, x):
+        y = lib.nn.functional.pad(x, pad, mode=mode)
+        [g] = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
+        g.pow(2).sum().backward()
+        return g, _chain(g.grad_fn)[:2], x.grad
+    run_both(twice, x, requires_grad=True)
+
+
+@pytest.mark.parametrize("call", [
+    "pad(ones(1, 2, 3), (3, 3), mode='reflect')", "pad(ones(1, 2, 3), (2, 2), mode='reflect')",
+    "pad(ones(1, 2, 3), (3, 0), mode='reflect')", "pad(ones(3), (1, 1), mode='reflect')",
+    "pad(ones(3), (1, 1), mode='replicate')", "pad(ones(1, 1, 1, 3), (1, 1), mode='reflect')",
+    "pad(ones(2, 3), (1, 1, 1, 1), mode='reflect')",
+    "pad(ones(2, 3), (1, 1, 1, 1), mode='replicate')",
+    "pad(ones(1, 2, 3), (1, 1), mode='reflect', value=2)",
+    "pad(ones(1, 2, 3, dtype=torch.int64), (1, 1), mode='reflect')",
+    "pad(ones(1, 2, 3, dtype=torch.int64), (1, 1), mode='replicate')",
+    "pad(ones(1, 2, 3), (1, 1), mode='foo')", "pad(ones(3), (1,), mode='foo')",
+    "pad(ones(1, 2, 3), (4, 0), mode='circular')",
+    "pad(ones(1, 2, 3), (-4, 0), mode='replicate')",
+    "pad(ones(1, 2, 0), (1, 1), mode='replicate')", "pad(ones(1, 2, 0), (1, 1), mode='reflect')",
+    "pad(ones(1, 0, 4), (1, 1, 1, 1), mode='reflect')",
+    "pad(ones(1, 2, 3), (1, 1, 1, 1, 1, 1), mode='reflect')",
+    "pad(ones(1, 2, 3), (1,), mode='reflect')", "pad(ones(1, 2, 3), (1, 1, 1, 1), mode='circular')",
+    "pad(ones(1, 3, 4), (1, 1, 3, 0), mode='reflect')",
+    "pad(ones(1, 3, 4), (4, 1, 0, 0), mode='reflect')",
+    "pad(ones(1, 2, 3, 4), (0, 0, 0, 0, 2, 0), mode='reflect')",
+    "pad(ones(1, 2, 3, 4), (0, 0, 3, 0, 0, 0), mode='reflect')",
+    "pad(ones(1, 3, 4), (0, 0, -4, 0), mode='replicate')",
+    "pad(ones(1, 3, 4), (-5, 0, 0, 0), mode='replicate')",
+    "pad(ones(1, 3, 4), (-4, 0, 0, 0), mode='reflect')",
+    "pad(ones(1, 2, 3, dtype=torch.bool), (1, 1), mode='reflect')",
+    "pad(ones(1, 2, 3), [1, 1], 'reflect')",
+    "pad(ones(1, 2, 3, requires_grad=True), [1, 1], 'reflect').grad_fn._saved_padding",
+    "pad(ones(1, 2, 3, requires_grad=True), [2, 1], 'replicate').grad_fn._saved_self",
+])
+def test_pad_checks_and_edges_as_torch(call):
+    run_both(lambda lib: eval(call, {"torch": lib, "ones": lib.ones,
+                                     "pad": lib.nn.functional.pad}))
+
+
+# ---- the new ops on the meta device ------------------------------------------------------------
+@pytest.mark.parametrize("call", [
+    "pad(x, (1, 1), mode='reflect')", "pad(x, (1, 1), mode='circular')",
+    "pad(x, (1, 1), mode='replicate')",
+    "pad(torch.empty(1, 2, 3, 4, device='meta', requires_grad=True), (1, 1, 2, 0, 1, 1), "
+    "mode='replicate')",
+    "x.unfold(2, 2, 1)", "x.repeat_interleave(2)",
+    "x.repeat_interleave(torch.tensor([1, 2], device='meta'), dim=1)",
+    "x.repeat_interleave(torch.tensor([1, 2, 0], device='meta'), dim=2, output_size=3)",
+    "torch.addmm(torch.empty(3, device='meta'), x[0], torch.empty(3, 3, device='meta'))",
+    "x.clone().select(1, 0).mul_(2)",
+])
+def test_the_new_ops_on_meta_as_torch(call):
+    def run(lib):
+        x = lib.empty(1, 2, 3, device="meta", requires_grad=True)
+        y = eval(call, {"torch": lib, "x": x, "pad": lib.nn.functional.pad})
+        y.sum().backward()
+        return y, y.device == lib.device("meta"), x.grad.shape, x.grad.device == y.device
+    run_both(run, values=False)

@@ -87,6 +87,11 @@ def _grad_of(op_call, shape):
     return fn
 
 
+def _pad_grad(mode: str, pad: tuple, shape: tuple):
+    """The backward op of F.pad's `mode` (reflection_pad2d_backward, ...) as a function of g."""
+    return _grad_of(lambda t, b: F(t).pad(b, pad, mode=mode), shape)
+
+
 def _engine_or_torch(engine_fn, torch_fn):
     return lambda lib, *a: engine_fn(*a) if lib is engine else torch_fn(*a)
 
@@ -130,6 +135,7 @@ CASES = {
     "as_strided_backward": case(_grad_of(lambda t, b: b.as_strided((2, 2), (1, 2), 1), (6,)),
                                 (2, 2)),
     "diagonal": case(lambda t, x: x.diagonal(), (3, 3)),
+    "unfold": case(lambda t, x: x.unfold(1, 2, 1), (2, 4)),
     "clone": case(lambda t, x: x.clone(), (2, 3)),
     "_to_copy": case(lambda t, x: x.float().double() * 2, (2, 3), eps=1e-3, atol=1e-4),
     "copy_": case(lambda t, x, y: x.clone().copy_(y), (2, 3), (3,)),
@@ -348,6 +354,19 @@ CASES = {
                               (3,)),
     "embedding": case(lambda t, i, w: F(t).embedding(i, w), ints(4, 2, 3), (4, 2)),
     "constant_pad_nd": case(lambda t, x: F(t).pad(x, (1, 2)), (2, 3)),
+    "reflection_pad1d": case(lambda t, x: F(t).pad(x, (1, 2), mode="reflect"), (2, 3)),
+    "reflection_pad2d": case(lambda t, x: F(t).pad(x, (1, 2, 2, 0), mode="reflect"), (1, 3, 4)),
+    "reflection_pad3d": case(lambda t, x: F(t).pad(x, (1, 0, 1, 1, 0, 1), mode="reflect"),
+                             (1, 2, 2, 3)),
+    "replication_pad1d": case(lambda t, x: F(t).pad(x, (2, 1), mode="replicate"), (2, 3)),
+    "replication_pad2d": case(lambda t, x: F(t).pad(x, (1, 2, 2, 0), mode="replicate"),
+                              (1, 3, 4)),
+    "replication_pad3d": case(lambda t, x: F(t).pad(x, (1, 0, 1, 1, 0, 2), mode="replicate"),
+                              (1, 2, 2, 3)),
+    **{f"{kind}_pad{len(pad) // 2}d_backward": case(_pad_grad(mode, pad, shape), out)
+       for kind, mode in (("reflection", "reflect"), ("replication", "replicate"))
+       for pad, shape, out in (((1, 1), (2, 3), (2, 5)), ((1, 0, 0, 1), (1, 2, 3), (1, 3, 4)),
+                               ((1, 0, 0, 1, 1, 0), (1, 2, 2, 3), (1, 3, 3, 4)))},
     "leaky_relu": case(lambda t, x: F(t).leaky_relu(x, 0.1), (2, 3)),
     "elu": case(lambda t, x: F(t).elu(x), (2, 3)),
     "gelu": case(lambda t, x: F(t).gelu(x), (2, 3)),

@@ -440,16 +440,74 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant" and value is not None:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.dim():
         raise RuntimeError("Padding length should be less than or equal to two times the input "
                            "dimension but got padding length "
                            f"{len(pad)} and input of dimension {input.dim()}")
-    if mode != "constant":
-        raise NotImplementedError(f"pad mode '{mode}' is not supported by Autograd Explorer's "
-                                  "engine; use mode='constant'")
-    return nn_ops.CONSTANT_PAD(input, pad=tuple(pad), value=0.0 if value is None else value)
+    if mode == "constant":
+        return nn_ops.CONSTANT_PAD(input, pad=tuple(pad), value=0.0 if value is None else value)
+    pad = tuple(int(p) for p in pad)
+    k, nd = len(pad) // 2, input.dim()
+    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input "
+                                  f"tensor.")
+    if mode == "circular":
+        return _pad_circular(input, pad)
+    shape = list(input.shape)
+    if 0 in shape[nd - k - 1:]:    # (a batch dim may be empty)
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 "
+                           f"batch size and other non-zero dimensions for input, but got: "
+                           f"{shape}")
+    if input.dtype is dtypes.bool:
+        kernel = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f'"{kernel}_pad{k}d" not implemented for \'Bool\'')
+    for i, (dim, left, right) in enumerate(nn_ops._padded_dims(nd, pad)):
+        n, out = shape[dim], shape[dim] + left + right
+        if mode == "reflect" and not (left < n and right < n):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({left}, "
+                               f"{right}) at dimension {dim} of input {shape}")
+        if mode == "replicate" and out < 0:
+            if k == 1:
+                raise RuntimeError(f"input (W: {n}) is too small. Calculated output W: {out}")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {out}: "
+                               f"{shape[:dim] + [out] + shape[dim + 1:]}")
+    return nn_ops.PADS[mode, k](input, padding=pad)
+
+
+def _pad_circular(input: Tensor, pad: tuple) -> Tensor:
+    """As torch's _pad_circular: the input copied into the middle of a new tensor, then each
+    padded dim's ends copied from the far side of that tensor (one CopySlices each)."""
+    shape, nd = list(input.shape), input.dim()
+    padded = nn_ops._padded_dims(nd, pad)
+    for dim, left, right in padded:
+        if left > shape[dim] or right > shape[dim]:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    out_shape = list(shape)
+    for dim, left, right in padded:
+        out_shape[dim] = shape[dim] + left + right
+    out = input.new_empty(out_shape)
+    out_slice, in_slice = out, input
+    for dim, left, right in padded:
+        start, stop = max(left, 0), out_shape[dim] - max(right, 0)
+        out_slice = out_slice.narrow(dim, start, stop - start)
+        start, stop = max(-left, 0), shape[dim] - max(-right, 0)
+        in_slice = in_slice.narrow(dim, start, stop - start)
+    out_slice.copy_(in_slice)
+    for dim, left, right in padded:
+        end = out_shape[dim] - max(right, 0)
+        if left > 0:
+            out.narrow(dim, 0, left).copy_(out.narrow(dim, end - left, left))
+        if right > 0:
+            out.narrow(dim, out_shape[dim] - right, right).copy_(
+                out.narrow(dim, max(left, 0), right))
+    return out
 
 
 # ---- activations ------------------------------------------------------------------------------

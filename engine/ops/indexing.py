@@ -821,6 +821,11 @@ def _repeated_indices(repeats: Tensor, output_size=None) -> Tensor:
     if repeats.dtype not in (dtypes.int32, dtypes.int64):
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
                                   f"'{_scalar_name(repeats)}'")
+    if repeats._meta is not None:      # the counts are values a meta tensor does not have
+        if output_size is None:
+            raise RuntimeError("cannot repeat_interleave a meta tensor without output_size")
+        from .meta import empty as meta_empty
+        return meta_empty((output_size,), repeats.dtype)
     counts = repeats._data
     if counts.size and counts.min() < 0:
         raise RuntimeError("repeats can not be negative")

@@ -557,12 +557,30 @@ def layout_like(t: Tensor) -> tuple:
     return dense_strides_like(t.shape, t.stride())
 
 
-@rule("constant_pad_nd")
+@rule("constant_pad_nd",
+      *(f"{kind}_pad{k}d" for kind in ("reflection", "replication") for k in (1, 2, 3)))
 def _constant_pad(op, tensors, attrs):
-    shape, pad = list(tensors[0].shape), attrs["pad"]
+    shape = list(tensors[0].shape)
+    pad = attrs["pad"] if "pad" in attrs else attrs["padding"]
     for i in range(len(pad) // 2):
         shape[-1 - i] += pad[2 * i] + pad[2 * i + 1]
     return empty(shape, tensors[0].dtype)
+
+
+@rule(*(f"{kind}_pad{k}d_backward" for kind in ("reflection", "replication") for k in (1, 2, 3)))
+def _mode_pad_backward(op, tensors, attrs):
+    return empty(attrs["input_sizes"], tensors[0].dtype)
+
+
+@rule("unfold")
+def _unfold(op, tensors, attrs):
+    shape, strides, offset = _layout(tensors[0])
+    if not shape:
+        return _view(tensors[0], (1,), (1,), offset)
+    d, size, step = attrs["dimension"], attrs["size"], attrs["step"]
+    new_shape, new_strides = list(shape), list(strides)
+    new_shape[d], new_strides[d] = (shape[d] - size) // step + 1, strides[d] * step
+    return _view(tensors[0], new_shape + [size], new_strides + [strides[d]], offset)
 
 
 @rule("native_layer_norm")

@@ -278,6 +278,68 @@ def _(g, s):
     return CONSTANT_PAD(g, pad=tuple(-p for p in s.pad), value=0)
 
 
+# ---- reflection and replication padding ----------------------------------------------------------
+def pad_sources(n: int, left: int, right: int, mode: str) -> np.ndarray:
+    """For each output position along a padded dim, the input position it copies."""
+    j = np.arange(-left, n + right)
+    if mode == "reflect":
+        j = np.abs(j)
+        return np.where(j >= n, 2 * (n - 1) - j, j)
+    if mode == "replicate":
+        return np.clip(j, 0, n - 1)
+    return j % n   # circular
+
+
+def _padded_dims(ndim: int, padding) -> list:
+    """(dim, left, right) for each padded dim: the pad pairs name the last dims first."""
+    return [(ndim - 1 - i, padding[2 * i], padding[2 * i + 1]) for i in range(len(padding) // 2)]
+
+
+def _pad_gather(x: np.ndarray, padding, mode: str) -> np.ndarray:
+    for dim, left, right in _padded_dims(x.ndim, padding):
+        x = np.take(x, pad_sources(x.shape[dim], left, right, mode), axis=dim)
+    return np.ascontiguousarray(x)
+
+
+def _pad_scatter(g: np.ndarray, sizes, padding, mode: str) -> np.ndarray:
+    """The adjoint of _pad_gather: each output position's grad added to the input it copied."""
+    for dim, left, right in _padded_dims(g.ndim, padding):
+        shape = list(g.shape)
+        shape[dim] = sizes[dim]
+        out = np.zeros(shape, g.dtype)
+        np.add.at(np.moveaxis(out, dim, 0), pad_sources(sizes[dim], left, right, mode),
+                  np.moveaxis(g, dim, 0))
+        g = out
+    return g
+
+
+def _define_pad(mode: str, torch_name: str, k: int):
+    name = f"{torch_name[:-3].lower()}_pad{k}d"     # reflection_pad2d, replication_pad1d ...
+    grad_fn = f"{torch_name}{k}DBackward0"
+
+    @defop(name, grad_fn, saves=("padding", "self"),
+           formulas={"self": f"{name}_backward(grad, self, padding): each padded cell's grad "
+                             f"added to the input cell it copies"},
+           reads={"self": ("padding", "self")})
+    def forward(x, *, padding):
+        return _pad_gather(x, padding, mode)
+
+    @defop(f"{name}_backward", f"{torch_name}{k}DBackwardBackward0", inputs=("grad_output",),
+           saves=("padding",), formulas={"grad_output": f"{name}(grad, padding)"})
+    def backward(g, *, padding, input_sizes):
+        return _pad_scatter(g, input_sizes, padding, mode)
+
+    forward.derivative(lambda g, s: backward(g, padding=s.padding,
+                                             input_sizes=tuple(s.self.shape)))
+    backward.derivative(lambda g, s: forward(g, padding=s.padding))
+    return forward
+
+
+PADS = {(mode, k): _define_pad(mode, torch_name, k)
+        for mode, torch_name in (("reflect", "ReflectionPad"), ("replicate", "ReplicationPad"))
+        for k in (1, 2, 3)}
+
+
 # ---- activations ------------------------------------------------------------------------------
 @defop("threshold", "ThresholdBackward0", saves=("self", "threshold"),
        formulas={"self": "threshold_backward(grad, self, threshold)"})

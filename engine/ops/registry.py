@@ -501,8 +501,8 @@ def check_inplace_allowed(target: Tensor) -> None:
 
 
 def check_no_internal_overlap(target: Tensor) -> None:
-    if target._meta is not None:
-        return   # (torch's meta kernels do not check)
+    if target._meta is not None or target._data.size == 0:
+        return   # (torch's meta kernels do not check; nothing is written to an empty tensor)
     if any(s == 0 and n > 1 for s, n in zip(target._data.strides, target._data.shape)):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the tensor "

@@ -1154,7 +1154,8 @@ class CopySlices(OpNode):
         size, stride, offset = self._geometry
         base_shape, base_strides, base_dtype = self._base_meta
         # laid out like the base, so the view's strides and offset find the same elements
-        result = empty_strided(base_shape, base_strides, dtype=grad.dtype)
+        result = empty_strided(base_shape, base_strides, dtype=grad.dtype,
+                               device="meta" if grad._meta is not None else None)
         result.copy_(grad)
         region = result.as_strided(size, stride, offset)
         fn_grads = self.fn.apply((region.clone(),))
