@@ -330,3 +330,59 @@ def test_the_new_ops_on_meta_as_torch(call):
         y.sum().backward()
         return y, y.device == lib.device("meta"), x.grad.shape, x.grad.device == y.device
     run_both(run, values=False)
+
+
+# ---- padding layers and convolution padding modes ----------------------------------------------
+PAD_LAYERS = [
+    "ReflectionPad2d(1)", "ReflectionPad1d((1, 2))", "ReplicationPad3d(1)",
+    "ReplicationPad1d(2)", "CircularPad2d((1, 0, 2, 1))", "CircularPad1d(1)",
+    "ConstantPad1d(2, 3.5)", "ConstantPad2d(1, 0)", "ZeroPad2d((1, 2, 0, 1))", "ZeroPad1d(1)",
+    "ZeroPad3d(1)", "ReflectionPad3d((1, 0, 1, 1, 0, 1))",
+]
+
+
+@pytest.mark.parametrize("layer", PAD_LAYERS)
+def test_padding_layers_as_torch(layer):
+    def run(lib):
+        m = eval(f"nn.{layer}", {"nn": lib.nn})
+        shape = (1, 2, 3, 4, 5)[:len(m.padding) // 2 + 2]
+        x = lib.arange(float(np.prod(shape))).reshape(shape).requires_grad_()
+        y = m(x)
+        (y * lib.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+        return repr(m), m.padding, getattr(m, "value", None), y, x.grad
+    run_both(run)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.CircularPad2d(1)(lib.ones(3)),
+    lambda lib: lib.nn.ReflectionPad2d(1)(lib.ones(3)),
+    lambda lib: lib.nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect"),
+])
+def test_padding_layer_errors_as_torch(call):
+    run_both(call)
+
+
+CONVS = [
+    "Conv2d(1, 1, (3, 4), padding='same', padding_mode='replicate', dilation=(1, 2))",
+    "Conv2d(1, 1, (3, 4), padding='valid', padding_mode='replicate')",
+    "Conv2d(1, 1, 3, padding=(1, 2), padding_mode='circular')",
+    "Conv1d(2, 1, 3, padding=1, padding_mode='reflect')",
+    "Conv3d(1, 1, 2, padding=1, padding_mode='reflect')",
+    "Conv2d(1, 2, 3, padding=1, padding_mode='zeros')",
+]
+
+
+@pytest.mark.parametrize("conv", CONVS)
+def test_convolution_padding_modes_as_torch(conv):
+    def run(lib):
+        c = eval(f"nn.{conv}", {"nn": lib.nn})
+        with lib.no_grad():
+            c.weight.copy_(lib.arange(float(c.weight.numel())).reshape(c.weight.shape) / 10)
+            c.bias.fill_(0.5)
+        shape = (1, c.in_channels) + (3, 5, 6)[3 - len(c.kernel_size):]
+        x = lib.arange(float(np.prod(shape))).reshape(shape).requires_grad_()
+        y = c(x)
+        y.sum().backward()
+        return (repr(c), list(c._reversed_padding_repeated_twice), y,
+                _chain(y.grad_fn)[:2], x.grad, c.weight.grad)
+    run_both(run)

@@ -84,6 +84,22 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
+
+def _reversed_padding(padding, kernel_size, dilation):
+    """The F.pad widths a padding_mode other than zeros pads with (last dim first): torch's
+    _reversed_padding_repeated_twice ('same' splits each dim's total, the extra on the right)."""
+    if isinstance(padding, str):
+        out = [0, 0] * len(kernel_size)
+        if padding == "same":
+            for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1)):
+                total = d * (k - 1)
+                out[2 * i], out[2 * i + 1] = total // 2, total - total // 2
+        return out
+    return tuple(p for p in reversed(padding) for _ in range(2))
+
+
 class _ConvNd(Module):
     _dims = 2
     _transposed = False
@@ -97,9 +113,11 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups:
             raise ValueError("out_channels must be divisible by groups")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported by "
-                                      "Autograd Explorer's engine")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+                             f"padding_mode='{padding_mode}'")
+        if self._transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _tuple(kernel_size, n)
         self.stride = _tuple(stride, n)
@@ -109,6 +127,8 @@ class _ConvNd(Module):
         self.output_padding = _tuple(output_padding, n)
         self.groups = groups
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = _reversed_padding(
+            self.padding, self.kernel_size, self.dilation)
         shape = ((in_channels, out_channels // groups) if self._transposed else
                  (out_channels, in_channels // groups)) + self.kernel_size
         self.weight = Parameter(empty(shape, dtype=dtype, device=device))
@@ -127,6 +147,11 @@ class _ConvNd(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":   # as torch: pad in that mode, then convolve unpadded
+            return F._conv_nd(self._dims, F.pad(input, self._reversed_padding_repeated_twice,
+                                                mode=self.padding_mode),
+                              self.weight, self.bias, self.stride, (0,) * self._dims,
+                              self.dilation, self.groups)
         return F._conv_nd(self._dims, input, self.weight, self.bias, self.stride, self.padding,
                           self.dilation, self.groups, self._transposed, self.output_padding)
 
@@ -144,6 +169,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
