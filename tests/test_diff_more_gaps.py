@@ -386,3 +386,15 @@ def test_convolution_padding_modes_as_torch(conv):
         return (repr(c), list(c._reversed_padding_repeated_twice), y,
                 _chain(y.grad_fn)[:2], x.grad, c.weight.grad)
     run_both(run)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, b, m1, m2: b.clone().addmm_(m1, m2, alpha=2, beta=0.5),
+    lambda lib, b, m1, m2: lib.ones(3).addmm_(m1, m2),
+    lambda lib, b, m1, m2: lib.ones(1, 3).addmm_(m1, m2),
+    lambda lib, b, m1, m2: lib.ones(2, 3).addmm_(m1, m1),
+    lambda lib, b, m1, m2: lib.ones(2, 3, dtype=lib.float64).addmm_(m1, m2),
+    lambda lib, b, m1, m2: b.addmm_(m1, m2),
+])
+def test_addmm_in_place_as_torch(call):
+    run_both(call, RNG.standard_normal((2, 3)).astype(np.float32), M1, M2, backward=True)

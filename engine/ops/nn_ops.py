@@ -14,7 +14,7 @@ from ..libm import elementwise
 from ..tensor import Tensor
 from .linalg import mat1_grad, mat2_grad
 from .pointwise import THRESHOLD_BACKWARD
-from .registry import defop, expose, writes_out
+from .registry import defop, expose, run_inplace, writes_out
 
 # ---- addmm: linear layers -------------------------------------------------------------------
 
@@ -79,7 +79,18 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
     return ADDMM(input, mat1, mat2, alpha=alpha, beta=beta)
 
 
+def addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """Tensor.addmm_: addmm into self, which must already have the product's shape."""
+    if mat1.dim() == 2 and mat2.dim() == 2 and mat1.shape[1] == mat2.shape[0] and \
+            tuple(self.shape) != (mat1.shape[0], mat2.shape[1]):
+        raise RuntimeError(f"Bad in-place call: input tensor size {list(self.shape)} and output "
+                           f"tensor size {[mat1.shape[0], mat2.shape[1]]} should match")
+    addmm(self.detach(), mat1.detach(), mat2.detach(), beta=beta, alpha=alpha)   # (checks)
+    return run_inplace(ADDMM, self, (mat1, mat2), {"alpha": alpha, "beta": beta})
+
+
 expose(addmm)
+expose(addmm_, function=False)
 
 
 
