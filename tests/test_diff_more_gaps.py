@@ -28,6 +28,10 @@ WHERE_CASES = {
     "0-dim float64, float": lambda lib, c: lib.where(c, lib.tensor(1., dtype=lib.float64), 2.5),
     "float, float, default float64": lambda lib, c: _with_default(lib, lib.float64,
                                                                   lambda: lib.where(c, 1.0, 0.)),
+    "uint8 tensor, 300": lambda lib, c: lib.where(c, lib.tensor([1, 2, 3], dtype=lib.uint8), 300),
+    "int8 tensor, -129": lambda lib, c: lib.where(c, lib.tensor([1, 2, 3], dtype=lib.int8), -129),
+    "uint8 tensor, -1": lambda lib, c: lib.where(c, lib.tensor([1, 2, 3], dtype=lib.uint8), -1),
+    "-129, int8 tensor": lambda lib, c: lib.where(c, -129, lib.tensor([1, 2, 3], dtype=lib.int8)),
 }
 
 
@@ -65,8 +69,10 @@ def test_a_device_equals_devices_only():
     lambda lib: lib.empty(), lambda lib: lib.empty(dtype=lib.float64),
     lambda lib: lib.zeros(), lambda lib: lib.ones(requires_grad=True),
     lambda lib: lib.empty(()), lambda lib: lib.zeros([]), lambda lib: lib.empty(0),
+    lambda lib: lib.rand(), lambda lib: lib.randn(), lambda lib: lib.rand(dtype=lib.float64),
+    lambda lib: lib.randn(requires_grad=True),
 ], ids=["empty()", "empty(dtype)", "zeros()", "ones(requires_grad)", "empty(())", "zeros([])",
-        "empty(0)"])
+        "empty(0)", "rand()", "randn()", "rand(dtype)", "randn(requires_grad)"])
 def test_factories_need_a_size(call):
     run_both(lambda lib: call(lib).detach().zero_())   # (empty's values are whatever it found)
 

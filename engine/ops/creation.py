@@ -13,6 +13,7 @@ from ..device import CPU, META, check_cpu, default_device, is_meta
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
 from .registry import expose, writes_out
+from .arguments import invalid_combination
 
 _MAX_ELEMENTS = None  # set by a sandbox to refuse huge allocations before they happen
 
@@ -174,6 +175,14 @@ def _sized(size: tuple, name: str) -> tuple:
     if not size:
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     return size
+
+
+def _no_size(name: str, *options) -> None:
+    """rand()/randn() without a size: torch's overload error when called bare, its missing
+    argument once a keyword is given (a keyword left at its default is taken as not given)."""
+    if all(o is None or o is False for o in options):
+        raise invalid_combination(name, ())
+    raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
 
 
 def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty") -> Tensor:
@@ -362,6 +371,8 @@ def _random_tensor(arr: np.ndarray, requires_grad: bool, device) -> Tensor:
 @writes_out
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False) -> Tensor:
+    if not size:
+        _no_size("rand", generator, dtype, layout, device, requires_grad, pin_memory)
     if _on_meta(device):
         return _filled(0, size, dtype, device, requires_grad)
     shape = _size(size)
@@ -372,6 +383,8 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 @writes_out
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False) -> Tensor:
+    if not size:
+        _no_size("randn", generator, dtype, layout, device, requires_grad, pin_memory)
     if _on_meta(device):
         return _filled(0, size, dtype, device, requires_grad)
     shape = _size(size)

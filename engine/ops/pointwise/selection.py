@@ -61,6 +61,10 @@ def where(condition, input=None, other=None, *, out=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype.scalar_name}")
     dt = dtypes.result_type(a, b)
+    if not dt.is_floating_point:   # a Python number must fit an integer result (torch checks)
+        for value in (input, other):
+            if not isinstance(value, Tensor):
+                check_fits(number(value), dt)
     return with_out(WHERE(condition, a, b, dtype=dt.np, _broadcast=shape), out)
 
 
