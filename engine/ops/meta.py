@@ -148,8 +148,8 @@ def involved(tensors, attrs) -> bool:
     """Whether an op runs on the meta device: an input is there, or it copies to it."""
     if "_to_meta" in attrs:
         return True
-    for t in tensors:
-        if t is not None and t._meta is not None:
+    for t in tensors:      # a non-tensor goes on to the CPU path, which refuses it as torch does
+        if isinstance(t, Tensor) and t._meta is not None:
             return True
     return False
 
