@@ -68,3 +68,14 @@ def test_a_backwards_graph_names_inputs_made_outside_it_by_the_learners_text():
     run = execute(source)
     spelled = set(re.findall(r"<I>(.*?)</I>", graph_dot(scoped(run, -1))))
     assert "xs[t]" in spelled, spelled
+
+
+def test_the_learners_texts_are_found_in_one_pass_over_the_ops(monkeypatch):
+    """Which tensors a Module call made was worked out once per tensor with a text, a pass over
+    every op each time: 19,000 slices in a loop cost 5.8 s of server CPU per graph."""
+    calls = []
+    original = names._made_in_calls
+    monkeypatch.setattr(names, "_made_in_calls", lambda run: calls.append(1) or original(run))
+    run = execute("import torch\nx = torch.zeros(64)\nfor i in range(200):\n    x[i % 64:]\n")
+    expressions(run, tensor_names(run), list(run.graph.tensors))
+    assert len(calls) == 1

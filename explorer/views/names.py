@@ -165,8 +165,8 @@ def _written(run: Run, width: int) -> dict[int, str]:
     # What a Module call the learner made returns is the value of that call (`model(images)`),
     # though its last op ran inside their own forward() (`self.classifier(...)`).
     calls = texts(lambda op: op.module[0].span if op.module and op.module[0].span else op.span)
-    return {**texts(lambda op: op.span),
-            **{t: text for t, text in calls.items() if t in _made_in_calls(run)}}
+    made = _made_in_calls(run)
+    return {**texts(lambda op: op.span), **{t: text for t, text in calls.items() if t in made}}
 
 
 def _made_in_calls(run: Run) -> set[int]:
