@@ -94,9 +94,6 @@ def _read(info: TensorInfo, size: int) -> np.ndarray:
     return read
 
 
-EXACT_CELLS = 1 << 22    # a storage up to this many cells may be walked cell by cell
-
-
 def _nested(info) -> tuple | None:
     """The layout's dims that step (size > 1, stride not 0) as (size, stride), largest stride
     first, with the first cell they start from, when each dim steps over all the dims after it
@@ -135,30 +132,22 @@ def _count_in(dims: list, start: int, low: int, high: int) -> int:
     return total
 
 
-def _read_fractions(info, size: int, width: int) -> tuple[list, bool]:
+def _read_fractions(info, size: int, width: int) -> list[float]:
     """The share of the cells of each square of `width` cells (the last one may be shorter)
-    that the tensor reads, and whether it is exact. Time and memory do not grow with the
-    storage's size (a forged Run said 2**30 cells): counted on the squares for the usual
-    layouts; cell by cell up to EXACT_CELLS when elements overlap; beyond that from the cells
-    of the first elements (position_chunks), which may miss some."""
+    that the tensor reads: counted on the squares for the usual layouts, whatever the
+    storage's size; cell by cell when elements overlap (memory_figure draws at most WALKED
+    cells)."""
     bounds = [(low, min(size, low + width)) for low in range(0, size, width)]
     if 0 in info.shape:
-        return [0.0] * len(bounds), True
+        return [0.0] * len(bounds)
     nested = _nested(info)
     if nested is not None:
         counts = [_count_in(nested[1], nested[0], low, high) for low, high in bounds]
-        exact = True
-    elif size <= EXACT_CELLS:
+    else:
         read = np.zeros(len(bounds) * width, dtype=bool)
         read[:size] = _read(info, size)
         counts = read.reshape(len(bounds), width).sum(axis=1).tolist()
-        exact = True
-    else:
-        cells = np.unique(np.concatenate([chunk for _, chunk in position_chunks(info)]))
-        cells = cells[(cells >= 0) & (cells < size)]
-        counts = np.bincount(cells // width, minlength=len(bounds)).tolist()
-        exact = math.prod(info.shape) <= WALKED
-    return [min(1.0, c / (high - low)) for c, (low, high) in zip(counts, bounds)], exact
+    return [min(1.0, c / (high - low)) for c, (low, high) in zip(counts, bounds)]
 
 
 def sharing(run: Run, storage_id: int) -> list[TensorInfo]:
@@ -306,15 +295,14 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
     hidden, rows = rows[MAX_ROWS:], [r for r in rows[:MAX_ROWS] if _placeable(r, dtype)]
     width = 1 if size <= CELL_TEXT else -(-size // BINS)
     columns = -(-size // width) if size else 0
-    z, text, exact = [], [], True
+    z, text = [], []
     for row in rows:
         if width == 1:
             cells = _cells(row, size)
             z.append([c[0] if c else np.nan for c in cells])
             text.append([",".join(map(str, c)) for c in cells])
             continue
-        fractions, row_exact = _read_fractions(row, size, width)
-        exact = exact and row_exact
+        fractions = _read_fractions(row, size, width)
         z.append([f if f else np.nan for f in fractions])
         text.append([""] * columns)
     title = t("view.memory.storage_one" if whole == 1 else "view.memory.storage", lang,
@@ -323,8 +311,6 @@ def memory_figure(run: Run, storage_id: int, lang: str = DEFAULT_LANGUAGE,
         title += t("view.memory.first_cells", lang, cells=f"{size:,}")
     if width > 1:
         title += t("view.memory.per_square", lang, cells=f"{width:,}")
-    if not exact:
-        title += t("view.memory.approximate", lang)
     if hidden:
         title += t("view.memory.more_rows", lang, n=len(hidden))
     figure = go.Figure(go.Heatmap(
