@@ -323,8 +323,8 @@ def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
     for n, failure in enumerate(failures[:MAX_FAILURE_FIGURES]):
         chart(failure_figure(failure, lang=lang()), key=f"{key}_failure_{n}")
         st.caption(explain("RuntimeError", failure.message, lang()))
-    if failures_not_drawn(run, failures, lang()):          # numbers only: no learner text
-        st.caption(failures_not_drawn(run, failures, lang()))
+    if more := failures_not_drawn(run, failures, lang()):    # numbers only: no learner text
+        st.caption(more)
     if not stretched and not failures:
         st.caption(tr("broadcast.none"))
     for n, step in enumerate(stretched):

@@ -447,8 +447,7 @@ def lasting(check: GradCheck) -> bool:
     was: no element ran out of time and no probe was stopped from outside. Only those may be
     kept for other learners (a busy pool once left "1 checked element agrees, 7 were not
     checked" cached for everyone)."""
-    error = check.error
-    return (error is None or not (error.kind == "limit" and error.line is None)) and \
+    return (check.error is None or not check.error.from_outside) and \
         all(e.note != "time" for e in check.elements)
 
 

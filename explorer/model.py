@@ -65,6 +65,12 @@ class ErrorInfo:
     explanation: str       # one or two plain sentences on why
     kind: str = "runtime"  # "syntax", "runtime", "limit", "security"
 
+    @property
+    def from_outside(self) -> bool:
+        """The sandbox stopped the run from outside (the wall clock of a busy server, a crash):
+        it says something about that moment, not about a line of the learner's code."""
+        return self.kind == "limit" and self.line is None
+
 
 @dataclass(frozen=True)
 class TensorInfo:

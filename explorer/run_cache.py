@@ -57,8 +57,7 @@ def lasting(run: Run) -> bool:
     """Whether a Run says something about its code rather than about the moment it ran: not
     one the sandbox stopped from outside (the wall clock of a busy server, a crash), which
     carries no line of the learner's code."""
-    error = run.error
-    return error is None or not (error.kind == "limit" and error.line is None)
+    return run.error is None or not run.error.from_outside
 
 
 def budget_from_env(env: Mapping[str, str] = os.environ) -> int:
