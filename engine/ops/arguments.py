@@ -15,8 +15,8 @@ import numpy as np
 from ..tensor import Tensor
 from .registry import scalar_tensor
 
-__all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination", "is_int",
-           "is_number", "number", "operand", "tensor_arg", "type_name"]
+__all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination",
+           "is_int", "is_number", "number", "operand", "tensor_arg", "type_name"]
 
 
 class _Absent:
@@ -45,7 +45,13 @@ def is_int(value) -> bool:
 
 def number(value):
     """A Scalar argument (alpha, a clamp bound): a Python number or a one-element tensor."""
-    return value.item() if isinstance(value, (Tensor, np.generic)) else value
+    if isinstance(value, (Tensor, np.generic)):
+        return value.item()
+    if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 64:
+        # torch's binding tries a signed, then an unsigned 64-bit int: hence these messages
+        raise OverflowError("can't convert negative int to unsigned" if value < 0 else
+                            "int too big to convert")
+    return value
 
 
 def arg_error(fn: str, arg: str, pos: int, value) -> TypeError:
@@ -79,8 +85,8 @@ def operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if is_number(value):
-        value = value.item() if isinstance(value, np.generic) else value
-        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+        value = number(value)
+        if isinstance(value, int) and value >= 2 ** 63:   # torch's unsigned scalar: not here
             raise OverflowError("int too big to convert")
         return scalar_tensor(value)
     raise arg_error(fn, arg, pos, value)

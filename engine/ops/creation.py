@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import warnings
 
@@ -13,7 +14,8 @@ from ..device import CPU, META, check_cpu, default_device, is_meta
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
 from .registry import expose, writes_out
-from .arguments import invalid_combination
+from .arguments import invalid_combination, number
+from .pointwise.iteration import check_fits
 
 _MAX_ELEMENTS = None  # set by a sandbox to refuse huge allocations before they happen
 
@@ -121,6 +123,25 @@ def _infer(data):
     return values, (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[category[0]]
 
 
+def _array_of(values, d: dtypes.dtype) -> np.ndarray:
+    """Python data as an array of d, refused as torch refuses it: an int beyond 64 bits cannot
+    be unpacked, one beyond an integer d's range cannot be converted (an unsigned d takes
+    -max..-1, wrapping around as c10's checked_convert allows)."""
+    try:
+        return np.array(values, dtype=d.np)
+    except OverflowError:
+        if d.is_floating_point or d is dtypes.bool:
+            raise
+    try:
+        wide = np.array(values, dtype=np.int64)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    info = np.iinfo(d.np)
+    if ((wide < (-info.max if info.min == 0 else info.min)) | (wide > info.max)).any():
+        raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
+    return wide.astype(d.np)
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor that copies `data` (lists, numbers, NumPy arrays or tensors)."""
@@ -137,7 +158,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         arr = np.array(data)
     else:
         values, inferred = _infer(data)
-        arr = np.array(values, dtype=_dtype(dtype, inferred).np)
+        arr = _array_of(values, _dtype(dtype, inferred))
     if dtype is not None:
         arr = arr.astype(_dtype(dtype).np, copy=False)
     check_numel(arr.shape)
@@ -177,12 +198,17 @@ def _sized(size: tuple, name: str) -> tuple:
     return size
 
 
-def _no_size(name: str, *options) -> None:
+def _needs_size(fn):
     """rand()/randn() without a size: torch's overload error when called bare, its missing
-    argument once a keyword is given (a keyword left at its default is taken as not given)."""
-    if all(o is None or o is False for o in options):
-        raise invalid_combination(name, ())
-    raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    argument once any keyword is given (even one at its default, such as generator=None)."""
+    @functools.wraps(fn)
+    def call(*size, **options):
+        if not size:
+            if not options:
+                raise invalid_combination(fn.__name__, ())
+            raise TypeError(f'{fn.__name__}() missing 1 required positional arguments: "size"')
+        return fn(*size, **options)
+    return call
 
 
 def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty") -> Tensor:
@@ -193,7 +219,8 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"
     if on_meta:
         from .meta import empty as meta_empty
         return _finish(meta_empty(shape, d), requires_grad, device)
-    return _finish(Tensor._from_array(np.full(shape, fill, dtype=d.np)), requires_grad, device)
+    return _finish(Tensor._from_array(np.full(shape, np.asarray(fill).astype(d.np), dtype=d.np)),
+                   requires_grad, device)
 
 
 @writes_out
@@ -222,11 +249,11 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 @writes_out
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False) -> Tensor:
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
+    fill_value = number(fill_value)
     default = dtypes.scalar_dtype(fill_value)
     if default.is_floating_point:
         default = dtypes.get_default_dtype()
+    check_fits(fill_value, _dtype(dtype, default))
     return _filled(fill_value, (size,), dtype, device, requires_grad, default, name="full")
 
 
@@ -368,11 +395,10 @@ def _random_tensor(arr: np.ndarray, requires_grad: bool, device) -> Tensor:
     return _finish(Tensor._from_array(arr), requires_grad, device)
 
 
+@_needs_size
 @writes_out
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False) -> Tensor:
-    if not size:
-        _no_size("rand", generator, dtype, layout, device, requires_grad, pin_memory)
     if _on_meta(device):
         return _filled(0, size, dtype, device, requires_grad)
     shape = _size(size)
@@ -380,11 +406,10 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
                           requires_grad, device)
 
 
+@_needs_size
 @writes_out
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False) -> Tensor:
-    if not size:
-        _no_size("randn", generator, dtype, layout, device, requires_grad, pin_memory)
     if _on_meta(device):
         return _filled(0, size, dtype, device, requires_grad)
     shape = _size(size)

@@ -17,6 +17,8 @@ import numpy as np
 from .. import dtypes
 from ..memory_format import dense_strides_like, iterator_strides, strides_for
 from ..tensor import Tensor, _wrap_dim
+from .arguments import number
+from .pointwise.iteration import check_fits
 from .registry import broadcast_shapes, defop, expose, run_inplace
 from .views import SELECT, UNSQUEEZE, _shape_str, compute_stride, empty_strided_np, \
     slice_dim, with_strides
@@ -776,7 +778,7 @@ def argwhere(input: Tensor) -> Tensor:
 # ---- fill_, zero_ --------------------------------------------------------------------------------
 @defop("fill", "FillBackward2", formulas={"self": "zeros_like(grad)"})
 def FILL(a, *, value):
-    return np.full(a.shape, value, dtype=a.dtype)
+    return np.full(a.shape, np.asarray(value).astype(a.dtype), dtype=a.dtype)  # -1 → 255: wraps
 
 
 FILL.derivative(lambda g, s: g * 0)
@@ -805,6 +807,8 @@ def fill_(self: Tensor, value) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.dim()} dimensions.")
         return run_inplace(FILL_TENSOR, self, (value,), {})
+    value = number(value)
+    check_fits(value, self.dtype)
     return run_inplace(FILL, self, (), {"value": value})
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..libm import elementwise
 from ..tensor import Tensor
+from .arguments import invalid_combination
 from .linalg import mat1_grad, mat2_grad
 from .pointwise import THRESHOLD_BACKWARD
 from .registry import defop, expose, run_inplace, writes_out
@@ -50,10 +51,12 @@ def _(g, s):
 
 
 @writes_out
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *more, beta=1, alpha=1, out=None) -> Tensor:
     """torch.addmm: beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape
-    (with beta=0 its values, nan or not, are not read)."""
+    (with beta=0 its values, nan or not, are not read). beta and alpha are keyword-only."""
     from .linalg import _scalar_name
+    if more:
+        raise invalid_combination("addmm", (input, mat1, mat2, *more))
     for name, t in (("mat1", mat1), ("mat2", mat2)):
         if t.dim() != 2:
             raise RuntimeError(f"{name} must be a matrix, got {t.dim()}-D tensor")
@@ -79,8 +82,22 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
     return ADDMM(input, mat1, mat2, alpha=alpha, beta=beta)
 
 
-def addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+def _method_takes_two(name: str, more: tuple) -> None:
+    """Tensor.addmm(_) with beta/alpha given by position: torch's method binding refuses it in
+    Python's words, not counting self."""
+    if more:
+        raise TypeError(f"{name}() takes 2 positional arguments but {2 + len(more)} were given")
+
+
+def addmm_method(self: Tensor, mat1: Tensor, mat2: Tensor, *more, beta=1, alpha=1,
+                 out=None) -> Tensor:
+    _method_takes_two("addmm", more)
+    return addmm(self, mat1, mat2, beta=beta, alpha=alpha, out=out)
+
+
+def addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *more, beta=1, alpha=1) -> Tensor:
     """Tensor.addmm_: addmm into self, which must already have the product's shape."""
+    _method_takes_two("addmm_", more)
     if mat1.dim() == 2 and mat2.dim() == 2 and mat1.shape[1] == mat2.shape[0] and \
             tuple(self.shape) != (mat1.shape[0], mat2.shape[1]):
         raise RuntimeError(f"Bad in-place call: input tensor size {list(self.shape)} and output "
@@ -89,7 +106,8 @@ def addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     return run_inplace(ADDMM, self, (mat1, mat2), {"alpha": alpha, "beta": beta})
 
 
-expose(addmm)
+expose(addmm, method=False)
+expose(addmm_method, "addmm", function=False)
 expose(addmm_, function=False)
 
 

@@ -1052,13 +1052,22 @@ def to(input: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=F
     dtypes.check_supported(dtype)
     fits = memory_format is preserve_format or input.is_contiguous(memory_format=memory_format)
     moves = to_meta and input._meta is None
-    if dtype is input.dtype and fits and not copy and not moves:
+    if dtype is input.dtype and fits and not copy and not moves and not _indexed(device):
         return input
     strides = copy_strides(input.shape, input.stride(), memory_format)
     if moves:
         from .meta import to_meta as copy_to_meta
         return copy_to_meta(TO_COPY, input, dtype=dtype.np, strides=strides)
     return with_strides(TO_COPY(input, dtype=dtype.np, strides=strides), strides)
+
+
+def _indexed(device) -> bool:
+    """Whether a device argument names an index ('cpu:0'): torch compares it with the tensor's
+    device, which has none, so `.to('cpu:0')` copies where `.to('cpu')` returns the input."""
+    from ..device import device as Device
+    if device is None or isinstance(device, int):
+        return False
+    return (device if isinstance(device, Device) else Device(str(device))).index is not None
 
 
 _LEGACY = {d.legacy: d for d in dtypes.ALL}

@@ -109,7 +109,7 @@ def check_fits(value, dt: dtypes.dtype) -> None:
     if dt is dtypes.bool or isinstance(value, (bool, np.bool_)):
         return
     if dt.is_floating_point:
-        fits = math.isinf(value) or math.isnan(value) or abs(value) <= np.finfo(dt.np).max
+        fits = math.isinf(value) or math.isnan(value) or abs(value) <= float(np.finfo(dt.np).max)
     else:
         info = np.iinfo(dt.np)
         fits = (-info.max <= value <= info.max) if info.min == 0 else \
