@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from difftest import each, run_both
+from difftest import autograd_nodes, each, run_both
 
 import engine
 
@@ -282,6 +282,20 @@ def test_pad_modes_values_graph_and_gradient_as_torch(shape, pad, mode):
         g.pow(2).sum().backward()
         return g, _chain(g.grad_fn)[:2], x.grad
     run_both(twice, x, requires_grad=True)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate",
+                                  pytest.param("circular", marks=pytest.mark.xfail(
+                                      strict=True, reason="circular's double backward is "
+                                      "composed differently (one MulBackward0 more)"))])
+@pytest.mark.parametrize("shape,pad", PADS[:5], ids=[f"{s}{p}" for s, p in PADS[:5]])
+def test_pad_double_backward_graph_as_torch(shape, pad, mode):
+    """Every node of the gradient's graph: a pad's backward also has an edge to self."""
+    def nodes(lib, x):
+        y = lib.nn.functional.pad(x, pad, mode=mode)
+        [g] = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
+        return sorted(autograd_nodes(g.grad_fn).items())
+    run_both(nodes, np.ones(shape, dtype=np.float32), requires_grad=True)
 
 
 @pytest.mark.parametrize("call", [

@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from .arguments import invalid_combination
 from .linalg import mat1_grad, mat2_grad
 from .pointwise import THRESHOLD_BACKWARD
+from .pointwise.selection import zeros_like
 from .registry import defop, expose, run_inplace, writes_out
 
 # ---- addmm: linear layers -------------------------------------------------------------------
@@ -353,14 +354,16 @@ def _define_pad(mode: str, torch_name: str, k: int):
     def forward(x, *, padding):
         return _pad_gather(x, padding, mode)
 
-    @defop(f"{name}_backward", f"{torch_name}{k}DBackwardBackward0", inputs=("grad_output",),
-           saves=("padding",), formulas={"grad_output": f"{name}(grad, padding)"})
-    def backward(g, *, padding, input_sizes):
-        return _pad_scatter(g, input_sizes, padding, mode)
+    @defop(f"{name}_backward", f"{torch_name}{k}DBackwardBackward0",
+           inputs=("grad_output", "self"), saves=("padding",),
+           formulas={"grad_output": f"{name}(grad, padding)", "self": "zeros_like(grad)"},
+           reads={"grad_output": ("padding",), "self": ()})
+    def backward(g, x, *, padding):
+        """Takes self (for its sizes) as torch's does, so a double backward has its edge."""
+        return _pad_scatter(g, x.shape, padding, mode)
 
-    forward.derivative(lambda g, s: backward(g, padding=s.padding,
-                                             input_sizes=tuple(s.self.shape)))
-    backward.derivative(lambda g, s: forward(g, padding=s.padding))
+    forward.derivative(lambda g, s: backward(g, s.self, padding=s.padding))
+    backward.derivative(lambda g, s: (forward(g, padding=s.padding), zeros_like(g)))
     return forward
 
 
