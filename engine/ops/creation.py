@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import fractions
 import functools
 import math
 import warnings
@@ -10,6 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import random as _random
+from ..libm import elementwise
 from ..device import CPU, META, check_cpu, default_device, is_meta
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
@@ -363,31 +365,95 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 @writes_out
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
-    """PyTorch's symmetric formula: the first half counts up from start, the rest down from end,
-    computed in the output's float type."""
+    """PyTorch's kernel: start and end taken as the output's type, the step computed in it (in
+    float64 for an integer type)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     d = _dtype(dtype)
     check_numel((steps,))
     work = d.np.type if d.is_floating_point else np.float64
-    first, last = work(start), work(end)
-    i = np.arange(steps)
+    first, last = (work(_as_type(v, d)) for v in (start, end))
     if steps <= 1:
         arr = np.full(steps, first, dtype=work)
     else:
-        step = (last - first) / work(steps - 1)
-        back = (steps - i - 1).astype(work)
-        arr = np.where(i < steps // 2, first + step * i.astype(work), last - step * back)
-    if not d.is_floating_point:
-        arr = np.trunc(arr)
+        arr = _symmetric(first, last, (last - first) / work(steps - 1), steps, work, fused=True)
     return _finish(Tensor._from_array(arr.astype(d.np)), requires_grad, device)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, requires_grad=False,
              **kw) -> Tensor:
-    exps = linspace(start, end, steps, dtype=dtypes.float64)
+    """PyTorch's kernel: base ** (the exponents as linspace spaces them, but stepped in float64
+    from start and end taken as the output's type)."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     d = _dtype(dtype)
-    return _finish(Tensor._from_array(np.power(base, exps._data).astype(d.np)), requires_grad)
+    check_numel((steps,))
+    if steps == 1:   # torch fills one value, checked as fill_ checks it
+        check_fits(_c_pow(float(base), float(start)), d)
+    if steps <= 1:
+        exps = np.full(steps, float(start))
+    else:
+        first, last = (_as_type(v, d) for v in (start, end))
+        step = np.float64(last - first) / (steps - 1)
+        exps = _symmetric(np.float64(first), np.float64(last), step, steps, np.float64,
+                          fused=False)
+    powers = elementwise(functools.partial(_c_pow, float(base)), exps)
+    return _finish(Tensor._from_array(powers.astype(d.np)), requires_grad)
+
+
+def _c_pow(base: float, exponent: float) -> float:
+    """C's pow (glibc, as torch's kernel calls it; NumPy's SIMD pow may differ in the last
+    bit), where Python would raise: inf on overflow, nan for a negative base's root."""
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        odd = exponent % 2 == 1
+        return -math.inf if base < 0 and odd else math.inf
+    except ValueError:
+        return -math.nan    # x86's default NaN, which glibc returns, has its sign bit set
+
+
+def _as_type(value, d: dtypes.dtype):
+    """A Scalar as the kernel's C type: an integer type truncates, a float type rounds."""
+    return d.np.type(value) if d.is_floating_point else builtins.int(value)
+
+
+def _symmetric(first, last, step, steps: int, work, fused: bool) -> np.ndarray:
+    """The first half counts up from first, the rest down from last. `fused`: the kernel is
+    compiled for AVX2/AVX-512, where the compiler fuses multiply and add (linspace's kernel is;
+    logspace is in a file built for the baseline CPU)."""
+    i = np.arange(steps)
+    up = i < steps // 2
+    a, k, c = np.where(up, step, -step), np.where(up, i, steps - i - 1), np.where(up, first, last)
+    return _fused_multiply_add(a, k, c, work) if fused else a * k.astype(work) + c
+
+
+def _fused_multiply_add(a: np.ndarray, k: np.ndarray, c: np.ndarray, work) -> np.ndarray:
+    """a * k + c rounded once, as the compiled kernel's fused multiply-add rounds it (k are
+    integers below 2**26). float32 works in float64, where a * k is exact; float64 splits the
+    sum into exact parts (Dekker's product, Knuth's sum) and, where the last two parts do not
+    add exactly, rounds the exact rational."""
+    if work is not np.float64:
+        exact = a.astype(np.float64) * k + c.astype(np.float64)
+        return exact.astype(work) if work is np.float32 else (a * k.astype(work) + c)
+    k = k.astype(np.float64)
+    product = a * k
+    split = 134217729.0 * a                       # 2**27 + 1: a's high and low halves
+    high = split - (split - a)
+    error = (high * k - product) + (a - high) * k  # each half times k is exact
+    total, rounding = _two_sum(product, c)
+    rest, lost = _two_sum(rounding, error)
+    fused = total + rest
+    for j in np.flatnonzero((lost != 0) & np.isfinite(fused)):
+        fused[j] = float(fractions.Fraction(a[j]) * int(k[j]) + fractions.Fraction(c[j]))
+    return np.where(np.isfinite(fused), fused, product + c)
+
+
+def _two_sum(x: np.ndarray, y: np.ndarray) -> tuple:
+    """x + y as its rounded sum and the exact rest."""
+    total = x + y
+    back = total - x
+    return total, (x - (total - back)) + (y - back)
 
 
 # ---- random: the same stream and transforms as PyTorch's CPU generator --------------------
