@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from . import dtypes
+from .cuda import not_available
 from .tensor import Tensor
 
 _SET_DEFAULT_TENSOR_TYPE = (
@@ -24,13 +25,15 @@ def set_default_tensor_type(t, /) -> None:
         if parts[:2] == ["torch", "cuda"]:
             if not _warned:
                 _warn()
-            raise TypeError(f"type {t} not available. Torch not compiled with CUDA enabled.")
+            raise not_available(t)
         if parts[0] != "torch" or len(parts) != 2 or parts[1] not in LEGACY_TYPES:
             missing = parts[1] if parts[0] == "torch" and len(parts) > 1 else t
             raise AttributeError(f"module 'torch' has no attribute '{missing}'")
         t = LEGACY_TYPES[parts[1]]
     if not _warned:
         _warn()
+    if isinstance(t, type) and getattr(t, "is_cuda", False):
+        raise not_available(repr(t)[8:-2])
     d = getattr(t, "_legacy_dtype", None) if isinstance(t, type) else None
     if d is None:
         raise TypeError(f"invalid type object: {_ONLY_FLOATS}")

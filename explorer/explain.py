@@ -51,7 +51,7 @@ _PATTERNS = {
     "dlp": (r"import of 'torch_dlp' is not allowed|No module named 'torch_dlp'|"
             r"'Tensor' object has no attribute 'dlp'|device type at start of device string: dlp"),
     "shape_call": r"'(?:torch\.)?Size' object is not callable",
-    "no_cuda": r"Torch not compiled with CUDA enabled",
+    "no_cuda": r"Torch not compiled with CUDA enabled|Cannot initialize CUDA without ATen_cuda",
     "python2_print": r"Missing parentheses in call to 'print'",
     "grad_none": r"'NoneType' object has no attribute '(\w{1,200})'",
     "numpy_requires_grad": r"Can't call numpy\(\) on Tensor that requires grad",

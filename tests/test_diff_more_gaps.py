@@ -4,6 +4,8 @@ in-place ops in `_version`; the legacy constructor refuses other devices with to
 torch.addmm; repeat_interleave; Tensor.unfold; F.pad's reflect, replicate and circular modes."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -419,3 +421,20 @@ def test_convolution_padding_modes_as_torch(conv):
 ])
 def test_addmm_in_place_as_torch(call):
     run_both(call, RNG.standard_normal((2, 3)).astype(np.float32), M1, M2, backward=True)
+
+
+# ---- torch.cuda's legacy types, as old code names them ------------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda lib: repr(lib.cuda.FloatTensor), lambda lib: lib.cuda.LongTensor.dtype,
+    lambda lib: (lib.cuda.FloatTensor.is_cuda, lib.FloatTensor.is_cuda, lib.FloatTensor.dtype),
+    lambda lib: lib.cuda.FloatTensor([1.]), lambda lib: lib.cuda.ByteTensor(2, 3),
+    lambda lib: isinstance(lib.ones(1), lib.cuda.FloatTensor),
+    lambda lib: lib.ones(1).type(lib.cuda.FloatTensor),
+    lambda lib: lib.ones(1).type("torch.cuda.DoubleTensor"),
+    lambda lib: lib.set_default_tensor_type(lib.cuda.FloatTensor),
+], ids=["repr", "dtype", "is_cuda", "made from data", "made from sizes", "isinstance",
+        "type(class)", "type(name)", "set_default_tensor_type"])
+def test_cuda_legacy_types_exist_and_refuse_as_torch(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # set_default_tensor_type's deprecation
+        run_both(call)

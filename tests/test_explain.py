@@ -53,6 +53,12 @@ REAL = [
      "device_mismatch", ("cpu", "meta")),
     ("NotImplementedError", "Cannot copy out of meta tensor; no data!", "meta_no_data", ()),
     ("RuntimeError", "Tensor.item() cannot be called on meta tensors", "meta_no_data", ()),
+    # old code's CUDA types: x.type(torch.cuda.FloatTensor), torch.cuda.FloatTensor([1.])
+    ("RuntimeError", "Cannot initialize CUDA without ATen_cuda library. PyTorch splits its "
+                     "backend into two shared libraries: a CPU library and a CUDA library",
+     "no_cuda", ()),
+    ("TypeError", "type torch.cuda.FloatTensor not available. Torch not compiled with CUDA "
+                  "enabled.", "no_cuda", ()),
     ("NotImplementedError", "aten::_unique2: attempted to run this operator with Meta tensors, "
                             "but there was no fake impl or Meta kernel registered.", "meta_op",
      ()),

@@ -646,8 +646,8 @@ class _LegacyTypeMeta(type):
 def _legacy_type(d: dtypes.dtype) -> type:
     def new(cls, *args, **kwargs):
         return legacy_new(d, args, kwargs)
-    return _LegacyTypeMeta(d.legacy, (), {"__new__": new, "_legacy_dtype": d,
-                                          "__module__": "torch"})
+    return _LegacyTypeMeta(d.legacy, (), {"__new__": new, "_legacy_dtype": d, "dtype": d,
+                                          "is_cuda": False, "__module__": "torch"})
 
 
 LEGACY_TYPES = {d.legacy: _legacy_type(d) for d in dtypes.ALL if d.np is not None}

@@ -1077,6 +1077,9 @@ def type_(input: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
     """Tensor.type(): the legacy type name, or a conversion to the given dtype or type name."""
     if dtype is None:
         return "torch." + input.dtype.legacy
+    if getattr(dtype, "is_cuda", False) or isinstance(dtype, str) and ".cuda." in dtype:
+        from ..cuda import NO_ATEN_CUDA
+        raise RuntimeError(NO_ATEN_CUDA)
     if isinstance(dtype, str):
         name = dtype.split(".")[-1]
         if name not in _LEGACY:
