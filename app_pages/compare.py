@@ -8,13 +8,24 @@ import streamlit as st
 
 from app_pages.common import CODE, SEED, apply_page_style, lang, tr
 from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
+from explorer.compare import comparison_bytes, lasting
 from explorer.lessons import LESSONS
 from explorer.markup import clean, clean_rows, code
+from explorer.run_cache import RunCache
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+COMPARISONS_BYTES = 64 << 20
+
+
+@st.cache_resource(show_spinner=False)
+def comparisons() -> RunCache:
+    """The server's finished comparisons, bounded in bytes; one that a busy server's clock
+    stopped is shown, not kept."""
+    return RunCache(COMPARISONS_BYTES, weigh=comparison_bytes, keep=lasting)
+
+
 def cached_comparison(source: str, seed: int) -> Comparison:
-    return compare_with_torch(source, seed=seed)
+    return comparisons().get((source, seed), lambda: compare_with_torch(source, seed=seed))
 
 
 def gallery() -> dict[str, str]:

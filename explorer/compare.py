@@ -81,10 +81,24 @@ class Comparison:
     torch_error: str | None
     variables: tuple               # VariableDiff, engine's order then PyTorch-only names
     equal: bool
+    stopped: bool = False          # a side was stopped from outside (a busy server's clock)
 
     @property
     def differences(self) -> tuple:
         return tuple(v for v in self.variables if not v.equal)
+
+
+def lasting(comparison: Comparison) -> bool:
+    """Whether a comparison says something about its code, not about how busy the server was:
+    only those may be kept for other learners."""
+    return not comparison.stopped
+
+
+def comparison_bytes(comparison: Comparison) -> int:
+    """What a comparison weighs in a cache: its texts, and a few hundred bytes per variable."""
+    texts = (comparison.source, comparison.engine_stdout, comparison.torch_stdout,
+             *comparison.stdout_diff)
+    return sum(map(len, texts)) + 512 * (1 + len(comparison.variables))
 
 
 # ---- in the sandboxed child ------------------------------------------------------------------
@@ -163,7 +177,9 @@ def compare_snapshots(source: str, seed: int, ours: Snapshot, theirs: Snapshot) 
     variables = tuple(_diff_tensor(n, mine.get(n), real.get(n)) for n in names)
     errors = _error_line(ours.error), _error_line(theirs.error)
     equal = not diff and errors[0] == errors[1] and all(v.equal for v in variables)
-    return Comparison(source, seed, ours.stdout, theirs.stdout, diff, *errors, variables, equal)
+    stopped = any(s.error is not None and s.error.from_outside for s in (ours, theirs))
+    return Comparison(source, seed, ours.stdout, theirs.stdout, diff, *errors, variables, equal,
+                      stopped)
 
 
 def _error_line(error: ErrorInfo | None) -> str | None:

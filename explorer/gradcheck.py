@@ -58,8 +58,8 @@ class ElementCheck:
     abs_error: float | None
     rel_error: float | None   # abs_error / max(|numeric|, tiny)
     ok: bool | None        # None when numeric is None
-    note: str = ""         # why there is no estimate: "time", "failed" or "branch", the key
-                           # of its sentence under view.gradcheck.notes in explorer/texts
+    note: str = ""         # why there is no estimate: "time", "stopped", "failed" or "branch",
+                           # the key of its sentence under view.gradcheck.notes in explorer/texts
 
 
 @dataclass(frozen=True)
@@ -384,9 +384,9 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
         return _nothing(source, seed, error=failure_error(ref[1], limits))
     if ref.error is not None or ref.note:
         return _nothing(source, seed, error=ref.error, key=ref.note, ref=ref)
-    if len(ref.selected) > max_elements or not {s[0] for s in ref.selected} <= {
-            leaf.index for leaf in ref.leaves}:   # a forged reference: never from a real probe
+    if not _honest(ref, max_elements):
         return _nothing(source, seed, error=failure_error("garbled", limits))
+    ref = _with_short_names(ref)
     root = None if ref.root_line is not None else ref.root
     eps = {leaf.index: leaf.eps for leaf in ref.leaves}
 
@@ -408,15 +408,40 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
     return _summary(source, seed, ref, elements)
 
 
+def _honest(ref: Probe, max_elements: int) -> bool:
+    """What a real reference probe sends: at most the elements asked for, each in a leaf it
+    lists, indexed by as many numbers as that leaf has dims."""
+    dims = {leaf.index: len(leaf.shape) for leaf in ref.leaves}
+    return len(ref.selected) <= max_elements and all(
+        s[0] in dims and len(s[2]) == dims[s[0]] for s in ref.selected)
+
+
+SHOWN_NAME = 200   # characters of a leaf's or the root's name in the check's table and chart
+
+
+def _with_short_names(ref: Probe) -> Probe:
+    """Names cut to SHOWN_NAME: each is repeated per element and trace in the chart, where a
+    forged name of 4 M characters made 1 GB of chart JSON (thirteenth outside attack)."""
+    def cut(text: str) -> str:
+        return text if len(text) <= SHOWN_NAME else text[:SHOWN_NAME - 1] + "…"
+    return replace(ref, root=cut(ref.root),
+                   leaves=tuple(replace(leaf, name=cut(leaf.name)) for leaf in ref.leaves))
+
+
 def _element(info: LeafCheck, ref: Probe, selected: tuple, plus, minus) -> ElementCheck:
     leaf, _, where, autograd = selected
     for answer in (plus, minus):
         if answer is None:
             return ElementCheck(leaf, where, autograd, None, None, None, None, "time")
-        if not isinstance(answer, Probe) or answer.value is None:
+        if not isinstance(answer, Probe) or answer.error is not None and \
+                answer.error.from_outside:   # a busy server's wall clock, a crash: not the code's
+            return ElementCheck(leaf, where, autograd, None, None, None, None, "stopped")
+        if answer.value is None:
             return ElementCheck(leaf, where, autograd, None, None, None, None, "failed")
         if answer.ops != ref.ops:
             return ElementCheck(leaf, where, autograd, None, None, None, None, "branch")
+    if not plus.step > 0 > minus.step:      # forged: a real probe steps each way
+        return ElementCheck(leaf, where, autograd, None, None, None, None, "failed")
     numeric = (plus.value - minus.value) / (plus.step - minus.step)
     abs_error = abs(autograd - numeric)
     rel_error = abs_error / max(abs(numeric), 1e-12)
@@ -448,7 +473,7 @@ def lasting(check: GradCheck) -> bool:
     kept for other learners (a busy pool once left "1 checked element agrees, 7 were not
     checked" cached for everyone)."""
     return (check.error is None or not check.error.from_outside) and \
-        all(e.note != "time" for e in check.elements)
+        all(e.note not in ("time", "stopped") for e in check.elements)
 
 
 def check_bytes(check: GradCheck) -> int:

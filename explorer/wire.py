@@ -33,8 +33,10 @@ from .model import (
     MAX_MODULE_DEPTH,
     MAX_MODULE_NAME,
     ArrayInfo,
+    BackwardCall,
     Graph,
     Numbers,
+    OpInfo,
     OpNode,
     Shape,
     TensorInfo,
@@ -343,7 +345,33 @@ def _op_sane(op: OpNode) -> None:
         raise WireError(f"an op in {len(op.module):,} Module calls, or one named too long")
 
 
-_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane, OpNode: _op_sane}
+def _call_sane(call: BackwardCall) -> None:
+    """Each autograd node runs once per backward call: a forged call naming one node in every
+    step made the Steps tab hand each step all the gradients before it (quadratic: 2,000
+    steps took 8 s, 60,000 ran out of memory; thirteenth outside attack)."""
+    nodes = [step.node_id for step in call.steps]
+    if len(nodes) > MAX_OPS + MAX_TENSORS or len(set(nodes)) != len(nodes):
+        raise WireError(f"a backward call of {len(nodes):,} steps over "
+                        f"{len(set(nodes)):,} nodes")
+
+
+MAX_FORMULA = 512        # characters of one gradient formula (the registry's longest is ~130)
+MAX_INPUTS = 16          # inputs an op names (the registry's most is 7)
+MAX_INPUT_NAME = 64
+
+
+def _op_info_sane(info: OpInfo) -> None:
+    """The registry's sizes: every chain and steps row repeats its op's formulas, so a forged
+    formula of 4 M characters on 400 ops made a 1.5 GB chain text (thirteenth outside attack)."""
+    names = (*info.inputs, *info.non_differentiable, *(name for name, _ in info.formulas))
+    if max(len(info.inputs), len(info.formulas), len(info.non_differentiable)) > MAX_INPUTS or \
+            any(len(name) > MAX_INPUT_NAME for name in names) or \
+            any(len(text) > MAX_FORMULA for _, text in info.formulas):
+        raise WireError("an op's registry entry of a size no op has")
+
+
+_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane, OpNode: _op_sane,
+         BackwardCall: _call_sane, OpInfo: _op_info_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):
