@@ -350,12 +350,12 @@ def _call_sane(call: BackwardCall) -> None:
     step made the Steps tab hand each step all the gradients before it (quadratic: 2,000
     steps took 8 s, 60,000 ran out of memory; thirteenth outside attack)."""
     nodes = [step.node_id for step in call.steps]
-    if len(nodes) > MAX_OPS + MAX_TENSORS or len(set(nodes)) != len(nodes):
+    if len(nodes) > MAX_OPS or len(set(nodes)) != len(nodes):
         raise WireError(f"a backward call of {len(nodes):,} steps over "
                         f"{len(set(nodes)):,} nodes")
 
 
-MAX_FORMULA = 512        # characters of one gradient formula (the registry's longest is ~130)
+MAX_FORMULA = 256        # characters of one gradient formula (the registry's longest is 131)
 MAX_INPUTS = 16          # inputs an op names (the registry's most is 7)
 MAX_INPUT_NAME = 64
 
