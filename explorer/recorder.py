@@ -375,8 +375,8 @@ class Recorder:
         self._steps, self._grads = None, {}   # let the gradients go
 
     def _on_backward(self, e: observe.BackwardEvent) -> None:
-        if self._steps is None:
-            return
+        if self._steps is None or len(self._steps) >= self.node_budget:   # one budget for
+            return                                     # a backward call's steps and the ops
         node = e.node
         nid = self.node_id(node)
         leaf = self.tensor_id(node.variable) if isinstance(node, AccumulateGrad) else None

@@ -130,3 +130,19 @@ def test_a_comparison_a_busy_server_stopped_is_not_kept():
     assert not lasting_comparison(compare_snapshots("x", 0, stopped, ran))
     assert not lasting_comparison(compare_snapshots("x", 0, ran, stopped))
     assert dataclasses.fields(compare_snapshots("x", 0, ran, ran))
+
+
+def test_a_backward_call_records_at_most_the_node_budget_of_steps():
+    """Honest code may backward through more nodes than the wire takes steps: the recorder
+    keeps the first node_budget of them, as it keeps the first node_budget ops."""
+    from explorer import Limits
+    from explorer.sandbox.pool import WorkerPool
+    code = ("import torch\nx = torch.ones(1, requires_grad=True)\ny = x\n"
+            "for _ in range(300):\n    y = y * 1.0001\ny.backward()\n")
+    pool = WorkerPool(size=1)
+    try:
+        run = pool.run(code, 0, Limits(node_budget=100, wall_seconds=60))
+    finally:
+        pool.close()
+    assert run.error is None and len(run.graph.ops) == 100
+    assert len(run.backward[0].steps) == 100
