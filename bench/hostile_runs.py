@@ -15,6 +15,11 @@
    figures), 150 nested Module calls named 50,000 characters each (the Module paths the Graph
    tab offers), and forged results: a storage of 2**31 cells (the memory picture) and a failed
    op of 200,000 dims (refused). Target: under 1 s each.
+5. Server CPU to draw the memory picture of the thirteenth outside attack's layouts (see
+   memory_walks). Target: under 1 s per draw. Before the fix: F2, ten 60-dim views of a
+   24-cell meta storage, 27.2 s per draw of the share link (AppTest), 33 s for the forged
+   64-dim CPU version, 3.3 s for one tensor's order strip; F8, ten forged rows of 64
+   overlapping dims, 3.1 s (CPU) and 3.3 s (meta).
 """
 from __future__ import annotations
 
@@ -24,13 +29,15 @@ import time
 
 import timing  # noqa: F401 - one-thread BLAS, and the project root on sys.path
 
+from explorer import wire
+from explorer.model import Graph, Run, TensorInfo, VariableInfo
 from explorer.run_cache import RunCache, budget_from_env
 from explorer.sandbox.limits import Limits
 from explorer.sandbox.pool import WorkerPool
 from explorer.views.broadcast import MAX_FAILURE_FIGURES, broadcast_failures, failure_figure
 from explorer.views.export import dot_to_svg
 from explorer.views.graph import graph_dot, graph_picture, module_paths
-from explorer.views.memory import memory_figure, tensor_named
+from explorer.views.memory import memory_figure, order_figure, tensor_named
 
 HOSTILE = {
     "not JSON": "(12).to_bytes(8, 'big') + b'not json!!!!'",
@@ -73,9 +80,10 @@ def rss_mib() -> float:
 
 
 def main(sections: list[str]) -> int:
-    """`python bench/hostile_runs.py [1] [2] [3]`: the sections named (all by default)."""
+    """`python bench/hostile_runs.py [1] [2] [3] [5]`: the sections named (all by default)."""
     limits = Limits(wall_seconds=30)
-    for section, run in (("1", hostile_results), ("2", long_runs), ("3", pictures)):
+    for section, run in (("1", hostile_results), ("2", long_runs), ("3", pictures),
+                         ("5", memory_walks)):
         if not sections or section in sections:
             run(limits)
     return 0
@@ -157,6 +165,75 @@ def _failures(run) -> str:
 def _paths(run) -> str:
     paths = module_paths(run)
     return f"{len(paths)} paths, {sum(map(len, paths)):,} characters"
+
+
+# ---- 5. the memory picture's walks (thirteenth outside attack, F2 and F8) ---------------------
+VIEWS_60 = "import torch\ns = torch.empty(24, device='meta')\n" + "".join(
+    f"m{i} = s.as_strided([2] * 60, {[0] * i + [1] * 23 + [0] * (37 - i)})\n" for i in range(10))
+
+
+def _forged_rows(shape: tuple, strides: list[tuple], size: int, device: str,
+                 offset: int = 0) -> Run:
+    """A Run whose variables m0, m1, ... read one storage with these layouts, as the server
+    decodes it from a run process that forged it."""
+    tensors = {i: TensorInfo(i, shape, "torch.float32", stride, offset, 0, size, False, False,
+                             False, True, None, None, device=device)
+               for i, stride in enumerate(strides)}
+    run = Run("x", 0, variables=tuple(VariableInfo(f"m{i}", "tensor", info)
+                                      for i, info in tensors.items()),
+              graph=Graph(tensors, ()))
+    return wire.decode(wire.encode(run)[wire.HEADER.size:], Run)
+
+
+def memory_walks(limits: Limits) -> None:
+    """F2: the first elements of each of 24 cells lie far along index order; F8: 64 dims that
+    overlap; then a row tangled past the picture's budget (drawn in part, and marked)."""
+    pool = WorkerPool(size=1)
+    honest = pool.run(VIEWS_60, 0, limits)
+    pool.close()
+    s = tensor_named(honest, "s")
+    cells = _forged_rows((2,) * 61 + (1,) * 3,
+                         [(0,) * i + (1,) * 23 + (0,) * (41 - i) for i in range(10)], 24, "cpu")
+    order = _forged_rows((2,) * 61 + (1,) * 3, [(1,) * 64], 1 << 31, "cpu", offset=100)
+    f8 = [_forged_rows((1 << 22,) * 64, [(1 + i,) + (1,) * 63 for i in range(10)], size, device)
+          for size, device in ((1 << 31, "cpu"), (1 << 62, "meta"))]
+    tangled = _forged_rows((4096,) * 64, [tuple(1000 + k + 64 * i for k in range(64))
+                                          for i in range(10)], 1 << 62, "meta")
+    print("\n| memory picture | server CPU | what was drawn |\n|---|---:|---|")
+    cpu, exceptions = _share_link(VIEWS_60, "memory")
+    print(f"| F2: the share link `?view=memory&code=…`, drawn again (AppTest) | "
+          f"{cpu * 1000:.0f} ms | {exceptions} exceptions |")
+    for name, draw in (
+            ("F2: ten 60-dim meta views of 24 cells (the share link)",
+             lambda: memory_figure(honest, s.storage_id, focus=tensor_named(honest, "m0").id)),
+            ("F2: their order strips, m0..m9", lambda: order_figure(
+                honest, [f"m{i}" for i in range(10)])),
+            ("F2: forged, ten 64-dim CPU views of 24 cells",
+             lambda: memory_figure(cells, 0, focus=0)),
+            ("F2: forged order strip, nothing in the first 12 cells",
+             lambda: order_figure(order, ["m0"])),
+            ("F8: forged, ten rows of 64 overlapping dims (CPU)",
+             lambda: memory_figure(f8[0], 0, focus=0)),
+            ("F8: the same on the meta device", lambda: memory_figure(f8[1], 0, focus=0)),
+            ("ten rows of 64 distinct overlapping strides (the budget)",
+             lambda: memory_figure(tangled, 0, focus=0))):
+        started = time.process_time()
+        figure = draw()
+        shown = sum(str(y).endswith("≈") for y in figure.data[0].y or ())
+        print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms | "
+              f"{len(figure.data)} trace(s){f', {shown} rows in part' if shown else ''} |")
+
+
+def _share_link(source: str, view: str) -> tuple[float, int]:
+    """The server CPU of drawing streamlit_app.py for a share link, as every later visitor
+    does (the first draw makes the run and caches it), and the exceptions shown."""
+    from streamlit.testing.v1 import AppTest
+    for _ in range(2):
+        app = AppTest.from_file(str(timing.ROOT / "streamlit_app.py"), default_timeout=300)
+        app.query_params.update(code=source, view=view)
+        started = time.process_time()
+        app.run()
+    return time.process_time() - started, len(app.exception)
 
 
 if __name__ == "__main__":

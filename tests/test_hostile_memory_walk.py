@@ -113,7 +113,8 @@ def tangled(i: int) -> TensorInfo:
     return row(i, (4096,) * 64, tuple(1000 + k + 64 * i for k in range(64)))
 
 
-@pytest.mark.parametrize("lang, note", [("en", "shaded in part"), ("zh-CN", "只画出了一部分")])
+@pytest.mark.parametrize("lang, note", [("en", "shaded in part"),
+                                        ("zh-CN", "只画出了一部分")])
 def test_a_row_too_tangled_for_the_budget_is_shaded_in_part_and_says_so(lang, note):
     """The budget runs out in the first row: it shows the cells found so far (each really
     read) and is marked ≈; the rows after it, given nothing, are marked too."""
