@@ -332,6 +332,11 @@ def _graph_sane(graph: Graph) -> None:
         raise WireError(f"a graph of {len(graph.ops):,} ops and {len(graph.tensors):,} tensors")
     if graph.context:
         raise WireError("a graph scoped by a picture")
+    if len(graph.accumulate) > len(graph.ops) + len(graph.tensors):
+        # a recording's AccumulateGrad nodes are each a leaf's (a new one only after `.data`
+        # gave it another shape), first met in an op that read it: 600,000 forged for one
+        # leaf drew a node each (the graph draws at most its budget, too)
+        raise WireError(f"a graph of {len(graph.accumulate):,} AccumulateGrad nodes")
     if len(graph.failed) > KEPT_FAILURES or graph.more_failed < 0 or \
             any(f.count < 1 for f in graph.failed):
         raise WireError(f"a graph of {len(graph.failed):,} failed ops")

@@ -12,6 +12,7 @@ step by step. Above a node budget the picture collapses by itself, and GraphPict
 says so in a sentence the page can show under the graph."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import math
@@ -21,7 +22,7 @@ from html import escape
 from ..model import KEPT_FAILURES, ModuleCall, OpNode, Run, TensorInfo, Values, edge_inputs
 from ..texts import DEFAULT_LANGUAGE
 from ..texts import t as text
-from .names import expressions, parameter_paths, tensor_names, variable_names
+from .names import expressions, listed, parameter_paths, tensor_names, variable_names
 from .numbers import torch_number, torch_values
 from .steps import saved_tensors
 
@@ -169,25 +170,32 @@ def graph_picture(run: Run, *, direction: str = "forward", show_values: bool = F
     blocks = _blocks(run.graph.ops, expanded if collapse else None)
     if fold:
         blocks = _fold(blocks, unrolled)
-    scene = _Scene(run, blocks, show_saved, show_views)
+    known = _Known.of(run, show_saved, show_views)
+    scene = _Scene(known, blocks)
     if budget is not None and scene.nodes > budget and not collapse:
         full = scene.nodes
-        blocks = _fold(_blocks(run.graph.ops, expanded), unrolled)
-        scene = _Scene(run, blocks, show_saved, show_views)
+        if not fold or any(op.module for op in run.graph.ops):    # else the blocks drawn
+            blocks = _fold(_blocks(run.graph.ops, expanded), unrolled)
+            scene = _Scene(known, blocks)
         collapse = True
         notes.append(text("view.graph.collapsed", lang, nodes=f"{full:,}"))
     if budget is not None and scene.nodes > budget:
         with_grad = [b for b in blocks if any(op.grad_fn for op in b.ops)]
-        if len(with_grad) < len(blocks):
+        if with_grad and len(with_grad) < len(blocks):     # (none: the tail is drawn)
             hidden = sum(len(b.ops) for b in blocks) - sum(len(b.ops) for b in with_grad)
             blocks = with_grad
-            scene = _Scene(run, blocks, show_saved, show_views)
+            scene = _Scene(known, blocks)
             notes.append(text("view.graph.no_graph", lang, hidden=f"{hidden:,}"))
     if budget is not None and scene.nodes > budget and blocks:
-        kept = _tail(run, blocks, budget, show_saved, show_views)
+        kept = _tail(known, blocks, budget)
         hidden = sum(len(b.ops) for b in blocks[:len(blocks) - len(kept)])
-        scene = _Scene(run, kept, show_saved, show_views)
-        notes.append(text("view.graph.tail", lang, hidden=f"{hidden:,}"))
+        if hidden:
+            scene = _Scene(known, kept)
+            notes.append(text("view.graph.tail", lang, hidden=f"{hidden:,}"))
+    if budget is not None and scene.nodes > budget:
+        scene = scene.within(max(0, budget - scene.nodes + scene.extra))
+        if scene.cut:
+            notes.append(text("view.graph.tensors_cut", lang, hidden=f"{scene.cut:,}"))
     highlight = _highlight(run, step, call)
     grads = _grads_so_far(run, step, call) if highlight else None
     dot = scene.dot(direction == "backward", show_values, highlight, focus, _Words(lang), grads)
@@ -334,12 +342,12 @@ class _Turns:
         return uses_previous
 
 
-def _tail(run: Run, blocks: list, budget: int, show_saved: bool, show_views: bool) -> list:
+def _tail(known: _Known, blocks: list, budget: int) -> list:
     """The longest run of final blocks whose picture fits the budget (binary search)."""
     low, high = 1, len(blocks)
     while low < high:
         mid = (low + high + 1) // 2
-        if _Scene(run, blocks[-mid:], show_saved, show_views).nodes <= budget:
+        if _Scene(known, blocks[-mid:]).nodes <= budget:
             low = mid
         else:
             high = mid - 1
@@ -370,14 +378,91 @@ def _grads_so_far(run: Run, step: int, call: int) -> dict:
 
 
 # ---- what is drawn --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Known:
+    """What every scene of one picture reads, worked out once per picture: a budget's search
+    builds a scene per try, and a run may give 4,000 names to 12,000 versions of a tensor."""
+
+    run: Run
+    show_saved: bool
+    show_views: bool
+    names: dict        # the learner's variables
+    labels: dict       # and parameters by path, for labels
+    params: dict       # the parameters' paths alone
+    touched: frozenset   # every tensor an op read or made
+    made: frozenset      # every tensor an op made
+
+    @classmethod
+    def of(cls, run: Run, show_saved: bool, show_views: bool) -> _Known:
+        return cls(run, show_saved, show_views, variable_names(run), tensor_names(run),
+                   parameter_paths(run),
+                   frozenset(t for op in run.graph.ops for t in (*op.inputs, *op.outputs)),
+                   frozenset(t for op in run.graph.ops for t in op.outputs))
+
+
 class _Scene:
     """The nodes and edges one picture draws, counted before any DOT is written."""
 
-    def __init__(self, run: Run, blocks: list, show_saved: bool, show_views: bool) -> None:
-        self.run, self.blocks, self.show_saved = run, blocks, show_saved
-        tensors = run.graph.tensors
-        self.names = variable_names(run)       # the learner's variables
-        self.labels = tensor_names(run)        # and parameters by path, for labels
+    def __init__(self, known: _Known, blocks: list) -> None:
+        self.known, self.run, self.blocks = known, known.run, blocks
+        self.names, self.labels, self.params = known.names, known.labels, known.params
+        self._made = known.made
+        self._optional = self._link(blocks)
+        self._choose(None)
+
+    def within(self, room: int) -> _Scene:
+        """This scene with at most `room` of the nodes it draws though no drawn op links
+        them (the learner's variables inside a box, such as each version of a tensor written
+        in place in a loop folded ×N, the latest kept) and AccumulateGrad nodes."""
+        scene = copy.copy(self)
+        scene._choose(room)
+        return scene
+
+    def _choose(self, room: int | None) -> None:
+        """What to draw, with at most `room` optional nodes (see within; None: all of them):
+        `extra` counts them all, `cut` those left out."""
+        known, run, tensors = self.known, self.run, self.run.graph.tensors
+        optional = self._optional
+        drawn = {t for ts in (*self.ins, *self._linked) for t in ts} - optional
+        # The learner's variables the drawn ops read or made, even those a box would hide;
+        # not one this graph has nothing to do with (after a loop, the accuracy computed
+        # after the last backward(), or a target only a loss's saved tensors hold).
+        loose = sorted(optional.union(t for t in self.names if t in tensors and
+                                      t in known.touched) - drawn)
+        kept = set(loose if room is None else loose[len(loose) - min(room, len(loose)):])
+        self.outs = [[t for t in outs if t not in optional or t in kept] for outs in self._linked]
+        drawn.update(kept)
+        self.views = []
+        if known.show_views:
+            for t in sorted(drawn):
+                base = tensors[t].base_id if t in tensors else None
+                if base is not None and base in tensors:
+                    self.views.append((t, base))
+            drawn.update(base for _, base in self.views)
+        accumulate = [(nid, leaf) for nid, leaf in run.graph.accumulate if leaf in drawn]
+        self.accumulate = accumulate if room is None else accumulate[:room - len(kept)]
+        self.extra = len(loose) + len(accumulate)
+        self.cut = self.extra - len(kept) - len(self.accumulate)
+        hidden_leaves = {t for ts in self.absorbed.values() for t in ts}
+        self.inner_accumulate = {nid: leaf for nid, leaf in run.graph.accumulate
+                                 if leaf in hidden_leaves}
+        self.saved = [b.ops[0] for b in self.blocks if known.show_saved and b.kind == "op" and
+                      b.ops[0].saved]
+        # an op that raised: drawn after what ran, red, with the operands it refused; a run
+        # keeps only the first few (a forged one too: they count against the budget, drawn)
+        self.failed = [f for f in run.graph.failed
+                       if any(t in tensors for t in f.inputs)][:KEPT_FAILURES]
+        for f in self.failed:
+            drawn.update(t for t in f.inputs if t in tensors)
+        self.tensors = sorted(t for t in drawn if t in tensors)
+        self.nodes = len(self.blocks) + len(self.tensors) + len(self.accumulate) + \
+            len(self.saved) + len(self.failed)
+
+    def _link(self, blocks: list) -> set:
+        """Each block's drawn inputs and outputs (self.ins, self._linked) and the parameters a
+        box draws inside it (self.absorbed); returns the outputs drawn only because the learner
+        named them (a loop folded ×N that wrote a named tensor in place: each version)."""
+        tensors = self.run.graph.tensors
         producer, consumers = {}, {}
         for k, block in enumerate(blocks):
             for op in block.ops:
@@ -386,16 +471,11 @@ class _Scene:
                         consumers.setdefault(t, set()).add(k)
                 for t in op.outputs:
                     producer[t] = k
-        self._made = {t for op in run.graph.ops for t in op.outputs}
         self.absorbed: dict[int, list] = {}      # block index -> parameters drawn inside it
         self.ins: list[list] = []
-        self.outs: list[list] = []
-        roots = {t for c in run.backward for t in c.roots}
-        # The learner's variables the drawn ops read or made, even those a box would hide;
-        # not one this graph has nothing to do with (after a loop, the accuracy computed
-        # after the last backward(), or a target only a loss's saved tensors hold).
-        touched = {t for op in run.graph.ops for t in (*op.inputs, *op.outputs)}
-        drawn = {t for t in self.names if t in tensors and t in touched}
+        self._linked: list[list] = []
+        roots = {t for c in self.run.backward for t in c.roots}
+        optional = set()
         for k, block in enumerate(blocks):
             ins, outs = [], []
             first = min((t for op in block.ops for t in op.outputs), default=-1)
@@ -408,35 +488,16 @@ class _Scene:
                     ins.append(t)
             for t in dict.fromkeys(t for op in block.ops for t in op.outputs):
                 used = consumers.get(t, set())
-                if block.kind == "op" or t in self.names or t in roots or used - {k} or \
+                if block.kind == "op" or t in roots or used - {k} or \
                         (block.kind == "module" and not used and t in tensors and
                          tensors[t].requires_grad):    # not max_pool's indices, say
                     outs.append(t)
+                elif t in self.names:
+                    outs.append(t)
+                    optional.add(t)
             self.ins.append(ins)
-            self.outs.append(outs)
-            drawn.update(ins)
-            drawn.update(outs)
-        self.views = []
-        if show_views:
-            for t in sorted(drawn):
-                base = tensors[t].base_id if t in tensors else None
-                if base is not None and base in tensors:
-                    self.views.append((t, base))
-            drawn.update(base for _, base in self.views)
-        self.accumulate = [(nid, leaf) for nid, leaf in run.graph.accumulate if leaf in drawn]
-        hidden_leaves = {t for ts in self.absorbed.values() for t in ts}
-        self.inner_accumulate = {nid: leaf for nid, leaf in run.graph.accumulate
-                                 if leaf in hidden_leaves}
-        self.saved = [b.ops[0] for b in blocks if show_saved and b.kind == "op" and b.ops[0].saved]
-        # an op that raised: drawn after what ran, red, with the operands it refused; a run
-        # keeps only the first few (a forged one too: they count against the budget, drawn)
-        self.failed = [f for f in run.graph.failed
-                       if any(t in tensors for t in f.inputs)][:KEPT_FAILURES]
-        for f in self.failed:
-            drawn.update(t for t in f.inputs if t in tensors)
-        self.tensors = sorted(t for t in drawn if t in tensors)
-        self.nodes = len(blocks) + len(self.tensors) + len(self.accumulate) + len(self.saved) + \
-            len(self.failed)
+            self._linked.append(outs)
+        return optional
 
     def _born_inside(self, t: int, first_output: int) -> bool:
         """A constant (the 0.1 in `x * w + 0.1`) or a tensor without grad that no op made and
@@ -478,13 +539,12 @@ class _Scene:
                                   spelled.get(t, ""))
             lines.append(f'  t{t} [shape=ellipse, style=filled, fillcolor="{fill}"{outline}, '
                          f"label={label}];")
-        params = parameter_paths(self.run)
         for k, block in enumerate(self.blocks):
             node = f"o{block.ops[0].id}" if block.kind == "op" else f"m{block.ops[0].id}"
             nids = {op.node_id for op in block.ops if op.node_id is not None}
             nids |= {nid for nid, leaf in self.inner_accumulate.items()
                      if leaf in self.absorbed.get(k, ())}
-            lines.append(f"  {node} [{self._block_style(block, k, params, words)}"
+            lines.append(f"  {node} [{self._block_style(block, k, self.params, words)}"
                          f"{_status(nids, highlight)}];")
             lines.extend(_edge(f"t{t}", node, backward) for t in self.ins[k])
             lines.extend(_edge(node, f"t{t}", backward) for t in self.outs[k])
@@ -604,7 +664,7 @@ def _tensor_label(info: TensorInfo, names: list, show_values: bool, words: _Word
                   spelled: str = "") -> str:
     rows = []
     if names:
-        rows.append(f"<B>{escape(', '.join(names))}</B>")
+        rows.append(f"<B>{escape(listed(names, words.lang))}</B>")
     elif spelled:                   # a temporary: the expression that made it
         rows.append(f"<I>{escape(spelled)}</I>")
     rows.append(f"{words.shape(info.shape)} · {escape(info.dtype.replace('torch.', ''))}"
@@ -624,7 +684,7 @@ def _saved_label(run: Run, op: OpNode, tensors: dict, names: dict, words: _Words
     for name in op.saved:
         t = kept.get(name)
         if t is not None and t in tensors:
-            what = ", ".join(names.get(t, [])) or words.shape(tensors[t].shape)
+            what = listed(names.get(t, []), words.lang) or words.shape(tensors[t].shape)
             rows.append(f"{escape(name)} = {escape(what)}")
         else:
             others.append(escape(name))
