@@ -315,7 +315,7 @@ def stepper(labels: list[str], state: str, title: str, back: str, forward: str) 
     return st.session_state[state]
 
 
-MAX_BROADCASTS = 6      # expansion pictures drawn; the rest are listed in one caption
+MAX_BROADCASTS = 6      # broadcasting ops (and gradients summed back) shown; the rest counted
 
 
 def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
@@ -327,17 +327,21 @@ def _broadcast(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(more)
     if not stretched and not failures:
         st.caption(tr("broadcast.none"))
-    for n, step in enumerate(stretched):
+    for n, step in enumerate(stretched[:MAX_BROADCASTS]):
         shapes = "  ".join(f"{code(o.name)}: {escape(o.shape)} → {escape(o.padded)}"
                            for o in step.operands)
         times = tr("broadcast.times", n=step.count) if step.count > 1 else ""
         st.caption(tr("broadcast.step", line=step.line, shapes=shapes,
                       result=escape(step.result_shape)) + times)
-        if n < MAX_BROADCASTS:
-            chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
-    for row in gradient_sums(run, max(len(run.backward) - 1, 0)):   # the last backward()
+        chart(expansion_figure(run, step, lang=lang()), key=f"{key}_broadcast_{n}")
+    if len(stretched) > MAX_BROADCASTS:        # a loop over 5,000 shapes: counted, not listed
+        st.caption(tr("broadcast.more", n=f"{len(stretched) - MAX_BROADCASTS:,}"))
+    sums = gradient_sums(run, max(len(run.backward) - 1, 0))     # the last backward()
+    for row in sums[:MAX_BROADCASTS]:
         st.caption(tr("broadcast.summed", node=code(row["node"]), operand=code(row["operand"]),
                       before=escape(row["from"]), after=escape(row["to"])))
+    if len(sums) > MAX_BROADCASTS:
+        st.caption(tr("broadcast.summed_more", n=f"{len(sums) - MAX_BROADCASTS:,}"))
 
 
 def _memory(run: Run, focus: VariableInfo | None, key: str) -> None:

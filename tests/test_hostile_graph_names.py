@@ -1,10 +1,12 @@
 """Many names, many versions and many broadcasts must not make the server draw without bound
 (the thirteenth outside attack): a share link runs its code on open for every visitor, so what
 one draw costs is bounded by the picture, not by the run. The graph draws at most its node
-budget, tensors and AccumulateGrad nodes included; a tensor's names are listed up to a few. Speed is measured in
+budget, tensors and AccumulateGrad nodes included; a tensor's names are listed up to a few;
+the Broadcasting tab lists a few ops and counts the rest. Speed is measured in
 bench/hostile_runs.py; these tests hold the bounds."""
 from __future__ import annotations
 
+import pathlib
 import re
 import tracemalloc
 
@@ -108,3 +110,37 @@ def test_accumulate_grad_nodes_count_against_the_node_budget():
     picture = graph_picture(forged_accumulate(5_000))    # a Run that never crossed the wire
     assert picture.nodes <= BUDGET and picture.dot.count("AccumulateGrad") <= BUDGET
     assert any("more nodes are not drawn" in note for note in picture.notes)
+
+
+# ---- F4: the Broadcasting tab --------------------------------------------------------------
+BROADCASTS = """import torch
+{name} = torch.ones(1, requires_grad=True)
+total = 0
+for i in range(1, 41):
+    total = total + ({name} + torch.zeros(i % 10 + 1, i // 10 + 1)).sum()
+total.backward()
+"""
+
+
+def test_the_broadcasting_tab_lists_a_few_ops_and_counts_the_rest():
+    """One caption per distinct broadcast op (and per gradient summed back), each repeating
+    the learner's name: a name of 20,000 characters and 5,000 shapes wrote 100 MB of captions
+    per draw."""
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages.pictures import MAX_BROADCASTS
+    app = AppTest.from_file(str(pathlib.Path(__file__).parents[1] / "streamlit_app.py"),
+                            default_timeout=90)
+    app.query_params["code"] = BROADCASTS.format(name="w" * 5000)
+    app.query_params["view"] = "broadcast"
+    app.run()
+    assert not app.exception
+    captions = [c.value for c in app.caption]
+    steps = [c for c in captions if c.startswith("line 5:")]
+    sums = [c for c in captions if "is summed from" in c]
+    assert len(steps) == len(sums) == MAX_BROADCASTS
+    left = 40 - MAX_BROADCASTS
+    assert f"{left} more broadcasting ops (other lines or shapes) are not listed." in captions
+    assert f"{left} more gradients summed back are not listed." in captions
+    assert max(map(len, steps + sums)) < 20 * NAME_CHARS
+    assert "w" * NAME_CHARS not in "".join(captions)

@@ -19,7 +19,7 @@ from ..explain import explain
 from ..markup import plotly
 from ..model import FailedOp, Run, TensorInfo
 from ..texts import DEFAULT_LANGUAGE, t
-from .names import expressions, tensor_names
+from .names import expressions, shortened, tensor_names
 from .numbers import torch_numbers
 from .steps import as_array
 
@@ -100,8 +100,8 @@ def broadcast_steps(run: Run) -> list[BroadcastStep]:
                 continue              # a matrix operand of addmm: not broadcast
             padded = (1,) * (len(target) - len(info.shape)) + tuple(info.shape)
             stretched = tuple(d for d, (a, b) in enumerate(zip(padded, target)) if a != b)
-            operands.append(BroadcastOperand(tid, names.get(tid, _scalar_name(info, tid)),
-                                             tuple(info.shape), padded, stretched))
+            name = shortened(names[tid]) if tid in names else _scalar_name(info, tid)
+            operands.append(BroadcastOperand(tid, name, tuple(info.shape), padded, stretched))
         if not any(o.stretched for o in operands):
             continue
         result = tuple(shape) if shape is not None else \
@@ -132,8 +132,8 @@ def gradient_sums(run: Run, call: int = 0) -> list[dict]:
             if edge.summed_from is None:
                 continue
             rows.append({"node": step.name,
-                         "operand": names.get(edge.to_tensor, "(" + "×".join(
-                             map(str, edge.grad.shape)) + ")"),
+                         "operand": shortened(names[edge.to_tensor]) if edge.to_tensor in names
+                         else "(" + "×".join(map(str, edge.grad.shape)) + ")",
                          "from": tuple(edge.summed_from), "to": tuple(edge.grad.shape),
                          "before": as_array(edge.unsummed), "after": as_array(edge.grad)})
     return rows
