@@ -416,16 +416,13 @@ def _honest(ref: Probe, max_elements: int) -> bool:
         s[0] in dims and len(s[2]) == dims[s[0]] for s in ref.selected)
 
 
-SHOWN_NAME = 200   # characters of a leaf's or the root's name in the check's table and chart
-
-
 def _with_short_names(ref: Probe) -> Probe:
-    """Names cut to SHOWN_NAME: each is repeated per element and trace in the chart, where a
-    forged name of 4 M characters made 1 GB of chart JSON (thirteenth outside attack)."""
-    def cut(text: str) -> str:
-        return text if len(text) <= SHOWN_NAME else text[:SHOWN_NAME - 1] + "…"
-    return replace(ref, root=cut(ref.root),
-                   leaves=tuple(replace(leaf, name=cut(leaf.name)) for leaf in ref.leaves))
+    """Names shortened as every picture shortens them: each is repeated per element and trace
+    in the chart, where a forged name of 4 M characters made 1 GB of chart JSON (thirteenth
+    outside attack)."""
+    from .views.names import shortened
+    return replace(ref, root=shortened(ref.root),
+                   leaves=tuple(replace(leaf, name=shortened(leaf.name)) for leaf in ref.leaves))
 
 
 def _element(info: LeafCheck, ref: Probe, selected: tuple, plus, minus) -> ElementCheck:

@@ -10,11 +10,12 @@ import pytest
 
 from explorer import wire
 from explorer.compare import Snapshot, compare_snapshots, lasting as lasting_comparison
-from explorer.gradcheck import SHOWN_NAME, LeafCheck, Probe, gradient_check, lasting
+from explorer.gradcheck import LeafCheck, Probe, gradient_check, lasting
 from explorer.model import BackwardCall, BackwardEdge, BackwardStep, ErrorInfo, OpInfo, Run
 from explorer.recorder import op_info
 from explorer.sandbox.limits import DEFAULT
 from explorer.sandbox.pool import failure_error
+from explorer.views.names import NAME_CHARS
 
 
 def through_wire(run: Run) -> Run:
@@ -81,7 +82,7 @@ def test_a_reference_with_a_huge_name_is_checked_under_a_shortened_one():
     forged = Probe(value=1.0, ops=3, root="r" * 4_000_000, leaves=(leaf("w" * 4_000_000),),
                    selected=((0, 0, (0,), 2.0),))
     check = gradient_check(Answering(forged), "x", limits=DEFAULT, time_budget=60)
-    assert len(check.root) == len(check.leaves[0].name) == SHOWN_NAME
+    assert len(check.root) == len(check.leaves[0].name) == NAME_CHARS
     assert check.leaves[0].name.endswith("…") and [e.ok for e in check.elements] == [False]
 
 
