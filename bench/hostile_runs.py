@@ -15,6 +15,15 @@
    figures), 150 nested Module calls named 50,000 characters each (the Module paths the Graph
    tab offers), and forged results: a storage of 2**31 cells (the memory picture) and a failed
    op of 200,000 dims (refused). Target: under 1 s each.
+4. The thirteenth outside attack: server CPU and memory to draw what a share link shows each
+   visitor. The Graph tab (through streamlit_app.py, the run cached) of one tensor written in
+   place 12,000 times and bound to 4,000 names, 5,000 times and 10,000 names, and 19,000
+   times under no grad; the graph picture's nodes, DOT and peak memory (tracemalloc); the
+   Broadcasting tab of 5,000 distinct broadcasts of a tensor named 20,000 characters, and of
+   6,000 with a short name. Forged results: 50,000 variables on one tensor of 60,000
+   versions (the focused variable, then the graph), and 600,000 AccumulateGrad nodes of one
+   leaf (refused); receiving one (decoding 7 MB) and drawing it timed apart. Target: under
+   1 s of CPU and no large memory per draw.
 5. Server CPU to draw the memory picture of the thirteenth outside attack's layouts (see
    memory_walks). Target: under 1 s per draw. Before the fix: F2, ten 60-dim views of a
    24-cell meta storage, 27.2 s per draw of the share link (AppTest), 33 s for the forged
@@ -23,9 +32,11 @@
 """
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
+import tracemalloc
 
 import timing  # noqa: F401 - one-thread BLAS, and the project root on sys.path
 
@@ -38,6 +49,7 @@ from explorer.views.broadcast import MAX_FAILURE_FIGURES, broadcast_failures, fa
 from explorer.views.export import dot_to_svg
 from explorer.views.graph import graph_dot, graph_picture, module_paths
 from explorer.views.memory import memory_figure, order_figure, tensor_named
+from explorer.views.names import focus_name
 
 HOSTILE = {
     "not JSON": "(12).to_bytes(8, 'big') + b'not json!!!!'",
@@ -80,10 +92,10 @@ def rss_mib() -> float:
 
 
 def main(sections: list[str]) -> int:
-    """`python bench/hostile_runs.py [1] [2] [3] [5]`: the sections named (all by default)."""
+    """`python bench/hostile_runs.py [1] [2] [3] [4] [5]`: the sections named (all by default)."""
     limits = Limits(wall_seconds=30)
     for section, run in (("1", hostile_results), ("2", long_runs), ("3", pictures),
-                         ("5", memory_walks)):
+                         ("4", names_and_versions), ("5", memory_walks)):
         if not sections or section in sections:
             run(limits)
     return 0
@@ -167,6 +179,101 @@ def _paths(run) -> str:
     return f"{len(paths)} paths, {sum(map(len, paths)):,} characters"
 
 
+# ---- 4. names, versions and broadcasts (the thirteenth outside attack) ----------------------
+WRITTEN = "import torch\nx = torch.zeros(1)\nfor _ in range({n}):\n    x.add_(1)\n{names}\n"
+BROADCASTS = ("import torch\n{name} = torch.ones(1)\nfor i in range({n}):\n"
+              "    {name} + torch.zeros(i % {rows} + 1, i // {rows} + 1)\n")
+FORGED = ("from explorer import wire\nfrom explorer.model import *\n"
+          "def info(i, leaf=True):\n"
+          "    return TensorInfo(i, (1,), 'torch.float32', (1,), 0, i, 1, True, False, True, leaf,"
+          " None if leaf else 'MulBackward0', None)\n"
+          "tensors = {{0: info(0), 1: info(1, False)}}\n"
+          "ops = (OpNode(0, 'mul', 'MulBackward0', 0, (0,), (1,)),)\n"
+          "variables = tuple(VariableInfo(f'v{{k}}', 'tensor', tensors[0]) for k in range({names}))\n"
+          "graph = Graph(tensors, ops, accumulate=tuple((k + 1, 0) for k in range({accumulate})),"
+          " versions=tuple((k, 0) for k in range(2, {versions} + 2)))\n"
+          "run = Run('x', 0, variables=variables, graph=graph,"
+          " backward=(BackwardCall((0,), False, ()),))\n"
+          "wire.write_frame(RESULT_FD, wire.encode(run))\nos._exit(0)\n")
+
+
+def _aliases(n: int) -> str:
+    """`n0 = n1 = … = x`: n names bound to one tensor."""
+    return " = ".join(f"n{k}" for k in range(n)) + " = x" if n else ""
+
+
+def names_and_versions(limits: Limits) -> None:
+    os.environ.setdefault("EXPLORER_WORKERS", "1")       # the app's pool, in AppTest
+    tabs = (("graph", "Graph tab, 4,000 names x 12,000 writes", WRITTEN.format(
+                 n=12_000, names=_aliases(4_000))),
+            ("graph", "Graph tab, 10,000 names x 5,000 writes", WRITTEN.format(
+                 n=5_000, names=_aliases(10_000))),
+            ("graph", "Graph tab, 19,000 writes under no grad", WRITTEN.format(
+                 n=19_000, names="")),
+            ("broadcast", "Broadcasting tab, 5,000 shapes, a name of 20,000 chars",
+             BROADCASTS.format(name="n" * 20_000, n=5_000, rows=100)),
+            ("broadcast", "Broadcasting tab, 6,000 shapes", BROADCASTS.format(
+                name="x", n=6_000, rows=100)))
+    print("\n| a share link's draw | server CPU | what was drawn |\n|---|---:|---|")
+    pool = WorkerPool(size=1)
+    for view, name, source in tabs:
+        cpu, shown = _tab(source, view)
+        if view == "graph":
+            shown += "; " + _graph_cost(pool.run(source, 0, limits))
+        print(f"| {name} | {cpu * 1000:.0f} ms | {shown} |")
+    pool.close()
+    pool = WorkerPool(size=1, native=True)
+    for name, names, versions, accumulate in (
+            ("forged: 50,000 names on one tensor of 60,000 versions", 50_000, 60_000, 0),
+            ("forged: 600,000 AccumulateGrad nodes of one leaf", 1, 0, 600_000)):
+        started = time.process_time()
+        forged = pool.call("native", FORGED.format(names=names, versions=versions,
+                                                   accumulate=accumulate), 0, limits)
+        received = time.process_time()
+        if isinstance(forged, tuple):
+            shown, drawn = f"refused: {forged}", received
+        else:
+            focus = focus_name(forged)
+            graph_picture(forged, show_values=True)
+            drawn = time.process_time()
+            shown = f"focus {focus}; {_graph_cost(forged)}"
+        print(f"| {name} | {(drawn - received) * 1000:.0f} ms "
+              f"(received in {(received - started) * 1000:.0f} ms) | {shown} |")
+    pool.close()
+
+
+def _tab(source: str, view: str) -> tuple[float, str]:
+    """CPU of one draw of a share link's tab, the run already cached (a second visitor)."""
+    from streamlit.testing.v1 import AppTest
+    app = AppTest.from_file(str(timing.ROOT / "streamlit_app.py"), default_timeout=600)
+    app.query_params["code"], app.query_params["view"] = source, view
+    app.run()                                   # the first visitor: the run, then its draw
+    started = time.process_time()
+    app.run()
+    cpu = time.process_time() - started
+    captions = sum(len(c.value) for c in app.caption)
+    failed = [e.value[:60] for e in (*app.exception, *app.error)]
+    return cpu, f"{len(app.caption)} captions, {captions:,} chars" + \
+        (f", failed: {failed}" if failed else "")
+
+
+def _graph_cost(run) -> str:
+    """The graph picture's nodes, DOT and peak memory, and `dot`'s CPU on it."""
+    tracemalloc.start()
+    picture = graph_picture(run, show_values=True)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        svg = f"{len(dot_to_svg(picture.dot)):,} bytes of SVG"
+    except RuntimeError as failed:
+        svg = str(failed)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    dot_cpu = after.ru_utime + after.ru_stime - child.ru_utime - child.ru_stime
+    return (f"{picture.nodes:,} nodes, {len(picture.dot):,} bytes of DOT, peak "
+            f"{peak / 2**20:.0f} MiB; `dot` {dot_cpu * 1000:.0f} ms CPU, {svg}")
+
+
 # ---- 5. the memory picture's walks (thirteenth outside attack, F2 and F8) ---------------------
 VIEWS_60 = "import torch\ns = torch.empty(24, device='meta')\n" + "".join(
     f"m{i} = s.as_strided([2] * 60, {[0] * i + [1] * 23 + [0] * (37 - i)})\n" for i in range(10))
@@ -200,9 +307,9 @@ def memory_walks(limits: Limits) -> None:
     tangled = _forged_rows((4096,) * 64, [tuple(1000 + k + 64 * i for k in range(64))
                                           for i in range(10)], 1 << 62, "meta")
     print("\n| memory picture | server CPU | what was drawn |\n|---|---:|---|")
-    cpu, exceptions = _share_link(VIEWS_60, "memory")
+    cpu, shown = _tab(VIEWS_60, "memory")
     print(f"| F2: the share link `?view=memory&code=…`, drawn again (AppTest) | "
-          f"{cpu * 1000:.0f} ms | {exceptions} exceptions |")
+          f"{cpu * 1000:.0f} ms | {shown} |")
     for name, draw in (
             ("F2: ten 60-dim meta views of 24 cells (the share link)",
              lambda: memory_figure(honest, s.storage_id, focus=tensor_named(honest, "m0").id)),
@@ -222,18 +329,6 @@ def memory_walks(limits: Limits) -> None:
         shown = sum(str(y).endswith("≈") for y in figure.data[0].y or ())
         print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms | "
               f"{len(figure.data)} trace(s){f', {shown} rows in part' if shown else ''} |")
-
-
-def _share_link(source: str, view: str) -> tuple[float, int]:
-    """The server CPU of drawing streamlit_app.py for a share link, as every later visitor
-    does (the first draw makes the run and caches it), and the exceptions shown."""
-    from streamlit.testing.v1 import AppTest
-    for _ in range(2):
-        app = AppTest.from_file(str(timing.ROOT / "streamlit_app.py"), default_timeout=300)
-        app.query_params.update(code=source, view=view)
-        started = time.process_time()
-        app.run()
-    return time.process_time() - started, len(app.exception)
 
 
 if __name__ == "__main__":
