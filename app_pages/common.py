@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from app_pages.code_box import CODE_BOX_CSS
 from explorer import Run, run_code
 from explorer.run_cache import RunCache, budget_from_env, lasting
 from explorer.texts import pick_language, t
@@ -83,16 +84,17 @@ def cached_run(source: str, seed: int) -> Run:
     return run_cache().get((source, seed), lambda: run_code(source, seed=seed))
 
 
-CODE_CSS = """
+CODE_CSS = f"""
 <style>
-.st-key-code textarea { font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.95rem; }
+.st-key-code textarea {{ font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.95rem; }}
+{CODE_BOX_CSS}
 </style>
 """
 PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
-[data-testid="stCode"] code { font-size: 1.05rem; }
+[data-testid="stCode"] code, .code-box { font-size: 1.05rem; }
 h1 { font-size: 2.6rem !important; }
 /* Page names in large type wrap instead of ending in "…" in the 300 px sidebar. */
 [data-testid="stSidebarNavLink"] .stMarkdownEllipsis,

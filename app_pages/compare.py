@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_pages.code_box import code_box
 from app_pages.common import CODE, SEED, apply_page_style, lang, tr
 from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
 from explorer.compare import comparison_bytes, lasting
@@ -60,7 +61,7 @@ if not torch_available():
 items = gallery()
 label = st.selectbox(tr("compare.choose"), list(items), key="compare_pick")
 source = items[label]
-st.code(clean(source), language="python")
+code_box(clean(source))
 seed = int(st.session_state.get(SEED, 0))
 if st.button(tr("compare.check"), type="primary", key="compare_run"):
     with st.spinner(tr("compare.running")):
@@ -71,14 +72,14 @@ if st.button(tr("compare.check"), type="primary", key="compare_run"):
         st.warning(tr("compare.different", n=len(comparison.differences)))
     ours, theirs = st.columns(2)
     ours.markdown("**" + tr("compare.engine") + "**")
-    ours.code(clean(comparison.engine_stdout) or " ", language="text")
+    code_box(clean(comparison.engine_stdout), language=None, where=ours)
     theirs.markdown("**PyTorch 2.13**")
-    theirs.code(clean(comparison.torch_stdout) or " ", language="text")
+    code_box(clean(comparison.torch_stdout), language=None, where=theirs)
     if comparison.engine_error or comparison.torch_error:
         ours.caption(code(comparison.engine_error) or "—")
         theirs.caption(code(comparison.torch_error) or "—")
     if comparison.stdout_diff:
         st.markdown("**" + tr("compare.output_diff") + "**")
-        st.code(clean("\n".join(comparison.stdout_diff)), language="diff")
+        code_box(clean("\n".join(comparison.stdout_diff)), language="diff")
     if comparison.variables:
         st.dataframe(variables_frame(comparison), hide_index=True, width="stretch")

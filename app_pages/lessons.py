@@ -7,6 +7,7 @@ The open lesson lives in the URL (`/lessons?lesson=<id>`), and so do the lessons
 import streamlit as st
 
 from app_pages import pictures
+from app_pages.code_box import code_box
 from app_pages.common import (
     CODE,
     DONE,
@@ -59,7 +60,7 @@ def predicted(lesson: Lesson, cell: Cell, ask: Predict) -> bool:
 def show_cell(lesson: Lesson, cell: Cell) -> None:
     st.divider()
     st.markdown(cell.text(lang()))
-    st.code(cell.code, language="python")
+    code_box(cell.code)
     if st.button(tr("lessons.open"), key=f"open_{cell.key}", icon="✏️"):
         open_in_playground(cell.code)
     ask = lesson.predict_for(cell)
@@ -115,7 +116,7 @@ def exercise(lesson: Lesson) -> None:
     with st.expander(tr("lessons.practice.hint")):
         st.markdown(lesson.text("hint", lang()))
     with st.expander(tr("lessons.practice.solution")):
-        st.code(lesson.exercise.solution, language="python")
+        code_box(lesson.exercise.solution)
 
 
 def go_to(lesson_id: str) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.code_box import code_box
 from app_pages.common import lang, presenting, tr
 from app_pages.graph_viewer.details import graph_with_details
 from explorer import GradCheck, Run, check_gradients
@@ -88,22 +89,21 @@ def show_outcome(run: Run, source: str) -> None:
         st.error(f"**{escape(run.error.type)}**{where}: {code(run.error.message)}")
         lines = source.splitlines()
         if run.error.line and 0 < run.error.line <= len(lines):
-            st.code(clean(f"{run.error.line:>3} | {lines[run.error.line - 1]}"),
-                    language="python")
+            code_box(clean(f"{run.error.line:>3} | {lines[run.error.line - 1]}"))
         why = explain(run.error.type, run.error.message, lang())   # in the learner's language
         if why:
             st.info(why)
     if run.stdout:
-        st.code(clean(run.stdout), language="text")
+        code_box(clean(run.stdout), language=None)
     if run.warnings:
         st.caption(tr("output.warnings"))
-        st.code(clean("\n".join(run.warnings)), language="text")
+        code_box(clean("\n".join(run.warnings)), language=None)
     if run.output_truncated:
         st.caption(tr("output.truncated"))
     if run.trimmed_from:
         st.caption(tr("output.trimmed", mb=f"{run.trimmed_from / 1e6:,.0f}"))
     if run.result is not None:
-        st.code(clean(run.result), language="text")
+        code_box(clean(run.result), language=None)
 
 
 def chart(figure: go.Figure, **kwargs) -> None:
@@ -243,7 +243,7 @@ def _chain(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("chain.none", name=code(focus.name) if focus else "—"))
         return
     st.caption(tr("chain.of", name=code(focus.name)))
-    st.code(clean(chain_text(grad_fn_chain(run, focus.tensor.id), lang())), language="text")
+    code_box(clean(chain_text(grad_fn_chain(run, focus.tensor.id), lang())), language=None)
 
 
 # The steps table's columns (step, node, formula, grad in, sent) sized to fit the page at
@@ -280,8 +280,8 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
     current = views[step]
     st.markdown(tr("steps.current", n=step + 1, total=len(views), name=code(current.name)))
     if current.formulas:
-        st.code(clean("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas)),
-                language="text", wrap_lines=True)       # whole on a phone and when presenting
+        code_box(clean("\n".join(f"grad_{name} = {formula}" for name, formula in current.formulas)),
+                 language=None, wrap=True)       # whole on a phone and when presenting
     draw_graph(picture, run, key)
     steps_frame(clean_rows(steps_table(views, lang())))
     freed = freed_nodes(run, call, step=step + 1)

@@ -68,13 +68,16 @@ focus = pictures.focused(run, st.session_state.get(FOCUS))
 # language); older links that carry a label still open their tab.
 from_url(VIEW, pictures.KINDS, "graph", parse=pictures.kind_named)
 
-with st.expander(tr("playground.share"), icon="🔗"):
-    st.caption(tr("playground.share_help"))
-    shared = {CODE: code, LANG: lang() if lang() != DEFAULT_LANGUAGE else None,
-              SEED: seed or None, VIEW: st.session_state.get(VIEW),
-              FOCUS: st.session_state.get(FOCUS)}
-    st.code(share_link(st.context.url, {k: v and clean(v) for k, v in shared.items()}),
-            language=None)
+# Drawn only once opened: st.code (for its copy button) loads a 1.56 MB highlighter that
+# would hold back the page's first graph.
+with st.expander(tr("playground.share"), icon="🔗", key="share_open", on_change="rerun") as box:
+    if box.open:
+        st.caption(tr("playground.share_help"))
+        shared = {CODE: code, LANG: lang() if lang() != DEFAULT_LANGUAGE else None,
+                  SEED: seed or None, VIEW: st.session_state.get(VIEW),
+                  FOCUS: st.session_state.get(FOCUS)}
+        st.code(share_link(st.context.url, {k: v and clean(v) for k, v in shared.items()}),
+                language=None)
 
 labels = {kind: tr(f"views.{kind}") for kind in pictures.KINDS}
 view = st.segmented_control(tr("views.label"), pictures.KINDS, required=True,

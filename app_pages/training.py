@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from app_pages import pictures
+from app_pages.code_box import code_box
 from app_pages.common import apply_page_style, cached_run, finished_runs, lang, tr
 import explorer.training
 from explorer.training import (
@@ -123,6 +124,6 @@ st.caption(tr("training.final", loss=f"{last.loss:.4f}", accuracy=f"{last.accura
 st.subheader(tr("training.one_step"))
 source = step_source(config)
 with st.expander(tr("training.step_code")):
-    st.code(source, language="python")
+    code_box(source)
 run = cached_run(source, 0)
 pictures.show("graph", run, pictures.focused(run, "loss"), key="training_step")

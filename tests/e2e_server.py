@@ -34,6 +34,8 @@ GRAPH = "[data-testid=stGraphVizChart] svg"
 CODE_BOX = ".st-key-code textarea"
 RUN_BUTTON = ".st-key-run button"
 NODE_TEXT = "[data-testid=stGraphVizChart] svg g.node text"
+# Code and printed output: a block of preformatted text, whichever element draws it.
+CODE_BLOCK = "pre"
 
 # Every problem with the controls on the page, as sentences (none when the layout is right).
 CLIPPED = """() => {

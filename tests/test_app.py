@@ -3,6 +3,7 @@ what real PyTorch would build for the same code, and keeps its state in the URL.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import json
 import pathlib
@@ -54,6 +55,13 @@ def app_with(**params: str) -> AppTest:
     return app.run()
 
 
+def code_boxes(app: AppTest) -> list[str]:
+    """The text of every code box on the page (app_pages.code_box), as a learner reads it:
+    Pygments' tags dropped, its escapes decoded."""
+    return [html.unescape(re.sub(r"<[^>]*>", "", element.proto.body))
+            for element in app.html if element.proto.body.startswith('<pre class="code-box')]
+
+
 def dot_of(app: AppTest) -> str:
     """The DOT of the page's one graph (the graph viewer carries it beside its SVG)."""
     [viewer] = app.get("bidi_component")
@@ -65,7 +73,7 @@ def test_a_share_link_runs_its_code_at_once_and_draws_torchs_graph():
     app = app_with(code=CODE)
     assert not app.exception
     assert app.text_area(key="code").value == CODE
-    assert app.code[0].value == printed.rstrip("\n")
+    assert code_boxes(app)[0] == printed.rstrip("\n")
     dot = dot_of(app)
     for name in grad_fns:
         assert re.search(rf'label=[<"][^\n]*\b{name}\b', dot), name
@@ -76,7 +84,7 @@ def test_the_default_example_runs_and_its_variables_are_listed():
     assert not app.exception
     assert app.title[0].value == "Playground"
     printed, grad_fns = torch_reference(app.text_area(key="code").value)
-    assert app.code[0].value == printed.rstrip("\n")
+    assert code_boxes(app)[0] == printed.rstrip("\n")
     table = app.dataframe[0].value
     assert list(table["name"]) == ["a", "b", "y"]
     assert list(table["grad_fn"]) == ["", "", "SumBackward0"]
@@ -92,7 +100,7 @@ def test_a_broadcast_mismatch_shows_torchs_message_the_line_and_why():
     [error] = app.error
     assert str(caught.value).splitlines()[0] in error.value
     assert "line 4" in error.value
-    assert "c = a + b" in app.code[0].value
+    assert "c = a + b" in code_boxes(app)[0]
     assert "right" in app.info[0].value
     assert app.text_area(key="code").value == code, "the learner's code is kept"
     app.segmented_control(key="view").set_value("broadcast").run()
@@ -104,7 +112,7 @@ def test_a_broadcast_mismatch_shows_torchs_message_the_line_and_why():
     assert rows == [["<b>2</b>", "<b>3</b>"], ["<i>1</i>", "<b>2</b>"]]
 
 
-@pytest.mark.parametrize("view, picture", [("chain", "code"),
+@pytest.mark.parametrize("view, picture", [("chain", "html"),
                                            ("steps", "dataframe"),
                                            ("memory", "plotly_chart")])
 def test_the_chosen_picture_comes_from_the_url(view, picture):
@@ -113,7 +121,7 @@ def test_the_chosen_picture_comes_from_the_url(view, picture):
     assert app.segmented_control(key="view").value == view
     assert app.get(picture), f"{view} draws a {picture}"
     if view == "chain":
-        assert app.code[-1].value.startswith("MeanBackward0")
+        assert code_boxes(app)[-1].startswith("MeanBackward0")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
@@ -204,7 +212,7 @@ def test_a_meta_program_draws_its_shapes_without_values_in_every_tab(view):
     printed, grad_fns = torch_reference(META_CODE)
     app = app_with(code=META_CODE, view=view, **({} if view == "graph" else {"var": "h"}))
     assert not app.exception, app.exception
-    assert app.code[0].value == printed.rstrip("\n")
+    assert code_boxes(app)[0] == printed.rstrip("\n")
     if view == "graph":
         dot = dot_of(app)
         for name in grad_fns:
@@ -258,7 +266,7 @@ def test_every_lesson_opens_and_shows_every_cell_with_its_code():
         app.sidebar.selectbox(key="lesson").set_value(lesson.id).run()
         assert not app.exception, lesson.id
         assert app.title[0].value == t(f"lesson.{lesson.id}.title", "en")
-        shown = [c.value for c in app.code]
+        shown = code_boxes(app)
         assert all(cell.code.rstrip("\n") in shown for cell in lesson.cells), lesson.id
         assert app.query_params["lesson"] == [lesson.id] or app.query_params["lesson"] == lesson.id
 
@@ -276,10 +284,10 @@ def test_presentation_mode_steps_through_a_lessons_cells():
     from explorer.lessons import get_lesson
     cells = get_lesson("autograd-basics").cells
     app = lessons_app(lesson="autograd-basics", present="true")
-    assert app.code[0].value == cells[0].code.rstrip("\n")
+    assert code_boxes(app)[0] == cells[0].code.rstrip("\n")
     next_button = next(b for b in app.button if b.label.startswith("Next"))
     next_button.click().run()
-    assert app.code[0].value == cells[1].code.rstrip("\n")
+    assert code_boxes(app)[0] == cells[1].code.rstrip("\n")
 
 
 def test_a_lesson_cell_opens_in_the_playground_with_its_code():
@@ -400,7 +408,10 @@ def test_hostile_text_and_lone_surrogates_are_shown_literally_in_every_tab(view)
     [error] = app.error
     message = code(HOSTILE + " a\ufffdb # heading `tick`")
     assert error.value == f"**Evila\ufffdb** (line 2): {message}"
-    assert app.code[1].value == f"{HOSTILE}\na\ufffdb"          # printed output, as a code block
+    assert code_boxes(app)[1] == f"{HOSTILE}\na\ufffdb"          # printed output, as a code block
+    for element in app.html:         # in the code boxes' HTML the learner's text is only text
+        assert set(re.findall(r"</?([A-Za-z]+)", element.proto.body)) <= {"pre", "code", "span",
+                                                                           "style"}
     for text in markdown_texts(app):
         # No learner text outside a code span: drop the spans, and nothing hostile is left.
         plain = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
@@ -428,8 +439,8 @@ def test_a_runs_warnings_show_under_its_output():
     app = app_with(code="import torch\nfrom torch.autograd import Variable\n"
                         "x = Variable(torch.ones(2), volatile=True)\nprint(x)\n")
     assert any(t("output.warnings", "en") in caption.value for caption in app.caption)
-    assert any("line 3: UserWarning: volatile was removed" in block.value and
-               "torch.no_grad()" in block.value for block in app.code)
+    assert any("line 3: UserWarning: volatile was removed" in block and
+               "torch.no_grad()" in block for block in code_boxes(app))
 
 
 def test_the_pictures_focus_by_default_on_what_the_last_backward_started_from():
@@ -441,8 +452,8 @@ def test_the_pictures_focus_by_default_on_what_the_last_backward_started_from():
     assert not app.exception
     assert app.selectbox(key="var").value == "loss"
     assert app.query_params["var"] == "loss"
-    assert any("NllLossBackward0" in block.value and "model.0.weight" in block.value
-               for block in app.code)
+    assert any("NllLossBackward0" in block and "model.0.weight" in block
+               for block in code_boxes(app))
 
 
 def test_backward_steps_follow_the_chosen_call_collapsed_or_expanded():

@@ -11,6 +11,7 @@ import urllib.parse
 import pytest
 import torch
 from e2e_server import (
+    CODE_BLOCK,
     CODE_BOX,
     GRAPH,
     RUN_BUTTON,
@@ -75,7 +76,7 @@ def test_typed_code_runs_and_draws_torchs_grad_fns(app_url, page):
     page.locator(CODE_BOX).fill(CODE)
     page.locator(RUN_BUTTON).click()
     # the default program also draws an AddBackward0: wait for this program's own output
-    expect(page.get_by_test_id("stCode").first).to_contain_text("tensor([5., 6.])",
+    expect(page.locator(CODE_BLOCK).first).to_contain_text("tensor([5., 6.])",
                                                                 timeout=60_000)
     wait_until_idle(page)
     assert EXPECTED <= drawn_names(page)
@@ -133,5 +134,5 @@ def test_a_deep_link_as_a_servers_first_visit_keeps_the_sidebar_language_and_pre
         assert page.locator(".st-key-lang").count() == 1, "the entry script's sidebar ran"
         nav = page.get_by_test_id("stSidebarNav").inner_text()
         assert t("pages.lessons", "zh-CN") in nav and "common" not in nav
-        shown = page.get_by_test_id("stCode").all_inner_texts()
+        shown = page.locator(CODE_BLOCK).all_inner_texts()
         assert sum(cell.code.strip() in " ".join(shown) for cell in lesson.cells) == 1

@@ -57,7 +57,7 @@ PLAYGROUND = f"/?code={urllib.parse.quote(CODE)}&var=t&view="
 # page -> (its path, a selector that is there once the page has drawn what it draws)
 PAGES = {
     "graph": (PLAYGROUND + "graph", ".st-key-playground_direction"),
-    "chain": (PLAYGROUND + "chain", "[data-testid=stCode] >> nth=1"),
+    "chain": (PLAYGROUND + "chain", "pre:has-text(\"Backward0\")"),
     "steps": (PLAYGROUND + "steps", ".st-key-playground_step_forward"),
     "broadcast": (PLAYGROUND + "broadcast", "[data-testid=stPlotlyChart]"),
     "memory": (PLAYGROUND + "memory", ".st-key-playground_order_with"),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection
 
 import streamlit as st
 
+from app_pages.code_box import code_box
 from app_pages.common import presenting, tr
 from app_pages.graph_viewer import graph_viewer
 from explorer.markup import clean, code
@@ -96,4 +97,4 @@ def show_details(details: NodeDetails, open_box: Callable[..., None] | None,
 
 def _block(label: str, text: str) -> None:
     st.caption(label)
-    st.code(clean(text), language="text")
+    code_box(clean(text), language=None)
