@@ -42,14 +42,24 @@ _LEXERS = {"python": PythonLexer, "diff": DiffLexer}
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
-@functools.lru_cache(maxsize=256)
+CACHED_CHARS = 20_000   # longer texts (a run may print 4 M characters) are not kept
+
+
 def code_box_html(text: str, language: str | None = "python", wrap: bool = False) -> str:
     """The box's HTML: `text` exactly as given (no dedent, no strip but its final newlines),
     every token escaped by Pygments. `language` "python" or "diff" is highlighted, anything
-    else is plain text; `wrap` wraps long lines instead of scrolling."""
+    else is plain text; `wrap` wraps long lines instead of scrolling. Short texts (lesson code,
+    most outputs) are remembered server-wide; a long one would let a few runs fill memory."""
+    return (_cached_html if len(text) <= CACHED_CHARS else _html)(text, language, wrap)
+
+
+def _html(text: str, language: str | None, wrap: bool) -> str:
     lexer = _LEXERS.get(language or "", TextLexer)(stripnl=False)
     body = highlight(text.rstrip("\n"), lexer, _FORMATTER).removesuffix("\n")
     return f'<pre class="{BOX}{" wrap" if wrap else ""}"><code>{body}</code></pre>'
+
+
+_cached_html = functools.lru_cache(maxsize=256)(_html)
 
 
 def code_box(text: str, language: str | None = "python", *, wrap: bool = False,
