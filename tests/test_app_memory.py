@@ -64,3 +64,20 @@ def test_a_broadcast_seen_only_in_backward_is_not_called_no_broadcast():
     assert any("`lin.bias`" in c and "summed from" in c for c in captions)
     assert any("`lin.bias`: \\(3\\,\\) → \\(1\\, 3\\)" in c for c in captions)
     assert app.get("plotly_chart"), "the bias stretched over the batch, drawn"
+
+
+PARTLY = """import numpy as np
+import torch
+a = np.arange(10.0)
+t = torch.from_numpy(a[2:])
+back = a[::-1]
+"""
+
+
+def test_an_array_reaching_before_the_tensors_storage_is_drawn_as_its_own():
+    """`a` shares memory with `t = torch.from_numpy(a[2:])`, but its first two elements lie
+    before t's storage: the run came back refused as an impossible layout."""
+    app = app_with(code=PARTLY, view="memory", var="t")
+    assert not app.exception and not app.error
+    [strip] = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    assert strip["data"][0]["y"] == ["t (8,)"]

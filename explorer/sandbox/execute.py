@@ -264,6 +264,17 @@ def _array_info(arr: np.ndarray, tensors, recorder: Recorder) -> ArrayInfo:
         memory = Tensor.untyped_storage(t).array
         if arr.size and np.may_share_memory(arr, memory):
             delta = arr.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
-            return ArrayInfo(arr.shape, arr.dtype.name, stride, recorder.storage_id(t),
-                             delta // size)
+            if _inside(arr, memory, delta):
+                return ArrayInfo(arr.shape, arr.dtype.name, stride, recorder.storage_id(t),
+                                 delta // size)
     return ArrayInfo(arr.shape, arr.dtype.name, stride)
+
+
+def _inside(arr: np.ndarray, memory: np.ndarray, delta: int) -> bool:
+    """Whether every element of `arr`, which starts `delta` bytes into `memory`, lies in it
+    on its element grid: `torch.from_numpy(a[2:])` shares memory with all of `a`, whose first
+    two elements lie before the tensor's storage (the storage holds no such place)."""
+    low = delta + sum(min(0, (n - 1) * s) for n, s in zip(arr.shape, arr.strides))
+    high = delta + sum(max(0, (n - 1) * s) for n, s in zip(arr.shape, arr.strides))
+    return arr.itemsize == memory.itemsize and delta % arr.itemsize == 0 and \
+        low >= 0 and high + arr.itemsize <= memory.nbytes
