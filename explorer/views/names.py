@@ -102,7 +102,7 @@ def tensor_names(run: Run) -> dict[int, list[str]]:
     return _with_versions(run, names)
 
 
-SHOWN_NAMES = 3     # names listed for one tensor; the rest are counted ("+3,997")
+SHOWN_NAMES = 3     # names listed for one tensor; the rest counted ("and 3,997 more")
 NAME_CHARS = 60     # characters shown of one name: a name may be 20,000 characters long
 
 
@@ -120,12 +120,11 @@ def listed(names: list[str], lang: str = DEFAULT_LANGUAGE) -> str:
     return text("view.names.more", lang, names=shown, n=f"{more:,}") if more > 0 else shown
 
 
-def leaf_name(run: Run, names: dict[int, list[str]], tensor: int,
-              lang: str = DEFAULT_LANGUAGE) -> str:
+def leaf_name(run: Run, names: dict[int, list[str]], tensor: int) -> str:
     """What to call a leaf in a step or chain row: its names, else its shape (a leaf the code
     never bound to a name, such as a tensor made inside an expression)."""
     if names.get(tensor):
-        return listed(names[tensor], lang)
+        return listed(names[tensor])
     info = run.graph.tensors.get(tensor)
     shape = "×".join(map(str, info.shape)) if info is not None and info.shape else "scalar"
     return f"({shape})"
