@@ -243,7 +243,8 @@ def _chain(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("chain.none", name=code(focus.name) if focus else "—"))
         return
     st.caption(tr("chain.of", name=code(focus.name)))
-    code_box(clean(chain_text(grad_fn_chain(run, focus.tensor.id), lang())), language=None)
+    rows = grad_fn_chain(run, focus.tensor.id, lang())
+    code_box(clean(chain_text(rows, lang())), language=None)
 
 
 # The steps table's columns (step, node, formula, grad in, sent) sized to fit the page at
@@ -269,7 +270,7 @@ def _steps(run: Run, focus: VariableInfo | None, key: str) -> None:
         st.caption(tr("steps.none"))
         return
     call = backward_call(run, f"{key}_call")
-    views = backward_steps(run, call)
+    views = backward_steps(run, call, lang())
     step = stepper([clean(f"{i + 1}. {v.name}") for i, v in enumerate(views)], f"{key}_step",
                    tr("graph.step"), tr("graph.previous"), tr("graph.next"))
     scope = scoped(run, call)

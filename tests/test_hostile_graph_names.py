@@ -144,3 +144,14 @@ def test_the_broadcasting_tab_lists_a_few_ops_and_counts_the_rest():
     assert f"{left} more gradients summed back are not listed." in captions
     assert max(map(len, steps + sums)) < 20 * NAME_CHARS
     assert "w" * NAME_CHARS not in "".join(captions)
+
+
+@pytest.mark.parametrize("lang, more", [("en", "and 2 more"), ("zh-CN", "等另外 2 个")])
+def test_a_leaf_with_many_names_is_counted_in_the_pages_language_in_steps_and_chain(lang, more):
+    from explorer.views.chain import chain_text, grad_fn_chain
+    from explorer.views.steps import backward_steps
+    run = execute("import torch\nw = a = b = c = d = torch.ones(2, requires_grad=True)\n"
+                  "y = (w * 2).sum()\ny.backward()\n")
+    y = next(v.tensor.id for v in run.variables if v.name == "y")
+    assert more in chain_text(grad_fn_chain(run, y, lang), lang)
+    assert [s.leaf for s in backward_steps(run, 0, lang) if s.leaf] == [f"w, a, b {more}"]

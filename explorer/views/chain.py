@@ -37,8 +37,9 @@ def _formulas(run: Run, op: OpNode) -> tuple:
     return info.formulas if info is not None else ()
 
 
-def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
-    """Rows of the tree under tensor `tensor_id`'s grad_fn, depth first, as PyTorch nests it."""
+def grad_fn_chain(run: Run, tensor_id: int, lang: str = DEFAULT_LANGUAGE) -> list[ChainRow]:
+    """Rows of the tree under tensor `tensor_id`'s grad_fn, depth first, as PyTorch nests it
+    (a leaf's many names are counted in `lang`)."""
     producer = _producers(run)
     names = tensor_names(run)
     rows: list[ChainRow] = []
@@ -52,7 +53,7 @@ def grad_fn_chain(run: Run, tensor_id: int) -> list[ChainRow]:
             info = run.graph.tensors.get(tid) if tid is not None else None
             if info is not None and info.requires_grad and info.is_leaf:
                 rows.append(ChainRow(depth, "AccumulateGrad",
-                                     tensor=leaf_name(run, names, tid)))
+                                     tensor=leaf_name(run, names, tid, lang)))
             else:
                 rows.append(ChainRow(depth, "None"))
             return

@@ -120,11 +120,12 @@ def listed(names: list[str], lang: str = DEFAULT_LANGUAGE) -> str:
     return text("view.names.more", lang, names=shown, n=f"{more:,}") if more > 0 else shown
 
 
-def leaf_name(run: Run, names: dict[int, list[str]], tensor: int) -> str:
+def leaf_name(run: Run, names: dict[int, list[str]], tensor: int,
+              lang: str = DEFAULT_LANGUAGE) -> str:
     """What to call a leaf in a step or chain row: its names, else its shape (a leaf the code
     never bound to a name, such as a tensor made inside an expression)."""
     if names.get(tensor):
-        return listed(names[tensor])
+        return listed(names[tensor], lang)
     info = run.graph.tensors.get(tensor)
     shape = "×".join(map(str, info.shape)) if info is not None and info.shape else "scalar"
     return f"({shape})"

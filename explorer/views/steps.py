@@ -45,8 +45,9 @@ def as_array(values: Values | None) -> np.ndarray | None:
     return np.asarray(values.data, dtype=np.float64).reshape(values.shape)
 
 
-def backward_steps(run: Run, call: int = 0) -> list[StepView]:
-    """The steps of the run's `call`-th backward() in execution order."""
+def backward_steps(run: Run, call: int = 0, lang: str = DEFAULT_LANGUAGE) -> list[StepView]:
+    """The steps of the run's `call`-th backward() in execution order (a leaf's many names
+    are counted in `lang`)."""
     if call >= len(run.backward):
         return []
     ops_by_node = {op.node_id: op for op in run.graph.ops if op.node_id is not None}
@@ -58,7 +59,7 @@ def backward_steps(run: Run, call: int = 0) -> list[StepView]:
         info = run.ops_info.get(op.op) if op is not None else None
         leaf = None
         if step.leaf is not None:
-            leaf = leaf_name(run, names, step.leaf)
+            leaf = leaf_name(run, names, step.leaf, lang)
         views.append(StepView(
             step.step, step.name, info.formulas if info is not None else (),
             step.grad_in, tuple(arrived.get(step.node_id, ())), step.grad_out, leaf, step.freed))
