@@ -13,8 +13,8 @@ For autograd.grad (and backward(inputs=...)) only nodes that lead to the request
 """
 from __future__ import annotations
 
-import heapq
 import sys
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -67,7 +67,7 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
             if dependencies[fn] == 0:
                 entry = _Ready(-fn._seq)
                 entry.node = fn
-                heapq.heappush(ready, entry)
+                heappush(ready, entry)
 
     if observe.observers:
         observe.emit(observe.BackwardCallEvent("begin", tuple(roots), bool(retain_graph)))
@@ -90,12 +90,23 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
     try:
         send(root_edges, grads)                       # the roots' gradients start it off
         while ready:
-            node = heapq.heappop(ready).node          # the newest node that has all its grads
+            node = heappop(ready).node                # the newest node that has all its grads
             buffer = buffers.pop(node)
             if should_run is not None and not _capture(node, buffer, targets, captured,
                                                        should_run[node], accumulate):
                 continue
-            execute(node, buffer)
+            if node._hooked or observe.observers or _anomaly["enabled"]:
+                execute(node, buffer)                 # hooks, observers, anomaly: all steps
+            elif type(node) is AccumulateGrad:
+                if node.variable._backward_hooks:
+                    execute(node, buffer)
+                else:                                 # the buffer may be all that holds it
+                    owned = _only_in(buffer)
+                    node.apply(tuple(buffer), owned)
+            else:                                     # the usual node: formula, check, send
+                send(node.next_functions, _validate(node, node.apply(tuple(buffer))))
+                if not retain_graph:
+                    node.release()
     finally:
         state.enabled = was_enabled
     if observe.observers:

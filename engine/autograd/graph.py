@@ -124,6 +124,7 @@ class Node:
     _post_hooks = _NONE     # node.register_hook: fn(grad_inputs, grad_outputs)
     _tensor_pre_hooks = ()  # (output_nr, hooks dict) of Tensor.register_hook
     _retains_grad_hooks = _NONE  # output_nr -> weakref to a tensor that retains grad
+    _hooked = False         # whether any of the four above was made: the executor's fast path
 
     def __init__(self) -> None:
         self.next_functions: tuple = ()
@@ -141,6 +142,7 @@ class Node:
         hooks = self.__dict__.get(kind)
         if hooks is None:
             hooks = self.__dict__[kind] = OrderedDict() if kind != "_tensor_pre_hooks" else []
+            self._hooked = True
         return hooks
 
     def name(self) -> str:
@@ -183,14 +185,13 @@ class Node:
         return tuple(self._saved)
 
     def release(self) -> None:
-        """Free saved tensors once backward has used them (unless retain_graph)."""
+        """Free saved tensors once backward has used them (unless retain_graph). Each node's
+        dict is its own, so it is changed in place (no key is added: iterating is safe)."""
         saved = self._saved
-        for v in saved.values():
-            if isinstance(v, SavedTensor):
+        for key, value in saved.items():
+            if isinstance(value, SavedTensor):
+                saved[key] = _FREED
                 self._released = True
-                self._saved = {k: _FREED if isinstance(v, SavedTensor) else v
-                               for k, v in saved.items()}
-                return
 
     def register_hook(self, fn) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node; it may return new grad_inputs."""

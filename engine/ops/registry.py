@@ -183,8 +183,14 @@ def run(op: OpDef, /, *tensors: Tensor, **attrs):
     else:
         if shape is not None and shape != tensors[0]._data.shape:   # an input's shape is ok
             _check_numel(shape)
+        arrays = []
+        for t in tensors:   # each input's array (a loop here: this runs for every op)
+            if not isinstance(t, Tensor):
+                arrays = _arrays(op, tensors)
+                break
+            arrays.append(t._data)
         try:
-            result = op.forward(*_arrays(op, tensors), **attrs)
+            result = op.forward(*arrays, **attrs)
         except BaseException as error:
             op_failed(op.name, tensors, error)
             raise
@@ -194,10 +200,8 @@ def run(op: OpDef, /, *tensors: Tensor, **attrs):
             outputs = (tensors[0]._make_view(result),)
         else:
             outputs = (Tensor._from_array(result),)
-    node = None
-    if (op.node_cls is not None and grad_mode._state.enabled and _any_requires_grad(tensors)
-            and _any_floating(outputs)):  # integers have no gradient
-        node = _record(op, tensors, attrs, outputs)
+    node = _record(op, tensors, attrs, outputs) if (
+        op.node_cls is not None and grad_mode._state.enabled) else None
     if observe.observers:
         observe.emit(observe.ForwardEvent(
             op.name, tensors, outputs, node, broadcast_shape=shape,
@@ -230,21 +234,6 @@ def _arrays(op: OpDef, tensors: tuple) -> list:
     return arrays
 
 
-def _any_requires_grad(tensors: tuple) -> bool:
-    for t in tensors:
-        if t is not None and (t._requires_grad or t._grad_fn is not None or (
-                t._base is not None and t.grad_fn is not None)):   # a view's may be regenerated
-            return True
-    return False
-
-
-def _any_floating(outputs: tuple) -> bool:
-    for o in outputs:
-        if o.dtype.is_floating_point:
-            return True
-    return False
-
-
 def _check_numel(shape: tuple) -> None:
     """The sandbox's element limit; creation owns it (and imports this module, so it is found
     in sys.modules rather than imported on every op)."""
@@ -267,14 +256,30 @@ def _wrap_output(op: OpDef, arr, tensors: tuple) -> Tensor:
     return Tensor._from_array(arr)
 
 
-def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node:
-    plan = _plan(op)
+def _record(op: OpDef, tensors: tuple, attrs: dict, outputs: tuple) -> Node | None:
+    """The grad_fn of op's new outputs, None when no input requires grad or no output is
+    floating (integers have no gradient). The outputs are new tensors, with no history and
+    no hooks to move: each is given its grad_fn directly."""
+    for t in tensors:
+        if t is not None and (t._requires_grad or t._grad_fn is not None or (
+                t._base is not None and t.grad_fn is not None)):   # a view's may be regenerated
+            break
+    else:
+        return None
+    for o in outputs:
+        if o.dtype.is_floating_point:
+            break
+    else:
+        return None
+    cached = op.recording
+    plan = cached[1] if cached is not None and cached[0] is op.saves else _plan(op)
     node = _new_node(op, tensors, attrs, self_value=None, plan=plan)
     if len(outputs) != 1:
         node._n_outputs = len(outputs)
     for i in (range(len(outputs)) if op.n_outputs == -1 else op.differentiable_outputs):
-        if outputs[i].dtype.is_floating_point:
-            outputs[i]._set_history(node, i)
+        out = outputs[i]
+        if out.dtype.is_floating_point:
+            out._grad_fn, out._output_nr, out._view_version = node, i, out._vc[0]
     for key in plan[2]:         # result, result1, ...: saved outputs
         node._saved[key] = SavedTensor(outputs[int(key[6:] or 0)], is_output=True)
     return node
@@ -297,9 +302,10 @@ def _new_node(op: OpDef, tensors: tuple, attrs: dict, self_value, plan=None) -> 
         if t is None:
             edges.append(_NO_EDGE)
             meta.append(None)
-        else:
-            edges.append(t._edge())
-            meta.append((t._data.shape, t.dtype))
+            continue
+        fn = t._grad_fn
+        edges.append((fn, t._output_nr) if fn is not None and t._base is None else t._edge())
+        meta.append((t._data.shape, t.dtype))
     node.next_functions = edges = tuple(edges)
     node._input_meta = tuple(meta)
     saved = node._saved
