@@ -46,3 +46,26 @@ def test_plain_backward_keeps_an_unshared_gradient(monkeypatch, held: bool) -> N
     assert len(copies) == int(held)   # only the gradient the hook kept is copied
     np.testing.assert_array_equal(a.grad.numpy(), b.detach().numpy() + 1)
     assert all(g is not b.grad for g in kept)
+
+
+def _cat_grads(lib) -> list:
+    """Leaves whose gradients cat's backward cuts from one buffer: torch keeps those views."""
+    a = lib.rand(2, requires_grad=True)
+    b = lib.rand(3, requires_grad=True)
+    lib.cat([a, b]).mul(2).sum().backward()
+    return [(g.storage_offset(), g.untyped_storage().nbytes(), g._is_view(), g.stride())
+            for g in (a.grad, b.grad)]
+
+
+def test_an_unshared_view_gradient_is_kept_as_torch_keeps_it() -> None:
+    assert _cat_grads(engine) == _cat_grads(torch)
+
+
+def test_a_linear_layer_keeps_its_gradients_without_copies(monkeypatch) -> None:
+    copies = []
+    copy = graph._grad_like
+    monkeypatch.setattr(graph, "_grad_like", lambda *a: copies.append(a) or copy(*a))
+    layer = engine.nn.Linear(5, 3)
+    layer(engine.rand(4, 5)).sum().backward()   # weight.t()'s and the bias's are views
+    assert copies == []
+    assert not layer.weight.grad._is_view() and layer.weight.grad.stride() == (5, 1)

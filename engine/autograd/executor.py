@@ -236,12 +236,13 @@ def _check_hook_result(hook, old, new) -> None:
 
 
 def _only_in(buffer: list) -> bool:
-    """Whether the one gradient in `buffer` is referenced by that list alone (and its memory by
+    """Whether the one gradient in `buffer` is referenced by that list alone (and its array by
     that tensor alone): then no one else can see it, and AccumulateGrad may keep it as .grad
-    instead of copying it, as torch's does when the gradient's use count is 1."""
+    instead of copying it, as torch's does when the gradient's use count is 1 (a view's base
+    may be held elsewhere: torch looks at the view alone, and so does this)."""
     g = buffer[0]
-    return g is not None and sys.getrefcount(g) == 3 and sys.getrefcount(g._data) == 2 \
-        and g._base is None   # (3: the list, g, getrefcount's argument; 2: g's slot and it)
+    return g is not None and sys.getrefcount(g) == 3 and sys.getrefcount(g._data) == 2
+    #      (3: the list, g, getrefcount's argument; 2: g's slot and it)
 
 
 def _validate(node: Node, grads: tuple) -> list:

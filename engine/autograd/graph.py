@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 import weakref
 from collections import OrderedDict
 from types import MappingProxyType
@@ -262,9 +263,11 @@ class AccumulateGrad(Node):
             return ()
         var = self.variable
         create_graph = grad_mode._state.enabled
-        if var._grad is None:        # a fresh tensor with the leaf's layout (with create_graph
-            var._grad = grad if owned and not create_graph and _stealable(grad, var) else \
-                _grad_like(grad, var, create_graph)  # its graph is kept: CopyBackwards)
+        if var._grad is None:
+            if owned and not create_graph and _stealable(grad, var):   # kept as it is (a view
+                var._grad = grad if grad._base is None else grad.detach()   # no longer is one)
+            else:                    # a fresh tensor with the leaf's layout (with create_graph
+                var._grad = _grad_like(grad, var, create_graph)   # its graph is kept)
         elif create_graph:           # a new sum that keeps both histories
             var._grad = var._grad + grad
         else:                        # plain backward: accumulate in place
@@ -274,15 +277,33 @@ class AccumulateGrad(Node):
         return ()
 
 
+_TENSOR_MODULE = __name__.rsplit(".", 2)[0] + ".tensor"   # it imports this module: no import
+#                                                          of it here, it is looked up when used
+
+
 def _stealable(grad, variable) -> bool:
     """Whether a gradient no one else holds can become .grad as it is, as torch's AccumulateGrad
-    takes it (no copy) when it obeys the gradient layout contract: here, when both are plain
-    C-contiguous arrays of their own and the gradient carries no history."""
-    from ..tensor import Tensor   # (engine.tensor imports this module)
-    arr = grad._data
-    return (type(grad) is Tensor and arr.base is None
-            and arr.flags.c_contiguous and variable._data.flags.c_contiguous
-            and grad._grad_fn is None and not grad._requires_grad and not grad._wrapped)
+    takes it (no copy, even a view into a larger gradient, such as cat's backward makes) when it
+    carries no history and obeys the gradient layout contract (see _obeys_layout_contract)."""
+    return (type(grad) is sys.modules[_TENSOR_MODULE].Tensor and grad._grad_fn is None and not grad._requires_grad
+            and not grad._wrapped and grad._meta is None and variable._meta is None
+            and _obeys_layout_contract(grad._data, variable._data))
+
+
+def _obeys_layout_contract(grad, variable) -> bool:
+    """torch's utils::obeys_layout_contract, on arrays of one shape and dtype: for a dense
+    variable the gradient's strides match its own (size-1 dims aside, where the gradient's
+    must not be 0), otherwise the gradient is contiguous. Empty ones are copied, as before."""
+    if not grad.size:
+        return False
+    if not (variable.flags.c_contiguous or sys.modules[_TENSOR_MODULE]._is_dense(variable)):
+        return grad.flags.c_contiguous
+    if grad.strides == variable.strides:     # the usual case (a stride of 0 is a size-1 dim's)
+        return 0 not in grad.strides
+    for n, g, v in zip(grad.shape, grad.strides, variable.strides):
+        if g != v if n != 1 else g == 0:
+            return False
+    return True
 
 
 def _grad_like(grad, variable, create_graph: bool):
