@@ -185,11 +185,11 @@ class Tensor:
         """A tensor over `arr`, a NumPy view into this tensor's storage."""
         t = object.__new__(cls or Tensor)
         t._data = arr
-        t._storage = self._storage
+        t._storage_cell = self._storage
         t.dtype = self.dtype
         t._base = self._base if self._base is not None else self
         t._vc = self._vc
-        t._init_autograd()
+        t._requires_grad, t._grad_fn, t._output_nr, t._view_version = False, None, 0, 0
         return t
 
     def _detached_alias(self) -> "Tensor":

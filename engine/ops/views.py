@@ -3,6 +3,7 @@ change. Also: copies (clone, contiguous, to), copy_, and what PyTorch does when 
 modified in place (CopySlices on the base, an as_strided history on the view)."""
 from __future__ import annotations
 
+import functools
 import operator
 
 import numpy as np
@@ -473,13 +474,21 @@ def expand(input: Tensor, *sizes) -> Tensor:
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = int_list("expand", "size", sizes)
-    nd = input.dim()
+    size, stride = _expanded(input._data.shape, input.stride(), sizes, input.dtype.legacy)
+    return EXPAND(input, size=size, stride=stride)
+
+
+@functools.lru_cache(maxsize=4096)
+def _expanded(shape: tuple, strides: tuple, sizes: tuple, legacy: str) -> tuple:
+    """(size, stride) of expand(sizes) on a tensor of this shape, strides and dtype (named in
+    the errors): a pure function of geometry, cached, as a backward expands the same shapes
+    every step (a failure raises, and is not cached)."""
+    nd = len(shape)
     if len(sizes) < nd:
-        raise RuntimeError(f"expand(torch.{input.dtype.legacy}{{{_shape_str(input.shape)}}}, "
+        raise RuntimeError(f"expand(torch.{legacy}{{{_shape_str(shape)}}}, "
                            f"size={_shape_str(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({nd})")
-    shape, strides = input._data.shape, input.stride()
     out_size, out_stride = [0] * len(sizes), [0] * len(sizes)
     for i in range(len(sizes) - 1, -1, -1):
         d = nd - len(sizes) + i
@@ -497,12 +506,12 @@ def expand(input: Tensor, *sizes) -> Tensor:
                 raise RuntimeError(f"The expanded size of the tensor ({target}) must match the "
                                    f"existing size ({have}) at non-singleton dimension {i}.  "
                                    f"Target sizes: {_shape_str(sizes)}.  Tensor sizes: "
-                                   f"{_shape_str(input.shape)}")
+                                   f"{_shape_str(shape)}")
             have, stride = target, 0
         out_size[i], out_stride[i] = have, stride
     if any(n < 0 for n in out_size):
         raise RuntimeError("numel: integer multiplication overflow")
-    return EXPAND(input, size=tuple(out_size), stride=tuple(out_stride))
+    return tuple(out_size), tuple(out_stride)
 
 
 def broadcast_tensors(*tensors) -> tuple:
