@@ -41,9 +41,12 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
     accumulate=True (backward): leaves add their gradient into .grad; with `inputs`, only those
     tensors do. accumulate=False (autograd.grad): the gradients reaching `inputs` are returned.
     """
-    root_edges = [t._edge() for t in roots]
-    grads = [g.to(t.dtype) if g is not None and g.dtype is not t.dtype else g   # as PyTorch
-             for t, g in zip(roots, grads)]                                      # checks roots
+    root_edges = []
+    for k, t in enumerate(roots):   # (a loop, not two comprehensions: this runs every step)
+        root_edges.append(t._edge())
+        g = grads[k]
+        if g is not None and g.dtype is not t.dtype:   # as PyTorch checks roots
+            grads[k] = g.to(t.dtype)
     dependencies = _count_dependencies(root_edges)
     targets = [t._edge() for t in inputs] if inputs is not None else []
     should_run = _nodes_to_run(root_edges, targets, accumulate) if inputs is not None else None

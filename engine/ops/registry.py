@@ -376,7 +376,7 @@ def record_inplace(op: OpDef, target: Tensor, tensors: tuple, attrs: dict, origi
 
 def _geometry(key: str, t: Tensor):
     """`self_sym_sizes` / `self_sym_numel`: what PyTorch saves of an input's geometry."""
-    return tuple(t.shape) if key.endswith("_sizes") else t.numel()
+    return t._data.shape if key.endswith("_sizes") else t._data.size   # (plain ints, as t.shape's)
 
 
 def broadcast_shapes(*shapes: tuple) -> tuple:
