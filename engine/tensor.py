@@ -194,13 +194,8 @@ class Tensor:
 
     def _detached_alias(self) -> "Tensor":
         """Same storage and version counter, no autograd history (what detach() returns)."""
-        t = object.__new__(Tensor)
-        t._data = self._data
-        t._storage = self._storage
-        t.dtype = self.dtype
+        t = self._make_view(self._data)
         t._base = self._base
-        t._vc = self._vc
-        t._init_autograd()
         if self._meta is not None:
             t._meta = self._meta
         return t
