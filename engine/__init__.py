@@ -19,6 +19,7 @@ from .dtypes import (bfloat16, bool, dtype, float16, float32, float64, get_defau
 from .memory_format import (channels_last, channels_last_3d, contiguous_format, memory_format,
                             preserve_format)
 from .ops import TENSOR_METHODS, TORCH_FUNCTIONS
+from .ops.arguments import tensor_first
 from .ops.creation import LEGACY_TYPES
 from .legacy import set_default_tensor_type  # noqa: F401  (and Tensor.volatile)
 from .printing import set_printoptions
@@ -37,7 +38,7 @@ from . import linalg, nn, optim, utils  # noqa: E402,F401
 
 for _name, _fn in TENSOR_METHODS.items():
     setattr(Tensor, _name, _fn)
-globals().update(TORCH_FUNCTIONS)
+globals().update({_name: tensor_first(_name, _fn) for _name, _fn in TORCH_FUNCTIONS.items()})
 globals().update(LEGACY_TYPES)
 
 from . import functional  # noqa: E402,F401  (after the functions it names)

@@ -127,3 +127,17 @@ def test_raw_kernels_check_their_own_geometry():
     with pytest.raises(RuntimeError, match="window view out of bounds"):
         conv_pool.MAX_POOL(image, kernel_size=(2, 2), stride=(1, 1), padding=(0, 0),
                            dilation=(-1, -1), ceil_mode=False)
+
+
+# A torch function given a number where its input tensor goes: torch's TypeError, not the
+# AttributeError the engine's implementation meets when it reads the number's shape.
+NOT_A_TENSOR = ["sum", "mean", "amax", "argmax", "max", "min", "prod", "median", "sort", "argsort",
+                "nonzero", "clone", "flatten", "flip", "reshape", "t", "tril", "diag", "diagonal",
+                "unbind", "zeros_like", "ones_like", "rand_like", "histc", "count_nonzero",
+                "all", "any", "std", "var_mean"]
+
+
+@pytest.mark.parametrize("name", NOT_A_TENSOR)
+@pytest.mark.parametrize("value", [3, [1.0, 2.0]], ids=["int", "list"])
+def test_a_number_for_the_input_tensor_is_torchs_type_error(name, value):
+    run_both(lambda lib: getattr(lib, name)(value))

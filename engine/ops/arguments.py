@@ -16,7 +16,7 @@ from ..tensor import Tensor
 from .registry import scalar_tensor
 
 __all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination",
-           "is_int", "is_number", "number", "operand", "tensor_arg", "type_name"]
+           "is_int", "is_number", "number", "operand", "tensor_arg", "tensor_first", "type_name"]
 
 
 class _Absent:
@@ -90,6 +90,31 @@ def operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
             raise OverflowError("int too big to convert")
         return scalar_tensor(value)
     raise arg_error(fn, arg, pos, value)
+
+
+# torch functions whose binding has several overloads: a wrong first argument fits none
+_OVERLOADED = frozenset({"all", "any", "std", "var", "std_mean", "var_mean", "randint_like"})
+
+
+def tensor_first(name: str, fn):
+    """fn published as torch.<name>: a first argument that is not a Tensor is refused with
+    torch's TypeError, not the AttributeError fn meets when it reads the argument. Checked only
+    once fn has failed, so a good call costs one frame."""
+    params = list(inspect.signature(fn).parameters)
+    if not params or params[0] != "input":
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AttributeError:
+            if not args or isinstance(args[0], Tensor):
+                raise
+            if name in _OVERLOADED:
+                raise invalid_combination(name, args, kwargs) from None
+            raise arg_error(name, "input", 1, args[0]) from None
+    return call
 
 
 def as_method(fn):
