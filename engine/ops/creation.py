@@ -205,11 +205,9 @@ def _needs_size(fn):
     argument once any keyword is given (even one at its default, such as generator=None)."""
     @functools.wraps(fn)
     def call(*size, **options):
-        if not size:
-            if not options:
-                raise invalid_combination(fn.__name__, ())
-            raise TypeError(f'{fn.__name__}() missing 1 required positional arguments: "size"')
-        return fn(*size, **options)
+        if not size and not options:
+            raise invalid_combination(fn.__name__, ())
+        return fn(*_sized(size, fn.__name__), **options)
     return call
 
 
@@ -425,17 +423,18 @@ def _symmetric(first, last, step, steps: int, work, fused: bool) -> np.ndarray:
     i = np.arange(steps)
     up = i < steps // 2
     a, k, c = np.where(up, step, -step), np.where(up, i, steps - i - 1), np.where(up, first, last)
-    return _fused_multiply_add(a, k, c, work) if fused else a * k.astype(work) + c
+    if fused and work in (np.float32, np.float64):    # (float16 rounds after each operation)
+        return _fused_multiply_add(a, k, c, work)
+    return a * k.astype(work) + c
 
 
 def _fused_multiply_add(a: np.ndarray, k: np.ndarray, c: np.ndarray, work) -> np.ndarray:
-    """a * k + c rounded once, as the compiled kernel's fused multiply-add rounds it (k are
-    integers below 2**26). float32 works in float64, where a * k is exact; float64 splits the
-    sum into exact parts (Dekker's product, Knuth's sum) and, where the last two parts do not
-    add exactly, rounds the exact rational."""
-    if work is not np.float64:
-        exact = a.astype(np.float64) * k + c.astype(np.float64)
-        return exact.astype(work) if work is np.float32 else (a * k.astype(work) + c)
+    """a * k + c rounded once, as the compiled kernel's fused multiply-add rounds it (float32 or
+    float64; k are integers below 2**26). float32 works in float64, where a * k is exact;
+    float64 splits the sum into exact parts (Dekker's product, Knuth's sum) and, where the last
+    two parts do not add exactly, rounds the exact rational."""
+    if work is np.float32:
+        return (a.astype(np.float64) * k + c.astype(np.float64)).astype(np.float32)
     k = k.astype(np.float64)
     product = a * k
     split = 134217729.0 * a                       # 2**27 + 1: a's high and low halves
