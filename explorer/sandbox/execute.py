@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.array_utils import byte_bounds
 
 import engine
 from engine import observe
@@ -274,7 +275,6 @@ def _inside(arr: np.ndarray, memory: np.ndarray, delta: int) -> bool:
     """Whether every element of `arr`, which starts `delta` bytes into `memory`, lies in it
     on its element grid: `torch.from_numpy(a[2:])` shares memory with all of `a`, whose first
     two elements lie before the tensor's storage (the storage holds no such place)."""
-    low = delta + sum(min(0, (n - 1) * s) for n, s in zip(arr.shape, arr.strides))
-    high = delta + sum(max(0, (n - 1) * s) for n, s in zip(arr.shape, arr.strides))
+    (low, high), (start, end) = byte_bounds(arr), byte_bounds(memory)
     return arr.itemsize == memory.itemsize and delta % arr.itemsize == 0 and \
-        low >= 0 and high + arr.itemsize <= memory.nbytes
+        start <= low and high <= end
