@@ -79,6 +79,8 @@ def test_typed_code_runs_and_draws_torchs_grad_fns(app_url, page):
     expect(page.locator(CODE_BLOCK).first).to_contain_text("tensor([5., 6.])",
                                                                 timeout=60_000)
     wait_until_idle(page)
+    for name in sorted(EXPECTED):   # the output box can be drawn before the graph viewer
+        wait_for_node(page, name)
     assert EXPECTED <= drawn_names(page)
     page.locator(GRAPH).scroll_into_view_if_needed()
     screenshot(page, "playground")
