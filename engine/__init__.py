@@ -19,7 +19,7 @@ from .dtypes import (bfloat16, bool, dtype, float16, float32, float64, get_defau
 from .memory_format import (channels_last, channels_last_3d, contiguous_format, memory_format,
                             preserve_format)
 from .ops import TENSOR_METHODS, TORCH_FUNCTIONS
-from .ops.arguments import tensor_first
+from .ops.arguments import torch_function as _torch_function, torch_method as _torch_method
 from .ops.creation import LEGACY_TYPES
 from .legacy import set_default_tensor_type  # noqa: F401  (and Tensor.volatile)
 from .printing import set_printoptions
@@ -37,8 +37,10 @@ cfloat = cdouble = None  # complex dtypes are not supported
 from . import linalg, nn, optim, utils  # noqa: E402,F401
 
 for _name, _fn in TENSOR_METHODS.items():
-    setattr(Tensor, _name, _fn)
-globals().update({_name: tensor_first(_name, _fn) for _name, _fn in TORCH_FUNCTIONS.items()})
+    setattr(Tensor, _name, _torch_method(_name, _fn))
+for _name in ("size", "stride"):
+    setattr(Tensor, _name, _torch_method(_name, getattr(Tensor, _name)))
+globals().update({_name: _torch_function(_name, _fn) for _name, _fn in TORCH_FUNCTIONS.items()})
 globals().update(LEGACY_TYPES)
 
 from . import functional  # noqa: E402,F401  (after the functions it names)

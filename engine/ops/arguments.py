@@ -2,8 +2,10 @@
 refuses the rest, with its messages ("argument 'other' (position 2) must be Tensor").
 
 Pointwise ops check their operands inline (`tensor_arg`, `operand`: the hot path of every
-`a * b`); reductions wrap their implementation in `binding`, which checks dims, `axis=` and
-PyTorch's overloads. Both name types and report invalid combinations the same way, here.
+`a * b`); reductions wrap their implementation in `binding`, which checks dims and PyTorch's
+overloads. Both name types and report invalid combinations the same way, here. What is
+published as torch.<name> and Tensor.<name> takes NumPy's keyword names as torch's parser does
+(`torch_function`, `torch_method`).
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from ..tensor import Tensor
 from .registry import scalar_tensor
 
 __all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination",
-           "is_int", "is_number", "number", "operand", "tensor_arg", "tensor_first", "type_name"]
+           "is_int", "is_number", "number", "operand", "tensor_arg", "torch_function",
+           "torch_method", "type_name"]
 
 
 class _Absent:
@@ -95,26 +98,65 @@ def operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
 # torch functions whose binding has several overloads: a wrong first argument fits none
 _OVERLOADED = frozenset({"all", "any", "std", "var", "std_mean", "var_mean", "randint_like"})
 
+# torch's argument parser takes NumPy's names for four of its own (torch.sum(a=t, axis=0,
+# keepdims=True)); the functions torch writes in Python do not (split, norm, unique, unflatten)
+_NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input",
+                "x1": "input", "x2": "other"}
+_WRITTEN_IN_PYTHON = frozenset({"split", "norm", "unique", "unflatten"})
 
-def tensor_first(name: str, fn):
-    """fn published as torch.<name>: a first argument that is not a Tensor is refused with
-    torch's TypeError, not the AttributeError fn meets when it reads the argument. Checked only
-    once fn has failed, so a good call costs one frame."""
+
+def _numpy_names(name: str, fn) -> dict:
+    """The NumPy names fn takes as torch's parser would, each with the name fn knows."""
+    if name in _WRITTEN_IN_PYTHON or name.startswith("__"):
+        return {}
+    params = inspect.signature(fn).parameters
+    return {alias: own for alias, own in _NUMPY_NAMES.items()
+            if own in params and alias not in params}
+
+
+def _renamed(kwargs: dict, names: dict) -> dict:
+    return {names.get(k, k) if names.get(k) not in kwargs else k: v for k, v in kwargs.items()}
+
+
+def torch_function(name: str, fn, arg: str = "input"):
+    """fn published as torch.<name>, its arguments bound as torch's parser binds them: NumPy's
+    keyword names taken, and a first argument that is not a Tensor refused with torch's
+    TypeError (naming it `arg`), not the AttributeError fn meets when it reads the argument.
+    That check runs only once fn has failed, so a good call costs one frame."""
     params = list(inspect.signature(fn).parameters)
-    if not params or params[0] != "input":
+    tensor_first = bool(params) and params[0] in ("input", "A")
+    names = _numpy_names(name, fn)
+    if not tensor_first and not names:
         return fn
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
+        if kwargs and names and not names.keys().isdisjoint(kwargs):
+            kwargs = _renamed(kwargs, names)
         try:
             return fn(*args, **kwargs)
         except AttributeError:
-            if not args or isinstance(args[0], Tensor):
+            if not tensor_first or not args or isinstance(args[0], Tensor):
                 raise
             if name in _OVERLOADED:
                 raise invalid_combination(name, args, kwargs) from None
-            raise arg_error(name, "input", 1, args[0]) from None
+            raise arg_error(name, arg, 1, args[0]) from None
     return call
+
+
+def torch_method(name: str, fn):
+    """fn published as Tensor.<name>, taking NumPy's keyword names as torch's parser does."""
+    names = _numpy_names(name, fn)
+    names.pop("x", None), names.pop("a", None), names.pop("x1", None)   # self is no keyword
+    if not names:
+        return fn
+
+    @functools.wraps(fn)
+    def method(*args, **kwargs):
+        if kwargs and not names.keys().isdisjoint(kwargs):
+            kwargs = _renamed(kwargs, names)
+        return fn(*args, **kwargs)
+    return method
 
 
 def as_method(fn):
@@ -151,18 +193,17 @@ _KINDS = {  # argument kind: (accepts, what the message says it must be)
 
 
 def binding(name: str, impl, kinds: dict, *, overloads=(), method: bool):
-    """impl behind PyTorch's argument checks: `axis=` as an alias of `dim`, a missing required
-    argument, and a wrongly typed one named by position (or keyword); a method does not count
-    self. `overloads` are the (min, max) argument counts of PyTorch's overloads: unless exactly
+    """impl behind PyTorch's argument checks: a missing required argument, and a wrongly typed
+    one named by position (or keyword); a method does not count self. `overloads` are the (min, max) argument counts of PyTorch's overloads: unless exactly
     one of them fits the call, it reports "invalid combination of arguments" instead."""
     params = list(inspect.signature(impl).parameters.values())
     required = [p.name for p in params[1:] if p.default is p.empty and p.kind is not p.KEYWORD_ONLY]
     # the common call, whose checks all pass, needs neither sets nor messages: every required
-    # argument positional, well typed, and no keyword that is checked or renamed (axis=)
+    # argument positional, well typed, and no keyword that is checked
     n_required = 1 + len(required)
     positional_checks = [(i, _KINDS[kinds[p.name]][0]) for i, p in enumerate(params)
                          if p.name in kinds]
-    special_keywords = frozenset(kinds) | {"axis"}
+    special_keywords = frozenset(kinds)
 
     @functools.wraps(impl)
     def call(*args, **kwargs):
@@ -175,8 +216,6 @@ def binding(name: str, impl, kinds: dict, *, overloads=(), method: bool):
         return checked(*args, **kwargs)
 
     def checked(*args, **kwargs):
-        if "axis" in kwargs and "dim" not in kwargs:
-            kwargs["dim"] = kwargs.pop("axis")
         given = {p.name for p in params[:len(args)]} | set(kwargs)
         for p in required:
             if p not in given:

@@ -342,6 +342,9 @@ def _triangle(name, grad_fn, np_fn):
 _triangle("tril", "TrilBackward0", np.tril)
 _triangle("triu", "TriuBackward0", np.triu)
 
-for _fn in (cat, stack, hstack, vstack, concat, repeat, tile, flip, fliplr, flipud, roll):
-    expose(_fn, method=_fn not in (cat, stack, hstack, vstack, concat))
+for _fn in (cat, stack, hstack, vstack, concat):
+    expose(_fn, method=False)
+for _fn in (tile, flip, fliplr, flipud, roll):
+    expose(_fn)
+expose(repeat, function=False)                  # torch.repeat does not exist
 expose(cat, "concatenate", method=False)

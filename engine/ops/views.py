@@ -1297,14 +1297,15 @@ for _fn in (unsqueeze_, squeeze_, transpose_, t_):
     expose(_fn, function=False)
 
 
-for _fn in (view, reshape, view_as, reshape_as, flatten, unflatten, transpose, t, permute,
-            movedim, squeeze, unsqueeze, expand, expand_as, broadcast_to, select, narrow, unbind,
-            split, chunk, tensor_split, as_strided, diagonal, clone, contiguous, to, type_as,
-            copy_):
+for _fn in (reshape, flatten, unflatten, transpose, t, permute, movedim, squeeze, unsqueeze,
+            broadcast_to, select, narrow, unbind, split, chunk, tensor_split, as_strided,
+            diagonal, clone):
     expose(_fn)
-for _name, _fn in (("swapaxes", transpose), ("swapdims", transpose), ("moveaxis", movedim),
-                   ("type", type_)):
+for _fn in (view, view_as, reshape_as, expand, expand_as, contiguous, to, type_as, copy_):
+    expose(_fn, function=False)                 # Tensor methods that torch.<name> lacks
+for _name, _fn in (("swapaxes", transpose), ("swapdims", transpose), ("moveaxis", movedim)):
     expose(_fn, _name)
+expose(type_, "type", function=False)
 expose(resize_, function=False)
 expose(unfold, function=False)
 expose(broadcast_tensors, method=False)

@@ -111,15 +111,19 @@ def in_place(op, self: Tensor, others: tuple, attrs: dict, *, dtype: dtypes.dtyp
     return run_inplace(op, self, others, attrs)
 
 
-def publish(fn, *names, inplace=None, inplace_function: bool = False, method: bool = True):
-    """torch.<name> and Tensor.<name> (a method's argument positions count from 1)."""
+def publish(fn, *names, inplace=None, inplace_function: bool | tuple = False,
+            method: bool = True):
+    """torch.<name> and Tensor.<name> (a method's argument positions count from 1).
+    inplace_function: True when torch.<name>_ exists for every name, or the names it exists
+    for (torch has abs_ but no absolute_)."""
     expose(fn, *names, method=False)
     if method:
         expose(as_method(fn), *names, function=False)
     if inplace is not None:
         expose(as_method(inplace), *(n + "_" for n in names), function=False)
         if inplace_function:
-            expose(inplace, *(n + "_" for n in names), method=False)
+            functions = names if inplace_function is True else inplace_function
+            expose(inplace, *(n + "_" for n in functions), method=False)
 
 
 def refuse(kernel: str, *refused: dtypes.dtype):
@@ -142,7 +146,8 @@ def true_divide_dtype(dt: dtypes.dtype) -> dtypes.dtype:
     return dt if dt.is_floating_point else dtypes.get_default_dtype()
 
 
-def unary(*, to_float: bool = True, check=None, aliases=(), inplace_function: bool = True):
+def unary(*, to_float: bool = True, check=None, aliases=(),
+          inplace_function: bool | tuple = True):
     """Publish a declared y = f(x) op as torch.<name>, Tensor.<name> and Tensor.<name>_
     (decorating its `@defop`). The forward gets `dtype=`, the dtype of the result:
 

@@ -17,7 +17,8 @@ _INTS_AND_BOOL = (dtypes.bool, dtypes.uint8, dtypes.int8, dtypes.int16, dtypes.i
                   dtypes.int64)
 
 
-@unary(to_float=False, check=refuse("abs_cpu", dtypes.bool), aliases=("absolute",))
+@unary(to_float=False, check=refuse("abs_cpu", dtypes.bool), aliases=("absolute",),
+       inplace_function=("abs",))
 @defop("abs", "AbsBackward0", saves=("self",), formulas={"self": "grad * sgn(self)"})
 def ABS(a, *, dtype):
     return computed(np.abs, a, dtype)
