@@ -729,7 +729,9 @@ def bernoulli(p: Union[np.ndarray, float], shape: Optional[Shape] = None,
         dt = np.dtype(p.dtype if np_dtype is None else np_dtype)
         probs = np.broadcast_to(p, shape).reshape(-1)
         if not np.all((probs >= 0) & (probs <= 1)):
-            raise RuntimeError("bernoulli expects all elements of p to be in [0, 1]")
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report "
+                               "an enhancement request to PyTorch.)")    # torch's own words
         n = probs.size
         if p.dtype == np.float64:
             hits = _unit53(gen.next_uint64(n)) < probs
@@ -738,7 +740,7 @@ def bernoulli(p: Union[np.ndarray, float], shape: Optional[Shape] = None,
     else:
         p = float(p)
         if not 0.0 <= p <= 1.0:
-            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
         shape = _shape(() if shape is None else shape)
         dt = np.dtype(np.float32 if np_dtype is None else np_dtype)
         hits = _unit53(gen.next_uint64(_numel(shape))) < p

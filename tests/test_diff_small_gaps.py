@@ -1,7 +1,8 @@
 """Small gaps of issue 16 against real torch 2.13: the second derivative of mse_loss goes through
 MseLossBackwardBackward0; dist with p=0 has no gradient; torch.set_default_tensor_type works,
 warns once and refuses as torch does; Variable.volatile reads False with torch's warning;
-L-BFGS's strong_wolfe line search takes torch's steps."""
+L-BFGS's strong_wolfe line search takes torch's steps; bernoulli refuses a p outside [0, 1] in
+torch's words."""
 from __future__ import annotations
 
 import subprocess
@@ -206,3 +207,14 @@ def test_lbfgs_refuses_an_unknown_line_search_as_torch():
         except Exception as exc:  # noqa: BLE001 - the message is what is compared
             return type(exc).__name__, first_line(exc)
     assert refuse(engine) == refuse(torch)
+
+
+# ---- bernoulli's refusals of a probability outside [0, 1] --------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([2.0]).bernoulli(), lambda lib: lib.bernoulli(lib.tensor([-0.5])),
+    lambda lib: lib.tensor([0.5]).bernoulli_(lib.tensor([float("nan")])),
+    lambda lib: lib.tensor([0.5]).bernoulli(2.0), lambda lib: lib.tensor([0.5]).bernoulli_(-1e-7),
+    lambda lib: lib.bernoulli(lib.tensor([0.5]), 1.5)],
+    ids=["tensor p", "function", "nan p", "number p", "tiny p", "function number p"])
+def test_bernoulli_refuses_p_outside_0_1_as_torch(call):
+    run_both(call)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from difftest import run_both
 
@@ -22,6 +22,8 @@ def _bits(t):
 
 @settings(max_examples=300, deadline=None)
 @given(start=ENDS, end=ENDS, steps=STEPS, dtype=LINSPACE_DTYPES)
+# float32's sum in float64 lands halfway between two float32s; the tiny end breaks the tie
+@example(start=-1, end=1.1754943508222875e-38, steps=64, dtype="float32")
 def test_linspace_bit_for_bit(start, end, steps, dtype):
     if dtype == "uint8":
         start, end = abs(start) % 256, abs(end) % 256

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 
 import numpy as np
 
 from ..tensor import Tensor
 from .registry import scalar_tensor
+from .torch_bindings import (FUNCTION_OVERLOADS, FUNCTIONS_IN_PYTHON, METHOD_OVERLOADS,
+                             METHODS_IN_PYTHON)
 
 __all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination",
-           "is_int", "is_number", "number", "operand", "tensor_arg", "torch_function",
+           "is_int", "is_number", "left_out", "missing_arguments", "number", "operand", "tensor_arg", "torch_function",
            "torch_method", "type_name"]
 
 
@@ -66,13 +69,14 @@ def arg_error(fn: str, arg: str, pos: int, value) -> TypeError:
     return err
 
 
-def invalid_combination(fn: str, args, kwargs=None) -> TypeError:
-    """PyTorch's overload-resolution error; a method call does not list self."""
+def invalid_combination(fn: str, args, kwargs=None, expected: str | None = None) -> TypeError:
+    """PyTorch's overload-resolution error; a method call does not list self. `expected`: the
+    one signature torch shows, where it shows one."""
     shown = ["Tensor" if isinstance(a, Tensor) else type_name(a) for a in args]
     kw = "".join(f"{k}={type_name(v)}, " for k, v in reversed(list((kwargs or {}).items())))
     err = TypeError(f"{fn}() received an invalid combination of arguments - got "
                     f"({', '.join(shown)}{', ' if shown and kw else ''}{kw}), but expected "
-                    "one of:")
+                    f"{expected or 'one of:'}")
     err.combination = (fn, tuple(args))
     return err
 
@@ -99,15 +103,14 @@ def operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
 _OVERLOADED = frozenset({"all", "any", "std", "var", "std_mean", "var_mean", "randint_like"})
 
 # torch's argument parser takes NumPy's names for four of its own (torch.sum(a=t, axis=0,
-# keepdims=True)); the functions torch writes in Python do not (split, norm, unique, unflatten)
+# keepdims=True)); the functions torch writes in Python do not (torch_bindings.*_IN_PYTHON)
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input",
                 "x1": "input", "x2": "other"}
-_WRITTEN_IN_PYTHON = frozenset({"split", "norm", "unique", "unflatten"})
 
 
-def _numpy_names(name: str, fn) -> dict:
+def _numpy_names(name: str, fn, in_python: frozenset) -> dict:
     """The NumPy names fn takes as torch's parser would, each with the name fn knows."""
-    if name in _WRITTEN_IN_PYTHON or name.startswith("__"):
+    if name in in_python or name.startswith("__"):
         return {}
     params = inspect.signature(fn).parameters
     return {alias: own for alias, own in _NUMPY_NAMES.items()
@@ -118,16 +121,101 @@ def _renamed(kwargs: dict, names: dict) -> dict:
     return {names.get(k, k) if names.get(k) not in kwargs else k: v for k, v in kwargs.items()}
 
 
+# Python's words for a call that leaves out arguments, from binding the function itself
+_MISSING = re.compile(r"(?P<fn>[\w.<>]+)\(\) missing \d+ required positional arguments?: "
+                      r"(?P<names>'.*)$")
+
+
+def _qualnames(fn) -> frozenset:
+    """The names Python's binding errors give fn and the functions it wraps."""
+    names = set()
+    while fn is not None:
+        names.add(getattr(fn, "__qualname__", None))
+        fn = getattr(fn, "__wrapped__", None)
+    return frozenset(names)
+
+
+def missing_arguments(name: str, missing: list[str]) -> TypeError:
+    """torch's refusal of a call that left out arguments (one binding, no overloads)."""
+    plural = "s" if len(missing) == 1 else ""      # sic: torch's own grammar
+    return TypeError(f"{name}() missing {len(missing)} required positional argument{plural}: "
+                     + ", ".join(f'"{p}"' for p in missing))
+
+
+def left_out(name: str, missing: list[str], overloads: dict, args, kwargs=None) -> TypeError:
+    """torch's refusal of a call of torch.<name> or Tensor.<name> (`overloads`: its table of
+    signatures; args without self) that left out the `missing` arguments. Of several
+    signatures, torch names the arguments missing from the one the count of arguments fits,
+    when only one fits; otherwise the call is an invalid combination."""
+    signatures = overloads.get(name)
+    if signatures is None:
+        return missing_arguments(name, missing)
+    given = len(args) + len(kwargs or {})
+    fits = [params for params in map(_parameters, signatures)
+            if sum(required for _, required in params) <= given <= len(params)]
+    if len(fits) == 1:
+        return missing_arguments(name, [p for i, (p, required) in enumerate(fits[0])
+                                        if required and i >= len(args) and p not in (kwargs or {})])
+    return invalid_combination(name, args, kwargs, signatures[0] if len(signatures) == 1 else None)
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters(signature: str) -> tuple:
+    """(name, required) of each parameter of a signature as torch prints it:
+    "(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)"."""
+    params, depth, part = [], 0, ""
+    for char in signature[1:-1] + ",":
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        if char == "," and depth == 0:
+            declared, _, default = part.strip().partition(" = ")
+            if declared and declared != "*":
+                params.append((declared.split()[-1], not default))
+            part = ""
+        else:
+            part += char
+    return tuple(params)
+
+
+def _python_left_out(error: TypeError, name: str, fn, own: frozenset, overloads: dict, args,
+                     kwargs, first: str | None = None) -> TypeError | None:
+    """torch's words for Python's refusal to bind fn itself (None for any other error).
+    `first`: torch's name for fn's first argument, where it has another; a missing first
+    argument takes fn's varargs along, as torch counts them."""
+    match = _MISSING.match(str(error))
+    if match is None or match["fn"] not in own:
+        return None
+    missing = re.findall(r"'(\w+)'", match["names"])
+    params = list(inspect.signature(fn).parameters.values())
+    if params and missing[:1] == [params[0].name]:
+        missing[0] = first or missing[0]
+        missing += [p.name for p in params if p.kind is p.VAR_POSITIONAL]
+    return left_out(name, missing, overloads, args, kwargs)
+
+
+def _required(fn, skip: int = 0) -> bool:
+    """Whether fn has a positional argument without a default after the first `skip`."""
+    params = list(inspect.signature(fn).parameters.values())[skip:]
+    return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+               for p in params)
+
+
 def torch_function(name: str, fn, arg: str = "input"):
     """fn published as torch.<name>, its arguments bound as torch's parser binds them: NumPy's
-    keyword names taken, and a first argument that is not a Tensor refused with torch's
-    TypeError (naming it `arg`), not the AttributeError fn meets when it reads the argument.
-    That check runs only once fn has failed, so a good call costs one frame."""
+    keyword names taken, a call missing arguments refused in torch's words, and a first
+    argument that is not a Tensor refused with torch's TypeError (naming it `arg`), not the
+    AttributeError fn meets when it reads the argument. The checks run only once fn has
+    failed, so a good call costs one frame. What torch writes in Python says what Python says."""
+    if name in FUNCTIONS_IN_PYTHON or inspect.isclass(fn):
+        return fn
     params = list(inspect.signature(fn).parameters)
     tensor_first = bool(params) and params[0] in ("input", "A")
-    names = _numpy_names(name, fn)
-    if not tensor_first and not names:
+    names = _numpy_names(name, fn, FUNCTIONS_IN_PYTHON)
+    if not (tensor_first or names or _required(fn)):
         return fn
+    own = _qualnames(fn)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
@@ -135,6 +223,12 @@ def torch_function(name: str, fn, arg: str = "input"):
             kwargs = _renamed(kwargs, names)
         try:
             return fn(*args, **kwargs)
+        except TypeError as e:
+            torchs = _python_left_out(e, name, fn, own, FUNCTION_OVERLOADS, args, kwargs,
+                                      arg if tensor_first else None)
+            if torchs is None:
+                raise
+            raise torchs from None
         except AttributeError:
             if not tensor_first or not args or isinstance(args[0], Tensor):
                 raise
@@ -145,17 +239,27 @@ def torch_function(name: str, fn, arg: str = "input"):
 
 
 def torch_method(name: str, fn):
-    """fn published as Tensor.<name>, taking NumPy's keyword names as torch's parser does."""
-    names = _numpy_names(name, fn)
-    names.pop("x", None), names.pop("a", None), names.pop("x1", None)   # self is no keyword
-    if not names:
+    """fn published as Tensor.<name>, taking NumPy's keyword names as torch's parser does and
+    refusing a call that leaves out arguments in torch's words."""
+    if name in METHODS_IN_PYTHON or name.startswith("__"):
         return fn
+    names = _numpy_names(name, fn, METHODS_IN_PYTHON)
+    names.pop("x", None), names.pop("a", None), names.pop("x1", None)   # self is no keyword
+    if not (names or _required(fn, skip=1)):
+        return fn
+    own = _qualnames(fn)
 
     @functools.wraps(fn)
-    def method(*args, **kwargs):
-        if kwargs and not names.keys().isdisjoint(kwargs):
+    def method(self, *args, **kwargs):
+        if kwargs and names and not names.keys().isdisjoint(kwargs):
             kwargs = _renamed(kwargs, names)
-        return fn(*args, **kwargs)
+        try:
+            return fn(self, *args, **kwargs)
+        except TypeError as e:
+            torchs = _python_left_out(e, name, fn, own, METHOD_OVERLOADS, args, kwargs)
+            if torchs is None:
+                raise
+            raise torchs from None
     return method
 
 
@@ -197,10 +301,10 @@ def binding(name: str, impl, kinds: dict, *, overloads=(), method: bool):
     one named by position (or keyword); a method does not count self. `overloads` are the (min, max) argument counts of PyTorch's overloads: unless exactly
     one of them fits the call, it reports "invalid combination of arguments" instead."""
     params = list(inspect.signature(impl).parameters.values())
-    required = [p.name for p in params[1:] if p.default is p.empty and p.kind is not p.KEYWORD_ONLY]
+    required = [p.name for p in params if p.default is p.empty and p.kind is not p.KEYWORD_ONLY]
     # the common call, whose checks all pass, needs neither sets nor messages: every required
     # argument positional, well typed, and no keyword that is checked
-    n_required = 1 + len(required)
+    n_required = len(required)
     positional_checks = [(i, _KINDS[kinds[p.name]][0]) for i, p in enumerate(params)
                          if p.name in kinds]
     special_keywords = frozenset(kinds)
@@ -217,9 +321,10 @@ def binding(name: str, impl, kinds: dict, *, overloads=(), method: bool):
 
     def checked(*args, **kwargs):
         given = {p.name for p in params[:len(args)]} | set(kwargs)
-        for p in required:
-            if p not in given:
-                raise TypeError(f'{name}() missing 1 required positional arguments: "{p}"')
+        missing = [p for p in required if p not in given]
+        if missing:
+            raise left_out(name, missing, METHOD_OVERLOADS if method else FUNCTION_OVERLOADS,
+                           args[1:] if method else args, kwargs)
         slots = [(p.name, v, i) for i, (p, v) in enumerate(zip(params, args))]
         slots += [(k, v, None) for k, v in kwargs.items()]
         for arg, value, pos in slots:

@@ -16,7 +16,7 @@ from ..device import CPU, META, check_cpu, default_device, is_meta
 from ..memory_format import channels_last, contiguous_format, preserve_format, strides_for
 from ..tensor import Tensor
 from .registry import expose, writes_out
-from .arguments import invalid_combination, number
+from .arguments import invalid_combination, missing_arguments, number
 from .pointwise.iteration import check_fits
 
 _MAX_ELEMENTS = None  # set by a sandbox to refuse huge allocations before they happen
@@ -196,7 +196,7 @@ def _sized(size: tuple, name: str) -> tuple:
     """zeros/ones/empty need a size: `torch.empty()` is a TypeError in torch, not a 0-dim
     tensor (that is `torch.empty(())`)."""
     if not size:
-        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+        raise missing_arguments(name, ["size"])
     return size
 
 
@@ -430,11 +430,20 @@ def _symmetric(first, last, step, steps: int, work, fused: bool) -> np.ndarray:
 
 def _fused_multiply_add(a: np.ndarray, k: np.ndarray, c: np.ndarray, work) -> np.ndarray:
     """a * k + c rounded once, as the compiled kernel's fused multiply-add rounds it (float32 or
-    float64; k are integers below 2**26). float32 works in float64, where a * k is exact;
+    float64; k are integers below 2**26). float32 works in float64, where a * k is exact and
+    the sum is exact but for a rest that matters only where the float64 sum lies halfway
+    between two float32s (rounding twice would break that tie by evenness, not by the rest);
     float64 splits the sum into exact parts (Dekker's product, Knuth's sum) and, where the last
     two parts do not add exactly, rounds the exact rational."""
     if work is np.float32:
-        return (a.astype(np.float64) * k + c.astype(np.float64)).astype(np.float32)
+        total, rest = _two_sum(a.astype(np.float64) * k, c.astype(np.float64))
+        rounded = total.astype(np.float32)
+        wide = rounded.astype(np.float64)
+        toward = np.where(total > wide, np.float32(np.inf), np.float32(-np.inf))
+        neighbour = np.nextafter(rounded, toward)
+        halfway = (total != wide) & (total == (wide + neighbour.astype(np.float64)) / 2)
+        beyond = np.sign(rest) == np.sign(total - wide)      # the rest leans to the neighbour
+        return np.where(halfway & (rest != 0) & beyond, neighbour, rounded)
     k = k.astype(np.float64)
     product = a * k
     split = 134217729.0 * a                       # 2**27 + 1: a's high and low halves

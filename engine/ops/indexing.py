@@ -371,9 +371,9 @@ def index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tenso
     return _index_put(self, _pairs(self, indices), values, accumulate)
 
 
-def index_put(self: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
     """Out of place: one IndexPutBackward0 over the input (no CloneBackward0)."""
-    return _index_put(self, _pairs(self, indices), values, accumulate, inplace=False)
+    return _index_put(input, _pairs(input, indices), values, accumulate, inplace=False)
 
 
 def _strip_leading_ones(shape) -> tuple:

@@ -12,6 +12,7 @@ from .. import dtypes
 from ..memory_format import contiguous_format, dense_strides_like, strides_for, \
     suggest_memory_format
 from ..tensor import Tensor, _wrap_dim
+from .arguments import missing_arguments
 from .registry import defop, expose
 from .views import _shape_str, compute_stride, empty_strided_np, int_list, with_strides
 
@@ -226,7 +227,7 @@ def _(g, s):
 
 def repeat(input: Tensor, *repeats) -> Tensor:
     if not repeats:
-        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+        raise missing_arguments("repeat", ["repeats"])
     repeats = int_list("repeat", "repeats", repeats)
     if len(repeats) < input.dim():
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
@@ -243,6 +244,8 @@ def repeat(input: Tensor, *repeats) -> Tensor:
 def tile(input: Tensor, *sizes, dims=None) -> Tensor:
     """repeat() with dims padded by leading 1s to the input's rank (PyTorch's composite: its
     node is RepeatBackward0). The method takes the dims as varargs too, or as `dims=`."""
+    if not sizes and dims is None:
+        raise missing_arguments("tile", ["dims"])
     dims = int_list("tile", "dims", sizes if dims is None else (dims,))
     return repeat(input, (1,) * (input.dim() - len(dims)) + tuple(dims))
 
@@ -268,6 +271,8 @@ def _dims_list(input: Tensor, dims, fn: str) -> tuple:
 
 def flip(input: Tensor, *dims) -> Tensor:
     """A reversed copy; it keeps the input's dim order in memory (empty_like, preserve)."""
+    if not dims and isinstance(input, Tensor):     # torch checks the input's type first
+        raise missing_arguments("flip", ["dims"])
     dims = _dims_list(input, dims[0] if len(dims) == 1 else dims, "flip")
     strides = dense_strides_like(input.shape, input.stride())
     return with_strides(FLIP(input, dims=dims, strides=strides), strides)

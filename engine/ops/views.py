@@ -12,6 +12,8 @@ from .. import dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
 from ..tensor import Tensor, _wrap_dim, check_within_base, exact_ints
+from .arguments import left_out, missing_arguments
+from .torch_bindings import METHOD_OVERLOADS
 from .registry import OpNode, defop, expose, run_inplace
 
 __all__ = ["copy_slices", "regenerate_view_grad_fn", "strided_view", "empty_strided_np",
@@ -192,6 +194,8 @@ VIEW.derivative(lambda g, s: g.reshape(s.self_sym_sizes))
 
 
 def view(input: Tensor, *shape) -> Tensor:
+    if not shape:
+        raise left_out("view", ["size"], METHOD_OVERLOADS, ())
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         return view_dtype(input, shape[0])
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list)) and not _is_int(shape[0]):
@@ -261,6 +265,8 @@ def reshape(input: Tensor, *shape) -> Tensor:
     """PyTorch's three cases: a contiguous input is viewed (ViewBackward0); a strided one whose
     dims still line up gets the same view as `_reshape_alias`; otherwise a contiguous copy is
     viewed (UnsafeViewBackward0 over CloneBackward0)."""
+    if not shape and isinstance(input, Tensor):    # torch checks the input's type first
+        raise missing_arguments("reshape", ["shape"])
     shape = int_list("reshape", "shape", shape)
     if input.is_contiguous():
         return view(input, shape)
@@ -352,7 +358,7 @@ PERMUTE.derivative(lambda g, s: g.permute(tuple(int(i) for i in np.argsort(s.dim
 
 def permute(input: Tensor, *dims) -> Tensor:
     if not dims:
-        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+        raise missing_arguments("permute", ["dims"])
     dims = int_list("permute", "dims", dims)
     nd = input.dim()
     if len(dims) != nd:
@@ -472,7 +478,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
     stride it would have if it were real, any stretched dim gets 0.
     """
     if not sizes:
-        raise TypeError('expand() missing 1 required positional arguments: "size"')
+        raise missing_arguments("expand", ["size"])
     sizes = int_list("expand", "size", sizes)
     size, stride = _expanded(input._data.shape, input.stride(), sizes, input.dtype.legacy)
     return EXPAND(input, size=size, stride=stride)
@@ -533,6 +539,8 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
     storage allocates a bigger one (zeros here, uninitialized memory in PyTorch). Unlike PyTorch,
     other tensors on the old storage do not follow it to the new memory.
     """
+    if not sizes:
+        raise missing_arguments("resize_", ["size"])
     sizes = int_list("resize_", "size", sizes)
     if self.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
@@ -1303,7 +1311,13 @@ for _fn in (reshape, flatten, unflatten, transpose, t, permute, movedim, squeeze
     expose(_fn)
 for _fn in (view, view_as, reshape_as, expand, expand_as, contiguous, to, type_as, copy_):
     expose(_fn, function=False)                 # Tensor methods that torch.<name> lacks
-for _name, _fn in (("swapaxes", transpose), ("swapdims", transpose), ("moveaxis", movedim)):
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """transpose under NumPy's name, with NumPy's argument names (as torch binds it)."""
+    return transpose(input, axis0, axis1)
+
+
+expose(swapaxes)
+for _name, _fn in (("swapdims", transpose), ("moveaxis", movedim)):
     expose(_fn, _name)
 expose(type_, "type", function=False)
 expose(resize_, function=False)

@@ -11,7 +11,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor, _wrap_dim
-from ..arguments import ABSENT
+from ..arguments import ABSENT, missing_arguments
 from ..registry import defop, expose
 from .common import (contiguous, count, expand_to, normalized_dims, np_axis, publish, restore,
                      sum_dtype, wide)
@@ -78,6 +78,8 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Te
 
 def sum_to_size(input: Tensor, *size) -> Tensor:
     """Sum the broadcast dims away: what autograd does to a gradient of a broadcast operand."""
+    if not size:
+        raise missing_arguments("sum_to_size", ["size"])
     size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
     dims = _stretched_dims(input._data.shape, size)
     out = SUM_DIM(input, dim=dims, keepdim=True, dtype=input.dtype.np) if dims else input
