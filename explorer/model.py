@@ -19,6 +19,7 @@ __all__ = [
     "KEPT_FAILURES",
     "MAX_MODULE_DEPTH",
     "MAX_MODULE_NAME",
+    "FULL_VALUES",
     "ForwardStep",
     "Graph",
     "ModuleCall",
@@ -40,6 +41,11 @@ Numbers = NewType("Numbers", tuple)
 # each in [0, 2**63)), whatever it describes (an operand, a broadcast, a gradient summed back).
 Shape = NewType("Shape", tuple)
 Strides = tuple[int, ...]      # in elements; checked with the shape they go with
+
+
+# elements a recording keeps every value of (PyTorch prints them all); a larger tensor keeps a
+# short flat prefix. The wire refuses more numbers than this in any one Values
+FULL_VALUES = 1000
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from engine.ops import REGISTRY
 from engine.tensor import Tensor
 
 from .model import (
+    FULL_VALUES,
     KEPT_FAILURES,
     MAX_MODULE_DEPTH,
     MAX_MODULE_NAME,
@@ -38,7 +39,6 @@ from .model import (
 )
 
 SOURCE_NAME = "<learner code>"   # the filename learner code is compiled under
-FULL_VALUES = 1000               # up to this many elements, keep every value (PyTorch prints all)
 PREFIX_VALUES = 100
 
 

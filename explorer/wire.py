@@ -29,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from .model import (
+    FULL_VALUES,
     KEPT_FAILURES,
     MAX_MODULE_DEPTH,
     MAX_MODULE_NAME,
@@ -40,6 +41,7 @@ from .model import (
     OpNode,
     Shape,
     TensorInfo,
+    Values,
     fast_constructor,
 )
 
@@ -305,14 +307,50 @@ STORAGE_LIMITS = {"cpu": MAX_STORAGE, "meta": 1 << 62}
 
 def _tensor_sane(info: TensorInfo) -> None:
     """A layout (see _layout_sane) inside a storage a run could have held: a forged storage
-    of 2**30 cells made the memory picture allocate that many (twelfth outside attack)."""
+    of 2**30 cells made the memory picture allocate that many (twelfth outside attack). Its
+    values are of its own shape (the pictures reshape them by it), and a wrapped Python number
+    is 0-dim, one value: a forged one of 400,000 numbers was spelled whole in the label of
+    every temporary made from it, a DOT of 336 MB (fourteenth outside attack)."""
     _layout_sane(info.shape, info.stride, info.storage_offset)
+    if info.values is not None and info.values.shape != info.shape or \
+            info.wrapped_number and (info.shape or info.values and not info.values.complete):
+        raise ImpossibleLayout("values no tensor can have: not of its shape, or a wrapped "
+                               "number of more than one")
     if info.device not in STORAGE_LIMITS:
         raise ImpossibleLayout("a tensor on an unknown device")
     if not 0 <= info.storage_size <= STORAGE_LIMITS[info.device] or 0 not in info.shape and \
             info.storage_offset + sum((n - 1) * s for n, s in zip(info.shape, info.stride)) \
             >= info.storage_size:
         raise ImpossibleLayout("a tensor layout no tensor can have: outside its storage")
+
+
+def _values_sane(values: Values) -> None:
+    """Numbers as a recording keeps them: all of a tensor's, nested in its shape, up to
+    FULL_VALUES elements; else a flat prefix of at most FULL_VALUES numbers, never more than
+    the tensor has. A forged shape (1,) holding 3.9 M numbers made the Graph and Steps tabs
+    print every one on each rerun (10-15 s of CPU), and numbers that do not fill their shape
+    raised where a picture reshapes them (fourteenth outside attack)."""
+    size, data = math.prod(values.shape), values.data
+    if values.complete:
+        if size > FULL_VALUES or not _fills(data, values.shape):
+            raise ImpossibleLayout(f"values no tensor can have: not {size:,} numbers in its "
+                                   "shape")
+    elif type(data) is not tuple or data and type(data[0]) is tuple or \
+            len(data) > min(size, FULL_VALUES):
+        raise ImpossibleLayout("values no tensor can have: not a flat prefix of its "
+                               f"{size:,} numbers")
+
+
+def _fills(data, shape: tuple) -> bool:
+    """Whether `data` (as _numbers decoded it: each level all tuples or all numbers) is
+    nested exactly in `shape`."""
+    if not shape:
+        return type(data) is not tuple
+    if type(data) is not tuple or len(data) != shape[0]:
+        return False
+    if len(shape) == 1:
+        return not data or type(data[0]) is not tuple
+    return all(_fills(d, shape[1:]) for d in data)
 
 
 def _array_sane(info: ArrayInfo) -> None:
@@ -375,8 +413,8 @@ def _op_info_sane(info: OpInfo) -> None:
         raise WireError("an op's registry entry of a size no op has")
 
 
-_SANE = {TensorInfo: _tensor_sane, ArrayInfo: _array_sane, Graph: _graph_sane, OpNode: _op_sane,
-         BackwardCall: _call_sane, OpInfo: _op_info_sane}
+_SANE = {TensorInfo: _tensor_sane, Values: _values_sane, ArrayInfo: _array_sane,
+         Graph: _graph_sane, OpNode: _op_sane, BackwardCall: _call_sane, OpInfo: _op_info_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):
