@@ -2,7 +2,7 @@
 keeps, every number of a tensor of at most FULL_VALUES elements nested in its shape, or a flat
 prefix of at most that many, and a wrapped Python number holds one. Anything else is refused
 where the server decodes it, so no tab prints millions of numbers on each rerun or reshapes
-numbers that do not fit."""
+numbers that do not fit; and the speller cuts what it spells whatever Run it is given."""
 from __future__ import annotations
 
 import dataclasses
@@ -28,6 +28,8 @@ from explorer.model import (
 )
 from explorer.sandbox.execute import execute
 from explorer.sandbox.limits import Limits
+from explorer.views.graph import graph_picture
+from explorer.views.names import NAME_CHARS, expressions
 
 REFUSED = "values no tensor can have"
 
@@ -152,6 +154,25 @@ def test_a_wrapped_number_holds_one_value(values, shape):
     assert three.shape == () and three.values.data == 3
     with pytest.raises(wire.WireError, match=REFUSED):
         through_wire(wrapped_number(values, shape))
+
+
+def test_the_speller_cuts_a_wrapped_number_whatever_it_holds():
+    """Should a check on the wire be missed, each label still holds at most a name's length of
+    the number, whatever the Run says it is (the Broadcasting tab spells with it too)."""
+    run = wrapped_number(Values((), tuple(range(20_000)), False))
+    spelled = expressions(run, {}, run.graph.tensors)
+    assert len(spelled) == 50 and max(map(len, spelled.values())) <= 2 * NAME_CHARS + 3
+    assert len(graph_picture(run).dot) < 50 * 1_000
+
+
+def test_a_long_name_is_cut_in_the_labels_of_temporaries_made_from_it():
+    """A temporary's label spells the names it was made from: each is cut as the named
+    tensor's own label cuts it."""
+    name = "v" * 5000
+    run = through_wire(execute(f"import torch\n{name} = torch.ones(2)\n"
+                               f"y = ({name} * 2).exp()\n", 0))
+    dot = graph_picture(run).dot
+    assert "v" * (NAME_CHARS - 1) + "…" in dot and "v" * NAME_CHARS not in dot
 
 
 # ---- the pages, with a real run process sending the forgery ---------------------------------

@@ -252,14 +252,19 @@ class _Speller:
         return self.under[tensor]
 
     def _spelled(self, tensor: int, depth: int, top: bool) -> tuple[str, bool]:
+        # a name, or a number, is cut as a label cuts it: every temporary made from it repeats
+        # it (a wrapped number forged to hold 400,000 numbers, in 140 temporaries, made a DOT
+        # of 336 MB; the wire refuses it, and this holds when a check is missed)
         if self.names.get(tensor) and not top:
-            return self.names[tensor][0], False
+            return shortened(self.names[tensor][0]), False
         op = self.producer.get(tensor)
         if tensor in self.written and not top:
             return self.written[tensor], op is not None and op.op.rstrip("_") in _OPERATORS
         info = self.run.graph.tensors.get(tensor)
         if info is not None and info.wrapped_number and info.values is not None:
-            return str(info.values.data), False
+            number = info.values.data     # one number, as a 0-dim tensor holds
+            text = str(number[:NAME_CHARS] if type(number) is tuple else number)
+            return shortened(text), False
         if op is None or depth == 0:
             return "…", False
         inputs = [t for t in op.inputs if t is not None]
