@@ -51,7 +51,7 @@ __all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "enc
 HEADER = struct.Struct("!Q")
 MAX_MESSAGE = 8 << 20          # bytes in one message: a Run, a snapshot or a probe
 MAX_STRING = 4 << 20           # characters in any one string (printed output, a Module's text)
-MAX_NESTING = 32               # dimensions of a tensor's nested values
+MAX_DIMS = 64                  # torch's limit on a tensor's dims (its values nest as deep)
 MAX_INT = 1 << 63              # ids, shapes and strides are int64 in the engine
 _DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
                      "float64"})
@@ -153,7 +153,7 @@ def _numbers(value, depth: int = 0):
     """A number (a 0-d tensor's value), or nested lists of numbers, as tuples."""
     if type(value) is not list:
         return _number(value) if depth == 0 else _expect(list, value)
-    if depth > MAX_NESTING:
+    if depth > MAX_DIMS:
         raise WireError("values nested too deep")
     if value and type(value[0]) is list:
         return tuple(_numbers(v, depth + 1) for v in value)
@@ -173,7 +173,7 @@ def _array(value):
     if dtype not in _DTYPES or type(shape) is not list or type(data) is not str:
         raise WireError("expected an array as [dtype, shape, data]")
     shape = tuple(_int(n) for n in shape)
-    if any(n < 0 for n in shape) or len(shape) > MAX_NESTING:
+    if any(n < 0 for n in shape) or len(shape) > MAX_DIMS:
         raise WireError("a bad array shape")
     try:
         raw = base64.b64decode(data, validate=True)
@@ -183,8 +183,6 @@ def _array(value):
         raise WireError("array data does not fit its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
-
-MAX_DIMS = 64      # torch's limit on a tensor's dims
 
 
 def _shape(value) -> tuple:

@@ -214,3 +214,12 @@ def test_a_share_link_whose_run_forges_values_ends_in_a_plain_message(pool, monk
     assert not app.exception
     shown = " ".join(str(e.value) for e in (*app.markdown, *app.error, *app.caption))
     assert "not a result" in shown
+
+
+def test_an_honest_tensor_of_torchs_most_dims_arrives():
+    """torch allows 64 dims, and its values nest as deep: the wire refused 33 and more as "not a
+    result"."""
+    run = explorer.run_code("import torch\nx = torch.ones([1] * 64, requires_grad=True)\n"
+                            "(x * 2).sum().backward()\n")
+    assert run.error is None
+    assert run.variables[0].tensor.values.shape == (1,) * 64
