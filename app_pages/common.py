@@ -5,6 +5,7 @@ what a copied link carries: the code, the chosen view, the focused variable, the
 language and presentation mode."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import streamlit as st
@@ -19,7 +20,8 @@ from explorer.training import FinishedRuns
 LANG = "lang"          # in the URL: interface language
 PRESENT = "present"    # bound: presentation mode
 CODE = "code"          # bound: the playground's code
-SEED = "seed"          # bound: the random seed the run starts from
+SEED = "seed"          # in the URL: the random seed the run starts from
+SEED_MAX = 2**31 - 1   # the largest seed (torch.manual_seed takes more; the page says 2**31 - 1)
 VIEW = "view"          # bound: the chosen picture tab
 FOCUS = "var"          # in the URL: the variable every picture focuses on
 LESSON = "lesson"      # in the URL: the open lesson
@@ -51,6 +53,24 @@ def from_url(key: str, allowed, default: str,
         if parse is not None:
             requested = parse(requested)
         st.session_state[key] = requested if requested in allowed else default
+
+
+def number_from_url(key: str, low: int, high: int, default: int) -> None:
+    """Before a number input: its value from the URL (else `default`) when the session has
+    none. A URL's number that is no whole number in [low, high] (`-5`, `nan`, `1e400`, text)
+    gives `default`. Number inputs are not bound to the URL (`bind="query-params"`) because
+    Streamlit's binding (1.67) turns `1e400` into infinity and fails to make it an int: an
+    uncaught OverflowError for any share link that carries it (fourteenth outside attack F5).
+    Keep the value in the URL with `to_url`."""
+    value = st.session_state.get(key)
+    if type(value) is int and low <= value <= high:
+        return
+    try:
+        number = float(st.query_params.get(key, ""))
+    except ValueError:
+        number = math.nan
+    whole = math.isfinite(number) and number.is_integer() and low <= number <= high
+    st.session_state[key] = int(number) if whole else default
 
 
 def to_url(key: str, value: str, default: str | None = None) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.code_box import code_box
-from app_pages.common import CODE, SEED, apply_page_style, lang, tr
+from app_pages.common import CODE, SEED, SEED_MAX, apply_page_style, lang, number_from_url, tr
 from explorer import INSTALL_TORCH, Comparison, compare_with_torch, torch_available
 from explorer.compare import comparison_bytes, lasting
 from explorer.lessons import LESSONS
@@ -62,7 +62,8 @@ items = gallery()
 label = st.selectbox(tr("compare.choose"), list(items), key="compare_pick")
 source = items[label]
 code_box(clean(source))
-seed = int(st.session_state.get(SEED, 0))
+number_from_url(SEED, 0, SEED_MAX, 0)     # the Playground's seed, also after a reload here
+seed = st.session_state[SEED]
 if st.button(tr("compare.check"), type="primary", key="compare_run"):
     with st.spinner(tr("compare.running")):
         comparison = cached_comparison(source, seed)

@@ -11,11 +11,13 @@ from app_pages.common import (
     FOCUS,
     LANG,
     SEED,
+    SEED_MAX,
     VIEW,
     apply_page_style,
     cached_run,
     from_url,
     lang,
+    number_from_url,
     to_url,
     tr,
 )
@@ -43,8 +45,10 @@ code = st.text_area(tr("playground.code"), value=EXAMPLE, height=280, key=CODE,
                     bind="query-params", help=tr("playground.code_help"))
 left, right = st.columns([1, 4], vertical_alignment="bottom")
 left.button(tr("playground.run"), type="primary", key="run")  # a click commits the code box
-seed = right.number_input(tr("playground.seed"), min_value=0, max_value=2**31 - 1, value=0,
-                          step=1, key=SEED, bind="query-params", width=180)
+number_from_url(SEED, 0, SEED_MAX, 0)
+seed = right.number_input(tr("playground.seed"), min_value=0, max_value=SEED_MAX, step=1,
+                          key=SEED, width=180)
+to_url(SEED, str(seed), "0")
 
 run = cached_run(code, int(seed))
 pictures.show_outcome(run, code)
