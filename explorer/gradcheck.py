@@ -26,13 +26,18 @@ import numpy as np
 from .model import ErrorInfo, Shape
 from .sandbox.limits import DEFAULT, Limits
 
-__all__ = ["PRECISION", "ElementCheck", "GradCheck", "LeafCheck", "gradient_check", "probe",
+__all__ = ["PRECISION", "PROBE_NOTES", "ElementCheck", "GradCheck", "LeafCheck", "gradient_check", "probe",
            "probe_threads"]
 
 # (eps, atol, rtol) by the precision f is computed in. float64 uses torch.autograd.gradcheck's
 # defaults; in float32 the rounding of f (about 1e-7 relative) divided by a 2e-3 step leaves
 # estimates good to about 1e-3, hence the looser tolerance.
 PRECISION = {"float64": (1e-6, 1e-5, 1e-3), "float32": (1e-3, 1e-2, 1e-2)}
+
+# what a reference probe may note as why there is nothing to check (or "" when there is): each
+# the key of a sentence under view.gradcheck.message in explorer/texts. The wire refuses any
+# other, so a forged probe cannot name a sentence the app does not have.
+PROBE_NOTES = frozenset({"", "no_root", "meta", "independent"})
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ class Probe:
     leaves: tuple[LeafCheck, ...] = ()   # checked=0 (the server fills it in)
     # (leaf, flat index, element index, autograd value) per element to check
     selected: tuple[tuple[int, int, tuple[int, ...], float], ...] = ()
-    note: str = ""         # why there is nothing to check: a GradCheck.message_key
+    note: str = ""         # why there is nothing to check: one of PROBE_NOTES
 
 
 class _Stop(BaseException):
@@ -382,10 +387,10 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
     ref = pool.call("probe", source, seed, limits, max_elements=max_elements)
     if not isinstance(ref, Probe):
         return _nothing(source, seed, error=failure_error(ref[1], limits))
-    if ref.error is not None or ref.note:
-        return _nothing(source, seed, error=ref.error, key=ref.note, ref=ref)
     if not _honest(ref, max_elements):
         return _nothing(source, seed, error=failure_error("garbled", limits))
+    if ref.error is not None or ref.note:
+        return _nothing(source, seed, error=ref.error, key=ref.note, ref=ref)
     ref = _with_short_names(ref)
     root = None if ref.root_line is not None else ref.root
     eps = {leaf.index: leaf.eps for leaf in ref.leaves}
@@ -409,10 +414,11 @@ def gradient_check(pool, source: str, *, seed: int = 0, limits: Limits = DEFAULT
 
 
 def _honest(ref: Probe, max_elements: int) -> bool:
-    """What a real reference probe sends: at most the elements asked for, each in a leaf it
-    lists, indexed by as many numbers as that leaf has dims."""
+    """What a real reference probe sends: a note among PROBE_NOTES (the wire checks that too,
+    but a check is only as good as the probe it starts from), at most the elements asked for,
+    each in a leaf it lists, indexed by as many numbers as that leaf has dims."""
     dims = {leaf.index: len(leaf.shape) for leaf in ref.leaves}
-    return len(ref.selected) <= max_elements and all(
+    return ref.note in PROBE_NOTES and len(ref.selected) <= max_elements and all(
         s[0] in dims and len(s[2]) == dims[s[0]] for s in ref.selected)
 
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .gradcheck import PROBE_NOTES, Probe
 from .model import (
     FULL_VALUES,
     KEPT_FAILURES,
@@ -411,8 +412,17 @@ def _op_info_sane(info: OpInfo) -> None:
         raise WireError("an op's registry entry of a size no op has")
 
 
+def _probe_sane(probe: Probe) -> None:
+    """A gradient-check probe notes one of the sentences a probe can mean: the check shows the
+    note's sentence, and a forged note named none (a KeyError on the page; fourteenth outside
+    attack F6)."""
+    if probe.note not in PROBE_NOTES:
+        raise WireError("a probe's note that names no sentence")
+
+
 _SANE = {TensorInfo: _tensor_sane, Values: _values_sane, ArrayInfo: _array_sane,
-         Graph: _graph_sane, OpNode: _op_sane, BackwardCall: _call_sane, OpInfo: _op_info_sane}
+         Graph: _graph_sane, OpNode: _op_sane, BackwardCall: _call_sane, OpInfo: _op_info_sane,
+         Probe: _probe_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):
