@@ -2,6 +2,7 @@
 decision boundary are drawn live; below, the graph of one training step, collapsed by module."""
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
@@ -79,18 +80,23 @@ def train_live(config: TrainConfig, finished: Training | None = None) -> Trainin
     progress = st.progress(0.0, text=tr("training.progress", step=0, steps=config.steps))
     slots = chart_slots()
     records, boundary, drawn, shown = [], None, -math.inf, 0
-    steps = finished.records if finished else train(config, data)
-    for record in steps:
-        records.append(record)
-        boundary = record.boundary or boundary
-        if record.boundary is not None and time.monotonic() - drawn > REDRAW_SECONDS:
-            progress.progress((record.step + 1) / config.steps,
-                              text=tr("training.progress", step=record.step + 1,
-                                      steps=config.steps))
-            draw_charts(slots, records, boundary, data)
-            drawn, shown = time.monotonic(), len(records)
-        if finished and record.boundary is not None:
-            time.sleep(REPLAY_SECONDS / (REDRAWS + 1))
+    # closed here, in the training slot, when the page is stopped mid-training: not later by
+    # the garbage collector, when giving BLAS back its threads would lift the next training's
+    # one-thread limit
+    steps = contextlib.nullcontext(finished.records) if finished else \
+        contextlib.closing(train(config, data))
+    with steps as records_in_turn:
+        for record in records_in_turn:
+            records.append(record)
+            boundary = record.boundary or boundary
+            if record.boundary is not None and time.monotonic() - drawn > REDRAW_SECONDS:
+                progress.progress((record.step + 1) / config.steps,
+                                  text=tr("training.progress", step=record.step + 1,
+                                          steps=config.steps))
+                draw_charts(slots, records, boundary, data)
+                drawn, shown = time.monotonic(), len(records)
+            if finished and record.boundary is not None:
+                time.sleep(REPLAY_SECONDS / (REDRAWS + 1))
     if shown < len(records):        # the last step, when it came too soon after a redraw
         draw_charts(slots, records, boundary, data)
     progress.empty()

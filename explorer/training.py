@@ -2,8 +2,9 @@
 
 Everything runs on the engine in the app's own process (the learner types no code here, so
 there is nothing to sandbox), so what one visitor may make the server compute is bounded: one
-training at a time (`training_slot`) and CPU_SECONDS of it each. `train` is a generator so the page can draw the loss curve while
-it grows. The data sets come from the engine's seeded generator, so a (config) always gives the
+training at a time (`claim_training`), on one core (NumPy's BLAS held to one thread while it
+trains) and CPU_SECONDS of the server's CPU each. `train` is a generator so the page can draw
+the loss curve while it grows. The data sets come from the engine's seeded generator, so a (config) always gives the
 same points, the same initial weights and therefore the same curve, the one real PyTorch draws
 for the same seed."""
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import engine
 
@@ -227,7 +229,15 @@ def train(config: TrainConfig = TrainConfig(), data: tuple | None = None,
     """Full-batch training with cross-entropy; one StepRecord per step (the loss and gradient
     norms of that step's forward/backward, before the update), with a decision boundary at
     step 0, every `boundary_every` steps and at the last step: config.steps - 1, or the first
-    step that ends after `cpu_seconds` (default CPU_SECONDS) of this thread's CPU time."""
+    step that ends after `cpu_seconds` (default CPU_SECONDS) of the server process's CPU time.
+
+    NumPy's BLAS runs on one thread meanwhile (threadpoolctl), so the server's one training
+    uses one core and leaves the others to the learners' runs; and the CPU it is charged is
+    every thread's (time.process_time). Its own thread's (time.thread_time) missed BLAS's
+    threads: 40 s of CPU over both cores for a "20 s" training (fourteenth outside attack F4).
+    Other sessions' work in the server is charged too, so a busy server stops a long training
+    sooner, never later. Close the generator when it is left early, before another training
+    may start: that is when BLAS gets its threads back."""
     x, y = data if data is not None else make_dataset(
         config.dataset, config.n_points, config.noise, config.seed)
     with _SEEDING:
@@ -237,21 +247,22 @@ def train(config: TrainConfig = TrainConfig(), data: tuple | None = None,
     loss_fn = engine.nn.CrossEntropyLoss()
     inputs, targets = engine.from_numpy(x), engine.from_numpy(y)
     xs, ys = _grid(x, config.grid)
-    deadline = time.thread_time() + (CPU_SECONDS if cpu_seconds is None else cpu_seconds)
-    for step in range(config.steps):
-        optimizer.zero_grad()
-        logits = model(inputs)
-        loss = loss_fn(logits, targets)
-        loss.backward()
-        norms = {name: _grad_norm(m) for name, m in layers(model)}
-        accuracy = float((logits.argmax(1) == targets).float().mean())
-        last = step == config.steps - 1 or time.thread_time() > deadline
-        boundary = _boundary(model, xs, ys) \
-            if step % config.boundary_every == 0 or last else None
-        optimizer.step()
-        yield StepRecord(step, float(loss), accuracy, norms, boundary)
-        if last:
-            return
+    with threadpool_limits(limits=1):
+        deadline = time.process_time() + (CPU_SECONDS if cpu_seconds is None else cpu_seconds)
+        for step in range(config.steps):
+            optimizer.zero_grad()
+            logits = model(inputs)
+            loss = loss_fn(logits, targets)
+            loss.backward()
+            norms = {name: _grad_norm(m) for name, m in layers(model)}
+            accuracy = float((logits.argmax(1) == targets).float().mean())
+            last = step == config.steps - 1 or time.process_time() > deadline
+            boundary = _boundary(model, xs, ys) \
+                if step % config.boundary_every == 0 or last else None
+            optimizer.step()
+            yield StepRecord(step, float(loss), accuracy, norms, boundary)
+            if last:
+                return
 
 
 def _short(v: float) -> str:
