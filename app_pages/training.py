@@ -36,25 +36,40 @@ apply_page_style()
 st.title(tr("training.title"))
 st.markdown(tr("training.intro"))
 
+
+def page_config(dataset: str, n_points: int, noise: float, depth: int, width: int,
+                activation: str, optimizer: str, lr: float, steps: int, seed: int) -> TrainConfig:
+    return TrainConfig(dataset=dataset, n_points=n_points, noise=noise, hidden=(width,) * depth,
+                       activation=activation, optimizer=optimizer, lr=lr, steps=steps,
+                       seed=int(seed), boundary_every=max(1, steps // REDRAWS))
+
+
+# What the page opens on, and every visitor sees first: the form's defaults, and the one
+# finished training never pushed out of the replay store by other settings.
+DEFAULT = page_config("spiral", 300, 0.1, 2, 16, "tanh", "adam", 0.01, 300, 0)
+
 with st.form("training"):
     data_col, model_col, optim_col = st.columns(3)
     dataset = data_col.selectbox(tr("training.dataset"), list(DATASETS),
+                                 index=list(DATASETS).index(DEFAULT.dataset),
                                  format_func=lambda d: tr(f"training.datasets.{d}"))
-    n_points = data_col.slider(tr("training.points"), 60, 600, 300, step=30)
-    noise = data_col.slider(tr("training.noise"), 0.0, 0.5, 0.1, step=0.05)
-    depth = model_col.slider(tr("training.layers"), 1, 3, 2)
-    width = model_col.select_slider(tr("training.width"), [4, 8, 16, 32, 64], value=16)
-    activation = model_col.selectbox(tr("training.activation"), list(ACTIVATIONS))
-    optimizer = optim_col.selectbox(tr("training.optimizer"), OPTIMIZERS, index=2,
+    n_points = data_col.slider(tr("training.points"), 60, 600, DEFAULT.n_points, step=30)
+    noise = data_col.slider(tr("training.noise"), 0.0, 0.5, DEFAULT.noise, step=0.05)
+    depth = model_col.slider(tr("training.layers"), 1, 3, len(DEFAULT.hidden))
+    width = model_col.select_slider(tr("training.width"), [4, 8, 16, 32, 64],
+                                    value=DEFAULT.hidden[0])
+    activation = model_col.selectbox(tr("training.activation"), list(ACTIVATIONS),
+                                     index=list(ACTIVATIONS).index(DEFAULT.activation))
+    optimizer = optim_col.selectbox(tr("training.optimizer"), OPTIMIZERS,
+                                    index=OPTIMIZERS.index(DEFAULT.optimizer),
                                     format_func=lambda o: tr(f"training.optimizers.{o}"))
-    lr = optim_col.select_slider(tr("training.lr"), LEARNING_RATES, value=0.01)
-    steps = optim_col.slider(tr("training.steps"), 50, 2000, 300, step=50)
-    seed = optim_col.number_input(tr("training.seed"), 0, 2**31 - 1, 0)
+    lr = optim_col.select_slider(tr("training.lr"), LEARNING_RATES, value=DEFAULT.lr)
+    steps = optim_col.slider(tr("training.steps"), 50, 2000, DEFAULT.steps, step=50)
+    seed = optim_col.number_input(tr("training.seed"), 0, 2**31 - 1, DEFAULT.seed)
     submitted = st.form_submit_button(tr("training.train"), type="primary")
 
-config = TrainConfig(dataset=dataset, n_points=n_points, noise=noise,
-                     hidden=(width,) * depth, activation=activation, optimizer=optimizer,
-                     lr=lr, steps=steps, seed=int(seed), boundary_every=max(1, steps // REDRAWS))
+config = page_config(dataset, n_points, noise, depth, width, activation, optimizer, lr, steps,
+                     seed)
 
 
 def chart_slots() -> tuple:
@@ -115,7 +130,9 @@ if training is None:
         training = train_live(config)
     finally:
         release_training()
-    finished_runs().put(config, training)   # a cut one too: not computed again per rerun
+    # a cut one too: not computed again per rerun; but a cut default (a busy server) is not
+    # kept for good
+    finished_runs().put(config, training, keep=config == DEFAULT and not training.cut)
 elif submitted:
     train_live(config, training)      # the same config trains the same way: replay it
 else:

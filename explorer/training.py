@@ -182,21 +182,31 @@ def release_training() -> None:
 class FinishedRuns:
     """The last `size` finished trainings by config, shared by every session (they are pure
     functions of the config): a lecture hall opening the page with the same settings trains
-    once. Thread-safe, as Streamlit sessions are threads."""
+    once. Those put with `keep` (the page's default settings, which every visitor opens on)
+    are kept apart, never pushed out by `size` others: any seed is another config, so 16
+    submits of new seeds evicted the training every visitor shares (fourteenth outside attack
+    F4). Thread-safe, as Streamlit sessions are threads."""
 
     def __init__(self, size: int = 16) -> None:
         self._size = size
         self._runs: OrderedDict[TrainConfig, Training] = OrderedDict()
+        self._kept: dict[TrainConfig, Training] = {}
         self._lock = threading.Lock()
 
     def get(self, config: TrainConfig) -> Training | None:
         with self._lock:
+            if config in self._kept:
+                return self._kept[config]
             if config in self._runs:
                 self._runs.move_to_end(config)
             return self._runs.get(config)
 
-    def put(self, config: TrainConfig, training: Training) -> None:
+    def put(self, config: TrainConfig, training: Training, keep: bool = False) -> None:
         with self._lock:
+            if keep:
+                self._kept[config] = training
+                self._runs.pop(config, None)
+                return
             self._runs[config] = training
             self._runs.move_to_end(config)
             while len(self._runs) > self._size:
