@@ -29,6 +29,11 @@
    24-cell meta storage, 27.2 s per draw of the share link (AppTest), 33 s for the forged
    64-dim CPU version, 3.3 s for one tensor's order strip; F8, ten forged rows of 64
    overlapping dims, 3.1 s (CPU) and 3.3 s (meta).
+6. The fourteenth outside attack's forged values, sent by a run process (the test-only native
+   task): a tensor of shape (1,) whose complete values hold 3.9 M numbers, and a wrapped number
+   holding 400,000 under 140 temporaries. Server CPU to receive and decode each, and the
+   answer. Target: refused, under 1 s. Before the fix both were accepted: the Graph tab then
+   took 10-15 s of CPU per rerun (an 11.7 MB DOT), the wrapped number a 336 MB DOT and 1.3 GB.
 """
 from __future__ import annotations
 
@@ -92,10 +97,10 @@ def rss_mib() -> float:
 
 
 def main(sections: list[str]) -> int:
-    """`python bench/hostile_runs.py [1] [2] [3] [4] [5]`: the sections named (all by default)."""
+    """`python bench/hostile_runs.py [1] ... [6]`: the sections named (all by default)."""
     limits = Limits(wall_seconds=30)
     for section, run in (("1", hostile_results), ("2", long_runs), ("3", pictures),
-                         ("4", names_and_versions), ("5", memory_walks)):
+                         ("4", names_and_versions), ("5", memory_walks), ("6", forged_values)):
         if not sections or section in sections:
             run(limits)
     return 0
@@ -329,6 +334,42 @@ def memory_walks(limits: Limits) -> None:
         shown = sum(str(y).endswith("≈") for y in figure.data[0].y or ())
         print(f"| {name} | {(time.process_time() - started) * 1000:.0f} ms | "
               f"{len(figure.data)} trace(s){f', {shown} rows in part' if shown else ''} |")
+
+
+
+# ---- 6. forged values (the fourteenth outside attack, F1 and F2) --------------------------------
+FORGED_VALUES = {
+    "F1: shape (1,), complete values of 3.9 M numbers": (
+        "big = Values((1,), tuple([0] * 3_900_000), True, norm=1.0)\n"
+        "x = TensorInfo(0, (1,), 'torch.int64', (1,), 0, 0, 1, True, False, True, True, None,"
+        " None, values=big)\n"
+        "run = Run('x', 0, variables=(VariableInfo('x', 'tensor', x),), graph=Graph({0: x}, ()))\n"),
+    "F2: a wrapped number of 400,000 values, in 140 temporaries": (
+        "w = TensorInfo(1, (), 'torch.float32', (), 0, 1, 1, True, False, False, True, None,"
+        " None, values=Values((), tuple([0] * 400_000), False), wrapped_number=True)\n"
+        "x = TensorInfo(0, (1,), 'torch.float32', (1,), 0, 0, 1, True, False, True, True, None,"
+        " None)\ntensors, ops = {0: x, 1: w}, []\nfor k in range(140):\n"
+        "    tensors[2 + k] = TensorInfo(2 + k, (1,), 'torch.float32', (1,), 0, 2 + k, 1, True,"
+        " False, True, False, 'MulBackward0', None)\n"
+        "    ops.append(OpNode(k, 'mul', 'MulBackward0', k, (1, 1), (2 + k,)))\n"
+        "run = Run('x', 0, variables=(VariableInfo('x', 'tensor', x),),"
+        " graph=Graph(tensors, tuple(ops)))\n"),
+}
+
+
+def forged_values(limits: Limits) -> None:
+    pool = WorkerPool(size=1, native=True)
+    pool.call("native", "pass", 0, limits)
+    print("\n| forged values | server CPU | answer |\n|---|---:|---|")
+    for name, body in FORGED_VALUES.items():
+        source = ("from explorer import wire\nfrom explorer.model import *\n" + body
+                  + "wire.write_frame(RESULT_FD, wire.encode(run))\nos._exit(0)\n")
+        started = time.process_time()
+        answer = pool.call("native", source, 0, limits)
+        cpu = time.process_time() - started
+        shown = answer if isinstance(answer, tuple) else "accepted"
+        print(f"| {name} | {cpu * 1000:.0f} ms | {shown} |")
+    pool.close()
 
 
 if __name__ == "__main__":
