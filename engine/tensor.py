@@ -345,9 +345,17 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        self.requires_grad_(flag)
+        self._require_grad(flag, "only Tensors of floating point and complex dtype can require "
+                                 "gradients")
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        return self._require_grad(requires_grad, "only Tensors of floating point dtype can "
+                                                 "require gradients")
+
+    def _require_grad(self, requires_grad: bool, refusal: str = "Only Tensors of floating point "
+                      "and complex dtype can require gradients") -> "Tensor":
+        """requires_grad_(), the attribute, and (by default) a tensor made with
+        requires_grad=True or as an nn.Parameter: torch refuses each in its own words."""
         if self.grad_fn is not None:
             if requires_grad:
                 return self
@@ -356,7 +364,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if requires_grad and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(refusal)
         self._requires_grad = bool(requires_grad)
         return self
 

@@ -47,12 +47,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                            f"{_scalar_name(input)} and {_scalar_name(weight)}")
     if input.dim() == 2 and bias is not None:
-        return nn_ops.ADDMM(bias, input, weight.t())
+        return nn_ops.addmm(bias, input, weight.t())
     if input.dim() == 2:
         return input.mm(weight.t())
     if input.dim() > 2 and bias is not None and input.is_contiguous():   # else matmul, add
         flat = input.view(-1, input.shape[-1])
-        return nn_ops.ADDMM(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
+        return nn_ops.addmm(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 
@@ -94,15 +94,22 @@ def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int, transpose
         raise RuntimeError("dilation should be greater than zero")
     channels = input.shape[-dims - 1]
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    batched = [1] * (input.dim() == dims + 1) + list(input.shape)   # torch checks it batched
     if channels != expected:
         if transposed:
             raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, "
-                               f"expected input{list(input.shape)} to have {weight.shape[0]} "
+                               f"expected input{batched} to have {weight.shape[0]} "
                                f"channels, but got {channels} channels instead")
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-            f"{list(input.shape)} to have {expected} channels, but got {channels} channels "
-            "instead")
+            f"{batched} to have {expected} channels, but got {channels} channels instead")
+    padded = [n + 2 * p for n, p in zip(input.shape[-dims:], padding)]
+    kernel = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
+    if not transposed and any(n < k for n, k in zip(padded, kernel)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater than "
+            "actual input size")
     if 0 in dilation:   # PyTorch's kernels check this last; a 1-d conv runs as a 2-d one
         shown = (1,) + dilation if dims == 1 else dilation
         if transposed:
@@ -193,6 +200,19 @@ def _pool_check(kernel, stride, padding, dilation) -> None:
                 f"{label}{n}: {v}" for n, v in zip(names, values)))
 
 
+def _windows_fit(input: Tensor, dims: int, kernel, stride, padding, dilation,
+                 ceil_mode: bool) -> None:
+    """PyTorch's refusal of a pool with no window along some dim."""
+    sizes = input.shape[-dims:]
+    out = [conv_pool.pool_output_size(*args, ceil_mode)
+           for args in zip(sizes, kernel, stride, padding, dilation)]
+    if min(out) < 1:
+        plane = input.shape[-dims - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (plane, *sizes)))}). "
+                           f"Calculated output size: ({'x'.join(map(str, (plane, *out)))}). "
+                           "Output size is too small")
+
+
 def _batched(input: Tensor, dims: int, fn):
     """Pooling accepts unbatched input (C, *spatial): add the batch dim and drop it again."""
     if input.dim() == dims + 1:
@@ -204,6 +224,7 @@ def _batched(input: Tensor, dims: int, fn):
 def _max_pool(dims: int, op, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
     kernel, stride, padding, dilation = _pool_args(dims, kernel_size, stride, padding, dilation)
+    _windows_fit(input, dims, kernel, stride, padding, dilation, ceil_mode)
     out = _batched(input, dims, lambda x: op(x, kernel_size=kernel, stride=stride,
                                              padding=padding, dilation=dilation,
                                              ceil_mode=ceil_mode))
@@ -228,8 +249,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     when no indices are asked for)."""
     one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
     if not return_indices:
-        _max_pool1d_check(one(kernel_size), one(kernel_size if stride is None or stride == []
-                                                else stride), one(padding), one(dilation))
+        step = one(kernel_size if stride is None or stride == [] else stride)
+        _max_pool1d_check(one(kernel_size), step, one(padding), one(dilation))
+        out = conv_pool.pool_output_size(input.shape[-1], one(kernel_size), step, one(padding),
+                                         one(dilation), ceil_mode)
+        if out < 1:
+            raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
     out = max_pool2d(input.unsqueeze(-2), (1, one(kernel_size)),
                      None if stride is None else (1, one(stride)), (0, one(padding)),
                      (1, one(dilation)), ceil_mode, return_indices)
@@ -254,6 +279,10 @@ def _max_pool1d_check(kernel: int, stride: int, padding: int, dilation: int) -> 
 def _avg_pool(dims: int, op, input, kernel_size, stride, padding, ceil_mode,
               count_include_pad, divisor_override) -> Tensor:
     kernel, stride, padding, _ = _pool_args(dims, kernel_size, stride, padding)
+    if dims == 3 and any(n < k for n, k in zip(input.shape[-3:], kernel)):
+        raise RuntimeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} "
+                           "kH: {} kW: {})".format(*input.shape[-3:], *kernel))
+    _windows_fit(input, dims, kernel, stride, padding, (1,) * dims, ceil_mode)
     return _batched(input, dims, lambda x: op(
         x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
         count_include_pad=count_include_pad, divisor_override=divisor_override))

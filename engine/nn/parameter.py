@@ -25,7 +25,7 @@ class Parameter(Tensor):
         t = data.detach()
         t.__class__ = cls
         t._requires_grad = False
-        t.requires_grad_(requires_grad)
+        t._require_grad(requires_grad)
         return t
 
     def __init__(self, data=None, requires_grad: bool = True) -> None:

@@ -167,16 +167,20 @@ def _(g, s):
 
 
 # ---- pooling --------------------------------------------------------------------------------
+def pool_output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling_output_shape: windows along a dim of n cells (below 1: no window fits)."""
+    size, eff = n + 2 * p, d * (k - 1) + 1
+    out = (-(-(size - eff) // s) if ceil_mode else (size - eff) // s) + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
 def _ceil_extra(shape, kernel, stride, padding, dilation, ceil_mode) -> tuple:
     """ceil_mode: cells added after the input so the last partial window counts."""
-    extra = []
-    for n, k, s, p, d in zip(shape, kernel, stride, padding, dilation):
-        size, eff = n + 2 * p, d * (k - 1) + 1
-        out = (-(-(size - eff) // s) if ceil_mode else (size - eff) // s) + 1
-        if ceil_mode and (out - 1) * s >= n + p:
-            out -= 1
-        extra.append(max((out - 1) * s + eff - size, 0))
-    return tuple(extra)
+    return tuple(max((pool_output_size(n, k, s, p, d, ceil_mode) - 1) * s + d * (k - 1) + 1
+                     - n - 2 * p, 0)
+                 for n, k, s, p, d in zip(shape, kernel, stride, padding, dilation))
 
 
 def _padded(x, kernel, stride, padding, dilation, ceil_mode, value):

@@ -81,7 +81,7 @@ def _finish(t: Tensor, requires_grad: bool, device=None) -> Tensor:
     else:
         check_cpu(device)
     if requires_grad:
-        t.requires_grad_(True)
+        t._require_grad(True)
     return t
 
 

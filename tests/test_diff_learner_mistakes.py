@@ -1,0 +1,73 @@
+"""The mistakes learners make most, refused in torch's words, against real torch 2.13: a Linear
+given the wrong number of features (through the Module, whose bias path skipped addmm's shape
+check and let NumPy's error through), an integer tensor asked for gradients when it is made
+(torch's words differ from requires_grad_()'s), a pool whose window does not fit its input, and
+a convolution whose kernel is larger than its (padded) input or whose unbatched input has the
+wrong channels."""
+from __future__ import annotations
+
+import pytest
+
+from difftest import run_both
+
+MISTAKES = {
+    # a Linear of the wrong width: 2-d, 3-d contiguous (flattened), 3-d strided, no bias
+    "Linear 2-d": lambda lib: lib.nn.Linear(3, 2)(lib.ones(2, 4)),
+    "Linear 3-d": lambda lib: lib.nn.Linear(3, 2)(lib.ones(5, 2, 4)),
+    "Linear 3-d strided": lambda lib: lib.nn.Linear(3, 2)(lib.ones(5, 2, 4).transpose(0, 1)),
+    "Linear no bias": lambda lib: lib.nn.Linear(3, 2, bias=False)(lib.ones(2, 4)),
+    "F.linear with bias": lambda lib: lib.nn.functional.linear(lib.ones(2, 4), lib.ones(2, 3),
+                                                               lib.ones(2)),
+    "Linear in a Sequential": lambda lib: lib.nn.Sequential(
+        lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.Linear(6, 1))(lib.ones(3, 4)),
+    # gradients for an integer tensor
+    "tensor(ints, requires_grad=True)": lambda lib: lib.tensor([1, 2], requires_grad=True),
+    "arange(requires_grad=True)": lambda lib: lib.arange(3, requires_grad=True),
+    "zeros(int32, requires_grad=True)": lambda lib: lib.zeros(2, dtype=lib.int32,
+                                                              requires_grad=True),
+    "randint(requires_grad=True)": lambda lib: lib.randint(3, (2,), requires_grad=True),
+    "Parameter(ints)": lambda lib: lib.nn.Parameter(lib.tensor([1])),
+    "x.requires_grad = True": lambda lib: setattr(lib.tensor([1]), "requires_grad", True),
+    "requires_grad_()": lambda lib: lib.tensor([1]).requires_grad_(),
+    # a pool with no window along some dim
+    "max_pool2d": lambda lib: lib.nn.functional.max_pool2d(lib.ones(1, 1, 2, 2), 3),
+    "max_pool2d unbatched": lambda lib: lib.nn.functional.max_pool2d(lib.ones(3, 2, 5), 3),
+    "MaxPool2d one dim": lambda lib: lib.nn.MaxPool2d(3)(lib.ones(1, 2, 5, 2)),
+    "avg_pool2d": lambda lib: lib.nn.functional.avg_pool2d(lib.ones(1, 1, 2, 2), 3),
+    "max_pool1d": lambda lib: lib.nn.functional.max_pool1d(lib.ones(1, 1, 2), 3),
+    "max_pool1d indices": lambda lib: lib.nn.functional.max_pool1d(lib.ones(1, 1, 2), 3,
+                                                                   return_indices=True),
+    "avg_pool1d": lambda lib: lib.nn.functional.avg_pool1d(lib.ones(1, 1, 2), 3),
+    "max_pool3d": lambda lib: lib.nn.functional.max_pool3d(lib.ones(1, 1, 2, 2, 2), 3),
+    "avg_pool3d": lambda lib: lib.nn.functional.avg_pool3d(lib.ones(1, 1, 2, 2, 2), 3),
+    "avg_pool3d padded": lambda lib: lib.nn.functional.avg_pool3d(lib.ones(1, 1, 2, 2, 2), 3,
+                                                                  padding=1),
+    "ceil_mode fits": lambda lib: lib.nn.functional.max_pool2d(lib.ones(1, 1, 2, 2), 2,
+                                                               stride=5, ceil_mode=True),
+    "padding fits": lambda lib: lib.nn.functional.avg_pool2d(lib.ones(1, 1, 2, 2), 5,
+                                                             padding=2),
+    # a convolution's kernel larger than its input, and an unbatched input's channels
+    "conv1d kernel": lambda lib: lib.nn.functional.conv1d(lib.ones(1, 3, 2), lib.ones(2, 3, 3)),
+    "Conv2d kernel": lambda lib: lib.nn.Conv2d(3, 2, 3)(lib.ones(1, 3, 5, 2)),
+    "conv2d dilated kernel": lambda lib: lib.nn.functional.conv2d(
+        lib.ones(1, 3, 4, 4), lib.ones(2, 3, 2, 2), dilation=4),
+    "conv2d padding fits": lambda lib: lib.nn.functional.conv2d(
+        lib.ones(1, 3, 2, 2), lib.ones(2, 3, 3, 3), padding=1),
+    "conv3d kernel": lambda lib: lib.nn.functional.conv3d(lib.ones(1, 3, 2, 2, 2),
+                                                          lib.ones(2, 3, 3, 3, 3)),
+    "Conv2d unbatched channels": lambda lib: lib.nn.Conv2d(3, 8, 3)(lib.ones(4, 4, 4)),
+    "Conv1d unbatched channels": lambda lib: lib.nn.Conv1d(3, 8, 3)(lib.ones(4, 4)),
+    "conv_transpose2d unbatched channels": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.ones(4, 3, 3), lib.ones(3, 2, 3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_a_learners_mistake_is_refused_as_torch_refuses_it(name):
+    lib_call = MISTAKES[name]
+    run_both(lambda lib: _seeded(lib, lib_call))
+
+
+def _seeded(lib, call):
+    lib.manual_seed(0)     # a Module's initial weights are the same in both
+    return call(lib)
