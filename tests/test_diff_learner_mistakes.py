@@ -3,7 +3,8 @@ given the wrong number of features (through the Module, whose bias path skipped 
 check and let NumPy's error through), an integer tensor asked for gradients when it is made
 (torch's words differ from requires_grad_()'s), a pool whose window does not fit its input, and
 a convolution whose kernel is larger than its (padded) input or whose unbatched input has the
-wrong channels."""
+wrong channels, class indices of the wrong shape (a (N, 1) target ran), and a BatchNorm of the
+wrong width."""
 from __future__ import annotations
 
 import pytest
@@ -59,6 +60,30 @@ MISTAKES = {
     "Conv1d unbatched channels": lambda lib: lib.nn.Conv1d(3, 8, 3)(lib.ones(4, 4)),
     "conv_transpose2d unbatched channels": lambda lib: lib.nn.functional.conv_transpose2d(
         lib.ones(4, 3, 3), lib.ones(3, 2, 3, 3)),
+    # class indices of the wrong shape (a (N, 1) target is the classic one)
+    "cross_entropy (N, 1) target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.randn(4, 3), lib.tensor([[0], [1], [2], [0]])),
+    "cross_entropy (N, 1) float target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.randn(4, 3), lib.tensor([[0.0], [1.0], [2.0], [0.0]])),
+    "nll_loss 1-d input, 3 targets": lambda lib: lib.nn.functional.nll_loss(
+        lib.randn(3), lib.tensor([0, 1, 2])),
+    "nll_loss 0-d target for a batch": lambda lib: lib.nn.functional.nll_loss(
+        lib.randn(4, 3), lib.tensor(1)),
+    "nll_loss 0-d input": lambda lib: lib.nn.functional.nll_loss(lib.tensor(1.0), lib.tensor(1)),
+    "cross_entropy 3-d, target (N, 1)": lambda lib: lib.nn.functional.cross_entropy(
+        lib.randn(4, 3, 5), lib.tensor([[0], [1], [2], [0]])),
+    "cross_entropy 4-d, 2-d target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.randn(4, 3, 5, 2), lib.zeros(4, 5, dtype=lib.int64)),
+    "cross_entropy 4-d, target of other size": lambda lib: lib.nn.functional.cross_entropy(
+        lib.randn(4, 3, 5, 2), lib.zeros(4, 5, 3, dtype=lib.int64)),
+    "cross_entropy 5-d": lambda lib: lib.nn.functional.cross_entropy(
+        lib.randn(4, 3, 5, 2, 2), lib.zeros(4, 5, 2, 3, dtype=lib.int64)),
+    # a BatchNorm of the wrong width
+    "BatchNorm2d": lambda lib: lib.nn.BatchNorm2d(3)(lib.randn(2, 4, 5, 5)),
+    "BatchNorm1d": lambda lib: lib.nn.BatchNorm1d(3)(lib.randn(2, 4)),
+    "BatchNorm2d eval": lambda lib: lib.nn.BatchNorm2d(3).eval()(lib.randn(2, 4, 5, 5)),
+    "BatchNorm2d without running stats": lambda lib: lib.nn.BatchNorm2d(
+        3, track_running_stats=False)(lib.randn(2, 4, 5, 5)),
 }
 
 

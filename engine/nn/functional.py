@@ -338,6 +338,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if size == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != input.shape[1]:
+            raise RuntimeError(f"{name} should contain {input.shape[1]} elements not "
+                               f"{t.numel()}")
     return nn_ops.BATCH_NORM(input, weight, bias, running_mean=running_mean,
                              running_var=running_var, training=training, momentum=momentum,
                              eps=eps)[0]
@@ -706,20 +711,44 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _nll_shapes(input, target)
     if input.dim() > 2:   # (N, C, d1, ...): move classes last and flatten the rest
         c = input.shape[1]
         flat = input.movedim(1, -1).reshape(-1, c)
         loss = nll_loss(flat, target.reshape(-1), weight, ignore_index=ignore_index,
                         reduction=reduction)
         return loss.view(target.shape) if reduction == "none" else loss
-    if input.dim() == 2 and target.dim() == 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
     if target.dtype not in (dtypes.int64, dtypes.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_scalar_name(target)}")
     return nn_ops.NLL(input, weight, target=target, reduction=reduction,
                       ignore_index=ignore_index)
+
+
+def _nll_shapes(input: Tensor, target: Tensor) -> None:
+    """PyTorch's checks of class indices against their scores (nll_loss_nd), in its order."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    batch = target.shape[0] if target.dim() else 0
+    if input.dim() != 1 and input.shape[0] != batch:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({batch}).")
+    if input.dim() <= 2:
+        if target.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{target.shape[0]}")
+        return
+    expected = [input.shape[0], *input.shape[2:]]
+    if input.dim() == 4 and target.dim() != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {target.dim()}")
+    if input.dim() == 4 and list(target.shape) != expected:
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
+                           f"{list(target.shape)}")       # sic: torch's spacing, no ")"
+    if list(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
