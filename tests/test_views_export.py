@@ -83,3 +83,17 @@ def test_rendering_is_stopped_when_graphviz_takes_too_long(monkeypatch):
     dot = "digraph G {" + "".join(f"n{i} -> n{i + 1};" for i in range(3000)) + "}"
     with pytest.raises(RuntimeError, match="took more than"):
         dot_to_png(dot)
+
+
+@pytest.mark.parametrize("end", ["\x0c", "\x0b", "\x1c", "\x85", "\u2028"])
+def test_the_seeding_header_goes_between_lines_python_reads(end):
+    """str.splitlines() also breaks at form feeds and the like, which Python reads inside a
+    line: the header went into a learner's string (fifteenth outside attack)."""
+    for future, body in (("from __future__ import annotations\n",
+                          f'note = """{end}\n"""\nprint(note)\n'),
+                         (f'from __future__ import annotations; note = """{end}\n"""\n',
+                          "print(note)\n")):
+        script = torch_script(future + body, 3)
+        assert script.startswith(future) and script.endswith(body)
+        assert "manual_seed(3)" in script[len(future):-len(body)]
+        compile(script, "exported", "exec")

@@ -209,3 +209,10 @@ def test_an_op_whose_saved_tensors_backward_freed_says_so():
     kept = execute(SOURCE.replace("d.backward()", "d.backward(retain_graph=True)"))
     mul = next(op for op in kept.graph.ops if op.grad_fn == "MulBackward0")
     assert node_details(kept, f"o{mul.id}").freed is None
+
+
+@pytest.mark.parametrize("node", ["t²", "o" + "9" * 5000, "t١", "t 1", "t-1", "t+1"])
+def test_a_crafted_click_is_no_node(small, node):
+    """A click's node id comes from the browser: text that Python's int() refuses, or reads
+    as another number, is no node (fifteenth outside attack: "t²" passed isdigit())."""
+    assert node_details(small[0], node) is None

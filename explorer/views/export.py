@@ -6,12 +6,12 @@ the way run_code does, so real PyTorch prints the same numbers the app showed.""
 from __future__ import annotations
 
 import hashlib
-import re
+import io
 import subprocess
+import tokenize
 
 __all__ = ["dot_to_png", "dot_to_svg", "torch_script"]
 
-_FUTURE = re.compile(r"^from\s+__future__\s+import\b")
 RENDER_SECONDS = 10
 
 
@@ -55,10 +55,7 @@ _FAILED: dict[tuple, str] = {}
 def torch_script(source: str, seed: int = 0) -> str:
     """A script that runs `source` on real PyTorch with the seeds run_code(source, seed=seed)
     uses (torch, NumPy and Python's random), so it prints what the app printed."""
-    lines = source.splitlines(keepends=True)
-    future = 0   # `from __future__` imports must stay first
-    while future < len(lines) and _FUTURE.match(lines[future]):
-        future += 1
+    future = _after_future_imports(source)   # `from __future__` imports must stay first
     header = (
         "# Exported from Autograd Explorer. It seeds torch, NumPy and random as the app did,\n"
         "# so it prints the same numbers on PyTorch.\n"
@@ -69,4 +66,32 @@ def torch_script(source: str, seed: int = 0) -> str:
         f"_np.random.seed({seed % 2**32})\n"
         f"_random.seed({seed})\n"
         "# ---- the code as written in the app ----\n")
-    return "".join(lines[:future]) + header + "".join(lines[future:])
+    return source[:future] + header + source[future:]
+
+
+def _after_future_imports(source: str) -> int:
+    """Where the statements `from __future__ import ...` that open `source` end, as Python's
+    tokenizer reads them: a line split by a form feed, or a string opened on an import's line,
+    does not end the statement (the header once went into a learner's string)."""
+    lines = io.StringIO(source, newline="").readlines()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    end, statement = 0, []
+    try:
+        for token in tokenize.generate_tokens(iter(lines).__next__):
+            if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            if token.type not in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                statement.append(token.string)
+                continue
+            docstring = not end and len(statement) == 1 and statement[0][-1:] in "'\""
+            if statement[:2] != ["from", "__future__"] and not docstring:
+                break
+            if not docstring:
+                row, col = token.end
+                end = starts[row - 1] + col
+            statement = []
+    except (tokenize.TokenError, SyntaxError, StopIteration):
+        pass
+    return end

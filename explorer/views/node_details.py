@@ -8,6 +8,7 @@ an AccumulateGrad node. Values are printed as PyTorch prints them (`tensor([1.00
 from the numbers the Run carries."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -46,6 +47,9 @@ class NodeDetails:
     freed: int | None = None        # the backward() call (from 1) that freed what it saved
 
 
+_ID = re.compile(r"[0-9]{1,18}")     # a node's number: ASCII digits, an id the engine can have
+
+
 def node_details(run: Run, node: str, *, expanded=frozenset(), collapsed: bool = False,
                  call: int | None = None) -> NodeDetails | None:
     """The details of DOT node `node` of a picture of `run`, or None when there is no such node.
@@ -54,7 +58,7 @@ def node_details(run: Run, node: str, *, expanded=frozenset(), collapsed: bool =
         drew Module boxes, GraphPicture.collapsed), to tell a Module box from a ×N box.
     call: the backward() call whose gradients an op shows (default: the last one that ran it)."""
     kind, number = node[:1], node[1:]
-    if not number.isdigit():
+    if not _ID.fullmatch(number):      # from the browser: any text ("t²" passed isdigit())
         return None
     number = int(number)
     if kind == "t":
