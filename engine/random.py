@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 import numbers
 import secrets
-import warnings
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from . import caller_warning
 from .libm import elementwise
 
 __all__ = [
@@ -561,9 +561,9 @@ def _check_in_range(low: int, high_inc: int, dt: np.dtype) -> None:
         digits = _DIGITS[dt]
         for name, v in (("from", low), ("to - 1", high_inc)):
             if not -(1 << digits) <= v <= 1 << digits:
-                warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
-                              f"precision limitations {dt} can support discrete uniform "
-                              f"distribution only within this range.", UserWarning, stacklevel=4)
+                caller_warning.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                                    f"precision limitations {dt} can support discrete uniform "
+                                    f"distribution only within this range.")
     elif dt == np.uint64:
         lo, hi = 0, (1 << 63) - 1
     elif dt == np.bool_:

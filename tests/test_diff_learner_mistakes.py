@@ -3,8 +3,9 @@ given the wrong number of features (through the Module, whose bias path skipped 
 check and let NumPy's error through), an integer tensor asked for gradients when it is made
 (torch's words differ from requires_grad_()'s), a pool whose window does not fit its input, and
 a convolution whose kernel is larger than its (padded) input or whose unbatched input has the
-wrong channels, class indices of the wrong shape (a (N, 1) target ran), and a BatchNorm of the
-wrong width."""
+wrong channels, class indices of the wrong shape (a (N, 1) target ran), a BatchNorm of the
+wrong width, recurrent cells of the wrong sizes (an LSTMCell ran with a bare hidden state), a
+transposed convolution's output_padding, and NumPy arrays of strings or objects."""
 from __future__ import annotations
 
 import pytest
@@ -84,6 +85,36 @@ MISTAKES = {
     "BatchNorm2d eval": lambda lib: lib.nn.BatchNorm2d(3).eval()(lib.randn(2, 4, 5, 5)),
     "BatchNorm2d without running stats": lambda lib: lib.nn.BatchNorm2d(
         3, track_running_stats=False)(lib.randn(2, 4, 5, 5)),
+    # recurrent cells given the wrong sizes, and an LSTMCell a bare hidden state
+    "RNNCell input width": lambda lib: lib.nn.RNNCell(3, 4)(lib.randn(2, 5)),
+    "RNNCell unbatched input width": lambda lib: lib.nn.RNNCell(3, 4)(lib.randn(5)),
+    "RNNCell hidden batch": lambda lib: lib.nn.RNNCell(3, 4)(lib.randn(2, 3), lib.zeros(3, 4)),
+    "GRUCell hidden width": lambda lib: lib.nn.GRUCell(3, 4)(lib.randn(2, 3), lib.zeros(2, 5)),
+    "LSTMCell cell width": lambda lib: lib.nn.LSTMCell(3, 4)(
+        lib.randn(2, 3), (lib.zeros(2, 4), lib.zeros(2, 5))),
+    "LSTMCell hidden not a tuple": lambda lib: lib.nn.LSTMCell(3, 4)(lib.randn(2, 3),
+                                                                     lib.zeros(2, 4)),
+    "LSTMCell 3-d input": lambda lib: lib.nn.LSTMCell(3, 4)(lib.randn(2, 3, 1)),
+    "RNNCell 3-d hidden": lambda lib: lib.nn.RNNCell(3, 4)(lib.randn(2, 3), lib.zeros(1, 2, 4)),
+    # a transposed convolution's output_padding, and arrays torch cannot take
+    "ConvTranspose2d output_padding": lambda lib: lib.nn.ConvTranspose2d(
+        1, 1, 3, stride=2, output_padding=2)(lib.randn(1, 1, 4, 4)),
+    "ConvTranspose1d output_padding": lambda lib: lib.nn.ConvTranspose1d(
+        1, 1, 3, stride=2, output_padding=3)(lib.randn(1, 1, 4)),
+    "ConvTranspose3d output_padding": lambda lib: lib.nn.ConvTranspose3d(
+        1, 1, 3, stride=2, output_padding=2)(lib.randn(1, 1, 4, 4, 4)),
+    "output_padding under the dilation": lambda lib: lib.nn.ConvTranspose2d(
+        1, 1, 3, dilation=2, output_padding=1)(lib.randn(1, 1, 4, 4)),
+    "from_numpy of strings": lambda lib: lib.from_numpy(__import__("numpy").array(["a"])),
+    "from_numpy of objects": lambda lib: lib.from_numpy(__import__("numpy").array([None])),
+    # torch.tensor of a list holding tensors (each is one number) or lists where numbers go
+    "tensor of 1-d tensors": lambda lib: lib.tensor([lib.ones(2), lib.ones(2)]),
+    "tensor of one-element tensors": lambda lib: lib.tensor([lib.ones(1), lib.ones(())]),
+    "tensor of an empty tensor": lambda lib: lib.tensor([lib.ones(0)]),
+    "a list after a float": lambda lib: lib.tensor([3.0, [1.0, 2.0]]),
+    "a list after an int": lambda lib: lib.tensor([1, [2]]),
+    "a list of floats after an int": lambda lib: lib.tensor([1, [2.5]]),
+    "a list after an int, as float32": lambda lib: lib.tensor([1, [2]], dtype=lib.float32),
 }
 
 

@@ -103,6 +103,14 @@ def _conv_check(input: Tensor, weight: Tensor, groups: int, dims: int, transpose
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
             f"{batched} to have {expected} channels, but got {channels} channels instead")
+    if transposed and any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
+        names = ("depth", "height", "width")[-max(dims, 2):]
+        lead = ((0,), (1,), (1,)) if dims == 1 else ((), (), ())   # a 1-d one runs as 2-d
+        shown = [(what, lead[k] + tuple(values)) for k, (what, values) in enumerate(
+            (("output_padding", output_padding), ("stride", stride), ("dilation", dilation)))]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                           "got " + " ".join(f"{what}_{n}: {v}" for what, values in shown
+                                             for n, v in zip(names, values)))
     padded = [n + 2 * p for n, p in zip(input.shape[-dims:], padding)]
     kernel = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
     if not transposed and any(n < k for n, k in zip(padded, kernel)):

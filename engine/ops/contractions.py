@@ -6,10 +6,10 @@ the graph shows the same nodes.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
+from .. import caller_warning
 from ..tensor import Tensor, _wrap_dim
 from .registry import broadcast_shapes, defop, expose, writes_out
 from .views import UNSAFE_VIEW, compute_stride
@@ -114,11 +114,10 @@ def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
         global _cross_warned
         if not _cross_warned:   # PyTorch's TORCH_WARN_ONCE: once per process
             _cross_warned = True
-            warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
-                          "Please either pass the dim explicitly or simply use "
-                          "torch.linalg.cross.\nThe default value of dim will change to agree "
-                          "with that of linalg.cross in a future release.", UserWarning,
-                          stacklevel=2)
+            caller_warning.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
+                                "Please either pass the dim explicitly or simply use "
+                                "torch.linalg.cross.\nThe default value of dim will change to "
+                                "agree with that of linalg.cross in a future release.")
     return _cross(input, other, dim)
 
 

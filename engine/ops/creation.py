@@ -5,10 +5,10 @@ import builtins
 import fractions
 import functools
 import math
-import warnings
 
 import numpy as np
 
+from .. import caller_warning
 from .. import dtypes
 from .. import random as _random
 from ..libm import elementwise
@@ -86,18 +86,29 @@ def _finish(t: Tensor, requires_grad: bool, device=None) -> Tensor:
 
 
 # ---- from data ------------------------------------------------------------------------------
-def _infer(data):
-    """Shape check (PyTorch's ragged-list error) and the dtype Python data implies."""
+def _infer(data, dtype=None):
+    """Shape check (PyTorch's ragged-list errors) and the dtype Python data implies (`dtype`:
+    the one asked for, which words the refusal of a list where a number goes)."""
     category = [-1]  # -1: no scalar seen (an empty list gives the default dtype)
     found_dtype = [None]
+    numbers_at, misplaced = [None], []   # the depth of the first number; lists found below it
 
     def walk(x, depth, shape):
-        if isinstance(x, Tensor):
-            if x.dim() == 0:
-                found_dtype[0] = x.dtype if found_dtype[0] is None else dtypes.promote_types(
-                    found_dtype[0], x.dtype)
-                return x.item()
-            return [walk(v, depth + 1, shape) for v in x.tolist()]
+        if isinstance(x, (list, tuple)) and numbers_at[0] is not None and depth >= numbers_at[0]:
+            misplaced.append(type(x).__name__)
+            for v in x:                        # its numbers still count toward the dtype
+                walk(v, depth + 1, [])
+            return 0
+        if not isinstance(x, (list, tuple)) and numbers_at[0] is None:
+            numbers_at[0] = depth
+        if isinstance(x, Tensor):      # a tensor inside a list is one number, as in torch
+            if x.numel() != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            if len(shape) > depth:
+                raise TypeError("not a sequence")
+            found_dtype[0] = x.dtype if found_dtype[0] is None else dtypes.promote_types(
+                found_dtype[0], x.dtype)
+            return x.item()
         if isinstance(x, (list, tuple)):
             if len(shape) <= depth:
                 shape.append(len(x))
@@ -119,10 +130,17 @@ def _infer(data):
 
     values = walk(data, 0, [])
     if found_dtype[0] is not None and category[0] <= found_dtype[0].category:
-        return values, found_dtype[0]
-    if category[0] < 0:
-        return values, dtypes.get_default_dtype()
-    return values, (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[category[0]]
+        inferred = found_dtype[0]
+    elif category[0] < 0:
+        inferred = dtypes.get_default_dtype()
+    else:
+        inferred = (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[category[0]]
+    if misplaced:      # torch stores numbers as the dtype's C type, and words it so
+        kind = misplaced[0]
+        raise TypeError(f"must be real number, not {kind}"
+                        if _dtype(dtype, inferred).is_floating_point else
+                        f"'{kind}' object cannot be interpreted as an integer")
+    return values, inferred
 
 
 def _array_of(values, d: dtypes.dtype) -> np.ndarray:
@@ -148,10 +166,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor that copies `data` (lists, numbers, NumPy arrays or tensors)."""
     if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use "
-                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
-                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
-                      UserWarning, stacklevel=2)
+        caller_warning.warn("To copy construct from a tensor, it is recommended to use "
+                            "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                            "requires_grad_(True), rather than torch.tensor(sourceTensor).")
         arr = data._data.copy()
     elif isinstance(data, np.ndarray):
         arr = np.array(data, copy=True)
@@ -159,7 +176,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     elif isinstance(data, (np.generic,)):
         arr = np.array(data)
     else:
-        values, inferred = _infer(data)
+        values, inferred = _infer(data, dtype)
         arr = _array_of(values, _dtype(dtype, inferred))
     if dtype is not None:
         arr = arr.astype(_dtype(dtype).np, copy=False)
@@ -186,8 +203,8 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     dtypes.from_numpy_dtype(ndarray.dtype)
     if not ndarray.flags.writeable:
-        warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
-                      "non-writable tensors.", UserWarning, stacklevel=2)
+        caller_warning.warn("The given NumPy array is not writable, and PyTorch does not support "
+                            "non-writable tensors.")
     return Tensor._from_array(ndarray, share=True)
 
 

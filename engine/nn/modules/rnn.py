@@ -179,6 +179,17 @@ class _CellBase(Module):
             init.uniform_(weight, -stdv, stdv)
 
     def _step(self, x: Tensor, hx):
+        name = type(self).__name__
+        if x.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {x.dim()}D instead")
+        if self.mode == "LSTM" and hx is not None and not isinstance(hx, tuple) and x.dim() == 2:
+            raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, "
+                            f"not {type(hx).__name__}")
+        hiddens = hx if isinstance(hx, tuple) else () if hx is None else (hx,)
+        for h in hiddens:
+            if isinstance(h, Tensor) and h.dim() not in (1, 2):
+                raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {h.dim()}D "
+                                 "instead")
         unbatched = x.dim() == 1
         if unbatched:
             x = x.unsqueeze(0)
@@ -187,6 +198,7 @@ class _CellBase(Module):
         if hx is None:
             h = zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
             hx = (h, h) if self.mode == "LSTM" else h
+        self._check_sizes(x, hx if isinstance(hx, tuple) else (hx,))
         out = _CELLS[self.mode](x, hx, self.weight_ih, self.weight_hh, self.bias_ih,
                                 self.bias_hh)
         if unbatched:
@@ -195,6 +207,20 @@ class _CellBase(Module):
 
     def forward(self, input: Tensor, hx=None):
         return self._step(input, hx)
+
+    def _check_sizes(self, x: Tensor, hiddens: tuple) -> None:
+        """PyTorch's cell checks (batched), in its order: the input's width, then each hidden
+        state's batch and width."""
+        if x.shape[1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {x.shape[1]} expected "
+                               f"{self.input_size}")
+        for label, h in enumerate(hiddens):
+            if h.shape[0] != x.shape[0]:
+                raise RuntimeError(f"Input batch size {x.shape[0]} doesn't match hidden{label} "
+                                   f"batch size {h.shape[0]}")
+            if h.shape[1] != self.hidden_size:
+                raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got "
+                                   f"{h.shape[1]}, expected {self.hidden_size}")
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

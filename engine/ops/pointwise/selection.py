@@ -2,10 +2,10 @@
 fmax / fmin and the clamp family. Their gradients flow to whichever operand was picked."""
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
+from ... import caller_warning
 from ... import dtypes
 from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor
@@ -54,9 +54,9 @@ def where(condition, input=None, other=None, *, out=None):
     a, b = operand("where", input, "input", 2), operand("where", other, "other", 3)
     shape = broadcast("where", condition, a, b)
     if condition.dtype is dtypes.uint8:
-        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and "
-                      "will be removed in a future version of PyTorch. Use a boolean condition "
-                      "instead.", UserWarning, stacklevel=2)
+        caller_warning.warn("where received a uint8 condition tensor. This behavior is deprecated "
+                            "and will be removed in a future version of PyTorch. Use a boolean "
+                            "condition instead.")
     elif condition.dtype is not dtypes.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype.scalar_name}")

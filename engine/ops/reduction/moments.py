@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
+from ... import caller_warning
 from ...tensor import Tensor
 from ..arguments import invalid_combination
 from ..registry import defop
@@ -37,10 +37,11 @@ def _var_forward(a: np.ndarray, dims, correction, keepdim: bool, name: str) -> n
     n = count(a.shape, dims if a.ndim else ())
     dof = n - correction
     if dof <= 0:
-        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=5)
-    return contiguous(np.asarray(sq / max(dof, 0)).astype(a.dtype))
+        caller_warning.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                            "less than the reduction factor (input numel divided by output "
+                            "numel).")
+    with np.errstate(divide="ignore", invalid="ignore"):   # nan or inf, as torch gives them
+        return contiguous(np.asarray(sq / max(dof, 0)).astype(a.dtype))
 
 
 def _div(a: float, b: float) -> float:
