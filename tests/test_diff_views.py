@@ -822,3 +822,28 @@ def test_data_takes_only_a_tensor():
     for value in (5, [1.0, 2.0], "x"):
         run_both(lambda lib, v=value: setattr(lib.zeros(2), "data", v))
     run_both(lambda lib: setattr(lib.zeros(2), "data", lib.nn.Linear(1, 1)))
+
+
+# ---- meshgrid: views of its inputs, expanded ---------------------------------------------------
+MESHGRIDS = {
+    "ij": lambda lib, a, b: lib.meshgrid(a, b, indexing="ij"),
+    "xy": lambda lib, a, b: lib.meshgrid(a, b, indexing="xy"),
+    "a list": lambda lib, a, b: lib.meshgrid([a, b], indexing="xy"),
+    "three, xy": lambda lib, a, b: lib.meshgrid(a, b, a * 2, indexing="xy"),
+    "one": lambda lib, a, b: lib.meshgrid(b, indexing="xy"),
+    "a 0-d input": lambda lib, a, b: lib.meshgrid(a.sum(), b, indexing="ij"),
+    "bad indexing": lambda lib, a, b: lib.meshgrid(a, b, indexing="yx"),
+    "none": lambda lib, a, b: lib.meshgrid(indexing="ij"),
+    "mixed dtypes": lambda lib, a, b: lib.meshgrid(a, b.long(), indexing="ij"),
+}
+
+
+@pytest.mark.parametrize("name", MESHGRIDS)
+def test_meshgrid_as_torch(name):
+    """Values, shapes, strides (0 along the expanded dims), grad_fns and gradients."""
+    from difftest import run_both
+    grids = run_both(MESHGRIDS[name], np.arange(2.0, dtype=np.float32),
+                     np.arange(3.0, dtype=np.float32) - 1, backward=True)
+    for ours, theirs in zip(*grids) if grids[0] is not None else ():
+        assert (ours.stride(), type(ours.grad_fn).__name__) == \
+            (theirs.stride(), type(theirs.grad_fn).__name__)

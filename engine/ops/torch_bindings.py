@@ -720,6 +720,7 @@ FUNCTIONS_IN_PYTHON = frozenset({
     "broadcast_tensors",
     "cdist",
     "einsum",
+    "meshgrid",
     "norm",
     "split",
     "unique",

@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-from .. import dtypes
+from .. import caller_warning, dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..memory_format import contiguous_format, dense_strides_like, preserve_format, strides_for
 from ..tensor import Tensor, _wrap_dim, check_within_base, exact_ints
@@ -530,6 +530,45 @@ def broadcast_tensors(*tensors) -> tuple:
     except RuntimeError as error:
         raise op_failed("broadcast_tensors", tensors, error) from None
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
+
+
+_meshgrid_warned = False
+
+
+def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+    """Coordinate grids: each 0-d or 1-d input viewed along its own dim and expanded to all
+    (ViewBackward0 under ExpandBackward0, as torch builds them); "xy" swaps the first two
+    dims, NumPy's order. Without `indexing`, "ij" and torch's once-per-process warning."""
+    global _meshgrid_warned
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        indexing = "ij"
+        if not _meshgrid_warned:
+            _meshgrid_warned = True
+            caller_warning.warn("torch.meshgrid: in an upcoming release, it will be required to "
+                                "pass the indexing argument.")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if any(t.dim() > 1 for t in tensors):
+        bad = next(t for t in tensors if t.dim() > 1)
+        raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                           f"got a {bad.dim()}-D tensor of shape {list(bad.shape)}")
+    if any(t.dtype is not tensors[0].dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0
+    sizes = [tensors[k].numel() for k in order]
+    grids = []
+    for i, t in enumerate(tensors):
+        shape = [1] * len(tensors)
+        shape[order.index(i)] = -1
+        grids.append(view(t, shape).expand(sizes))
+    return tuple(grids)
 
 
 def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
@@ -1323,3 +1362,4 @@ expose(type_, "type", function=False)
 expose(resize_, function=False)
 expose(unfold, function=False)
 expose(broadcast_tensors, method=False)
+expose(meshgrid, method=False)
