@@ -139,6 +139,16 @@ def test_einsum_list_of_operands_and_errors():
         ("missing operand", lambda: run_both(lambda lib, x: lib.einsum("ij,jk->ik", x),
                                              rand(2, 3))),
         ("unknown output", lambda: run_both(lambda lib, x: lib.einsum("ij->k", x), rand(2, 3))),
+        ("sizes that do not broadcast", lambda: run_both(
+            lambda lib, x, y: lib.einsum("ij,jk->ik", x, y), rand(2, 3), rand(2, 2))),
+        ("through an ellipsis", lambda: run_both(
+            lambda lib, x, y: lib.einsum("...j,jk", x, y), rand(4, 2, 3), rand(2, 2))),
+        ("a third operand", lambda: run_both(
+            lambda lib, x, y, z: lib.einsum("i,i,i", x, y, z), rand(3), rand(1), rand(2))),
+        ("a size of 1 broadcasts", lambda: run_both(
+            lambda lib, x, y: lib.einsum("ij,jk", x, y), rand(2, 1), rand(3, 2))),
+        ("a repeated subscript", lambda: run_both(lambda lib, x: lib.einsum("ii->i", x),
+                                                  rand(2, 3))),
     ])
 
 

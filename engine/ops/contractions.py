@@ -186,6 +186,7 @@ def einsum(equation: str, *operands) -> Tensor:
                                f"({op.dim()}) for operand {i} and no ellipsis was given")
         for c in named:
             counts[c] = counts.get(c, 0) + 1
+    _check_label_sizes(op_labels, operands)
     # where each label goes: output labels first, then (unless output) the ellipsis, then the rest
     perm_index: dict = {}
     index = 0
@@ -283,10 +284,7 @@ def _align(op: Tensor, labels: list, perm_index: dict, ell_index: int, ell_dims:
             permutation[target] = dim
             dim += 1
         else:   # a repeated label: its diagonal, moved to where the label first appeared
-            prev = permutation[target]
-            if op.shape[prev] != op.shape[dim]:
-                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand but the "
-                                   f"sizes don't match, {op.shape[dim]} != {op.shape[prev]}")
+            prev = permutation[target]          # (its sizes checked by _check_label_sizes)
             op = op.diagonal(0, prev, dim).movedim(-1, prev)
     for i, p in enumerate(permutation):
         if p == -1:
@@ -294,6 +292,34 @@ def _align(op: Tensor, labels: list, perm_index: dict, ell_index: int, ell_dims:
             permutation[i] = dim
             dim += 1
     return op.permute(permutation)
+
+
+def _check_label_sizes(op_labels: list, operands) -> None:
+    """A subscript's size in each operand broadcasts with the size seen before it (equal, or
+    one of them 1), and a subscript repeated in one operand has one size: PyTorch's checks in
+    its words."""
+    seen: dict = {}
+    for i, (labels, op) in enumerate(zip(op_labels, operands)):
+        if _ELLIPSIS in labels:
+            k = labels.index(_ELLIPSIS)
+            after = len(labels) - k - 1
+            dims = list(range(k)) + list(range(op.dim() - after, op.dim()))
+            labels = labels[:k] + labels[k + 1:]
+        else:
+            dims = list(range(len(labels)))
+        mine: dict = {}
+        for c, d in zip(labels, dims):
+            size = op.shape[d]
+            if c in mine and mine[c] != size:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the "
+                                   f"sizes don't match, {size} != {mine[c]}")
+            mine[c] = size
+            if c in seen and seen[c] != 1 and size != 1 and seen[c] != size:
+                raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {i} "
+                                   f"which does not broadcast with previously seen size "
+                                   f"{seen[c]}")
+            if seen.get(c, 1) == 1:
+                seen[c] = size
 
 
 def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
