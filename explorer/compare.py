@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import itertools
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ __all__ = ["INSTALL_TORCH", "Comparison", "Snapshot", "TensorSnapshot", "TorchUn
 
 INSTALL_TORCH = "pip install torch==2.13.0"
 MAX_COMPARED = 100_000        # elements per variable sent back and compared (a prefix beyond)
+MAX_VARIABLES = 1_000         # tensors compared (each of a Module's parameters and buffers is one)
 # (rtol, atol) per dtype: the engine matches PyTorch to the last bits, not always the last bit
 TOLERANCES = {"torch.float16": (1e-3, 1e-3), "torch.bfloat16": (1e-2, 1e-2),
               "torch.float32": (1e-5, 1e-6), "torch.float64": (1e-10, 1e-12)}
@@ -118,35 +121,67 @@ def snapshot(source: str, seed: int, limits: Limits = DEFAULT, *,
 
 
 def _tensors(items: list, backend: str):
+    """The learner's tensors, then each Module's parameters and buffers, at most MAX_VARIABLES.
+
+    Only the library's own tensors count, by their exact types, and everything sent is read
+    from them by the library's code (a Module's are listed by the library's named_parameters
+    and named_buffers, not a learner's): nothing is asked of an object of a learner's class. A
+    Module whose named_parameters() gave objects of its own, claiming shape (N,) and giving
+    (N, 1) values, had the server broadcast them against the engine's into N x N arrays
+    (fifteenth outside attack); such a Module's tensors are not compared."""
     if backend == "torch":
         import torch
-        tensor_type, module_type = torch.Tensor, torch.nn.Module
+        tensor_types, module_type = (torch.Tensor, torch.nn.Parameter), torch.nn.Module
     else:
         import engine
-        tensor_type, module_type = engine.Tensor, engine.nn.Module
-    for name, value in items:
-        if isinstance(value, tensor_type):
-            yield _tensor_snapshot(name, value, backend)
-        elif isinstance(value, module_type):
-            for inner, t in [*value.named_parameters(), *value.named_buffers()]:
-                yield _tensor_snapshot(f"{name}.{inner}", t, backend)
+        tensor_types = (engine.Tensor, engine.nn.Parameter, engine.nn.Buffer)
+        module_type = engine.nn.Module
+
+    def found():
+        for name, value in items:
+            if type(value) in tensor_types:
+                yield name, value
+            elif isinstance(value, module_type):
+                for inner, t in itertools.chain(module_type.named_parameters(value),
+                                                module_type.named_buffers(value)):
+                    if type(inner) is str and type(t) in tensor_types:
+                        yield f"{name}.{inner}", t
+
+    snapshots = (_tensor_snapshot(name, t, tensor_types, backend) for name, t in found())
+    return itertools.islice(filter(None, snapshots), MAX_VARIABLES)
 
 
-def _tensor_snapshot(name: str, t, backend: str) -> TensorSnapshot:
+def _tensor_snapshot(name: str, t, tensor_types: tuple, backend: str) -> TensorSnapshot | None:
+    """`t` as plain data, None when its values cannot be read as NumPy's (a meta tensor, a
+    dtype the engine does not have); its grad likewise."""
+    from .wire import TENSOR_DTYPES
+    values = _flat(t, backend) if str(t.dtype) in TENSOR_DTYPES else None
+    if values is None:
+        return None
     grad = t.grad
-    return TensorSnapshot(name, tuple(t.shape), str(t.dtype), t.numel(), _flat(t, backend),
-                          None if grad is None else _flat(grad, backend))
+    if type(grad) in tensor_types and grad.shape == t.shape and \
+            str(grad.dtype) in TENSOR_DTYPES:
+        grad = _flat(grad, backend)
+    else:
+        grad = None
+    shape = tuple(t.shape)
+    return TensorSnapshot(name, shape, str(t.dtype), math.prod(shape), values, grad)
 
 
-def _flat(t, backend: str) -> np.ndarray:
+def _flat(t, backend: str) -> np.ndarray | None:
+    """The first MAX_COMPARED values of a tensor of the library's own type, flat."""
     if backend == "torch":
         import torch
+        if t.device.type != "cpu" or t.layout != torch.strided:
+            return None
         t = t.detach()
         if t.dtype == torch.bfloat16:       # NumPy has no bfloat16
             t = t.float()
         arr = t.numpy()
     else:
         arr = t._data
+    if type(arr) is not np.ndarray:
+        return None
     return np.array(arr.reshape(-1)[:MAX_COMPARED])
 
 
@@ -214,7 +249,9 @@ def _diff_tensor(name: str, a: TensorSnapshot | None, b: TensorSnapshot | None) 
 
 
 def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float | None:
-    if a.size != b.size or a.dtype.kind not in "fiub" or b.dtype.kind not in "fiub":
+    """None unless both are of one shape: NumPy would broadcast (N,) against (N, 1) into an
+    N x N array (fifteenth outside attack)."""
+    if a.shape != b.shape or a.dtype.kind not in "fiub" or b.dtype.kind not in "fiub":
         return None
     if a.size == 0:
         return 0.0
@@ -225,7 +262,7 @@ def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float | None:
 
 
 def _close(a: np.ndarray, b: np.ndarray, dtype: str) -> bool:
-    if a.size != b.size:
+    if a.shape != b.shape:          # never broadcast (see _max_abs_diff)
         return False
     if dtype not in TOLERANCES:
         return bool(np.array_equal(a, b))

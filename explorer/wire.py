@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .compare import MAX_COMPARED, MAX_VARIABLES, Snapshot, TensorSnapshot
 from .gradcheck import PROBE_NOTES, Probe
 from .model import (
     FULL_VALUES,
@@ -46,8 +47,8 @@ from .model import (
     fast_constructor,
 )
 
-__all__ = ["MAX_MESSAGE", "MAX_STRING", "Truncated", "WireError", "decode", "encode", "frame",
-           "read_frame", "write_frame"]
+__all__ = ["MAX_MESSAGE", "MAX_STRING", "TENSOR_DTYPES", "Truncated", "WireError", "decode",
+           "encode", "frame", "read_frame", "write_frame"]
 
 HEADER = struct.Struct("!Q")
 MAX_MESSAGE = 8 << 20          # bytes in one message: a Run, a snapshot or a probe
@@ -56,6 +57,8 @@ MAX_DIMS = 64                  # torch's limit on a tensor's dims (its values ne
 MAX_INT = 1 << 63              # ids, shapes and strides are int64 in the engine
 _DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
                      "float64"})
+# a compared tensor's dtype: the engine's, as torch names them (bfloat16 travels as float32)
+TENSOR_DTYPES = frozenset({f"torch.{name}" for name in _DTYPES} | {"torch.bfloat16"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NUMBER_TYPES = frozenset({int, float, bool})
 
@@ -420,9 +423,28 @@ def _probe_sane(probe: Probe) -> None:
         raise WireError("a probe's note that names no sentence")
 
 
+def _snapshot_tensor_sane(t: TensorSnapshot) -> None:
+    """A compared tensor as compare.snapshot sends it: of a dtype the engine has, its values
+    and its grad each flat and exactly its first min(numel, MAX_COMPARED) numbers. Forged
+    (N, 1) values beside the engine's (N,) made the server's comparison broadcast them into
+    N x N arrays (fifteenth outside attack: N = 8,000 took 1.35 GB)."""
+    numel = math.prod(t.shape)
+    size = min(numel, MAX_COMPARED)
+    if t.numel != numel or t.dtype not in TENSOR_DTYPES or any(
+            a is not None and (a.ndim != 1 or a.size != size) for a in (t.values, t.grad)):
+        raise ImpossibleLayout("values no tensor can have: not a flat prefix of its "
+                               f"{numel:,} numbers, or a dtype the engine does not have")
+
+
+def _snapshot_sane(snap: Snapshot) -> None:
+    """At most the MAX_VARIABLES tensors a snapshot compares: the page shows a row each."""
+    if len(snap.tensors) > MAX_VARIABLES:
+        raise WireError(f"a snapshot of {len(snap.tensors):,} tensors")
+
+
 _SANE = {TensorInfo: _tensor_sane, Values: _values_sane, ArrayInfo: _array_sane,
          Graph: _graph_sane, OpNode: _op_sane, BackwardCall: _call_sane, OpInfo: _op_info_sane,
-         Probe: _probe_sane}
+         Probe: _probe_sane, TensorSnapshot: _snapshot_tensor_sane, Snapshot: _snapshot_sane}
 
 
 def decode(data: bytes | bytearray | memoryview, kind: type):
