@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app_pages.code_box import code_box
 from app_pages.common import CODE, SEED, SEED_MAX, apply_page_style, lang, number_from_url, tr
@@ -26,7 +27,11 @@ def comparisons() -> RunCache:
 
 
 def cached_comparison(source: str, seed: int) -> Comparison:
-    return comparisons().get((source, seed), lambda: compare_with_torch(source, seed=seed))
+    """The comparison of this code; a busy one (nothing ran) while this session's previous
+    check still runs or the real-PyTorch worker stays busy, never kept."""
+    session = get_script_run_ctx().session_id
+    return comparisons().get((source, seed),
+                             lambda: compare_with_torch(source, seed=seed, owner=session))
 
 
 def gallery() -> dict[str, str]:
@@ -67,6 +72,9 @@ seed = st.session_state[SEED]
 if st.button(tr("compare.check"), type="primary", key="compare_run"):
     with st.spinner(tr("compare.running")):
         comparison = cached_comparison(source, seed)
+    if comparison.busy:
+        st.info(tr("compare.busy"))
+        st.stop()
     if comparison.equal:
         st.success(tr("compare.equal"))
     else:

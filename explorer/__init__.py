@@ -81,12 +81,19 @@ def torch_pool():
         return _torch_pool
 
 
-def compare_with_torch(source: str, *, seed: int = 0, limits: Limits = DEFAULT) -> Comparison:
-    """Run the code on the engine and on real PyTorch, both sandboxed, and diff the two."""
-    from .compare import compare_snapshots, run_snapshot
-    theirs = run_snapshot(torch_pool(), source, seed, limits)
-    ours = run_snapshot(default_pool(), source, seed, limits)
-    return compare_snapshots(source, seed, ours, theirs)
+def compare_with_torch(source: str, *, seed: int = 0, limits: Limits = DEFAULT,
+                       owner=None) -> Comparison:
+    """Run the code on the engine and on real PyTorch, both sandboxed, and diff the two. A
+    busy comparison (nothing ran) when the real-PyTorch worker is not free within
+    compare.TORCH_WAIT seconds, or while `owner` (a session) still has a check running."""
+    from . import compare
+    with compare.one_check_each(owner) as free:
+        theirs = compare.run_snapshot(torch_pool(), source, seed, limits,
+                                      wait=compare.TORCH_WAIT) if free else None
+        if theirs is None:
+            return compare.busy(source, seed)
+        ours = compare.run_snapshot(default_pool(), source, seed, limits)
+        return compare.compare_snapshots(source, seed, ours, theirs)
 
 
 def check_gradients(source: str, *, seed: int = 0, limits: Limits = DEFAULT,

@@ -10,7 +10,9 @@ import difflib
 import importlib.util
 import itertools
 import math
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,11 +21,13 @@ from .model import ErrorInfo, Shape
 from .sandbox.limits import DEFAULT, Limits
 
 __all__ = ["INSTALL_TORCH", "Comparison", "Snapshot", "TensorSnapshot", "TorchUnavailable",
-           "VariableDiff", "compare_snapshots", "run_snapshot", "snapshot", "torch_available"]
+           "VariableDiff", "busy", "compare_snapshots", "one_check_each", "run_snapshot",
+           "snapshot", "torch_available"]
 
 INSTALL_TORCH = "pip install torch==2.13.0"
 MAX_COMPARED = 100_000        # elements per variable sent back and compared (a prefix beyond)
 MAX_VARIABLES = 1_000         # tensors compared (each of a Module's parameters and buffers is one)
+TORCH_WAIT = 5.0              # seconds a check waits for the real-PyTorch worker (see busy())
 # (rtol, atol) per dtype: the engine matches PyTorch to the last bits, not always the last bit
 TOLERANCES = {"torch.float16": (1e-3, 1e-3), "torch.bfloat16": (1e-2, 1e-2),
               "torch.float32": (1e-5, 1e-6), "torch.float64": (1e-10, 1e-12)}
@@ -85,6 +89,7 @@ class Comparison:
     variables: tuple               # VariableDiff, engine's order then PyTorch-only names
     equal: bool
     stopped: bool = False          # a side was stopped from outside (a busy server's clock)
+    busy: bool = False             # nothing ran: the real-PyTorch worker was not free in time
 
     @property
     def differences(self) -> tuple:
@@ -95,6 +100,40 @@ def lasting(comparison: Comparison) -> bool:
     """Whether a comparison says something about its code, not about how busy the server was:
     only those may be kept for other learners."""
     return not comparison.stopped
+
+
+def busy(source: str, seed: int) -> Comparison:
+    """What a check says when the real-PyTorch worker (one for the whole server, each holding a
+    whole PyTorch) did not come free within TORCH_WAIT seconds: nothing ran, so it is stopped
+    (never kept) and the page asks to try again. An ordinary check holds the worker for 0.1-1 s,
+    so a few queued ones still pass within that wait; a runaway holds it up to its wall limit
+    (10 s) and four of them queued made another session's one-line check wait 39 s (fifteenth
+    outside attack)."""
+    return Comparison(source, seed, "", "", (), None, None, (), False, stopped=True, busy=True)
+
+
+_checking: set = set()
+_checking_lock = threading.Lock()
+
+
+@contextmanager
+def one_check_each(owner):
+    """Whether `owner` (a session) may start a check now: not while its previous one still
+    runs. Streamlit starts a page's rerun at once (runner.fastReruns) while the earlier run is
+    still waiting for its check, so clicking Check on other code again and again would queue
+    as many checks for the one real-PyTorch worker. None: no owner, always free."""
+    if owner is None:
+        yield True
+        return
+    with _checking_lock:
+        free = owner not in _checking
+        _checking.add(owner)
+    try:
+        yield free
+    finally:
+        if free:
+            with _checking_lock:
+                _checking.discard(owner)
 
 
 def comparison_bytes(comparison: Comparison) -> int:
@@ -271,10 +310,14 @@ def _close(a: np.ndarray, b: np.ndarray, dtype: str) -> bool:
                             equal_nan=True))
 
 
-def run_snapshot(pool, source: str, seed: int, limits: Limits) -> Snapshot:
-    """One side's snapshot from its pool; a stopped or crashed child becomes its error."""
-    from .sandbox.pool import failure_error
-    answer = pool.call("snapshot", source, seed, limits, backend=pool.backend)
+def run_snapshot(pool, source: str, seed: int, limits: Limits, *,
+                 wait: float | None = None) -> Snapshot | None:
+    """One side's snapshot from its pool; a stopped or crashed child becomes its error. None
+    when no worker came free within `wait` seconds (None: waits for one however long)."""
+    from .sandbox.pool import BUSY, failure_error
+    answer = pool.call("snapshot", source, seed, limits, wait=wait, backend=pool.backend)
     if isinstance(answer, Snapshot):
         return answer
+    if answer is BUSY:                  # the pool's own, not a run process's {"failed": "busy"}
+        return None
     return Snapshot("", failure_error(answer[1], limits))

@@ -2,18 +2,25 @@
 
 F1: a snapshot's values are a flat prefix of its tensor, on the wire, in the run process and in
 the server's comparison, so no forged or learner-made object makes the server broadcast (N,)
-against (N, 1) into N x N arrays. A forged snapshot ends as a plain message, never cached."""
+against (N, 1) into N x N arrays. A forged snapshot ends as a plain message, never cached.
+
+F2: one real-PyTorch worker serves every session, so a check that cannot have it within
+compare.TORCH_WAIT seconds, or that a session starts while its previous one still runs, ends at
+once as a busy comparison (nothing ran), which the page says and the cache never keeps."""
 from __future__ import annotations
 
 import base64
 import json
+import threading
 import tracemalloc
 
 import numpy as np
 import pytest
+from test_app import app_with
 from test_wire import pool, send  # noqa: F401 - the pool of run processes that send anything
 
-from explorer import wire
+import explorer
+from explorer import compare, wire
 from explorer.compare import (
     MAX_COMPARED,
     MAX_VARIABLES,
@@ -27,6 +34,8 @@ from explorer.compare import (
 from explorer.run_cache import RunCache
 from explorer.sandbox import worker
 from explorer.sandbox.limits import Limits
+from explorer.sandbox.pool import BUSY
+from explorer.texts import t
 
 LIMITS = Limits(cpu_seconds=10, wall_seconds=30)
 N = 2000
@@ -193,3 +202,85 @@ def test_a_snapshot_sends_at_most_the_tensors_compared(pool):
     assert snapshot.error is None, snapshot.error
     assert len(snapshot.tensors) == MAX_VARIABLES
     assert snapshot.tensors[-1].name == f"m.{MAX_VARIABLES - 1}.weight"
+
+
+# ---- F2: the one real-PyTorch worker ---------------------------------------------------------
+def test_a_call_that_cannot_have_a_worker_in_time_is_busy_and_runs_nothing(pool):
+    """Four queued `while True: pass` checks made another session's one-line check wait 39 s:
+    the call waited for the pool's only worker however long."""
+    held = pool._idle.get()              # another check has the only worker
+    answers = []
+    waiting = threading.Thread(target=lambda: answers.append(
+        pool.call("run", "print('ran')", 0, LIMITS, wait=0.2)))
+    try:
+        waiting.start()
+        waiting.join(timeout=20)         # generous: the answer comes after 0.2 s
+        assert not waiting.is_alive(), "the call still waits for the worker"
+    finally:
+        pool._idle.put(held)
+        waiting.join()
+    assert answers == [BUSY]
+    assert pool.run("print('next')", 0, LIMITS).stdout == "next\n"
+
+
+class Refusing:
+    """A pool that must not be asked."""
+
+    backend = "engine"
+
+    def call(self, *args, **options):
+        raise AssertionError("this pool was asked")
+
+
+class Busy:
+    """A real-PyTorch pool whose worker never comes free: it notes each call's wait."""
+
+    backend = "torch"
+
+    def __init__(self) -> None:
+        self.waits = []
+
+    def call(self, task, source, seed, limits, *, wait=None, **options):
+        self.waits.append(wait)
+        return BUSY
+
+
+def test_a_check_that_cannot_have_the_torch_worker_is_busy_and_not_kept(monkeypatch):
+    torch_side = Busy()
+    monkeypatch.setattr(explorer, "_torch_pool", torch_side)
+    monkeypatch.setattr(explorer, "_pool", Refusing())      # the engine side never runs
+    comparison = explorer.compare_with_torch("import torch\nx = torch.ones(2)\n")
+    assert torch_side.waits == [compare.TORCH_WAIT] and compare.TORCH_WAIT is not None
+    assert comparison.busy and comparison.stopped and not comparison.equal
+    assert not lasting(comparison)
+    cache = RunCache(1 << 20, weigh=comparison_bytes, keep=lasting)
+    assert cache.get(("x", 0), lambda: comparison) is comparison and ("x", 0) not in cache
+
+
+def test_a_session_starts_no_second_check_while_its_first_runs(monkeypatch):
+    """Streamlit reruns a page at once (runner.fastReruns) while its previous run still waits
+    for a check, so one session clicking Check on other code again and again queued a check per
+    click for the one real-PyTorch worker."""
+    torch_side = Busy()
+    monkeypatch.setattr(explorer, "_torch_pool", torch_side)
+    monkeypatch.setattr(explorer, "_pool", Refusing())
+    with compare.one_check_each("session 1") as free:      # session 1's check is running
+        assert free
+        again = explorer.compare_with_torch("import torch\n", owner="session 1")
+        assert again.busy and not lasting(again) and torch_side.waits == []
+        other = explorer.compare_with_torch("import torch\n", owner="session 2")
+        assert other.busy and torch_side.waits == [compare.TORCH_WAIT]
+    explorer.compare_with_torch("import torch\n", owner="session 1")   # its first is done
+    assert torch_side.waits == [compare.TORCH_WAIT] * 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_page_says_a_busy_check_plainly(lang, monkeypatch):
+    monkeypatch.setattr(explorer, "compare_with_torch",
+                        lambda source, **options: compare.busy(source, options["seed"]))
+    app = app_with(code=f"import torch\nbusy = torch.ones(2)  # {lang}\n", lang=lang)
+    app.switch_page("app_pages/compare.py").run()
+    app.button(key="compare_run").click().run()
+    assert not app.exception
+    assert [i.value for i in app.info] == [t("compare.busy", lang)]
+    assert not app.success and not app.warning

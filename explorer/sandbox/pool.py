@@ -24,7 +24,7 @@ from ..model import ErrorInfo, Run
 from .limits import DEFAULT, Limits
 from .worker import result_type
 
-__all__ = ["WorkerLost", "WorkerPool", "default_size", "failure_error", "layer_status"]
+__all__ = ["BUSY", "WorkerLost", "WorkerPool", "default_size", "failure_error", "layer_status"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 _FAILURES = {
@@ -36,6 +36,7 @@ _FAILURES = {
                                 "discarded"),
     "sandbox": ("RuntimeError", "the sandbox could not be set up, so the code was not run"),
 }
+BUSY = ("failed", "busy")      # no worker came free within the wait a call allowed
 _READY_SECONDS = 5.0           # for a run process's first message: the walls it raised
 _log = logging.getLogger(__name__)
 _layers: dict = {}             # the last state reported per sandbox layer (layer_status)
@@ -189,11 +190,15 @@ class WorkerPool:
         for _ in range(self.size):
             self._idle.put(self._start())
 
-    def call(self, task: str, source: str, seed: int = 0, limits: Limits = DEFAULT,
-             **options) -> object:
+    def call(self, task: str, source: str, seed: int = 0, limits: Limits = DEFAULT, *,
+             wait: float | None = None, **options) -> object:
         """Run one task (see worker.TASKS) in a fresh run process: its result, or ("failed",
-        problem) when the run process was stopped, died or sent something unreadable."""
-        worker = self._idle.get()
+        problem) when the run process was stopped, died or sent something unreadable. With
+        `wait`, BUSY when no worker came free within that many seconds (nothing ran)."""
+        try:
+            worker = self._idle.get(timeout=wait)
+        except queue.Empty:
+            return BUSY
         job = {"task": task, "source": source, "seed": seed, "limits": asdict(limits),
                "options": options}
         try:
