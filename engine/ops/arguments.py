@@ -20,7 +20,7 @@ from .registry import scalar_tensor
 from .torch_bindings import (FUNCTION_OVERLOADS, FUNCTIONS_IN_PYTHON, METHOD_OVERLOADS,
                              METHODS_IN_PYTHON)
 
-__all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination",
+__all__ = ["ABSENT", "NUMBERS_AS_TENSORS", "arg_error", "as_method", "binding", "invalid_combination",
            "is_int", "is_number", "left_out", "missing_arguments", "number", "operand", "tensor_arg", "torch_function",
            "torch_method", "type_name"]
 
@@ -99,9 +99,6 @@ def operand(fn: str, value, arg: str = "other", pos: int = 2) -> Tensor:
     raise arg_error(fn, arg, pos, value)
 
 
-# torch functions whose binding has several overloads: a wrong first argument fits none
-_OVERLOADED = frozenset({"all", "any", "std", "var", "std_mean", "var_mean", "randint_like"})
-
 # torch's argument parser takes NumPy's names for four of its own (torch.sum(a=t, axis=0,
 # keepdims=True)); the functions torch writes in Python do not (torch_bindings.*_IN_PYTHON)
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input",
@@ -138,24 +135,35 @@ def _qualnames(fn) -> frozenset:
 def missing_arguments(name: str, missing: list[str]) -> TypeError:
     """torch's refusal of a call that left out arguments (one binding, no overloads)."""
     plural = "s" if len(missing) == 1 else ""      # sic: torch's own grammar
-    return TypeError(f"{name}() missing {len(missing)} required positional argument{plural}: "
-                     + ", ".join(f'"{p}"' for p in missing))
+    err = TypeError(f"{name}() missing {len(missing)} required positional argument{plural}: "
+                    + ", ".join(f'"{p}"' for p in missing))
+    err.missing = tuple(missing)
+    return err
 
 
 def left_out(name: str, missing: list[str], overloads: dict, args, kwargs=None) -> TypeError:
     """torch's refusal of a call of torch.<name> or Tensor.<name> (`overloads`: its table of
-    signatures; args without self) that left out the `missing` arguments. Of several
-    signatures, torch names the arguments missing from the one the count of arguments fits,
-    when only one fits; otherwise the call is an invalid combination."""
+    signatures; args without self) that left out the `missing` arguments: those missing from
+    the one signature the number of arguments fits, or an invalid combination."""
     signatures = overloads.get(name)
-    if signatures is None:
-        return missing_arguments(name, missing)
+    if signatures is not None:
+        fits = _fitting(signatures, args, kwargs)
+        if len(fits) != 1:
+            return _combination(name, signatures, args, kwargs)
+        missing = [p for i, (p, required) in enumerate(fits[0])
+                   if required and i >= len(args) and p not in (kwargs or {})]
+    return missing_arguments(name, missing)
+
+
+def _fitting(signatures: tuple, args, kwargs) -> list:
+    """The signatures torch finds plausible for a call: those the number of arguments fits
+    (torch then reports that one's own error, or, for none or several, the combination)."""
     given = len(args) + len(kwargs or {})
-    fits = [params for params in map(_parameters, signatures)
+    return [params for params in map(_parameters, signatures)
             if sum(required for _, required in params) <= given <= len(params)]
-    if len(fits) == 1:
-        return missing_arguments(name, [p for i, (p, required) in enumerate(fits[0])
-                                        if required and i >= len(args) and p not in (kwargs or {})])
+
+
+def _combination(name: str, signatures: tuple, args, kwargs) -> TypeError:
     return invalid_combination(name, args, kwargs, signatures[0] if len(signatures) == 1 else None)
 
 
@@ -204,10 +212,12 @@ def _required(fn, skip: int = 0) -> bool:
 
 def torch_function(name: str, fn, arg: str = "input"):
     """fn published as torch.<name>, its arguments bound as torch's parser binds them: NumPy's
-    keyword names taken, a call missing arguments refused in torch's words, and a first
-    argument that is not a Tensor refused with torch's TypeError (naming it `arg`), not the
-    AttributeError fn meets when it reads the argument. The checks run only once fn has
-    failed, so a good call costs one frame. What torch writes in Python says what Python says."""
+    keyword names taken, then, in torch's order (each parameter in turn: its type, or that it
+    is missing), a first argument that is not a Tensor refused as torch refuses it (naming it
+    `arg`; not the AttributeError fn meets when it reads the argument), a call missing
+    arguments refused in torch's words, and an alias's errors named by the alias. The checks
+    run only once fn has failed, so a good call costs one frame. What torch writes in Python
+    says what Python says."""
     if name in FUNCTIONS_IN_PYTHON or inspect.isclass(fn):
         return fn
     params = list(inspect.signature(fn).parameters)
@@ -217,25 +227,53 @@ def torch_function(name: str, fn, arg: str = "input"):
         return fn
     own = _qualnames(fn)
 
+    def refusal(error: Exception, args, kwargs) -> TypeError | None:
+        """torch's refusal of this call, where `error` is fn's refusal of its arguments."""
+        if tensor_first and args and not isinstance(args[0], Tensor) and (
+                isinstance(error, AttributeError) or _refuses_first(error, own)) and not (
+                name in NUMBERS_AS_TENSORS and is_number(args[0])):
+            signatures = FUNCTION_OVERLOADS.get(name)
+            if signatures is not None and len(_fitting(signatures, args, kwargs)) != 1:
+                return _combination(name, signatures, args, kwargs)
+            return arg_error(name, arg, 1, args[0])
+        if isinstance(error, AttributeError):
+            return None
+        argument = getattr(error, "argument", None)
+        if argument is not None and argument[0] in own and argument[0] != name:
+            return arg_error(name, *argument[1:])        # an alias: torch names the alias
+        left_out = _python_left_out(error, name, fn, own, FUNCTION_OVERLOADS, args, kwargs,
+                                    arg if tensor_first else None)
+        spoken = next((q for q in own if q != name and str(error).startswith(f"{q}() ")), None)
+        if left_out is None and spoken is not None and argument is None:
+            return TypeError(name + str(error)[len(spoken):])   # Python's words, the alias's
+        return left_out
+
     @functools.wraps(fn)
     def call(*args, **kwargs):
         if kwargs and names and not names.keys().isdisjoint(kwargs):
             kwargs = _renamed(kwargs, names)
         try:
             return fn(*args, **kwargs)
-        except TypeError as e:
-            torchs = _python_left_out(e, name, fn, own, FUNCTION_OVERLOADS, args, kwargs,
-                                      arg if tensor_first else None)
+        except (TypeError, AttributeError) as error:
+            torchs = refusal(error, args, kwargs)
             if torchs is None:
                 raise
             raise torchs from None
-        except AttributeError:
-            if not tensor_first or not args or isinstance(args[0], Tensor):
-                raise
-            if name in _OVERLOADED:
-                raise invalid_combination(name, args, kwargs) from None
-            raise arg_error(name, arg, 1, args[0]) from None
     return call
+
+
+# the bindings whose tensors torch's parser lets a Python number stand for
+NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div", "true_divide", "floor_divide"})
+
+
+def _refuses_first(error: Exception, own: frozenset) -> bool:
+    """Whether fn refused a call for its first argument's type or for missing arguments
+    (torch checks the first argument's type before it counts the rest)."""
+    argument = getattr(error, "argument", None)
+    if argument is not None:
+        return argument[0] in own and argument[2] == 1
+    match = _MISSING.match(str(error))
+    return hasattr(error, "missing") or match is not None and match["fn"] in own
 
 
 def torch_method(name: str, fn):

@@ -229,8 +229,10 @@ def _arrays(op: OpDef, tensors: tuple) -> list:
             arrays.append(t._data)
         else:
             name = op.inputs[position] if position < len(op.inputs) else op.inputs[-1]
-            raise TypeError(f"{op.name}(): argument '{name}' (position {position + 1}) must be "
-                            f"Tensor, not {type(t).__name__}")
+            error = TypeError(f"{op.name}(): argument '{name}' (position {position + 1}) must "
+                              f"be Tensor, not {type(t).__name__}")
+            error.argument = (op.name, name, position + 1, t)   # as arguments.arg_error's
+            raise error
     return arrays
 
 

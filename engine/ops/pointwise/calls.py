@@ -9,7 +9,7 @@ from __future__ import annotations
 from ... import dtypes
 from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor
-from ..arguments import as_method, invalid_combination, operand, tensor_arg
+from ..arguments import NUMBERS_AS_TENSORS, as_method, invalid_combination, operand, tensor_arg
 from ..registry import broadcast_shapes as op_broadcast_shape
 from ..registry import (check_inplace_allowed, check_no_internal_overlap, expose, op_failed,
                         run_inplace)
@@ -67,7 +67,8 @@ def operands(name: str, input, other, *, input_number: bool = True):
             return input, other, shape, input.dtype
     a = (operand if input_number else tensor_arg)(name, input, "input", 1)
     b = operand(name, other, "other", 2)
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and \
+            name not in NUMBERS_AS_TENSORS:       # torch.add(3, 1) is tensor(4)
         raise invalid_combination(name, (input, other))
     return a, b, broadcast(name, a, b), dtypes.result_type(a, b)
 
