@@ -19,7 +19,7 @@ from .dtypes import (bfloat16, bool, dtype, float16, float32, float64, get_defau
 from .memory_format import (channels_last, channels_last_3d, contiguous_format, memory_format,
                             preserve_format)
 from .ops import TENSOR_METHODS, TORCH_FUNCTIONS
-from .ops.arguments import torch_function as _torch_function, torch_method as _torch_method
+from .ops.parser import torch_function as _torch_function, torch_method as _torch_method
 from .ops.creation import LEGACY_TYPES
 from .legacy import set_default_tensor_type  # noqa: F401  (and Tensor.volatile)
 from .printing import set_printoptions

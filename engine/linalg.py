@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .ops.arguments import torch_function
+from .ops.parser import torch_function
 from .ops.contractions import linalg_cross as cross
 from .ops.decompositions import _LinAlgError as LinAlgError
 from .ops.decompositions import det, inv, svdvals

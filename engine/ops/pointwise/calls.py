@@ -9,7 +9,8 @@ from __future__ import annotations
 from ... import dtypes
 from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor
-from ..arguments import NUMBERS_AS_TENSORS, as_method, invalid_combination, operand, tensor_arg
+from ..arguments import as_method, invalid_combination, operand, tensor_arg
+from ..parser import NUMBERS_AS_TENSORS
 from ..registry import broadcast_shapes as op_broadcast_shape
 from ..registry import (check_inplace_allowed, check_no_internal_overlap, expose, op_failed,
                         run_inplace)
