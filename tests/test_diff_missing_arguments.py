@@ -192,3 +192,31 @@ def test_a_torch_function_given_no_tensor_first_as_torch(name, args):
                          ids=["add", "sub", "mul", "div", "floor_divide", "alpha"])
 def test_two_numbers_make_a_tensor_where_torch_lets_them(call):
     run_both(call)
+
+
+class NotATensor:
+    """An object of the learner's own class where a tensor goes."""
+
+
+SECOND_NOT_A_TENSOR_DIFFERENT = {
+    "bmm": "the engine checks the first operand's dims before the second's type",
+    "ger": "as bmm", "outer": "as bmm",
+    "index_put": "torch wants a tuple of tensors for indices",
+}
+
+
+@pytest.mark.parametrize("second", [NotATensor, type(None), list],
+                         ids=["an object", "None", "a list"])
+@pytest.mark.parametrize("name", FIRST_TAKES_A_TENSOR)
+def test_a_torch_function_given_no_tensor_second_as_torch(name, second):
+    """A tensor-declared argument that is not one is torch's TypeError naming it, whatever
+    position it has (the engine met the AttributeError of reading it)."""
+    value = {NotATensor: NotATensor(), type(None): None, list: [1.0]}[second]
+    ours = _refusal(lambda: getattr(engine, name)(engine.ones(2, 2), value))
+    theirs = _refusal(lambda: getattr(torch, name)(torch.ones(2, 2), value))
+    if ours != theirs and (theirs is None or "must be Tensor" not in theirs) and \
+            (ours is None or "has no attribute" not in ours):
+        return     # another refusal, not the one this test is about (other tests compare it)
+    if name in SECOND_NOT_A_TENSOR_DIFFERENT and ours != theirs:
+        pytest.xfail(SECOND_NOT_A_TENSOR_DIFFERENT[name])
+    assert ours == theirs

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..ops import conv_pool, loss_grads, nn_ops  # noqa: F401  (loss_grads: registered)
+from ..ops.arguments import tensor_arg
 from ..ops.pointwise import DIV_SCALAR, MUL_SCALAR, RELU, SIGMOID, TANH
 from ..ops.registry import broadcast_shapes, run_inplace
 from ..tensor import Tensor
@@ -40,6 +41,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ W.T + b. A 2-d input, or a contiguous one flattened to 2-d, is one addmm
     (AddmmBackward0 over TBackward0), as in PyTorch, which checks the bias's dtype against the
     weight's first."""
+    for position, (name, t) in enumerate((("input", input), ("weight", weight), ("bias", bias))):
+        if t is not None or name != "bias":
+            tensor_arg("linear", t, name, position + 1)
     if bias is not None and bias.dtype is not weight.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                            f"{_scalar_name(bias)} and {_scalar_name(weight)}")

@@ -33,9 +33,16 @@ class _Absent:
 ABSENT = _Absent()
 
 
+_HEAP_TYPE = 1 << 9     # Py_TPFLAGS_HEAPTYPE: a class written in Python
+
+
 def type_name(value) -> str:
+    """The type as torch names it (CPython's tp_name): a builtin or a Python class by its name,
+    a type written in C by its module too (numpy.ndarray)."""
     t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+    if t.__module__ == "builtins" or t.__flags__ & _HEAP_TYPE:
+        return t.__name__
+    return f"{t.__module__}.{t.__name__}"
 
 
 def is_number(value) -> bool:

@@ -101,7 +101,7 @@ def torch_function(name: str, fn, arg: str = "input"):
                 return _combination(name, signatures, args, kwargs)
             return arg_error(name, arg, 1, args[0])
         if isinstance(error, AttributeError):
-            return None
+            return _not_a_tensor(name, fn, args, kwargs)
         argument = getattr(error, "argument", None)
         if argument is not None and argument[0] in own and argument[0] != name:
             return arg_error(name, *argument[1:])        # an alias: torch names the alias
@@ -124,6 +124,21 @@ def torch_function(name: str, fn, arg: str = "input"):
                 raise
             raise torchs from None
     return call
+
+
+def _not_a_tensor(name: str, fn, args, kwargs) -> TypeError | None:
+    """torch's refusal of the first argument fn declares a Tensor that is not one (fn met it
+    as an AttributeError when it read the argument), or None when every one is a Tensor."""
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    for position, param in enumerate(inspect.signature(fn).parameters.values()):
+        value = bound.get(param.name)
+        if param.annotation in ("Tensor", Tensor) and param.name in bound and \
+                not isinstance(value, Tensor) and (value is not None or param.default is not None):
+            return arg_error(name, param.name, position + 1, value)
+    return None
 
 
 # the bindings whose tensors torch's parser lets a Python number stand for
