@@ -75,10 +75,12 @@ if st.button(tr("compare.check"), type="primary", key="compare_run"):
     if comparison.busy:
         st.info(tr("compare.busy"))
         st.stop()
-    if comparison.equal:
+    if comparison.equal and comparison.engine_error:      # both stopped, alike
+        st.success(tr("compare.equal_error", error=code(comparison.engine_error)))
+    elif comparison.equal:
         st.success(tr("compare.equal"))
     else:
-        st.warning(tr("compare.different", n=len(comparison.differences)))
+        st.warning(tr("compare.different", n=comparison.difference_count))
     ours, theirs = st.columns(2)
     ours.markdown("**" + tr("compare.engine") + "**")
     code_box(clean(comparison.engine_stdout), language=None, where=ours)

@@ -95,6 +95,12 @@ class Comparison:
     def differences(self) -> tuple:
         return tuple(v for v in self.variables if not v.equal)
 
+    @property
+    def difference_count(self) -> int:
+        """The variables that differ, and the printed output and the error where they do."""
+        return (len(self.differences) + bool(self.stdout_diff)
+                + (self.engine_error != self.torch_error))
+
 
 def lasting(comparison: Comparison) -> bool:
     """Whether a comparison says something about its code, not about how busy the server was:

@@ -176,3 +176,16 @@ def test_compare_modes_torch_load_builds_dense_tensors_only(pools, name):
     source = f"import io\nimport torch\nx = torch.load(io.BytesIO({blob!r}))\nprint(type(x))\n"
     snap = run_snapshot(pools[1], source, 0, LIMITS)
     assert snap.error is not None and snap.stdout == "", (name, snap.stdout)
+
+
+def test_the_same_error_on_both_sides_is_said_so_and_every_difference_is_counted(pools):
+    """Both stopping alike is "the same error", not "same values and gradients"; and where only
+    the output or the error differs, the count is not 0."""
+    same_error = compare(pools, "import torch\nprint(1)\ntorch.ones(2) @ torch.ones(3)\n")
+    assert same_error.equal and same_error.engine_error == same_error.torch_error
+    assert same_error.difference_count == 0
+    from explorer.texts import t
+    assert "same error" in t("compare.equal_error", "en", error="x")
+    no_variable = compare(pools, "import torch\nprint(torch.ones(1).to(torch.bfloat16).dtype)\n")
+    assert not no_variable.equal and not no_variable.differences
+    assert no_variable.difference_count == 2          # the output and the error (was "0")
