@@ -17,9 +17,9 @@ from ..tensor import Tensor
 from .registry import scalar_tensor
 from .torch_bindings import FUNCTION_OVERLOADS, METHOD_OVERLOADS
 
-__all__ = ["ABSENT", "arg_error", "as_method", "binding", "invalid_combination", "is_int",
-           "is_number", "left_out", "missing_arguments", "number", "operand", "tensor_arg",
-           "type_name"]
+__all__ = ["ABSENT", "arg_error", "as_method", "binding", "combination_of", "fitting_signatures",
+           "invalid_combination", "is_int", "is_number", "left_out", "missing_arguments", "number",
+           "operand", "tensor_arg", "type_name"]
 
 
 class _Absent:
@@ -118,15 +118,15 @@ def left_out(name: str, missing: list[str], overloads: dict, args, kwargs=None) 
     the one signature the number of arguments fits, or an invalid combination."""
     signatures = overloads.get(name)
     if signatures is not None:
-        fits = _fitting(signatures, args, kwargs)
+        fits = fitting_signatures(signatures, args, kwargs)
         if len(fits) != 1:
-            return _combination(name, signatures, args, kwargs)
+            return combination_of(name, signatures, args, kwargs)
         missing = [p for i, (p, required) in enumerate(fits[0])
                    if required and i >= len(args) and p not in (kwargs or {})]
     return missing_arguments(name, missing)
 
 
-def _fitting(signatures: tuple, args, kwargs) -> list:
+def fitting_signatures(signatures: tuple, args, kwargs) -> list:
     """The signatures torch finds plausible for a call: those the number of arguments fits
     (torch then reports that one's own error, or, for none or several, the combination)."""
     given = len(args) + len(kwargs or {})
@@ -134,7 +134,8 @@ def _fitting(signatures: tuple, args, kwargs) -> list:
             if sum(required for _, required in params) <= given <= len(params)]
 
 
-def _combination(name: str, signatures: tuple, args, kwargs) -> TypeError:
+def combination_of(name: str, signatures: tuple, args, kwargs) -> TypeError:
+    """torch's invalid combination for these signatures, showing the one it shows if one."""
     return invalid_combination(name, args, kwargs, signatures[0] if len(signatures) == 1 else None)
 
 

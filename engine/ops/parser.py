@@ -11,7 +11,7 @@ import inspect
 import re
 
 from ..tensor import Tensor
-from .arguments import _combination, _fitting, arg_error, is_number, left_out
+from .arguments import arg_error, combination_of, fitting_signatures, is_number, left_out
 from .torch_bindings import (FUNCTION_OVERLOADS, FUNCTIONS_IN_PYTHON, METHOD_OVERLOADS,
                              METHODS_IN_PYTHON)
 
@@ -97,8 +97,9 @@ def torch_function(name: str, fn, arg: str = "input"):
                 isinstance(error, AttributeError) or _refuses_first(error, own)) and not (
                 name in NUMBERS_AS_TENSORS and is_number(args[0])):
             signatures = FUNCTION_OVERLOADS.get(name)
-            if signatures is not None and len(_fitting(signatures, args, kwargs)) != 1:
-                return _combination(name, signatures, args, kwargs)
+            if signatures is not None and \
+                    len(fitting_signatures(signatures, args, kwargs)) != 1:
+                return combination_of(name, signatures, args, kwargs)
             return arg_error(name, arg, 1, args[0])
         if isinstance(error, AttributeError):
             return _not_a_tensor(name, fn, args, kwargs)
