@@ -9,7 +9,9 @@ import warnings
 
 _ENGINE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-__all__ = ["warn"]
+__all__ = ["warn", "warn_once"]
+
+_WARNED: set = set()    # what warn_once has said in this process
 
 
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
@@ -17,3 +19,10 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     while frame is not None and frame.f_code.co_filename.startswith(_ENGINE):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+def warn_once(message: str, category: type[Warning] = UserWarning) -> None:
+    """PyTorch's TORCH_WARN_ONCE: the first time in a process only."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warn(message, category)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from . import dtypes
+from . import caller_warning, dtypes
 from .cuda import not_available
 from .tensor import Tensor
 
@@ -13,7 +13,6 @@ _SET_DEFAULT_TENSOR_TYPE = (
     "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
     "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
 _ONLY_FLOATS = "only floating-point types are supported as the default type"
-_warned = []   # torch warns once per process (TORCH_WARN_ONCE)
 
 
 def set_default_tensor_type(t, /) -> None:
@@ -23,15 +22,13 @@ def set_default_tensor_type(t, /) -> None:
     if isinstance(t, str):
         parts = t.split(".")
         if parts[:2] == ["torch", "cuda"]:
-            if not _warned:
-                _warn()
+            caller_warning.warn_once(_SET_DEFAULT_TENSOR_TYPE)
             raise not_available(t)
         if parts[0] != "torch" or len(parts) != 2 or parts[1] not in LEGACY_TYPES:
             missing = parts[1] if parts[0] == "torch" and len(parts) > 1 else t
             raise AttributeError(f"module 'torch' has no attribute '{missing}'")
         t = LEGACY_TYPES[parts[1]]
-    if not _warned:
-        _warn()
+    caller_warning.warn_once(_SET_DEFAULT_TENSOR_TYPE)
     if isinstance(t, type) and getattr(t, "is_cuda", False):
         raise not_available(repr(t)[8:-2])
     d = getattr(t, "_legacy_dtype", None) if isinstance(t, type) else None
@@ -40,11 +37,6 @@ def set_default_tensor_type(t, /) -> None:
     if not d.is_floating_point:
         raise TypeError(_ONLY_FLOATS)
     dtypes.set_default_dtype(d)
-
-
-def _warn() -> None:
-    _warned.append(True)
-    warnings.warn(_SET_DEFAULT_TENSOR_TYPE, UserWarning, stacklevel=3)
 
 
 def _get_volatile(self) -> bool:

@@ -91,8 +91,8 @@ def test_cross_without_dim_warns_once_like_torch():
          "    torch.cross(torch.ones(3, 4), torch.ones(3, 4))\n"
          "print(repr([str(m.message).split(' (Triggered')[0] for m in w]))"],
         capture_output=True, text=True, check=True).stdout.strip()
-    from engine.ops import contractions
-    contractions._cross_warned = False
+    from engine import caller_warning
+    caller_warning._WARNED.clear()      # once per process: this test's process may have warned
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         engine.cross(engine.ones(3, 4), engine.ones(3, 4))

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from .. import caller_warning
 from .executor import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
@@ -89,9 +90,6 @@ def _check_roots(tensors: tuple, grads: tuple, inputs: tuple) -> None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
 
 
-_warned_create_graph = [False]
-
-
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
              grad_variables=None, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) (times grad_tensors) into each leaf's .grad."""
@@ -114,14 +112,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     for t in inputs_tuple:
         t.retain_grad()  # a non-leaf input gets its .grad like a leaf
         _check_roots((), (), (t,))
-    if create_graph and not _warned_create_graph[0]:
-        _warned_create_graph[0] = True
-        warnings.warn("Using backward() with create_graph=True will create a reference cycle "
-                      "between the parameter and its gradient which can cause a memory leak. We "
-                      "recommend using autograd.grad when creating the graph to avoid this. If "
-                      "you have to use this function, make sure to reset the .grad fields of "
-                      "your parameters to None after use to break the cycle and avoid the leak.",
-                      UserWarning, stacklevel=3)
+    if create_graph:
+        caller_warning.warn_once(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.")
     run_backward(list(tensors), list(grads), retain_graph, create_graph,
                  inputs=inputs_tuple or None, accumulate=True)
 

@@ -99,9 +99,6 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Te
     return _cross(input, other, dim)
 
 
-_cross_warned = False
-
-
 @writes_out
 def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """torch.cross: without `dim`, the first dim of size 3 (deprecated, with PyTorch's warning)."""
@@ -111,13 +108,10 @@ def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
             dim = next((i for i, n in enumerate(shape) if n == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
-        global _cross_warned
-        if not _cross_warned:   # PyTorch's TORCH_WARN_ONCE: once per process
-            _cross_warned = True
-            caller_warning.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
-                                "Please either pass the dim explicitly or simply use "
-                                "torch.linalg.cross.\nThe default value of dim will change to "
-                                "agree with that of linalg.cross in a future release.")
+        caller_warning.warn_once("Using torch.cross without specifying the dim arg is "
+                                 "deprecated.\nPlease either pass the dim explicitly or simply "
+                                 "use torch.linalg.cross.\nThe default value of dim will change "
+                                 "to agree with that of linalg.cross in a future release.")
     return _cross(input, other, dim)
 
 

@@ -532,26 +532,20 @@ def broadcast_tensors(*tensors) -> tuple:
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
-_meshgrid_warned = False
-
-
 def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     """Coordinate grids: each 0-d or 1-d input viewed along its own dim and expanded to all
     (ViewBackward0 under ExpandBackward0, as torch builds them); "xy" swaps the first two
     dims, NumPy's order. Without `indexing`, "ij" and torch's once-per-process warning."""
-    global _meshgrid_warned
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None:
         indexing = "ij"
-        if not _meshgrid_warned:
-            _meshgrid_warned = True
-            caller_warning.warn("torch.meshgrid: in an upcoming release, it will be required to "
-                                "pass the indexing argument.")
+        caller_warning.warn_once("torch.meshgrid: in an upcoming release, it will be required "
+                                 "to pass the indexing argument.")
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
-    if any(t.dim() > 1 for t in tensors):
-        bad = next(t for t in tensors if t.dim() > 1)
+    bad = next((t for t in tensors if t.dim() > 1), None)
+    if bad is not None:
         raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
                            f"got a {bad.dim()}-D tensor of shape {list(bad.shape)}")
     if any(t.dtype is not tensors[0].dtype for t in tensors):
